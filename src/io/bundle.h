@@ -1,0 +1,44 @@
+// Reading and writing bundles: a folder of CSV files, or one JSON file, holding
+// the tables of model/schema.h (DESIGN.md, "The model and its bundle format").
+#ifndef RENKEI_IO_BUNDLE_H_
+#define RENKEI_IO_BUNDLE_H_
+
+#include <string>
+
+#include "base/status.h"
+#include "model/builder.h"
+#include "model/model.h"
+
+namespace renkei::io {
+
+enum class BundleFormat { kCsv, kJson };
+
+// Reads the bundle at `path` — a folder with <table>.csv files (any subset; a
+// missing file is an empty table) or a .json file with one array per table — and
+// appends its rows to `model`, checking each through model::ModelBuilder. `model`
+// may already hold rows (loaded from a store): references may point at them and
+// collisions with them are errors.
+//
+// CSV follows RFC 4180 (quotes, embedded commas and newlines, CRLF), UTF-8 with
+// or without a byte-order mark; the header names the columns in any order. Files
+// are streamed in blocks, so the text of a large file is never held whole.
+// Shows a progress bar on a terminal for long reads.
+//
+// Errors (InvalidArgument, or NotFound for a missing path) name the place:
+// "supply.csv:42:17: share: expected a number in [0, 1], got '1.5'", or for JSON
+// "bundle.json: $.supply[40].share: ...". On error `model` holds an unspecified
+// part of the bundle and must be discarded.
+Status ReadBundle(const std::string& path, model::Model& model);
+
+// Reads a bundle into a new Model.
+StatusOr<model::Model> ReadBundle(const std::string& path);
+
+// Writes every row of `model` as a bundle at `path`: a folder of CSV files
+// (created if needed; one file per table, header included, even when empty) or
+// one JSON file. Numbers are written in their shortest exact form, so reading
+// the bundle back gives the same model.
+Status WriteBundle(const model::Model& model, const std::string& path, BundleFormat format);
+
+}  // namespace renkei::io
+
+#endif  // RENKEI_IO_BUNDLE_H_

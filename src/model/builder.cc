@@ -1,0 +1,575 @@
+#include "model/builder.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "base/numbers.h"
+#include "model/countries.h"
+#include "model/units.h"
+
+namespace renkei::model {
+namespace {
+
+using internal::PackPair;
+using Fields = std::span<const std::string_view>;
+
+// Shows a cell's text in a message, shortened and with control characters escaped.
+std::string Quote(std::string_view text) {
+  std::string out = "'";
+  const size_t limit = 60;
+  for (size_t i = 0; i < text.size() && i < limit; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > limit) out += "...";
+  out += "'";
+  return out;
+}
+
+// Typed access to the cells of one row; the first failure is kept in `error`.
+class RowReader {
+ public:
+  RowReader(Table table, Fields fields, const RowOrigin& origin, const Model& model)
+      : schema_(Schema(table)), fields_(fields), origin_(origin), model_(model) {
+    assert(fields.size() == schema_.columns.size());
+  }
+
+  Status CheckRequired() const {
+    for (size_t i = 0; i < schema_.columns.size(); ++i) {
+      if (schema_.columns[i].required && fields_[i].empty()) {
+        return InvalidArgumentError(origin_.Where(static_cast<int>(i)) + ": " +
+                                    std::string(schema_.columns[i].name) +
+                                    ": a value is required");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Fail(int col, std::string_view expected) const {
+    return InvalidArgumentError(origin_.Where(col) + ": " + std::string(schema_.columns[col].name) +
+                                ": expected " + std::string(expected) + ", got " +
+                                Quote(fields_[col]));
+  }
+  Status FailMessage(int col, const std::string& message) const {
+    return InvalidArgumentError(origin_.Where(col) + ": " + std::string(schema_.columns[col].name) +
+                                ": " + message);
+  }
+
+  bool Present(int col) const { return !fields_[col].empty(); }
+  std::string_view Raw(int col) const { return fields_[col]; }
+
+  Status Text(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    for (char c : t) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') return Fail(col, "text without control characters");
+    }
+    out.assign(t);
+    return Status::Ok();
+  }
+
+  Status Id(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    for (char c : t) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u == 0x7f) return Fail(col, "an id without spaces or control characters");
+    }
+    out.assign(t);
+    return Status::Ok();
+  }
+
+  Status Number(int col, double& out) const {
+    std::optional<double> v = ParseNumber(fields_[col]);
+    const Range range = schema_.columns[col].range;
+    if (!v || !InRange(*v, range)) return Fail(col, RangeDescription(range));
+    out = *v;
+    return Status::Ok();
+  }
+
+  Status OptionalNumber(int col, std::optional<double>& out) const {
+    if (!Present(col)) {
+      out.reset();
+      return Status::Ok();
+    }
+    double v = 0;
+    RENKEI_RETURN_IF_ERROR(Number(col, v));
+    out = v;
+    return Status::Ok();
+  }
+
+  Status Country(int col, std::string& out) const {
+    if (!IsCountryCode(fields_[col])) return Fail(col, "an ISO 3166-1 alpha-2 country code such as 'JP'");
+    out.assign(fields_[col]);
+    return Status::Ok();
+  }
+
+  Status Ref(int col, Index& out) const {
+    std::string_view id = fields_[col];
+    const char* what = "";
+    switch (schema_.columns[col].kind) {
+      case ColumnKind::kOrganizationRef: out = model_.FindOrganization(id); what = "organization"; break;
+      case ColumnKind::kSiteRef: out = model_.FindSite(id); what = "site"; break;
+      case ColumnKind::kProductRef: out = model_.FindProduct(id); what = "product"; break;
+      default: assert(false && "not a reference column");
+    }
+    if (out == kNoIndex) return FailMessage(col, std::string("unknown ") + what + " " + Quote(id));
+    return Status::Ok();
+  }
+
+  Status OptionalRef(int col, Index& out) const {
+    if (!Present(col)) {
+      out = kNoIndex;
+      return Status::Ok();
+    }
+    return Ref(col, out);
+  }
+
+  Status Quality(int first_col, DataQuality& out) const {
+    RENKEI_RETURN_IF_ERROR(OptionalNumber(first_col, out.ter));
+    RENKEI_RETURN_IF_ERROR(OptionalNumber(first_col + 1, out.ger));
+    return OptionalNumber(first_col + 2, out.tir);
+  }
+
+  Status Date(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    if (t.empty()) {
+      out.clear();
+      return Status::Ok();
+    }
+    auto digits = [&](size_t from, size_t n) {
+      if (t.size() < from + n) return false;
+      for (size_t i = from; i < from + n; ++i) {
+        if (t[i] < '0' || t[i] > '9') return false;
+      }
+      return true;
+    };
+    bool ok = t.size() >= 10 && digits(0, 4) && t[4] == '-' && digits(5, 2) && t[7] == '-' &&
+              digits(8, 2);
+    if (ok) {
+      const int month = (t[5] - '0') * 10 + (t[6] - '0');
+      const int day = (t[8] - '0') * 10 + (t[9] - '0');
+      ok = month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    }
+    if (ok && t.size() > 10) {
+      // RFC 3339: THH:MM:SS, optional fraction, then Z or +HH:MM.
+      ok = t.size() >= 20 && (t[10] == 'T' || t[10] == 't') && digits(11, 2) && t[13] == ':' &&
+           digits(14, 2) && t[16] == ':' && digits(17, 2);
+      size_t i = 19;
+      if (ok && i < t.size() && t[i] == '.') {
+        ++i;
+        const size_t start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+        ok = i > start;
+      }
+      if (ok) {
+        const std::string_view zone = t.substr(i);
+        ok = zone == "Z" || zone == "z" ||
+             (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits(i + 1, 2) &&
+              zone[3] == ':' && digits(i + 4, 2));
+      }
+    }
+    if (!ok) return Fail(col, "an ISO 8601 date (2026-01-31) or date-time (2026-01-31T00:00:00Z)");
+    out.assign(t);
+    return Status::Ok();
+  }
+
+  Status Bool(int col, bool& out) const {
+    if (!Present(col)) {
+      out = false;
+      return Status::Ok();
+    }
+    std::optional<bool> b = ParseBool(fields_[col]);
+    if (!b) return Fail(col, "true or false");
+    out = *b;
+    return Status::Ok();
+  }
+
+  Status IdList(int col, std::vector<std::string>& out) const {
+    out.clear();
+    std::string_view t = fields_[col];
+    while (!t.empty()) {
+      const size_t end = t.find(';');
+      std::string_view item = t.substr(0, end);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      for (char c : item) {
+        if (static_cast<unsigned char>(c) <= 0x20) return Fail(col, "ids separated by ';'");
+      }
+      if (item.empty()) return Fail(col, "ids separated by ';' with none empty");
+      out.emplace_back(item);
+      if (end == std::string_view::npos) break;
+      t.remove_prefix(end + 1);
+    }
+    return Status::Ok();
+  }
+
+  Status PublicKey(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    bool ok = t.empty() || t.size() == 43;
+    for (char c : t) {
+      ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_');
+    }
+    if (!ok) return Fail(col, "an Ed25519 public key in base64url without padding (43 characters)");
+    out.assign(t);
+    return Status::Ok();
+  }
+
+ private:
+  const TableSchema& schema_;
+  Fields fields_;
+  const RowOrigin& origin_;
+  const Model& model_;
+};
+
+class StoredOrigin : public RowOrigin {
+ public:
+  StoredOrigin(std::string_view product, std::string_view component)
+      : text_("stored BOM line " + std::string(product) + " <- " + std::string(component)) {}
+  std::string Where(int) const override { return text_; }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+RowCounts CountRows(const Model& m) {
+  return {m.organizations.size(), m.sites.size(),   m.products.size(),
+          m.bom.size(),           m.production.size(), m.supply.size(),
+          m.demand.size(),        m.footprints.size(), m.materials.size()};
+}
+
+ModelBuilder::ModelBuilder(Model& model) : model_(model), rows_before_(CountRows(model)) {
+  for (const BomLine& b : model.bom) {
+    bom_keys_.Insert(b.product, b.component);
+    bom_origins_.push_back(
+        StoredOrigin(model.products[b.product].id, model.products[b.component].id).Where(-1));
+  }
+  for (const Production& p : model.production) production_keys_.Insert(p.site, p.product);
+  supply_keys_.Reserve(model.supply.size());
+  for (const SupplyLink& s : model.supply) {
+    supply_keys_.Insert(PackPair(s.supplier_site, s.customer_site), s.product);
+  }
+  for (const Demand& d : model.demand) demand_keys_.Insert(d.site, d.product);
+  for (const Material& m : model.materials) {
+    Index n = substances_.Find(m.substance);
+    if (n == kNoIndex) {
+      n = static_cast<Index>(substances_.size());
+      substances_.Insert(m.substance, n);
+    }
+    material_keys_.Insert(m.product, n);
+  }
+  for (const Footprint& f : model.footprints) {
+    const std::string period = f.period_start + "/" + f.period_end;
+    Index n = periods_.Find(period);
+    if (n == kNoIndex) {
+      n = static_cast<Index>(periods_.size());
+      periods_.Insert(period, n);
+    }
+    footprint_keys_.Insert(PackPair(f.product, f.site), n);
+  }
+}
+
+void ModelBuilder::Reserve(Table table, size_t rows) {
+  switch (table) {
+    case Table::kOrganizations:
+      model_.organizations.reserve(model_.organizations.size() + rows);
+      model_.organization_ids.Reserve(model_.organizations.size() + rows);
+      break;
+    case Table::kSites:
+      model_.sites.reserve(model_.sites.size() + rows);
+      model_.site_ids.Reserve(model_.sites.size() + rows);
+      break;
+    case Table::kProducts:
+      model_.products.reserve(model_.products.size() + rows);
+      model_.product_ids.Reserve(model_.products.size() + rows);
+      break;
+    case Table::kProduction:
+      model_.production.reserve(model_.production.size() + rows);
+      production_keys_.Reserve(model_.production.size() + rows);
+      break;
+    case Table::kSupply:
+      model_.supply.reserve(model_.supply.size() + rows);
+      supply_keys_.Reserve(model_.supply.size() + rows);
+      break;
+    case Table::kDemand:
+      model_.demand.reserve(model_.demand.size() + rows);
+      demand_keys_.Reserve(model_.demand.size() + rows);
+      break;
+    default:
+      break;
+  }
+}
+
+Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin) {
+  switch (table) {
+    case Table::kOrganizations: return AddOrganization(fields, origin);
+    case Table::kSites: return AddSite(fields, origin);
+    case Table::kProducts: return AddProduct(fields, origin);
+    case Table::kBom: return AddBomLine(fields, origin);
+    case Table::kProduction: return AddProduction(fields, origin);
+    case Table::kSupply: return AddSupply(fields, origin);
+    case Table::kDemand: return AddDemand(fields, origin);
+    case Table::kFootprints: return AddFootprint(fields, origin);
+    case Table::kMaterials: return AddMaterial(fields, origin);
+  }
+  return InternalError("unknown table");
+}
+
+Status ModelBuilder::AddOrganization(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kOrganizations, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Organization org;
+  RENKEI_RETURN_IF_ERROR(r.Id(0, org.id));
+  RENKEI_RETURN_IF_ERROR(r.Text(1, org.name));
+  RENKEI_RETURN_IF_ERROR(r.Country(2, org.country));
+  RENKEI_RETURN_IF_ERROR(r.Text(3, org.kind));
+  RENKEI_RETURN_IF_ERROR(r.PublicKey(4, org.public_key));
+  const auto index = static_cast<Index>(model_.organizations.size());
+  if (!model_.organization_ids.Insert(org.id, index)) {
+    return r.FailMessage(0, "duplicate organization id '" + org.id + "'");
+  }
+  model_.organizations.push_back(std::move(org));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddSite(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kSites, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Site site;
+  RENKEI_RETURN_IF_ERROR(r.Id(0, site.id));
+  RENKEI_RETURN_IF_ERROR(r.Ref(1, site.organization));
+  RENKEI_RETURN_IF_ERROR(r.Text(2, site.name));
+  RENKEI_RETURN_IF_ERROR(r.Country(3, site.country));
+  RENKEI_RETURN_IF_ERROR(r.Text(4, site.region));
+  RENKEI_RETURN_IF_ERROR(r.Number(5, site.lat));
+  RENKEI_RETURN_IF_ERROR(r.Number(6, site.lon));
+  RENKEI_RETURN_IF_ERROR(r.Text(7, site.cluster));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(8, site.capacity_per_day));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(9, site.recovery_days));
+  const auto index = static_cast<Index>(model_.sites.size());
+  if (!model_.site_ids.Insert(site.id, index)) {
+    return r.FailMessage(0, "duplicate site id '" + site.id + "'");
+  }
+  model_.sites.push_back(std::move(site));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddProduct(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kProducts, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Product product;
+  RENKEI_RETURN_IF_ERROR(r.Id(0, product.id));
+  RENKEI_RETURN_IF_ERROR(r.Text(1, product.name));
+  RENKEI_RETURN_IF_ERROR(r.Text(2, product.category));
+  std::optional<Unit> unit = ParseUnit(r.Raw(3));
+  if (!unit) {
+    return r.FailMessage(3, "unknown unit '" + std::string(r.Raw(3)) + "' (known: " +
+                                std::string(KnownUnitSymbols()) + ")");
+  }
+  product.unit = *unit;
+  RENKEI_RETURN_IF_ERROR(r.OptionalRef(4, product.organization));
+  RENKEI_RETURN_IF_ERROR(r.Text(5, product.hs_code));
+  RENKEI_RETURN_IF_ERROR(r.IdList(6, product.pact_product_ids));
+  const auto index = static_cast<Index>(model_.products.size());
+  if (!model_.product_ids.Insert(product.id, index)) {
+    return r.FailMessage(0, "duplicate product id '" + product.id + "'");
+  }
+  model_.products.push_back(std::move(product));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddBomLine(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kBom, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  BomLine line;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, line.product));
+  RENKEI_RETURN_IF_ERROR(r.Ref(1, line.component));
+  RENKEI_RETURN_IF_ERROR(r.Number(2, line.quantity));
+  RENKEI_RETURN_IF_ERROR(r.Bool(3, line.recycling));
+  if (!bom_keys_.Insert(line.product, line.component)) {
+    return r.FailMessage(1, "duplicate BOM line: '" + std::string(r.Raw(1)) +
+                                "' is already a component of '" + std::string(r.Raw(0)) + "'");
+  }
+  bom_origins_.push_back(o.Where(-1));
+  model_.bom.push_back(line);
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddProduction(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kProduction, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Production p;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, p.site));
+  RENKEI_RETURN_IF_ERROR(r.Ref(1, p.product));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(2, p.capacity_per_day));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, p.inventory_units));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, p.emissions_kgco2e_per_unit));
+  RENKEI_RETURN_IF_ERROR(r.Quality(5, p.dqr));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(8, p.recovery_days));
+  if (!production_keys_.Insert(p.site, p.product)) {
+    return r.FailMessage(1, "duplicate production of '" + std::string(r.Raw(1)) + "' at '" +
+                                std::string(r.Raw(0)) + "'");
+  }
+  model_.production.push_back(p);
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddSupply(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kSupply, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  SupplyLink s;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, s.supplier_site));
+  RENKEI_RETURN_IF_ERROR(r.Ref(1, s.customer_site));
+  RENKEI_RETURN_IF_ERROR(r.Ref(2, s.product));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, s.share));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, s.capacity_per_day));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(5, s.lead_time_days));
+  if (s.supplier_site == s.customer_site) {
+    return r.FailMessage(1, "a site cannot supply itself ('" + std::string(r.Raw(1)) + "')");
+  }
+  if (!production_keys_.Contains(s.supplier_site, s.product)) {
+    return r.FailMessage(0, "site '" + std::string(r.Raw(0)) + "' has no production of '" +
+                                std::string(r.Raw(2)) + "'");
+  }
+  if (!supply_keys_.Insert(PackPair(s.supplier_site, s.customer_site), s.product)) {
+    return r.FailMessage(2, "duplicate supply link of '" + std::string(r.Raw(2)) + "' from '" +
+                                std::string(r.Raw(0)) + "' to '" + std::string(r.Raw(1)) + "'");
+  }
+  model_.supply.push_back(s);
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddDemand(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kDemand, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Demand d;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, d.site));
+  RENKEI_RETURN_IF_ERROR(r.Ref(1, d.product));
+  RENKEI_RETURN_IF_ERROR(r.Number(2, d.demand_per_day));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, d.inventory_units));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, d.margin_per_unit));
+  if (!demand_keys_.Insert(d.site, d.product)) {
+    return r.FailMessage(1, "duplicate demand for '" + std::string(r.Raw(1)) + "' at '" +
+                                std::string(r.Raw(0)) + "'");
+  }
+  model_.demand.push_back(d);
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddFootprint(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kFootprints, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Footprint fp;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, fp.product));
+  RENKEI_RETURN_IF_ERROR(r.OptionalRef(1, fp.site));
+  RENKEI_RETURN_IF_ERROR(r.Number(2, fp.pcf_kgco2e_per_unit));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, fp.fossil));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, fp.biogenic));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(5, fp.primary_data_share));
+  RENKEI_RETURN_IF_ERROR(r.Quality(6, fp.dqr));
+  RENKEI_RETURN_IF_ERROR(r.Date(9, fp.period_start));
+  RENKEI_RETURN_IF_ERROR(r.Date(10, fp.period_end));
+  if (!fp.period_start.empty() && !fp.period_end.empty() &&
+      fp.period_end.substr(0, 10) < fp.period_start.substr(0, 10)) {
+    return r.FailMessage(10, "period_end " + fp.period_end + " is before period_start " +
+                                 fp.period_start);
+  }
+  const std::string period = fp.period_start + "/" + fp.period_end;
+  Index n = periods_.Find(period);
+  if (n == kNoIndex) {
+    n = static_cast<Index>(periods_.size());
+    periods_.Insert(period, n);
+  }
+  if (!footprint_keys_.Insert(PackPair(fp.product, fp.site), n)) {
+    return r.FailMessage(0, "duplicate footprint of '" + std::string(r.Raw(0)) +
+                                "' for the same site and period");
+  }
+  model_.footprints.push_back(std::move(fp));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddMaterial(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kMaterials, f, o, model_);
+  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
+  Material m;
+  RENKEI_RETURN_IF_ERROR(r.Ref(0, m.product));
+  RENKEI_RETURN_IF_ERROR(r.Id(1, m.substance));
+  RENKEI_RETURN_IF_ERROR(r.Number(2, m.mass_kg_per_unit));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, m.recycled_pre_consumer_share));
+  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, m.recycled_post_consumer_share));
+  if (m.recycled_pre_consumer_share.value_or(0) + m.recycled_post_consumer_share.value_or(0) >
+      1 + 1e-9) {
+    return r.FailMessage(4, "pre- and post-consumer recycled shares add up to more than 1");
+  }
+  Index n = substances_.Find(m.substance);
+  if (n == kNoIndex) {
+    n = static_cast<Index>(substances_.size());
+    substances_.Insert(m.substance, n);
+  }
+  if (!material_keys_.Insert(m.product, n)) {
+    return r.FailMessage(1, "duplicate material '" + m.substance + "' for '" +
+                                std::string(r.Raw(0)) + "'");
+  }
+  model_.materials.push_back(std::move(m));
+  return Status::Ok();
+}
+
+Status ModelBuilder::Finish() {
+  // BOM cycles: iterative depth-first search over the lines not flagged recycling.
+  const size_t n = model_.products.size();
+  std::vector<std::vector<size_t>> out(n);  // product -> BOM line numbers
+  for (size_t i = 0; i < model_.bom.size(); ++i) {
+    if (!model_.bom[i].recycling) out[model_.bom[i].product].push_back(i);
+  }
+  enum : uint8_t { kWhite, kGrey, kBlack };
+  std::vector<uint8_t> color(n, kWhite);
+  struct Frame {
+    Index product;
+    size_t next;
+    size_t via_line;  // the BOM line that led here
+  };
+  std::vector<Frame> stack;
+  for (Index root = 0; root < n; ++root) {
+    if (color[root] != kWhite || out[root].empty()) continue;
+    stack.push_back({root, 0, SIZE_MAX});
+    color[root] = kGrey;
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == out[top.product].size()) {
+        color[top.product] = kBlack;
+        stack.pop_back();
+        continue;
+      }
+      const size_t line = out[top.product][top.next++];
+      const Index child = model_.bom[line].component;
+      if (color[child] == kGrey) {
+        // The cycle is the stack from `child` up, closed by `line`.
+        std::string path;
+        size_t start = 0;
+        while (stack[start].product != child) ++start;
+        for (size_t i = start; i < stack.size(); ++i) {
+          path += model_.products[stack[i].product].id + " -> ";
+        }
+        path += model_.products[child].id;
+        return InvalidArgumentError(bom_origins_[line] +
+                                    ": BOM cycle without a line flagged recycling: " + path);
+      }
+      if (color[child] == kWhite) {
+        color[child] = kGrey;
+        stack.push_back({child, 0, line});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace renkei::model

@@ -1,0 +1,84 @@
+// ModelBuilder: turns rows of text into a validated Model.
+//
+// Every bundle reader (CSV, JSON) and every import path goes through here, so the
+// rules of DESIGN.md are enforced in one place: references resolve, numbers parse
+// and lie in range, units and countries are known, ids and keys are unique, and the
+// bill of materials has no cycle except through a line flagged `recycling`.
+#ifndef RENKEI_MODEL_BUILDER_H_
+#define RENKEI_MODEL_BUILDER_H_
+
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "model/internal/key_set.h"
+#include "model/model.h"
+#include "model/schema.h"
+
+namespace renkei::model {
+
+// Where a row came from, for error messages.
+class RowOrigin {
+ public:
+  virtual ~RowOrigin() = default;
+  // The place of the cell of schema column `column` ("supply.csv:42:17",
+  // "$.supply[40].share"), or of the whole row when `column` < 0.
+  virtual std::string Where(int column) const = 0;
+};
+
+// How many rows each table held; indexed by Table.
+using RowCounts = std::array<size_t, kTableCount>;
+RowCounts CountRows(const Model& model);
+
+class ModelBuilder {
+ public:
+  // Appends to `model`, which may already hold rows (loaded from a store); they
+  // are indexed so that a new row colliding with an old one is found.
+  // `model` must outlive the builder.
+  explicit ModelBuilder(Model& model);
+
+  // Checks one row of `table` and appends it to the model. fields[i] is the text
+  // of schema column i, empty when absent; fields.size() must equal the schema's
+  // column count. On error nothing is appended and the Status (InvalidArgument)
+  // reads "<origin.Where(col)>: <column>: <what was expected>, got '<text>'".
+  Status AddRow(Table table, std::span<const std::string_view> fields, const RowOrigin& origin);
+
+  // Checks that need whole tables, once all rows are in: BOM cycles.
+  Status Finish();
+
+  // The row counts when the builder was made: rows at or after these are new.
+  const RowCounts& rows_before() const { return rows_before_; }
+
+  // Pre-sizes the indexes for about `rows` more rows of `table`.
+  void Reserve(Table table, size_t rows);
+
+ private:
+  Status AddOrganization(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddSite(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddProduct(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddBomLine(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddProduction(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddSupply(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddDemand(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddFootprint(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddMaterial(std::span<const std::string_view> f, const RowOrigin& o);
+
+  Model& model_;
+  RowCounts rows_before_;
+  internal::KeySet bom_keys_;         // (product, component)
+  internal::KeySet production_keys_;  // (site, product)
+  internal::KeySet supply_keys_;      // (supplier, customer), product
+  internal::KeySet demand_keys_;      // (site, product)
+  internal::KeySet material_keys_;    // (product, substance number)
+  internal::KeySet footprint_keys_;   // (product, site), period number
+  IdIndex substances_;                // substance name -> number, for material_keys_
+  IdIndex periods_;                   // "start/end" -> number, for footprint_keys_
+  std::vector<std::string> bom_origins_;  // Where(-1) of each new BOM line
+};
+
+}  // namespace renkei::model
+
+#endif  // RENKEI_MODEL_BUILDER_H_

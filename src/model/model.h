@@ -1,0 +1,163 @@
+// The supply-network model: plain entity structs and the tables that hold them.
+//
+// Entities refer to each other by dense uint32_t indices into the Model's
+// vectors; the string ids chosen by the data owner ("site:jasm-kikuyo") live on
+// organizations, sites and products and are indexed for lookup. A Model is built
+// by model::ModelBuilder (validated) or loaded from a store, and is then only
+// read. See DESIGN.md, "The model and its bundle format".
+#ifndef RENKEI_MODEL_MODEL_H_
+#define RENKEI_MODEL_MODEL_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/units.h"
+
+namespace renkei::model {
+
+using Index = uint32_t;
+inline constexpr Index kNoIndex = std::numeric_limits<Index>::max();
+
+struct Organization {
+  std::string id;
+  std::string name;
+  std::string country;     // ISO 3166-1 alpha-2
+  std::string kind;        // free text: "manufacturer", "recycler", ...; may be empty
+  std::string public_key;  // Ed25519, base64url without padding; may be empty
+};
+
+struct Site {
+  std::string id;
+  Index organization = kNoIndex;
+  std::string name;
+  std::string country;
+  std::string region;
+  double lat = 0;
+  double lon = 0;
+  std::string cluster;
+  std::optional<double> capacity_per_day;  // shared by all products made here
+  std::optional<double> recovery_days;     // time to recover (TTR) after a disruption
+};
+
+struct Product {
+  std::string id;
+  std::string name;
+  std::string category;
+  Unit unit = Unit::kPiece;
+  Index organization = kNoIndex;  // kNoIndex: not tied to one organization
+  std::string hs_code;
+  std::vector<std::string> pact_product_ids;
+};
+
+// `quantity` units of `component` go into one unit of `product`. A line flagged
+// `recycling` returns recovered material; cycles are allowed only through such lines.
+struct BomLine {
+  Index product = kNoIndex;
+  Index component = kNoIndex;
+  double quantity = 0;
+  bool recycling = false;
+};
+
+// Data quality ratings of PACT (1 best .. 3 worst).
+struct DataQuality {
+  std::optional<double> ter;  // technological representativeness
+  std::optional<double> ger;  // geographical representativeness
+  std::optional<double> tir;  // temporal representativeness
+};
+
+// One production row: a node of the network (site x product).
+struct Production {
+  Index site = kNoIndex;
+  Index product = kNoIndex;
+  std::optional<double> capacity_per_day;
+  std::optional<double> inventory_units;
+  std::optional<double> emissions_kgco2e_per_unit;  // own gate-to-gate emissions
+  DataQuality dqr;                                   // of the own emissions
+  std::optional<double> recovery_days;
+};
+
+struct SupplyLink {
+  Index supplier_site = kNoIndex;
+  Index customer_site = kNoIndex;
+  Index product = kNoIndex;
+  std::optional<double> share;  // of the customer's need, in [0, 1]
+  std::optional<double> capacity_per_day;
+  std::optional<double> lead_time_days;
+};
+
+// A sink: the site needs `demand_per_day` units of the product.
+struct Demand {
+  Index site = kNoIndex;
+  Index product = kNoIndex;
+  double demand_per_day = 0;
+  std::optional<double> inventory_units;
+  std::optional<double> margin_per_unit;
+};
+
+// A footprint known for a product (received from a supplier, or measured).
+struct Footprint {
+  Index product = kNoIndex;
+  Index site = kNoIndex;  // kNoIndex: for the product wherever made
+  double pcf_kgco2e_per_unit = 0;
+  std::optional<double> fossil;
+  std::optional<double> biogenic;
+  std::optional<double> primary_data_share;
+  DataQuality dqr;
+  std::string period_start;  // ISO 8601 date or date-time; may be empty
+  std::string period_end;
+};
+
+struct Material {
+  Index product = kNoIndex;
+  std::string substance;  // "Co", "Li", "Ni", "Pb", ...
+  double mass_kg_per_unit = 0;
+  std::optional<double> recycled_pre_consumer_share;
+  std::optional<double> recycled_post_consumer_share;
+};
+
+// Maps string ids to indices; lookups take string_view without copying.
+class IdIndex {
+ public:
+  // Returns the index of `id`, or kNoIndex.
+  Index Find(std::string_view id) const;
+  // Adds `id` -> `index`; returns false when `id` is already present.
+  bool Insert(std::string_view id, Index index);
+  size_t size() const { return map_.size(); }
+  void Reserve(size_t n) { map_.reserve(n); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, Index, Hash, std::equal_to<>> map_;
+};
+
+struct Model {
+  std::vector<Organization> organizations;
+  std::vector<Site> sites;
+  std::vector<Product> products;
+  std::vector<BomLine> bom;
+  std::vector<Production> production;
+  std::vector<SupplyLink> supply;
+  std::vector<Demand> demand;
+  std::vector<Footprint> footprints;
+  std::vector<Material> materials;
+
+  IdIndex organization_ids;
+  IdIndex site_ids;
+  IdIndex product_ids;
+
+  Index FindOrganization(std::string_view id) const { return organization_ids.Find(id); }
+  Index FindSite(std::string_view id) const { return site_ids.Find(id); }
+  Index FindProduct(std::string_view id) const { return product_ids.Find(id); }
+};
+
+}  // namespace renkei::model
+
+#endif  // RENKEI_MODEL_MODEL_H_

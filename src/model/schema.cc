@@ -1,0 +1,150 @@
+#include "model/schema.h"
+
+#include <array>
+
+namespace renkei::model {
+namespace {
+
+using K = ColumnKind;
+using R = Range;
+
+constexpr Column kOrganizations[] = {
+    {"id", K::kId, true},
+    {"name", K::kText, true},
+    {"country", K::kCountry, true},
+    {"kind", K::kText, false},
+    {"public_key", K::kPublicKey, false},
+};
+constexpr Column kSites[] = {
+    {"id", K::kId, true},
+    {"organization", K::kOrganizationRef, true},
+    {"name", K::kText, true},
+    {"country", K::kCountry, true},
+    {"region", K::kText, false},
+    {"lat", K::kNumber, true, R::kLatitude},
+    {"lon", K::kNumber, true, R::kLongitude},
+    {"cluster", K::kText, false},
+    {"capacity_per_day", K::kNumber, false, R::kNonNegative},
+    {"recovery_days", K::kNumber, false, R::kNonNegative},
+};
+constexpr Column kProducts[] = {
+    {"id", K::kId, true},
+    {"name", K::kText, true},
+    {"category", K::kText, true},
+    {"unit", K::kUnit, true},
+    {"organization", K::kOrganizationRef, false},
+    {"hs_code", K::kText, false},
+    {"pact_product_ids", K::kIdList, false},
+};
+constexpr Column kBom[] = {
+    {"product", K::kProductRef, true},
+    {"component", K::kProductRef, true},
+    {"quantity", K::kNumber, true, R::kPositive},
+    {"recycling", K::kBool, false},
+};
+constexpr Column kProduction[] = {
+    {"site", K::kSiteRef, true},
+    {"product", K::kProductRef, true},
+    {"capacity_per_day", K::kNumber, false, R::kNonNegative},
+    {"inventory_units", K::kNumber, false, R::kNonNegative},
+    {"emissions_kgco2e_per_unit", K::kNumber, false, R::kNonNegative},
+    {"dqr_ter", K::kNumber, false, R::kQuality},
+    {"dqr_ger", K::kNumber, false, R::kQuality},
+    {"dqr_tir", K::kNumber, false, R::kQuality},
+    {"recovery_days", K::kNumber, false, R::kNonNegative},
+};
+constexpr Column kSupply[] = {
+    {"supplier_site", K::kSiteRef, true},
+    {"customer_site", K::kSiteRef, true},
+    {"product", K::kProductRef, true},
+    {"share", K::kNumber, false, R::kShare},
+    {"capacity_per_day", K::kNumber, false, R::kNonNegative},
+    {"lead_time_days", K::kNumber, false, R::kNonNegative},
+};
+constexpr Column kDemand[] = {
+    {"site", K::kSiteRef, true},
+    {"product", K::kProductRef, true},
+    {"demand_per_day", K::kNumber, true, R::kNonNegative},
+    {"inventory_units", K::kNumber, false, R::kNonNegative},
+    {"margin_per_unit", K::kNumber, false, R::kNonNegative},
+};
+constexpr Column kFootprints[] = {
+    {"product", K::kProductRef, true},
+    {"site", K::kSiteRef, false},
+    {"pcf_kgco2e_per_unit", K::kNumber, true},
+    {"fossil", K::kNumber, false},
+    {"biogenic", K::kNumber, false},
+    {"primary_data_share", K::kNumber, false, R::kShare},
+    {"dqr_ter", K::kNumber, false, R::kQuality},
+    {"dqr_ger", K::kNumber, false, R::kQuality},
+    {"dqr_tir", K::kNumber, false, R::kQuality},
+    {"period_start", K::kDate, false},
+    {"period_end", K::kDate, false},
+};
+constexpr Column kMaterials[] = {
+    {"product", K::kProductRef, true},
+    {"substance", K::kText, true},
+    {"mass_kg_per_unit", K::kNumber, true, R::kNonNegative},
+    {"recycled_pre_consumer_share", K::kNumber, false, R::kShare},
+    {"recycled_post_consumer_share", K::kNumber, false, R::kShare},
+};
+
+const std::array<TableSchema, kTableCount> kTables = {{
+    {Table::kOrganizations, "organizations", kOrganizations},
+    {Table::kSites, "sites", kSites},
+    {Table::kProducts, "products", kProducts},
+    {Table::kBom, "bom", kBom},
+    {Table::kProduction, "production", kProduction},
+    {Table::kSupply, "supply", kSupply},
+    {Table::kDemand, "demand", kDemand},
+    {Table::kFootprints, "footprints", kFootprints},
+    {Table::kMaterials, "materials", kMaterials},
+}};
+
+}  // namespace
+
+std::optional<int> TableSchema::ColumnIndex(std::string_view column) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+const TableSchema& Schema(Table table) { return kTables[static_cast<size_t>(table)]; }
+
+std::span<const TableSchema> AllTables() { return kTables; }
+
+std::optional<Table> TableByName(std::string_view name) {
+  for (const TableSchema& t : kTables) {
+    if (t.name == name) return t.table;
+  }
+  return std::nullopt;
+}
+
+std::string_view RangeDescription(Range range) {
+  switch (range) {
+    case Range::kAny: return "a number";
+    case Range::kNonNegative: return "a number >= 0";
+    case Range::kPositive: return "a number > 0";
+    case Range::kShare: return "a number in [0, 1]";
+    case Range::kLatitude: return "a latitude in [-90, 90]";
+    case Range::kLongitude: return "a longitude in [-180, 180]";
+    case Range::kQuality: return "a data quality rating in [1, 3]";
+  }
+  return "a number";
+}
+
+bool InRange(double v, Range range) {
+  switch (range) {
+    case Range::kAny: return true;
+    case Range::kNonNegative: return v >= 0;
+    case Range::kPositive: return v > 0;
+    case Range::kShare: return v >= 0 && v <= 1;
+    case Range::kLatitude: return v >= -90 && v <= 90;
+    case Range::kLongitude: return v >= -180 && v <= 180;
+    case Range::kQuality: return v >= 1 && v <= 3;
+  }
+  return false;
+}
+
+}  // namespace renkei::model
