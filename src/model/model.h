@@ -110,6 +110,9 @@ struct Footprint {
   DataQuality dqr;
   std::string period_start;  // ISO 8601 date or date-time; may be empty
   std::string period_end;
+  // The PACT ProductFootprint document this row was read from (received
+  // footprints); empty for rows of footprints.csv.
+  std::string pact_json;
 };
 
 struct Material {

@@ -1,0 +1,444 @@
+#include "io/bundle.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "base/files.h"
+#include "base/numbers.h"
+#include "base/progress.h"
+#include "io/csv.h"
+#include "io/internal/row_text.h"
+#include "model/schema.h"
+
+namespace renkei::io {
+namespace {
+
+namespace fs = std::filesystem;
+using model::Table;
+using model::TableSchema;
+
+// Row errors of one table are collected up to this many before reading stops;
+// errors of structure (syntax, header) stop reading at once.
+constexpr size_t kMaxRowErrors = 20;
+
+std::string ColumnList(const TableSchema& schema) {
+  std::string list;
+  for (const model::Column& c : schema.columns) {
+    if (!list.empty()) list += ", ";
+    list += c.name;
+  }
+  return list;
+}
+
+Status JoinErrors(const std::vector<Status>& errors, bool truncated) {
+  std::string message;
+  for (const Status& e : errors) {
+    if (!message.empty()) message += '\n';
+    message += e.message();
+  }
+  if (truncated) message += "\n(more errors not shown)";
+  return InvalidArgumentError(std::move(message));
+}
+
+// --- CSV --------------------------------------------------------------------
+
+class CsvRowOrigin : public model::RowOrigin {
+ public:
+  CsvRowOrigin(const CsvReader& reader, const std::vector<int>& field_of_column)
+      : reader_(reader), field_of_column_(field_of_column) {}
+  std::string Where(int column) const override {
+    if (column < 0 || field_of_column_[static_cast<size_t>(column)] < 0) {
+      return reader_.Where(SIZE_MAX);
+    }
+    return reader_.Where(static_cast<size_t>(field_of_column_[static_cast<size_t>(column)]));
+  }
+
+ private:
+  const CsvReader& reader_;
+  const std::vector<int>& field_of_column_;
+};
+
+class BundleProgress {
+ public:
+  BundleProgress(const std::string& label, uint64_t total) : progress_(label, total, "bytes") {}
+  void Update(uint64_t file_bytes) { progress_.Update(done_ + file_bytes); }
+  void FileDone(uint64_t file_bytes) { done_ += file_bytes; }
+
+ private:
+  Progress progress_;
+  uint64_t done_ = 0;
+};
+
+Status ReadCsvTable(const std::string& path, const TableSchema& schema,
+                    model::ModelBuilder& builder, BundleProgress& progress) {
+  const std::string name = std::string(schema.name) + ".csv";
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader, CsvReader::Open(path, name));
+  RENKEI_ASSIGN_OR_RETURN(bool has_header, reader->Next());
+  if (!has_header) {
+    return InvalidArgumentError(name + ":1:1: the file is empty; expected a header row with " +
+                                "the columns " + ColumnList(schema));
+  }
+  // Header: every name a column of the table, each once, the required ones present.
+  const auto header = reader->fields();
+  const size_t width = header.size();
+  std::vector<int> field_of_column(schema.columns.size(), -1);
+  for (size_t i = 0; i < width; ++i) {
+    std::optional<int> column = schema.ColumnIndex(header[i]);
+    if (!column) {
+      return InvalidArgumentError(reader->Where(i) + ": unknown column '" + std::string(header[i]) +
+                                  "' in the header; the columns of " + std::string(schema.name) +
+                                  " are " + ColumnList(schema));
+    }
+    if (field_of_column[static_cast<size_t>(*column)] >= 0) {
+      return InvalidArgumentError(reader->Where(i) + ": column '" + std::string(header[i]) +
+                                  "' appears twice in the header");
+    }
+    field_of_column[static_cast<size_t>(*column)] = static_cast<int>(i);
+  }
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    if (schema.columns[c].required && field_of_column[c] < 0) {
+      return InvalidArgumentError(name + ":1:1: the header lacks the required column '" +
+                                  std::string(schema.columns[c].name) + "'");
+    }
+  }
+
+  builder.Reserve(schema.table, reader->file_size() / 48);
+  CsvRowOrigin origin(*reader, field_of_column);
+  std::vector<std::string_view> cells(schema.columns.size());
+  std::vector<Status> errors;
+  uint64_t rows = 0;
+  for (;;) {
+    RENKEI_ASSIGN_OR_RETURN(bool more, reader->Next());
+    if (!more) break;
+    const auto fields = reader->fields();
+    if (fields.size() != width) {
+      return InvalidArgumentError(reader->Where(SIZE_MAX) + ": expected " + std::to_string(width) +
+                                  " fields as in the header, found " +
+                                  std::to_string(fields.size()));
+    }
+    for (size_t c = 0; c < cells.size(); ++c) {
+      cells[c] = field_of_column[c] < 0 ? std::string_view()
+                                        : fields[static_cast<size_t>(field_of_column[c])];
+    }
+    Status s = builder.AddRow(schema.table, cells, origin);
+    if (!s.ok()) {
+      errors.push_back(std::move(s));
+      if (errors.size() >= kMaxRowErrors) return JoinErrors(errors, true);
+    }
+    if ((++rows & 0xFFF) == 0) progress.Update(reader->bytes_read());
+  }
+  progress.FileDone(reader->file_size());
+  if (!errors.empty()) return JoinErrors(errors, false);
+  return Status::Ok();
+}
+
+Status ReadCsvBundle(const std::string& dir, model::Model& model) {
+  // A .csv file that is not a table is most likely a misnamed one: say so.
+  std::set<std::string> tables;
+  for (const TableSchema& t : model::AllTables()) tables.insert(std::string(t.name) + ".csv");
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (entry.path().extension() != ".csv") continue;
+    if (tables.count(file) == 0) {
+      return InvalidArgumentError(dir + ": unknown table file '" + file +
+                                  "'; a bundle holds organizations.csv, sites.csv, products.csv, "
+                                  "bom.csv, production.csv, supply.csv, demand.csv, "
+                                  "footprints.csv and materials.csv");
+    }
+    total += static_cast<uint64_t>(entry.file_size(ec));
+  }
+  if (ec) return InvalidArgumentError(dir + ": cannot list: " + ec.message());
+
+  BundleProgress progress("reading " + fs::path(dir).filename().string(), total);
+  model::ModelBuilder builder(model);
+  for (const TableSchema& schema : model::AllTables()) {
+    const fs::path path = fs::path(dir) / (std::string(schema.name) + ".csv");
+    if (!fs::exists(path)) continue;
+    RENKEI_RETURN_IF_ERROR(ReadCsvTable(path.string(), schema, builder, progress));
+  }
+  return builder.Finish();
+}
+
+// --- JSON -------------------------------------------------------------------
+
+using nlohmann::json;
+
+class JsonRowOrigin : public model::RowOrigin {
+ public:
+  JsonRowOrigin(const std::string& file, const TableSchema& schema)
+      : file_(file), schema_(schema) {}
+  void set_row(size_t row) { row_ = row; }
+  std::string Where(int column) const override {
+    std::string where = file_ + ": $." + std::string(schema_.name) + "[" + std::to_string(row_) + "]";
+    if (column >= 0) where += "." + std::string(schema_.columns[static_cast<size_t>(column)].name);
+    return where;
+  }
+
+ private:
+  const std::string& file_;
+  const TableSchema& schema_;
+  size_t row_ = 0;
+};
+
+std::string JsonTypeName(const json& v) {
+  switch (v.type()) {
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "null";
+  }
+}
+
+// Turns one JSON cell into the text the builder checks; type errors are
+// reported here since the text form would hide them.
+Status JsonCell(const json& v, const model::Column& column, const JsonRowOrigin& origin, int index,
+                std::string& out) {
+  out.clear();
+  if (v.is_null()) return Status::Ok();
+  auto mismatch = [&](const char* expected) {
+    return InvalidArgumentError(origin.Where(index) + ": expected " + expected + ", got " +
+                                JsonTypeName(v));
+  };
+  switch (column.kind) {
+    case model::ColumnKind::kNumber:
+      if (v.is_number_float()) {
+        AppendNumber(out, v.get<double>());
+      } else if (v.is_number_integer() || v.is_number_unsigned()) {
+        out = v.dump();
+      } else {
+        return mismatch("a number");
+      }
+      return Status::Ok();
+    case model::ColumnKind::kBool:
+      if (!v.is_boolean()) return mismatch("true or false");
+      out = v.get<bool>() ? "true" : "false";
+      return Status::Ok();
+    case model::ColumnKind::kIdList:
+      if (!v.is_array()) return mismatch("an array of strings");
+      for (const json& item : v) {
+        if (!item.is_string()) return mismatch("an array of strings");
+        if (!out.empty()) out += ';';
+        out += item.get<std::string>();
+      }
+      return Status::Ok();
+    default:
+      if (!v.is_string()) return mismatch("a string");
+      out = v.get<std::string>();
+      if (out.empty()) {
+        // An empty string is not "absent": keep it visible to the required check.
+        if (column.required) {
+          return InvalidArgumentError(origin.Where(index) + ": a value is required");
+        }
+      }
+      return Status::Ok();
+  }
+}
+
+std::pair<size_t, size_t> LineAndColumn(const std::string& text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+Status ReadJsonBundle(const std::string& path, model::Model& model) {
+  const std::string file = fs::path(path).filename().string();
+  RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.byte is one past the offending byte.
+    auto [line, column] = LineAndColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    const size_t colon = what.rfind(": ");
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    return InvalidArgumentError(file + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                ": invalid JSON: " + what);
+  }
+  text.clear();
+  text.shrink_to_fit();
+  if (!doc.is_object()) {
+    return InvalidArgumentError(file + ": $: expected an object with one array per table");
+  }
+  for (const auto& [key, value] : doc.items()) {
+    if (!model::TableByName(key)) {
+      return InvalidArgumentError(file + ": $." + key + ": unknown table");
+    }
+    if (!value.is_array()) {
+      return InvalidArgumentError(file + ": $." + key + ": expected an array, got " +
+                                  JsonTypeName(value));
+    }
+  }
+  model::ModelBuilder builder(model);
+  for (const TableSchema& schema : model::AllTables()) {
+    auto it = doc.find(std::string(schema.name));
+    if (it == doc.end()) continue;
+    JsonRowOrigin origin(file, schema);
+    std::vector<std::string> text_cells(schema.columns.size());
+    std::vector<std::string_view> cells(schema.columns.size());
+    std::vector<Status> errors;
+    for (size_t row = 0; row < it->size(); ++row) {
+      origin.set_row(row);
+      const json& object = (*it)[row];
+      if (!object.is_object()) {
+        return InvalidArgumentError(origin.Where(-1) + ": expected an object, got " +
+                                    JsonTypeName(object));
+      }
+      for (const auto& [key, value] : object.items()) {
+        if (!schema.ColumnIndex(key)) {
+          return InvalidArgumentError(origin.Where(-1) + "." + key + ": unknown column; the columns of " +
+                                      std::string(schema.name) + " are " + ColumnList(schema));
+        }
+      }
+      Status row_status;
+      for (size_t c = 0; c < schema.columns.size() && row_status.ok(); ++c) {
+        auto cell = object.find(std::string(schema.columns[c].name));
+        if (cell == object.end()) {
+          text_cells[c].clear();
+        } else {
+          row_status = JsonCell(*cell, schema.columns[c], origin, static_cast<int>(c), text_cells[c]);
+        }
+        cells[c] = text_cells[c];
+      }
+      if (row_status.ok()) row_status = builder.AddRow(schema.table, cells, origin);
+      if (!row_status.ok()) {
+        errors.push_back(std::move(row_status));
+        if (errors.size() >= kMaxRowErrors) return JoinErrors(errors, true);
+      }
+    }
+    if (!errors.empty()) return JoinErrors(errors, false);
+  }
+  return builder.Finish();
+}
+
+// --- Writing ----------------------------------------------------------------
+
+Status WriteCsvBundle(const model::Model& model, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return InvalidArgumentError(dir + ": cannot create: " + ec.message());
+  Progress progress("writing " + fs::path(dir).filename().string(), 0, "rows");
+  uint64_t done = 0;
+  std::vector<std::string> cells;
+  for (const TableSchema& schema : model::AllTables()) {
+    RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvWriter> writer,
+                            CsvWriter::Create((fs::path(dir) / (std::string(schema.name) + ".csv")).string()));
+    std::vector<std::string_view> header;
+    for (const model::Column& c : schema.columns) header.push_back(c.name);
+    writer->WriteRow(std::span<const std::string_view>(header));
+    const size_t n = internal::TableSize(model, schema.table);
+    for (size_t row = 0; row < n; ++row) {
+      if (schema.table == Table::kFootprints && !model.footprints[row].pact_json.empty()) continue;
+      internal::RowText(model, schema.table, row, cells);
+      writer->WriteRow(std::span<const std::string>(cells));
+      if ((++done & 0xFFFF) == 0) progress.Update(done);
+    }
+    RENKEI_RETURN_IF_ERROR(writer->Close());
+  }
+  // Received PACT footprints go back out as the documents they came in.
+  size_t received = 0;
+  for (const model::Footprint& f : model.footprints) {
+    if (f.pact_json.empty()) continue;
+    const fs::path folder = fs::path(dir) / "footprints";
+    fs::create_directories(folder, ec);
+    if (ec) return InvalidArgumentError(folder.string() + ": cannot create: " + ec.message());
+    char name[32];
+    std::snprintf(name, sizeof(name), "received-%04zu.json", ++received);
+    RENKEI_RETURN_IF_ERROR(WriteFileAtomically((folder / name).string(), f.pact_json));
+  }
+  return Status::Ok();
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Status WriteJsonBundle(const model::Model& model, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return InvalidArgumentError(path + ": cannot create");
+  std::string buffer = "{";
+  std::vector<std::string> cells;
+  bool first_table = true;
+  for (const TableSchema& schema : model::AllTables()) {
+    if (!first_table) buffer += ",";
+    first_table = false;
+    buffer += "\n  \"";
+    buffer += schema.name;
+    buffer += "\": [";
+    const size_t n = internal::TableSize(model, schema.table);
+    bool first_row = true;
+    for (size_t row = 0; row < n; ++row) {
+      internal::RowText(model, schema.table, row, cells);
+      buffer += first_row ? "\n    {" : ",\n    {";
+      first_row = false;
+      bool first_cell = true;
+      for (size_t c = 0; c < cells.size(); ++c) {
+        if (cells[c].empty()) continue;
+        const model::Column& column = schema.columns[c];
+        if (!first_cell) buffer += ", ";
+        first_cell = false;
+        buffer += '"';
+        buffer += column.name;
+        buffer += "\": ";
+        if (column.kind == model::ColumnKind::kNumber || column.kind == model::ColumnKind::kBool) {
+          buffer += cells[c];
+        } else if (column.kind == model::ColumnKind::kIdList) {
+          buffer += json(schema.table == Table::kProducts ? model.products[row].pact_product_ids
+                                                          : std::vector<std::string>{})
+                        .dump();
+        } else {
+          AppendJsonString(buffer, cells[c]);
+        }
+      }
+      buffer += "}";
+      if (buffer.size() > (1 << 20)) {
+        out << buffer;
+        buffer.clear();
+      }
+    }
+    buffer += first_row ? "]" : "\n  ]";
+  }
+  buffer += "\n}\n";
+  out << buffer;
+  out.close();
+  if (!out) return InternalError(path + ": write failed");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadBundle(const std::string& path, model::Model& model) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model);
+  if (!fs::exists(path, ec)) return NotFoundError(path + ": no such bundle (a folder or a .json file)");
+  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model);
+  return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
+}
+
+StatusOr<model::Model> ReadBundle(const std::string& path) {
+  model::Model model;
+  RENKEI_RETURN_IF_ERROR(ReadBundle(path, model));
+  return model;
+}
+
+Status WriteBundle(const model::Model& model, const std::string& path, BundleFormat format) {
+  return format == BundleFormat::kCsv ? WriteCsvBundle(model, path) : WriteJsonBundle(model, path);
+}
+
+}  // namespace renkei::io

@@ -1,0 +1,341 @@
+#include "io/csv.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace renkei::io {
+namespace {
+
+constexpr size_t kBlockSize = 1 << 20;
+
+// Length of the valid UTF-8 sequence at p (>= 1), 0 when more bytes are needed,
+// -1 when invalid. Rejects overlong forms, surrogates and code points > U+10FFFF.
+int Utf8Length(const unsigned char* p, const unsigned char* end, bool eof) {
+  const unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  int n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return -1;
+  }
+  for (int i = 1; i <= n; ++i) {
+    if (p + i >= end) return eof ? -1 : 0;
+    const unsigned char b = p[i];
+    if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return -1;
+  }
+  return n + 1;
+}
+
+size_t CharColumn(const char* line_start, const char* at) {
+  size_t column = 1;
+  for (const char* p = line_start; p < at; ++p) {
+    if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) ++column;
+  }
+  return column;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    if (errno == ENOENT) return NotFoundError(name + ": no such file");
+    return InvalidArgumentError(name + ": cannot open: " + std::strerror(errno));
+  }
+  uint64_t size = 0;
+  if (std::fseek(file, 0, SEEK_END) == 0) {
+    const long end = std::ftell(file);
+    if (end > 0) size = static_cast<uint64_t>(end);
+    std::fseek(file, 0, SEEK_SET);
+  }
+  return std::unique_ptr<CsvReader>(new CsvReader(file, std::move(name), size));
+}
+
+CsvReader::CsvReader(std::FILE* file, std::string name, uint64_t size)
+    : file_(file), name_(std::move(name)), file_size_(size), buffer_(kBlockSize) {}
+
+CsvReader::~CsvReader() { std::fclose(file_); }
+
+Status CsvReader::Fill() {
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  const size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  if (got == 0) {
+    if (std::ferror(file_)) return InternalError(name_ + ": read failed: " + std::strerror(errno));
+    eof_ = true;
+  }
+  end_ += got;
+  if (first_block_ && end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) {
+    begin_ = 3;
+    consumed_total_ += 3;
+  }
+  if (end_ >= 3 || eof_) first_block_ = false;
+  return Status::Ok();
+}
+
+StatusOr<bool> CsvReader::Next() {
+  for (;;) {
+    const int r = ParseRecord();
+    if (r == 1) return true;
+    if (r == 2) return false;
+    if (r < 0) return error_;
+    if (eof_) return InternalError(name_ + ": parser stalled at end of file");
+    RENKEI_RETURN_IF_ERROR(Fill());
+  }
+}
+
+int CsvReader::ParseRecord() {
+  if (first_block_) return 0;  // the byte-order mark is decided on the first fill
+  const char* buf = buffer_.data();
+  size_t p = begin_;
+  uint64_t line = line_;
+
+  // Blank lines.
+  for (;;) {
+    if (p == end_) {
+      consumed_total_ += p - begin_;
+      begin_ = p;
+      line_ = line;
+      return eof_ ? 2 : 0;
+    }
+    if (buf[p] == '\n') {
+      ++p;
+      ++line;
+    } else if (buf[p] == '\r') {
+      if (p + 1 == end_ && !eof_) return 0;
+      if (p + 1 < end_ && buf[p + 1] == '\n') {
+        p += 2;
+        ++line;
+      } else {
+        break;
+      }
+    } else {
+      break;
+    }
+  }
+  consumed_total_ += p - begin_;
+  begin_ = p;
+  line_ = line;
+  const size_t record_start = p;
+  size_t line_start = p;
+
+  struct Span {
+    size_t offset;
+    size_t length;
+    bool unescaped;
+  };
+  static thread_local std::vector<Span> spans;
+  spans.clear();
+  places_.clear();
+  unescaped_.clear();
+
+  auto fail = [&](uint64_t at_line, size_t at_line_start, size_t at, const std::string& what) {
+    error_ = InvalidArgumentError(name_ + ":" + std::to_string(at_line) + ":" +
+                                  std::to_string(CharColumn(buf + at_line_start, buf + at)) +
+                                  ": " + what);
+    return -1;
+  };
+  auto check_utf8 = [&](size_t at, int& length) {
+    length = Utf8Length(reinterpret_cast<const unsigned char*>(buf + at),
+                        reinterpret_cast<const unsigned char*>(buf + end_), eof_);
+    return length;
+  };
+
+  for (;;) {  // one field per iteration
+    places_.push_back({line, line_start, p});
+    if (p < end_ && buf[p] == '"') {
+      const uint64_t open_line = line;
+      const size_t open_line_start = line_start;
+      const size_t open = p;
+      ++p;
+      size_t segment = p;
+      bool escaped = false;
+      const size_t unescaped_start = unescaped_.size();
+      for (;;) {
+        if (p == end_) {
+          if (!eof_) return 0;
+          return fail(open_line, open_line_start, open,
+                      "the file ends inside a quoted field that starts here");
+        }
+        const char c = buf[p];
+        if (c == '"') {
+          if (p + 1 == end_ && !eof_) return 0;
+          if (p + 1 < end_ && buf[p + 1] == '"') {
+            unescaped_.append(buf + segment, p + 1 - segment);
+            escaped = true;
+            p += 2;
+            segment = p;
+            continue;
+          }
+          if (escaped) {
+            unescaped_.append(buf + segment, p - segment);
+            spans.push_back({unescaped_start, unescaped_.size() - unescaped_start, true});
+          } else {
+            spans.push_back({segment, p - segment, false});
+          }
+          ++p;
+          break;
+        }
+        if (c == '\n') {
+          ++line;
+          line_start = p + 1;
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          int length = 0;
+          if (check_utf8(p, length) == 0) return 0;
+          if (length < 0) return fail(line, line_start, p, "invalid UTF-8");
+          p += static_cast<size_t>(length);
+          continue;
+        }
+        ++p;
+      }
+      // After the closing quote: a separator or the end of the record.
+      if (p < end_ && buf[p] != ',' && buf[p] != '\n' && buf[p] != '\r') {
+        return fail(line, line_start, p, "expected ',' or the end of the line after a closing quote");
+      }
+      if (p < end_ && buf[p] == '\r') {
+        if (p + 1 == end_ && !eof_) return 0;
+        if (p + 1 >= end_ || buf[p + 1] != '\n') {
+          return fail(line, line_start, p, "expected ',' or the end of the line after a closing quote");
+        }
+      }
+    } else {
+      const size_t start = p;
+      for (;;) {
+        if (p == end_) {
+          if (!eof_) return 0;
+          break;
+        }
+        const char c = buf[p];
+        if (c == ',' || c == '\n') break;
+        if (c == '\r') {
+          if (p + 1 == end_ && !eof_) return 0;
+          if (p + 1 < end_ && buf[p + 1] == '\n') break;
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          int length = 0;
+          if (check_utf8(p, length) == 0) return 0;
+          if (length < 0) return fail(line, line_start, p, "invalid UTF-8");
+          p += static_cast<size_t>(length);
+          continue;
+        }
+        ++p;
+      }
+      spans.push_back({start, p - start, false});
+    }
+    // p is at ',', '\r\n', '\n' or the end of the file.
+    if (p < end_ && buf[p] == ',') {
+      ++p;
+      continue;
+    }
+    if (p < end_ && buf[p] == '\r') ++p;
+    if (p < end_ && buf[p] == '\n') {
+      ++p;
+      ++line;
+    }
+    break;
+  }
+
+  fields_.clear();
+  for (const Span& s : spans) {
+    fields_.emplace_back(s.unescaped ? unescaped_.data() + s.offset : buf + s.offset, s.length);
+  }
+  record_line_ = line_;
+  consumed_total_ += p - record_start;
+  begin_ = p;
+  line_ = line;
+  return 1;
+}
+
+std::string CsvReader::Where(size_t i) const {
+  if (places_.empty()) return name_ + ":" + std::to_string(line_) + ":1";
+  const FieldPlace& place = i < places_.size() ? places_[i] : places_.front();
+  const size_t column = i < places_.size()
+                            ? CharColumn(buffer_.data() + place.line_start, buffer_.data() + place.start)
+                            : 1;
+  return name_ + ":" + std::to_string(place.line) + ":" + std::to_string(column);
+}
+
+// --- CsvWriter -------------------------------------------------------------
+
+StatusOr<std::unique_ptr<CsvWriter>> CsvWriter::Create(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    return InvalidArgumentError(path + ": cannot create: " + std::strerror(errno));
+  }
+  return std::unique_ptr<CsvWriter>(new CsvWriter(file, path));
+}
+
+CsvWriter::~CsvWriter() {
+  if (file_ != nullptr) (void)Close();
+}
+
+void CsvWriter::AppendField(std::string_view field) {
+  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  for (char c : field) {
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+      quote = true;
+      break;
+    }
+  }
+  if (!quote) {
+    buffer_.append(field);
+    return;
+  }
+  buffer_ += '"';
+  for (char c : field) {
+    if (c == '"') buffer_ += '"';
+    buffer_ += c;
+  }
+  buffer_ += '"';
+}
+
+void CsvWriter::EndRow() {
+  buffer_ += '\n';
+  if (buffer_.size() >= kBlockSize) {
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
+    buffer_.clear();
+  }
+}
+
+void CsvWriter::WriteRow(std::span<const std::string> fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) buffer_ += ',';
+    AppendField(fields[i]);
+  }
+  EndRow();
+}
+
+void CsvWriter::WriteRow(std::span<const std::string_view> fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) buffer_ += ',';
+    AppendField(fields[i]);
+  }
+  EndRow();
+}
+
+Status CsvWriter::Close() {
+  if (file_ == nullptr) return Status::Ok();
+  if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+    failed_ = true;
+  }
+  buffer_.clear();
+  if (std::fclose(file_) != 0) failed_ = true;
+  file_ = nullptr;
+  if (failed_) return InternalError(path_ + ": write failed: " + std::strerror(errno));
+  return Status::Ok();
+}
+
+}  // namespace renkei::io

@@ -1,0 +1,70 @@
+// The store: one SQLite file holding a node's model (DESIGN.md layer 4).
+//
+// The schema is created and upgraded by numbered migrations (PRAGMA
+// user_version). The file is in WAL mode; every import is one transaction, so a
+// crash or a kill leaves the store exactly as it was before or after the import.
+// A PostgreSQL server mode is meant to be a second implementation of this
+// interface.
+#ifndef RENKEI_STORE_STORE_H_
+#define RENKEI_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/builder.h"
+#include "model/model.h"
+
+struct sqlite3;
+
+namespace renkei::store {
+
+// The schema version this build writes; a store with a higher version was
+// written by a newer renkei and is refused.
+int CurrentSchemaVersion();
+
+class Store {
+ public:
+  // Creates a new, empty store at `path`. AlreadyExists when the file exists.
+  static StatusOr<std::unique_ptr<Store>> Create(const std::string& path);
+
+  // Opens an existing store and applies pending migrations. NotFound when there
+  // is no file; FailedPrecondition when it is not a Renkei store or is newer.
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads the whole model. Indices in the Model follow the store's row order,
+  // so ids keep their indices across loads.
+  StatusOr<model::Model> LoadModel() const;
+
+  // Writes the rows of `model` at or after `first_new` (those appended by a
+  // ModelBuilder on top of LoadModel()) in one transaction: all or nothing.
+  // `actor` and `action` are recorded in the audit log.
+  Status Append(const model::Model& model, const model::RowCounts& first_new,
+                const std::string& actor, const std::string& action);
+
+  // Row counts per table (indexed by model::Table), without loading the model.
+  StatusOr<model::RowCounts> CountRows() const;
+
+  const std::string& path() const { return path_; }
+
+  // The SQLite handle, for subsystems that keep their own tables in the store
+  // file (trust, server). Owned by the Store.
+  sqlite3* handle() const { return db_; }
+
+ private:
+  Store(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  Status Migrate();
+
+  std::string path_;
+  sqlite3* db_;
+};
+
+}  // namespace renkei::store
+
+#endif  // RENKEI_STORE_STORE_H_
