@@ -48,6 +48,10 @@ class Store {
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action);
 
+  // Recomputes the audit log's hash chain (store/audit.h); DataLoss naming the
+  // first broken entry.
+  Status VerifyAudit() const;
+
   // Row counts per table (indexed by model::Table), without loading the model.
   StatusOr<model::RowCounts> CountRows() const;
 

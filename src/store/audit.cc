@@ -1,0 +1,154 @@
+#include "store/audit.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "store/internal/sqlite.h"
+
+namespace renkei::store {
+namespace {
+
+static_assert(sizeof(crypto_hash_sha256_state) <= 512);
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string NowUtc() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+  return buffer;
+}
+
+const std::string kZeroHash(64, '0');
+
+}  // namespace
+
+ContentDigest::ContentDigest() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void ContentDigest::Add(std::string_view bytes) {
+  const uint64_t n = bytes.size();
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(&n), sizeof(n));
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+void ContentDigest::Add(double value) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(&value), sizeof(value));
+}
+
+void ContentDigest::Add(int64_t value) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(&value), sizeof(value));
+}
+
+std::string ContentDigest::HexDigest() {
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), out);
+  return Hex(out, sizeof(out));
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return Hex(out, sizeof(out));
+}
+
+std::string AuditEntryHash(const AuditEntry& e) {
+  return Sha256Hex(std::to_string(e.seq) + "|" + e.time + "|" + e.actor + "|" + e.action + "|" +
+                   e.digest + "|" + e.prev_hash);
+}
+
+Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string& action,
+                        const std::string& digest) {
+  AuditEntry e;
+  e.prev_hash = kZeroHash;
+  e.seq = 1;
+  {
+    RENKEI_ASSIGN_OR_RETURN(internal::Statement last,
+                            internal::Statement::Prepare(db, "SELECT seq, hash FROM audit_log "
+                                                             "ORDER BY seq DESC LIMIT 1"));
+    RENKEI_ASSIGN_OR_RETURN(bool found, last.Step());
+    if (found) {
+      e.seq = last.Int(0) + 1;
+      e.prev_hash = last.Text(1);
+    }
+  }
+  e.time = NowUtc();
+  e.actor = actor;
+  e.action = action;
+  e.digest = digest;
+  e.hash = AuditEntryHash(e);
+  RENKEI_ASSIGN_OR_RETURN(
+      internal::Statement insert,
+      internal::Statement::Prepare(db, "INSERT INTO audit_log(seq, time, actor, action, digest, "
+                                       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, e.seq);
+  insert.BindText(2, e.time);
+  insert.BindText(3, e.actor);
+  insert.BindText(4, e.action);
+  insert.BindText(5, e.digest);
+  insert.BindText(6, e.prev_hash);
+  insert.BindText(7, e.hash);
+  return insert.Run();
+}
+
+StatusOr<std::vector<AuditEntry>> ReadAuditLog(sqlite3* db) {
+  RENKEI_ASSIGN_OR_RETURN(internal::Statement select,
+                          internal::Statement::Prepare(db, "SELECT seq, time, actor, action, digest, "
+                                                           "prev_hash, hash FROM audit_log ORDER BY seq"));
+  std::vector<AuditEntry> entries;
+  for (;;) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    entries.push_back({select.Int(0), select.Text(1), select.Text(2), select.Text(3),
+                       select.Text(4), select.Text(5), select.Text(6)});
+  }
+  return entries;
+}
+
+Status VerifyAuditLog(sqlite3* db) {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, ReadAuditLog(db));
+  std::string prev = kZeroHash;
+  int64_t expected_seq = 1;
+  for (const AuditEntry& e : entries) {
+    const std::string name = "audit entry " + std::to_string(e.seq) + " (" + e.action + " by " +
+                             e.actor + ")";
+    if (e.seq != expected_seq) {
+      return DataLossError("audit entry " + std::to_string(expected_seq) +
+                           " is missing (the next entry is " + std::to_string(e.seq) + ")");
+    }
+    if (e.prev_hash != prev) {
+      return DataLossError(name + ": previous hash does not match the entry before it");
+    }
+    if (AuditEntryHash(e) != e.hash) {
+      return DataLossError(name + ": hash does not match its content");
+    }
+    prev = e.hash;
+    ++expected_seq;
+  }
+  return Status::Ok();
+}
+
+}  // namespace renkei::store

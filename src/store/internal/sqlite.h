@@ -1,0 +1,72 @@
+// Thin RAII wrappers over the SQLite C API that turn its errors into Status.
+#ifndef RENKEI_STORE_INTERNAL_SQLITE_H_
+#define RENKEI_STORE_INTERNAL_SQLITE_H_
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace renkei::store::internal {
+
+// Runs one or more statements without results.
+Status Exec(sqlite3* db, const std::string& sql);
+
+// The last error of `db` as a Status, with `what` in front.
+Status SqliteError(sqlite3* db, std::string_view what);
+
+class Statement {
+ public:
+  static StatusOr<Statement> Prepare(sqlite3* db, const std::string& sql);
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  // Binding; index is 1-based as in SQLite.
+  void Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void Bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+  void Bind(int index, const std::optional<double>& value) {
+    value ? (void)sqlite3_bind_double(stmt_, index, *value) : (void)sqlite3_bind_null(stmt_, index);
+  }
+  // Binds text (NULL when empty); the text must outlive the step.
+  void BindText(int index, std::string_view text) {
+    if (text.empty()) {
+      sqlite3_bind_null(stmt_, index);
+    } else {
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+    }
+  }
+
+  // Runs a statement that returns no rows, then resets it for reuse.
+  Status Run();
+  // Steps once: true when a row is available.
+  StatusOr<bool> Step();
+  void Reset() { sqlite3_reset(stmt_); }
+
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
+  std::optional<double> OptionalDouble(int column) const {
+    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(stmt_, column);
+  }
+  std::string Text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+ private:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace renkei::store::internal
+
+#endif  // RENKEI_STORE_INTERNAL_SQLITE_H_
