@@ -160,6 +160,22 @@ StatusOr<model::RowCounts> Store::CountRows() const {
   return counts;
 }
 
+StatusOr<std::vector<std::pair<std::string, int64_t>>> Store::CountSitesBy(
+    const std::string& column) const {
+  if (column != "country" && column != "cluster") {
+    return InvalidArgumentError("sites can be counted by country or cluster, not '" + column + "'");
+  }
+  RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
+      "SELECT coalesce(" + column + ", ''), count(*) AS n FROM sites GROUP BY 1 ORDER BY n DESC, 1"));
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (;;) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.emplace_back(s.Text(0), s.Int(1));
+  }
+  return out;
+}
+
 StatusOr<model::Model> Store::LoadModel() const {
   model::Model m;
   RENKEI_ASSIGN_OR_RETURN(model::RowCounts counts, CountRows());

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -54,6 +55,10 @@ class Store {
 
   // Row counts per table (indexed by model::Table), without loading the model.
   StatusOr<model::RowCounts> CountRows() const;
+
+  // Sites per value of `column` ("country" or "cluster"; empty values as ""),
+  // most sites first.
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(const std::string& column) const;
 
   const std::string& path() const { return path_; }
 

@@ -1,0 +1,209 @@
+#include "cli/bundle_commands.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "io/bundle.h"
+#include "io/synthetic.h"
+#include "model/schema.h"
+#include "store/store.h"
+
+namespace renkei::cli {
+namespace {
+
+struct Options {
+  std::string db;
+  std::string bundle;
+  std::string out;
+  std::string format = "csv";
+  std::string actor;
+  bool json = false;
+  uint64_t sites = 1000;
+  int tiers = 5;
+  uint64_t seed = 1;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "local");
+}
+
+void PrintCounts(const model::RowCounts& counts, const model::RowCounts* before) {
+  for (const model::TableSchema& t : model::AllTables()) {
+    const size_t n = counts[static_cast<size_t>(t.table)] -
+                     (before ? (*before)[static_cast<size_t>(t.table)] : 0);
+    std::printf("  %-14s %12zu\n", std::string(t.name).c_str(), n);
+  }
+}
+
+int RunInit(const Options& o) {
+  auto store = store::Store::Create(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  std::printf("created %s (schema version %d)\n", o.db.c_str(), store::CurrentSchemaVersion());
+  return kExitOk;
+}
+
+int RunImport(const Options& o) {
+  const auto start = std::chrono::steady_clock::now();
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  auto loaded = (*store)->LoadModel();
+  if (!loaded.ok()) return ReportError(loaded.status());
+  model::Model model = std::move(*loaded);
+  const model::RowCounts before = model::CountRows(model);
+  // Everything is read and checked before the store is touched: a bad bundle
+  // leaves the store exactly as it was.
+  Status read = io::ReadBundle(o.bundle, model);
+  if (!read.ok()) return ReportError(read);
+  Status written = (*store)->Append(model, before, o.actor.empty() ? DefaultActor() : o.actor,
+                                    "import " + o.bundle);
+  if (!written.ok()) return ReportError(written);
+  const model::RowCounts after = model::CountRows(model);
+  std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(), SecondsSince(start));
+  PrintCounts(after, &before);
+  return kExitOk;
+}
+
+int RunExport(const Options& o) {
+  if (o.format != "csv" && o.format != "json") {
+    return ReportError(InvalidArgumentError("--format: expected csv or json, got '" + o.format + "'"));
+  }
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  auto model = (*store)->LoadModel();
+  if (!model.ok()) return ReportError(model.status());
+  Status s = io::WriteBundle(*model, o.out,
+                             o.format == "csv" ? io::BundleFormat::kCsv : io::BundleFormat::kJson);
+  if (!s.ok()) return ReportError(s);
+  std::printf("exported %s to %s\n", o.db.c_str(), o.out.c_str());
+  return kExitOk;
+}
+
+int RunValidate(const Options& o) {
+  const auto start = std::chrono::steady_clock::now();
+  auto model = io::ReadBundle(o.bundle);
+  if (!model.ok()) return ReportError(model.status());
+  std::printf("%s is valid (%.2f s)\n", o.bundle.c_str(), SecondsSince(start));
+  PrintCounts(model::CountRows(*model), nullptr);
+  return kExitOk;
+}
+
+int RunStats(const Options& o) {
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  auto counts = (*store)->CountRows();
+  if (!counts.ok()) return ReportError(counts.status());
+  auto countries = (*store)->CountSitesBy("country");
+  if (!countries.ok()) return ReportError(countries.status());
+  auto clusters = (*store)->CountSitesBy("cluster");
+  if (!clusters.ok()) return ReportError(clusters.status());
+  if (o.json) {
+    nlohmann::ordered_json out;
+    out["store"] = o.db;
+    out["tables"] = nlohmann::ordered_json::object();
+    for (const model::TableSchema& t : model::AllTables()) {
+      out["tables"][std::string(t.name)] = (*counts)[static_cast<size_t>(t.table)];
+    }
+    out["countries"] = nlohmann::ordered_json::object();
+    for (const auto& [country, n] : *countries) out["countries"][country] = n;
+    out["clusters"] = nlohmann::ordered_json::object();
+    for (const auto& [cluster, n] : *clusters) {
+      if (!cluster.empty()) out["clusters"][cluster] = n;
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("%s\n\ntables\n", o.db.c_str());
+  PrintCounts(*counts, nullptr);
+  std::printf("\nsites by country (%zu countries)\n", countries->size());
+  for (const auto& [country, n] : *countries) std::printf("  %-14s %12lld\n", country.c_str(), static_cast<long long>(n));
+  std::printf("\nsites by cluster\n");
+  for (const auto& [cluster, n] : *clusters) {
+    std::printf("  %-22s %6lld\n", cluster.empty() ? "(none)" : cluster.c_str(), static_cast<long long>(n));
+  }
+  return kExitOk;
+}
+
+int RunGenerate(const Options& o) {
+  const auto start = std::chrono::steady_clock::now();
+  io::SyntheticOptions options;
+  options.sites = o.sites;
+  options.tiers = o.tiers;
+  options.seed = o.seed;
+  auto counts = io::WriteSyntheticBundle(options, o.out);
+  if (!counts.ok()) return ReportError(counts.status());
+  std::printf("generated %s in %.2f s: %llu organizations, %llu sites, %llu products, %llu BOM lines, "
+              "%llu production, %llu supply, %llu demand, %llu materials\n",
+              o.out.c_str(), SecondsSince(start), static_cast<unsigned long long>(counts->organizations),
+              static_cast<unsigned long long>(counts->sites), static_cast<unsigned long long>(counts->products),
+              static_cast<unsigned long long>(counts->bom), static_cast<unsigned long long>(counts->production),
+              static_cast<unsigned long long>(counts->supply), static_cast<unsigned long long>(counts->demand),
+              static_cast<unsigned long long>(counts->materials));
+  return kExitOk;
+}
+
+int RunAuditVerify(const Options& o) {
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  Status s = (*store)->VerifyAudit();
+  if (!s.ok()) {
+    std::fprintf(stderr, "renkei: error: %s\n", s.message().c_str());
+    return kExitBadInput;
+  }
+  std::printf("audit log of %s is intact\n", o.db.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddBundleCommands(CommandLine& cl) {
+  auto o = std::make_shared<Options>();
+  CLI::App& app = cl.app();
+
+  CLI::App* init = cl.Add(app, "init", "Create an empty store (an SQLite file)", [o] { return RunInit(*o); });
+  init->add_option("DB", o->db, "Path of the new store")->required();
+
+  CLI::App* import = cl.Add(app, "import", "Import a bundle into a store, all of it or nothing",
+                            [o] { return RunImport(*o); });
+  import->add_option("DB", o->db, "The store")->required();
+  import->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
+  import->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
+
+  CLI::App* exp = cl.Add(app, "export", "Write the store's content as a bundle",
+                         [o] { return RunExport(*o); });
+  exp->add_option("DB", o->db, "The store")->required();
+  exp->add_option("DIR", o->out, "Folder (csv) or file (json) to write")->required();
+  exp->add_option("--format", o->format, "csv (a folder) or json (one file)")->capture_default_str();
+
+  CLI::App* validate = cl.Add(app, "validate", "Check a bundle without importing it",
+                              [o] { return RunValidate(*o); });
+  validate->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
+
+  CLI::App* stats = cl.Add(app, "stats", "Rows per table, sites by country and cluster",
+                           [o] { return RunStats(*o); });
+  stats->add_option("DB", o->db, "The store")->required();
+  stats->add_flag("--json", o->json, "Print JSON");
+
+  CLI::App* generate = cl.Add(app, "generate", "Write a synthetic bundle for scale tests",
+                              [o] { return RunGenerate(*o); });
+  generate->add_option("OUT", o->out, "Folder to write the CSV bundle to")->required();
+  generate->add_option("--sites", o->sites, "Number of sites")->required()->check(CLI::Range(uint64_t{2}, uint64_t{100000000}));
+  generate->add_option("--tiers", o->tiers, "Number of product tiers")->capture_default_str()->check(CLI::Range(2, 20));
+  generate->add_option("--seed", o->seed, "Random seed; the same seed gives the same bundle")->capture_default_str();
+
+  CLI::App* audit = app.add_subcommand("audit", "The store's hash-chained audit log");
+  audit->require_subcommand(1);
+  CLI::App* verify = cl.Add(*audit, "verify", "Recompute the chain and name the first broken entry",
+                            [o] { return RunAuditVerify(*o); });
+  verify->add_option("DB", o->db, "The store")->required();
+}
+
+}  // namespace renkei::cli

@@ -1,0 +1,9 @@
+// renkei: the command-line entry point of a Renkei node.
+#include "cli/bundle_commands.h"
+#include "cli/command_line.h"
+
+int main(int argc, char** argv) {
+  renkei::cli::CommandLine command_line;
+  renkei::cli::AddBundleCommands(command_line);
+  return command_line.Run(argc, argv);
+}

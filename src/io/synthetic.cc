@@ -1,0 +1,271 @@
+#include "io/synthetic.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "base/numbers.h"
+#include "base/progress.h"
+#include "io/csv.h"
+
+namespace renkei::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Country {
+  std::string_view code;
+  double lat, lon, spread;  // centre and spread in degrees
+  double weight;
+};
+
+// Weighted roughly by their place in electronics and battery supply chains.
+constexpr std::array<Country, 24> kCountries = {{
+    {"JP", 36.0, 138.0, 3.0, 14}, {"CN", 31.0, 114.0, 6.0, 22}, {"US", 38.0, -95.0, 8.0, 10},
+    {"KR", 36.5, 127.8, 1.2, 7},  {"TW", 23.8, 120.9, 0.8, 7},  {"DE", 51.0, 10.0, 2.0, 5},
+    {"AU", -25.0, 134.0, 8.0, 3}, {"CL", -27.0, -70.0, 3.0, 2}, {"ID", -2.0, 118.0, 5.0, 3},
+    {"PH", 12.0, 122.0, 3.0, 1},  {"CD", -6.0, 25.0, 4.0, 1},   {"CA", 52.0, -100.0, 8.0, 2},
+    {"VN", 16.0, 107.0, 3.0, 3},  {"TH", 15.0, 101.0, 3.0, 3},  {"MY", 4.0, 102.0, 2.0, 3},
+    {"IN", 22.0, 79.0, 6.0, 4},   {"MX", 23.0, -102.0, 5.0, 2}, {"BR", -12.0, -50.0, 8.0, 1},
+    {"FR", 46.5, 2.5, 2.5, 2},    {"PL", 52.0, 19.0, 2.0, 1},   {"HU", 47.0, 19.5, 1.0, 1},
+    {"ZA", -29.0, 25.0, 4.0, 1},  {"AR", -34.0, -64.0, 6.0, 1}, {"SE", 62.0, 15.0, 4.0, 1},
+}};
+
+constexpr std::array<std::string_view, 4> kMetals = {"Co", "Li", "Ni", "Pb"};
+
+class Writer {
+ public:
+  Status Open(const fs::path& dir, std::string_view table, std::vector<std::string_view> header) {
+    auto w = CsvWriter::Create((dir / (std::string(table) + ".csv")).string());
+    if (!w.ok()) return w.status();
+    writer_ = std::move(*w);
+    writer_->WriteRow(std::span<const std::string_view>(header));
+    return Status::Ok();
+  }
+  // Cells are appended with Text/Number/Empty, then End().
+  Writer& Text(std::string_view t) {
+    cells_.emplace_back(t);
+    return *this;
+  }
+  Writer& Number(double v, double step) {
+    cells_.emplace_back();
+    AppendNumber(cells_.back(), std::round(v / step) * step);
+    return *this;
+  }
+  Writer& Empty() {
+    cells_.emplace_back();
+    return *this;
+  }
+  void End() {
+    writer_->WriteRow(std::span<const std::string>(cells_));
+    cells_.clear();
+  }
+  Status Close() { return writer_->Close(); }
+
+ private:
+  std::unique_ptr<CsvWriter> writer_;
+  std::vector<std::string> cells_;
+};
+
+std::string Id(char kind, uint64_t n) { return std::string(1, kind) + ":" + std::to_string(n); }
+
+}  // namespace
+
+StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
+                                               const std::string& dir_name) {
+  if (options.sites < 2) return InvalidArgumentError("--sites: at least 2 sites are needed");
+  if (options.tiers < 2 || options.tiers > 20) return InvalidArgumentError("--tiers: expected 2 to 20");
+  const fs::path dir(dir_name);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return InvalidArgumentError(dir_name + ": cannot create: " + ec.message());
+
+  std::mt19937_64 rng(options.seed);
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
+  // Strongly skewed towards small indices: a few large suppliers serve many.
+  auto pick_skewed = [&](uint64_t n) {
+    const double u = uniform(0, 1);
+    return std::min<uint64_t>(n - 1, static_cast<uint64_t>(static_cast<double>(n) * u * u * u));
+  };
+
+  const uint64_t n_sites = options.sites;
+  const int tiers = options.tiers;
+  const uint64_t n_orgs = std::max<uint64_t>(1, n_sites / 4);
+  const uint64_t per_tier = std::max<uint64_t>(4, n_sites / 50 / static_cast<uint64_t>(tiers));
+  const uint64_t n_products = per_tier * static_cast<uint64_t>(tiers);
+  auto tier_of_product = [&](uint64_t p) { return static_cast<int>(p / per_tier); };
+  SyntheticCounts counts;
+  Progress progress("generating", n_sites * 3, "steps");
+  uint64_t step = 0;
+
+  std::vector<double> weights;
+  for (const Country& c : kCountries) weights.push_back(c.weight);
+  std::discrete_distribution<size_t> country_dist(weights.begin(), weights.end());
+
+  // Organizations, each with a home country.
+  std::vector<uint8_t> org_country(n_orgs);
+  {
+    Writer w;
+    RENKEI_RETURN_IF_ERROR(w.Open(dir, "organizations", {"id", "name", "country", "kind"}));
+    for (uint64_t o = 0; o < n_orgs; ++o) {
+      org_country[o] = static_cast<uint8_t>(country_dist(rng));
+      w.Text(Id('o', o)).Text("Company " + std::to_string(o)).Text(kCountries[org_country[o]].code);
+      w.Text("manufacturer").End();
+    }
+    RENKEI_RETURN_IF_ERROR(w.Close());
+    counts.organizations = n_orgs;
+  }
+
+  // Products in tiers; each product above tier 0 has one to four components
+  // from the tier below.
+  std::vector<std::vector<uint32_t>> components(n_products);
+  {
+    Writer p, b, m;
+    RENKEI_RETURN_IF_ERROR(p.Open(dir, "products", {"id", "name", "category", "unit"}));
+    RENKEI_RETURN_IF_ERROR(b.Open(dir, "bom", {"product", "component", "quantity"}));
+    RENKEI_RETURN_IF_ERROR(m.Open(dir, "materials", {"product", "substance", "mass_kg_per_unit",
+                                                     "recycled_pre_consumer_share",
+                                                     "recycled_post_consumer_share"}));
+    for (uint64_t i = 0; i < n_products; ++i) {
+      const int tier = tier_of_product(i);
+      const char* category = tier == 0 ? "raw material" : tier == tiers - 1 ? "final product" : "component";
+      p.Text(Id('p', i)).Text("Product " + std::to_string(i) + " (tier " + std::to_string(tier) + ")");
+      p.Text(category).Text(tier == 0 ? "kg" : "piece").End();
+      if (tier == 0) {
+        if (pick(3) == 0) {  // a metal-bearing raw material
+          m.Text(Id('p', i)).Text(kMetals[pick(kMetals.size())]).Number(uniform(0.05, 0.6), 0.001);
+          m.Number(uniform(0, 0.1), 0.001).Number(uniform(0, 0.2), 0.001).End();
+          ++counts.materials;
+        }
+        continue;
+      }
+      const uint64_t k = 1 + pick(4);
+      for (uint64_t c = 0; c < k; ++c) {
+        const auto q = static_cast<uint32_t>(static_cast<uint64_t>(tier - 1) * per_tier + pick(per_tier));
+        if (std::find(components[i].begin(), components[i].end(), q) != components[i].end()) continue;
+        components[i].push_back(q);
+        b.Text(Id('p', i)).Text(Id('p', q)).Number(uniform(0.1, 5), 0.01).End();
+        ++counts.bom;
+      }
+    }
+    RENKEI_RETURN_IF_ERROR(p.Close());
+    RENKEI_RETURN_IF_ERROR(b.Close());
+    RENKEI_RETURN_IF_ERROR(m.Close());
+    counts.products = n_products;
+  }
+
+  // Sites: a tier each (raw 15 %, final 10 %, the rest spread over the middle),
+  // one or two products of that tier, popular products made at many sites.
+  std::vector<std::vector<uint32_t>> producers(n_products);
+  std::vector<std::array<uint32_t, 2>> made(n_sites, {UINT32_MAX, UINT32_MAX});
+  {
+    Writer s, pr;
+    RENKEI_RETURN_IF_ERROR(s.Open(dir, "sites", {"id", "organization", "name", "country", "lat", "lon",
+                                                 "capacity_per_day", "recovery_days"}));
+    RENKEI_RETURN_IF_ERROR(pr.Open(dir, "production",
+                                   {"site", "product", "capacity_per_day", "inventory_units",
+                                    "emissions_kgco2e_per_unit", "dqr_ter", "dqr_ger", "dqr_tir",
+                                    "recovery_days"}));
+    for (uint64_t i = 0; i < n_sites; ++i) {
+      const uint64_t org = pick(n_orgs);
+      const Country& home = kCountries[pick(5) == 0 ? country_dist(rng) : org_country[org]];
+      const double lat = std::clamp(home.lat + uniform(-home.spread, home.spread), -89.0, 89.0);
+      const double lon = std::clamp(home.lon + uniform(-home.spread, home.spread), -179.0, 179.0);
+      s.Text(Id('s', i)).Text(Id('o', org)).Text("Site " + std::to_string(i)).Text(home.code);
+      s.Number(lat, 0.0001).Number(lon, 0.0001);
+      if (pick(10) < 3) {
+        s.Number(uniform(500, 50000), 1);
+      } else {
+        s.Empty();
+      }
+      s.Number(uniform(7, 120), 1).End();
+
+      const double r = uniform(0, 1);
+      const int tier = r < 0.15   ? 0
+                       : r > 0.90 ? tiers - 1
+                                  : 1 + static_cast<int>((r - 0.15) / 0.75 * (tiers - 2));
+      const int tier_clamped = std::min(tier, tiers - 1);
+      const uint64_t n_made = 1 + pick(2);
+      for (uint64_t k = 0; k < n_made; ++k) {
+        const auto product = static_cast<uint32_t>(static_cast<uint64_t>(tier_clamped) * per_tier +
+                                                   pick_skewed(per_tier));
+        if (made[i][0] == product) continue;
+        made[i][k] = product;
+        producers[product].push_back(static_cast<uint32_t>(i));
+        pr.Text(Id('s', i)).Text(Id('p', product)).Number(uniform(100, 10000), 1);
+        pr.Number(uniform(0, 20000), 1).Number(uniform(0.1, 50), 0.01);
+        pr.Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1);
+        pr.Number(uniform(7, 180), 1).End();
+        ++counts.production;
+      }
+      progress.Update(++step);
+    }
+    RENKEI_RETURN_IF_ERROR(s.Close());
+    RENKEI_RETURN_IF_ERROR(pr.Close());
+    counts.sites = n_sites;
+  }
+
+  // Supply: every site buys each component it needs (over all its products)
+  // from one to five of that component's producers, skewed towards the first
+  // (largest) ones; shares sum to 1. Final-product nodes get demand.
+  {
+    Writer sp, d;
+    RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply", {"supplier_site", "customer_site", "product",
+                                                   "share", "capacity_per_day", "lead_time_days"}));
+    RENKEI_RETURN_IF_ERROR(d.Open(dir, "demand", {"site", "product", "demand_per_day",
+                                                  "inventory_units", "margin_per_unit"}));
+    std::vector<uint32_t> needed, suppliers;
+    std::vector<double> shares;
+    for (uint64_t i = 0; i < n_sites; ++i) {
+      needed.clear();
+      for (uint32_t product : made[i]) {
+        if (product == UINT32_MAX) continue;
+        for (uint32_t q : components[product]) {
+          if (std::find(needed.begin(), needed.end(), q) == needed.end()) needed.push_back(q);
+        }
+        if (tier_of_product(product) == tiers - 1) {
+          d.Text(Id('s', i)).Text(Id('p', product)).Number(uniform(50, 5000), 1);
+          d.Number(uniform(0, 30000), 1).Number(uniform(1, 500), 0.01).End();
+          ++counts.demand;
+        }
+      }
+      for (uint32_t q : needed) {
+        const std::vector<uint32_t>& candidates = producers[q];
+        if (candidates.empty()) continue;  // nobody makes it: an unsupplied component
+        const uint64_t want = std::min<uint64_t>(candidates.size(), 1 + pick(5));
+        suppliers.clear();
+        for (uint64_t tries = 0; suppliers.size() < want && tries < want * 4; ++tries) {
+          const uint32_t supplier = candidates[pick_skewed(candidates.size())];
+          if (std::find(suppliers.begin(), suppliers.end(), supplier) == suppliers.end()) {
+            suppliers.push_back(supplier);
+          }
+        }
+        shares.assign(suppliers.size(), 0);
+        double total = 0;
+        for (double& x : shares) total += (x = uniform(0.2, 1));
+        double assigned = 0;
+        for (size_t k = 0; k < suppliers.size(); ++k) {
+          // Round to 1e-4 and give the last supplier the rest, so shares sum to 1.
+          double share = k + 1 == suppliers.size() ? 1 - assigned
+                                                   : std::round(shares[k] / total * 1e4) / 1e4;
+          share = std::clamp(std::round(share * 1e4) / 1e4, 0.0, 1.0);
+          assigned += share;
+          sp.Text(Id('s', suppliers[k])).Text(Id('s', i)).Text(Id('p', q)).Number(share, 0.0001);
+          sp.Number(uniform(10, 5000), 1).Number(uniform(1, 60), 1).End();
+          ++counts.supply;
+        }
+      }
+      progress.Update(n_sites + 2 * (++step - n_sites));
+    }
+    RENKEI_RETURN_IF_ERROR(sp.Close());
+    RENKEI_RETURN_IF_ERROR(d.Close());
+  }
+  return counts;
+}
+
+}  // namespace renkei::io
