@@ -1,0 +1,354 @@
+// End-to-end tests of the `renkei` binary on real files: good bundles, one bad
+// bundle per kind of error (with the exact message and proof that the store
+// file is unchanged), round trips, and crash safety under SIGKILL.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "io/bundle.h"
+#include "io/internal/row_text.h"
+#include "process.h"
+#include "store/store.h"
+
+namespace renkei {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::RunResult;
+using testing::Slurp;
+
+const std::string kRenkei = RENKEI_BINARY;
+const std::string kTiny = std::string(RENKEI_SOURCE_DIR) + "/tests/data/tiny";
+const std::string kDemo = std::string(RENKEI_SOURCE_DIR) + "/data/japan-strategic";
+
+class CliTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cli_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "store.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RunResult Renkei(const std::vector<std::string>& args) { return renkei::testing::Run(kRenkei, args); }
+
+  // A copy of the tiny bundle whose `file` has `from` replaced by `to` (or is
+  // entirely `to` when `from` is empty).
+  std::string BadBundle(const std::string& file, const std::string& from, const std::string& to) {
+    const fs::path bundle = dir_ / ("bad_" + std::to_string(++bundles_));
+    fs::copy(kTiny, bundle, fs::copy_options::recursive);
+    const std::string path = (bundle / file).string();
+    std::string text = Slurp(path);
+    if (from.empty()) {
+      text = to;
+    } else {
+      const size_t at = text.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      text.replace(at, from.size(), to);
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    return bundle.string();
+  }
+
+  // A store that already holds data, so "unchanged" means something.
+  void InitStoreWithContent() {
+    ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+    const std::string gen = (dir_ / "gen").string();
+    ASSERT_EQ(Renkei({"generate", gen, "--sites", "60", "--seed", "7"}).exit_code, 0);
+    RunResult r = Renkei({"import", db_, gen});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // Importing `bundle` fails with exactly `message` and leaves the store's file
+  // byte for byte as it was.
+  void ExpectRejected(const std::string& bundle, const std::string& message) {
+    const std::string before = Slurp(db_);
+    ASSERT_FALSE(before.empty());
+    RunResult r = Renkei({"import", db_, bundle});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "renkei: error: " + message + "\n");
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(Slurp(db_) == before) << "the store file changed";
+    RunResult v = Renkei({"validate", bundle});
+    EXPECT_EQ(v.exit_code, 1);
+    EXPECT_EQ(v.err, "renkei: error: " + message + "\n");
+  }
+
+  fs::path dir_;
+  std::string db_;
+  int bundles_ = 0;
+};
+
+TEST_F(CliTest, HelpAndUsage) {
+  RunResult help = Renkei({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("import"));
+  EXPECT_THAT(help.out, HasSubstr("generate"));
+  for (const char* command : {"init", "import", "export", "validate", "stats", "generate"}) {
+    RunResult r = Renkei({command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << command;
+  }
+  EXPECT_EQ(Renkei({"no-such-command"}).exit_code, 1);
+  EXPECT_EQ(Renkei({"import", db_}).exit_code, 1);  // missing BUNDLE
+  RunResult missing = Renkei({"import", db_, kTiny});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no such store (create one with 'renkei init"));
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  RunResult again = Renkei({"init", db_});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("a file already exists there"));
+}
+
+TEST_F(CliTest, ImportsAndReportsStats) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  RunResult r = Renkei({"import", db_, kTiny});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  supply" + std::string(20, ' ') + "1\n"));
+  RunResult stats = Renkei({"stats", db_, "--json"});
+  ASSERT_EQ(stats.exit_code, 0);
+  EXPECT_THAT(stats.out, HasSubstr("\"sites\": 2"));
+  EXPECT_THAT(stats.out, HasSubstr("\"AU\": 1"));
+  EXPECT_THAT(stats.out, HasSubstr("\"battery-kansai\": 1"));
+  RunResult human = Renkei({"stats", db_});
+  EXPECT_THAT(human.out, HasSubstr("sites by country (2 countries)"));
+  // Importing the same bundle again collides with what is stored.
+  RunResult twice = Renkei({"import", db_, kTiny});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_EQ(twice.err, "renkei: error: organizations.csv:2:1: id: duplicate organization id 'org:mine'\n"
+                       "organizations.csv:3:1: id: duplicate organization id 'org:cell'\n");
+  EXPECT_EQ(Renkei({"audit", "verify", db_}).exit_code, 0);
+}
+
+TEST_F(CliTest, RejectsUnknownReference) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("supply.csv", "site:mine,site:cell", "site:mine,site:nowhere"),
+                 "supply.csv:2:11: customer_site: unknown site 'site:nowhere'");
+}
+
+TEST_F(CliTest, RejectsBadNumber) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("production.csv", "prod:li,40", "prod:li,forty"),
+                 "production.csv:2:19: capacity_per_day: expected a number >= 0, got 'forty'");
+}
+
+TEST_F(CliTest, RejectsShareAboveOne) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("supply.csv", "prod:li,1,", "prod:li,1.5,"),
+                 "supply.csv:2:29: share: expected a number in [0, 1], got '1.5'");
+}
+
+TEST_F(CliTest, RejectsLatitudeOutOfRange) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("sites.csv", "-22.3", "95"),
+                 "sites.csv:2:39: lat: expected a latitude in [-90, 90], got '95'");
+}
+
+TEST_F(CliTest, RejectsUnknownUnit) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("products.csv", "component,kWh", "component,kWhr"),
+                 "products.csv:3:34: unit: unknown unit 'kWhr' (known: g, kg, t, piece, Wh, kWh, "
+                 "MWh, MJ, GJ, l, m3, m2, tkm)");
+}
+
+TEST_F(CliTest, RejectsDuplicateId) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("sites.csv", "battery-kansai,,14\n",
+                           "battery-kansai,,14\nsite:mine,org:mine,Again,AU,,1,1,,,\n"),
+                 "sites.csv:4:1: id: duplicate site id 'site:mine'");
+}
+
+TEST_F(CliTest, RejectsBomCycle) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("bom.csv", "0.0007,\n", "0.0007,\nprod:li,prod:cell,2,\n"),
+                 "bom.csv:2:1: BOM cycle without a line flagged recycling: prod:li -> prod:cell "
+                 "-> prod:li");
+  // The same loop flagged as recycling is accepted.
+  RunResult ok = Renkei({"validate", BadBundle("bom.csv", "0.0007,\n", "0.0007,\nprod:li,prod:cell,2,true\n")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+TEST_F(CliTest, RejectsTruncatedFiles) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("supply.csv", "site:mine,site:cell,prod:li,1,30,45\n", "site:mine,site:cell,pro"),
+                 "supply.csv:2:1: expected 6 fields as in the header, found 3");
+  ExpectRejected(BadBundle("sites.csv", "\"\"Kansai\"\"\",JP,Osaka,34.7,135.5,battery-kansai,,14\n",
+                           "\"\"Kans"),
+                 "sites.csv:3:20: the file ends inside a quoted field that starts here");
+}
+
+TEST_F(CliTest, RejectsWrongHeader) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("sites.csv", "region,lat,", "region,latitude,"),
+                 "sites.csv:1:37: unknown column 'latitude' in the header; the columns of sites "
+                 "are id, organization, name, country, region, lat, lon, cluster, "
+                 "capacity_per_day, recovery_days");
+  ExpectRejected(BadBundle("demand.csv", "site,product,demand_per_day,", "site,product,"),
+                 "demand.csv:1:1: the header lacks the required column 'demand_per_day'");
+}
+
+TEST_F(CliTest, RejectsInvalidUtf8) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("organizations.csv", "Cell Maker", "Cell \xFFMaker"),
+                 "organizations.csv:3:15: invalid UTF-8");
+}
+
+TEST_F(CliTest, RejectsEmptyFile) {
+  InitStoreWithContent();
+  ExpectRejected(BadBundle("demand.csv", "", ""),
+                 "demand.csv:1:1: the file is empty; expected a header row with the columns site, "
+                 "product, demand_per_day, inventory_units, margin_per_unit");
+}
+
+TEST_F(CliTest, RejectsBadJsonBundles) {
+  InitStoreWithContent();
+  const std::string broken = (dir_ / "broken.json").string();
+  std::ofstream(broken) << "{\n  \"organizations\": [\n    {\"id\": \"org:a\",}\n  ]\n}\n";
+  ExpectRejected(broken, "broken.json:3:20: invalid JSON: syntax error while parsing object key - "
+                         "unexpected '}'; expected string literal");
+  const std::string typed = (dir_ / "typed.json").string();
+  std::ofstream(typed) << R"({"organizations": [{"id": "org:a", "name": "A", "country": "JP"}],
+  "sites": [{"id": "site:a", "organization": "org:a", "name": "A", "country": "JP",
+             "lat": "35.1", "lon": 139}]})";
+  ExpectRejected(typed, "typed.json: $.sites[0].lat: expected a number, got a string");
+}
+
+// Rows of every table as normalised text, sorted: equal for two bundles that
+// hold the same content in any row order and number formatting.
+std::vector<std::string> Content(const model::Model& m) {
+  std::vector<std::string> rows;
+  std::vector<std::string> cells;
+  for (const model::TableSchema& t : model::AllTables()) {
+    for (size_t i = 0; i < io::internal::TableSize(m, t.table); ++i) {
+      io::internal::RowText(m, t.table, i, cells);
+      std::string row(t.name);
+      for (const std::string& c : cells) row += "|" + c;
+      rows.push_back(row);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+void ExpectRoundTrip(CliTest& test, const std::string& bundle, const fs::path& dir,
+                     const std::string& db) {
+  ASSERT_EQ(test.Renkei({"init", db}).exit_code, 0);
+  RunResult imported = test.Renkei({"import", db, bundle});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  for (const std::string format : {"csv", "json"}) {
+    const std::string out = (dir / (format == "csv" ? "export" : "export.json")).string();
+    RunResult exported = test.Renkei({"export", db, out, "--format", format});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    auto original = io::ReadBundle(bundle);
+    auto again = io::ReadBundle(out);
+    ASSERT_TRUE(original.ok()) << original.status().ToString();
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(Content(*original), Content(*again)) << format;
+    // And the export imports into a fresh store with the same content.
+    const std::string db2 = (dir / ("again-" + format + ".db")).string();
+    ASSERT_EQ(test.Renkei({"init", db2}).exit_code, 0);
+    RunResult reimported = test.Renkei({"import", db2, out});
+    ASSERT_EQ(reimported.exit_code, 0) << reimported.err;
+    auto store = store::Store::Open(db2);
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(Content(*(*store)->LoadModel()), Content(*original)) << format;
+  }
+}
+
+TEST_F(CliTest, TinyRoundTrip) { ExpectRoundTrip(*this, kTiny, dir_, db_); }
+
+TEST_F(CliTest, DemoRoundTrip) {
+  ASSERT_TRUE(fs::exists(kDemo)) << kDemo;
+  ExpectRoundTrip(*this, kDemo, dir_, db_);
+}
+
+TEST_F(CliTest, GeneratedBundlesAreValidAndDeterministic) {
+  const std::string a = (dir_ / "a").string(), b = (dir_ / "b").string();
+  RunResult r = Renkei({"generate", a, "--sites", "500", "--tiers", "4", "--seed", "11"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(Renkei({"generate", b, "--sites", "500", "--tiers", "4", "--seed", "11"}).exit_code, 0);
+  EXPECT_EQ(Slurp(a + "/supply.csv"), Slurp(b + "/supply.csv"));
+  auto model = io::ReadBundle(a);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->sites.size(), 500u);
+  EXPECT_GT(model->supply.size(), 2000u);
+  EXPECT_GT(model->demand.size(), 0u);
+  std::set<std::string> countries;
+  for (const model::Site& s : model->sites) countries.insert(s.country);
+  EXPECT_GE(countries.size(), 10u);
+  EXPECT_EQ(Renkei({"generate", a, "--sites", "1"}).exit_code, 1);
+}
+
+// Kills `renkei import` with SIGKILL at random moments of a large import, again
+// and again; each time the store must open, pass PRAGMA integrity_check and hold
+// exactly what it held before.
+TEST_F(CliTest, SurvivesSigkillDuringImport) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);
+  const std::string big = (dir_ / "big").string();
+  ASSERT_EQ(Renkei({"generate", big, "--sites", "40000", "--seed", "5"}).exit_code, 0);
+  auto content_of_store = [&] {
+    auto store = store::Store::Open(db_);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return Content(*(*store)->LoadModel());
+  };
+  const std::vector<std::string> before = content_of_store();
+
+  // How long a whole import takes here, to spread the kills over it.
+  const std::string probe_db = (dir_ / "probe.db").string();
+  ASSERT_EQ(Renkei({"init", probe_db}).exit_code, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(Renkei({"import", probe_db, big}).exit_code, 0);
+  const double full = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::mt19937 rng(42);
+  int killed = 0;
+  for (int round = 0; round < 6; ++round) {
+    const double at = full * std::uniform_real_distribution<double>(0.1, 0.95)(rng);
+    const pid_t pid = testing::Start(kRenkei, {"import", db_, big});
+    std::this_thread::sleep_for(std::chrono::duration<double>(at));
+    kill(pid, SIGKILL);
+    const int code = testing::Wait(pid);
+    if (code == -SIGKILL) ++killed;
+
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* check = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &check, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(check), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(check, 0)), "ok");
+    sqlite3_finalize(check);
+    sqlite3_close(db);
+    if (code == -SIGKILL) {
+      EXPECT_EQ(content_of_store(), before) << "round " << round;
+    } else {
+      // The import finished before the kill: then it is all there. Start over.
+      ASSERT_EQ(code, 0);
+      fs::remove(db_);
+      fs::remove(db_ + "-wal");
+      fs::remove(db_ + "-shm");
+      ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+      ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);
+    }
+  }
+  EXPECT_GE(killed, 4);
+  RunResult verify = Renkei({"audit", "verify", db_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+}  // namespace
+}  // namespace renkei
