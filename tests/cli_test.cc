@@ -25,9 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::RunResult;
 using testing::Slurp;
+using ::testing::StartsWith;
 
 const std::string kRenkei = RENKEI_BINARY;
 const std::string kTiny = std::string(RENKEI_SOURCE_DIR) + "/tests/data/tiny";
@@ -37,14 +37,17 @@ class CliTest : public ::testing::Test {
  public:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
-           ("cli_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("cli_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     db_ = (dir_ / "store.db").string();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  RunResult Renkei(const std::vector<std::string>& args) { return renkei::testing::Run(kRenkei, args); }
+  RunResult Renkei(const std::vector<std::string>& args) {
+    return renkei::testing::Run(kRenkei, args);
+  }
 
   // A copy of the tiny bundle whose `file` has `from` replaced by `to` (or is
   // entirely `to` when `from` is empty).
@@ -129,8 +132,9 @@ TEST_F(CliTest, ImportsAndReportsStats) {
   // Importing the same bundle again collides with what is stored.
   RunResult twice = Renkei({"import", db_, kTiny});
   EXPECT_EQ(twice.exit_code, 1);
-  EXPECT_EQ(twice.err, "renkei: error: organizations.csv:2:1: id: duplicate organization id 'org:mine'\n"
-                       "organizations.csv:3:1: id: duplicate organization id 'org:cell'\n");
+  EXPECT_EQ(twice.err,
+            "renkei: error: organizations.csv:2:1: id: duplicate organization id 'org:mine'\n"
+            "organizations.csv:3:1: id: duplicate organization id 'org:cell'\n");
   EXPECT_EQ(Renkei({"audit", "verify", db_}).exit_code, 0);
 }
 
@@ -178,14 +182,16 @@ TEST_F(CliTest, RejectsBomCycle) {
                  "bom.csv:2:1: BOM cycle without a line flagged recycling: prod:li -> prod:cell "
                  "-> prod:li");
   // The same loop flagged as recycling is accepted.
-  RunResult ok = Renkei({"validate", BadBundle("bom.csv", "0.0007,\n", "0.0007,\nprod:li,prod:cell,2,true\n")});
+  RunResult ok = Renkei(
+      {"validate", BadBundle("bom.csv", "0.0007,\n", "0.0007,\nprod:li,prod:cell,2,true\n")});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
 TEST_F(CliTest, RejectsTruncatedFiles) {
   InitStoreWithContent();
-  ExpectRejected(BadBundle("supply.csv", "site:mine,site:cell,prod:li,1,30,45\n", "site:mine,site:cell,pro"),
-                 "supply.csv:2:1: expected 6 fields as in the header, found 3");
+  ExpectRejected(
+      BadBundle("supply.csv", "site:mine,site:cell,prod:li,1,30,45\n", "site:mine,site:cell,pro"),
+      "supply.csv:2:1: expected 6 fields as in the header, found 3");
   ExpectRejected(BadBundle("sites.csv", "\"\"Kansai\"\"\",JP,Osaka,34.7,135.5,battery-kansai,,14\n",
                            "\"\"Kans"),
                  "sites.csv:3:20: the file ends inside a quoted field that starts here");
@@ -218,8 +224,9 @@ TEST_F(CliTest, RejectsBadJsonBundles) {
   InitStoreWithContent();
   const std::string broken = (dir_ / "broken.json").string();
   std::ofstream(broken) << "{\n  \"organizations\": [\n    {\"id\": \"org:a\",}\n  ]\n}\n";
-  ExpectRejected(broken, "broken.json:3:20: invalid JSON: syntax error while parsing object key - "
-                         "unexpected '}'; expected string literal");
+  ExpectRejected(broken,
+                 "broken.json:3:20: invalid JSON: syntax error while parsing object key - "
+                 "unexpected '}'; expected string literal");
   const std::string typed = (dir_ / "typed.json").string();
   std::ofstream(typed) << R"({"organizations": [{"id": "org:a", "name": "A", "country": "JP"}],
   "sites": [{"id": "site:a", "organization": "org:a", "name": "A", "country": "JP",

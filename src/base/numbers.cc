@@ -12,8 +12,8 @@ std::optional<double> ParseNumber(std::string_view text) {
   // from_chars also accepts "inf", "nan" and hex floats with a prefix-free form;
   // bundles only hold plain decimals, so reject letters other than an exponent.
   for (char c : text) {
-    const bool ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' ||
-                    c == 'e' || c == 'E';
+    const bool ok =
+        (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
     if (!ok) return std::nullopt;
   }
   double value = 0;

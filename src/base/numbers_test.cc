@@ -14,8 +14,8 @@ TEST(ParseNumberTest, AcceptsPlainDecimals) {
 }
 
 TEST(ParseNumberTest, RejectsEverythingElse) {
-  for (const char* bad : {"", " 1", "1 ", "1,5", "abc", "nan", "inf", "1e999", "0x10", "1.2.3",
-                          "+", "-", "1e"}) {
+  for (const char* bad :
+       {"", " 1", "1 ", "1,5", "abc", "nan", "inf", "1e999", "0x10", "1.2.3", "+", "-", "1e"}) {
     EXPECT_EQ(ParseNumber(bad), std::nullopt) << bad;
   }
 }

@@ -37,13 +37,15 @@ void Progress::Update(uint64_t done) {
 }
 
 void Progress::Draw(uint64_t done) {
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const bool bytes = unit_ == "bytes";
   const double shown = bytes ? static_cast<double>(done) / 1e6 : static_cast<double>(done);
   const char* unit = bytes ? "MB" : unit_.c_str();
   if (total_ > 0) {
     constexpr int kWidth = 30;
-    const double fraction = done >= total_ ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
+    const double fraction =
+        done >= total_ ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
     const int filled = static_cast<int>(fraction * kWidth);
     char bar[kWidth + 1];
     for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : ' ';

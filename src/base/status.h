@@ -34,8 +34,7 @@ std::string_view StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
 
@@ -71,8 +70,8 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : data_(value) {}  // NOLINT: implicit by design
-  StatusOr(T&& value) : data_(std::move(value)) {}  // NOLINT
+  StatusOr(const T& value) : data_(value) {}            // NOLINT: implicit by design
+  StatusOr(T&& value) : data_(std::move(value)) {}      // NOLINT
   StatusOr(Status status) : data_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(data_).ok() && "StatusOr needs a value or an error");
   }
@@ -100,10 +99,10 @@ class [[nodiscard]] StatusOr {
 #define RENKEI_CONCAT_(a, b) RENKEI_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` yields a non-OK Status.
-#define RENKEI_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::renkei::Status renkei_status_ = (expr);         \
-    if (!renkei_status_.ok()) return renkei_status_;  \
+#define RENKEI_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::renkei::Status renkei_status_ = (expr);        \
+    if (!renkei_status_.ok()) return renkei_status_; \
   } while (false)
 
 // `lhs` = the value of the StatusOr `expr`, or return its error.

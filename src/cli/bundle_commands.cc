@@ -67,14 +67,16 @@ int RunImport(const Options& o) {
                                     "import " + o.bundle);
   if (!written.ok()) return ReportError(written);
   const model::RowCounts after = model::CountRows(model);
-  std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(), SecondsSince(start));
+  std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(),
+              SecondsSince(start));
   PrintCounts(after, &before);
   return kExitOk;
 }
 
 int RunExport(const Options& o) {
   if (o.format != "csv" && o.format != "json") {
-    return ReportError(InvalidArgumentError("--format: expected csv or json, got '" + o.format + "'"));
+    return ReportError(
+        InvalidArgumentError("--format: expected csv or json, got '" + o.format + "'"));
   }
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
@@ -124,10 +126,12 @@ int RunStats(const Options& o) {
   std::printf("%s\n\ntables\n", o.db.c_str());
   PrintCounts(*counts, nullptr);
   std::printf("\nsites by country (%zu countries)\n", countries->size());
-  for (const auto& [country, n] : *countries) std::printf("  %-14s %12lld\n", country.c_str(), static_cast<long long>(n));
+  for (const auto& [country, n] : *countries)
+    std::printf("  %-14s %12lld\n", country.c_str(), static_cast<long long>(n));
   std::printf("\nsites by cluster\n");
   for (const auto& [cluster, n] : *clusters) {
-    std::printf("  %-22s %6lld\n", cluster.empty() ? "(none)" : cluster.c_str(), static_cast<long long>(n));
+    std::printf("  %-22s %6lld\n", cluster.empty() ? "(none)" : cluster.c_str(),
+                static_cast<long long>(n));
   }
   return kExitOk;
 }
@@ -140,13 +144,17 @@ int RunGenerate(const Options& o) {
   options.seed = o.seed;
   auto counts = io::WriteSyntheticBundle(options, o.out);
   if (!counts.ok()) return ReportError(counts.status());
-  std::printf("generated %s in %.2f s: %llu organizations, %llu sites, %llu products, %llu BOM lines, "
-              "%llu production, %llu supply, %llu demand, %llu materials\n",
-              o.out.c_str(), SecondsSince(start), static_cast<unsigned long long>(counts->organizations),
-              static_cast<unsigned long long>(counts->sites), static_cast<unsigned long long>(counts->products),
-              static_cast<unsigned long long>(counts->bom), static_cast<unsigned long long>(counts->production),
-              static_cast<unsigned long long>(counts->supply), static_cast<unsigned long long>(counts->demand),
-              static_cast<unsigned long long>(counts->materials));
+  std::printf(
+      "generated %s in %.2f s: %llu organizations, %llu sites, %llu products, %llu BOM lines, "
+      "%llu production, %llu supply, %llu demand, %llu materials\n",
+      o.out.c_str(), SecondsSince(start), static_cast<unsigned long long>(counts->organizations),
+      static_cast<unsigned long long>(counts->sites),
+      static_cast<unsigned long long>(counts->products),
+      static_cast<unsigned long long>(counts->bom),
+      static_cast<unsigned long long>(counts->production),
+      static_cast<unsigned long long>(counts->supply),
+      static_cast<unsigned long long>(counts->demand),
+      static_cast<unsigned long long>(counts->materials));
   return kExitOk;
 }
 
@@ -168,7 +176,8 @@ void AddBundleCommands(CommandLine& cl) {
   auto o = std::make_shared<Options>();
   CLI::App& app = cl.app();
 
-  CLI::App* init = cl.Add(app, "init", "Create an empty store (an SQLite file)", [o] { return RunInit(*o); });
+  CLI::App* init =
+      cl.Add(app, "init", "Create an empty store (an SQLite file)", [o] { return RunInit(*o); });
   init->add_option("DB", o->db, "Path of the new store")->required();
 
   CLI::App* import = cl.Add(app, "import", "Import a bundle into a store, all of it or nothing",
@@ -177,11 +186,12 @@ void AddBundleCommands(CommandLine& cl) {
   import->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
   import->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
 
-  CLI::App* exp = cl.Add(app, "export", "Write the store's content as a bundle",
-                         [o] { return RunExport(*o); });
+  CLI::App* exp =
+      cl.Add(app, "export", "Write the store's content as a bundle", [o] { return RunExport(*o); });
   exp->add_option("DB", o->db, "The store")->required();
   exp->add_option("DIR", o->out, "Folder (csv) or file (json) to write")->required();
-  exp->add_option("--format", o->format, "csv (a folder) or json (one file)")->capture_default_str();
+  exp->add_option("--format", o->format, "csv (a folder) or json (one file)")
+      ->capture_default_str();
 
   CLI::App* validate = cl.Add(app, "validate", "Check a bundle without importing it",
                               [o] { return RunValidate(*o); });
@@ -195,9 +205,14 @@ void AddBundleCommands(CommandLine& cl) {
   CLI::App* generate = cl.Add(app, "generate", "Write a synthetic bundle for scale tests",
                               [o] { return RunGenerate(*o); });
   generate->add_option("OUT", o->out, "Folder to write the CSV bundle to")->required();
-  generate->add_option("--sites", o->sites, "Number of sites")->required()->check(CLI::Range(uint64_t{2}, uint64_t{100000000}));
-  generate->add_option("--tiers", o->tiers, "Number of product tiers")->capture_default_str()->check(CLI::Range(2, 20));
-  generate->add_option("--seed", o->seed, "Random seed; the same seed gives the same bundle")->capture_default_str();
+  generate->add_option("--sites", o->sites, "Number of sites")
+      ->required()
+      ->check(CLI::Range(uint64_t{2}, uint64_t{100000000}));
+  generate->add_option("--tiers", o->tiers, "Number of product tiers")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 20));
+  generate->add_option("--seed", o->seed, "Random seed; the same seed gives the same bundle")
+      ->capture_default_str();
 
   CLI::App* audit = app.add_subcommand("audit", "The store's hash-chained audit log");
   audit->require_subcommand(1);

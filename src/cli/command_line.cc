@@ -7,19 +7,23 @@ namespace renkei::cli {
 int ReportError(const Status& status) {
   std::fprintf(stderr, "renkei: error: %s\n", status.message().c_str());
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInternal:
     case StatusCode::kDataLoss:
-    case StatusCode::kUnavailable: return kExitInternal;
-    default: return kExitBadInput;
+    case StatusCode::kUnavailable:
+      return kExitInternal;
+    default:
+      return kExitBadInput;
   }
 }
 
 CommandLine::CommandLine()
-    : app_("Renkei: a node of the supply-chain data linkage platform.\n"
-           "Keeps a company's supply network in a local store, analyses it, and shares\n"
-           "signed data with chosen partners.",
-           "renkei") {
+    : app_(
+          "Renkei: a node of the supply-chain data linkage platform.\n"
+          "Keeps a company's supply network in a local store, analyses it, and shares\n"
+          "signed data with chosen partners.",
+          "renkei") {
   app_.require_subcommand(1);
   app_.set_help_all_flag("--help-all", "Show help for every command");
 }

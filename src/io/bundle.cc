@@ -174,7 +174,8 @@ class JsonRowOrigin : public model::RowOrigin {
       : file_(file), schema_(schema) {}
   void set_row(size_t row) { row_ = row; }
   std::string Where(int column) const override {
-    std::string where = file_ + ": $." + std::string(schema_.name) + "[" + std::to_string(row_) + "]";
+    std::string where =
+        file_ + ": $." + std::string(schema_.name) + "[" + std::to_string(row_) + "]";
     if (column >= 0) where += "." + std::string(schema_.columns[static_cast<size_t>(column)].name);
     return where;
   }
@@ -187,14 +188,20 @@ class JsonRowOrigin : public model::RowOrigin {
 
 std::string JsonTypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "null";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "null";
   }
 }
 
@@ -302,7 +309,8 @@ Status ReadJsonBundle(const std::string& path, model::Model& model) {
       }
       for (const auto& [key, value] : object.items()) {
         if (!schema.ColumnIndex(key)) {
-          return InvalidArgumentError(origin.Where(-1) + "." + key + ": unknown column; the columns of " +
+          return InvalidArgumentError(origin.Where(-1) + "." + key +
+                                      ": unknown column; the columns of " +
                                       std::string(schema.name) + " are " + ColumnList(schema));
         }
       }
@@ -312,7 +320,8 @@ Status ReadJsonBundle(const std::string& path, model::Model& model) {
         if (cell == object.end()) {
           text_cells[c].clear();
         } else {
-          row_status = JsonCell(*cell, schema.columns[c], origin, static_cast<int>(c), text_cells[c]);
+          row_status =
+              JsonCell(*cell, schema.columns[c], origin, static_cast<int>(c), text_cells[c]);
         }
         cells[c] = text_cells[c];
       }
@@ -337,8 +346,9 @@ Status WriteCsvBundle(const model::Model& model, const std::string& dir) {
   uint64_t done = 0;
   std::vector<std::string> cells;
   for (const TableSchema& schema : model::AllTables()) {
-    RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvWriter> writer,
-                            CsvWriter::Create((fs::path(dir) / (std::string(schema.name) + ".csv")).string()));
+    RENKEI_ASSIGN_OR_RETURN(
+        std::unique_ptr<CsvWriter> writer,
+        CsvWriter::Create((fs::path(dir) / (std::string(schema.name) + ".csv")).string()));
     std::vector<std::string_view> header;
     for (const model::Column& c : schema.columns) header.push_back(c.name);
     writer->WriteRow(std::span<const std::string_view>(header));
@@ -426,7 +436,8 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
 Status ReadBundle(const std::string& path, model::Model& model) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model);
-  if (!fs::exists(path, ec)) return NotFoundError(path + ": no such bundle (a folder or a .json file)");
+  if (!fs::exists(path, ec))
+    return NotFoundError(path + ": no such bundle (a folder or a .json file)");
   if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model);
   return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
 }

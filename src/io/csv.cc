@@ -145,8 +145,8 @@ int CsvReader::ParseRecord() {
 
   auto fail = [&](uint64_t at_line, size_t at_line_start, size_t at, const std::string& what) {
     error_ = InvalidArgumentError(name_ + ":" + std::to_string(at_line) + ":" +
-                                  std::to_string(CharColumn(buf + at_line_start, buf + at)) +
-                                  ": " + what);
+                                  std::to_string(CharColumn(buf + at_line_start, buf + at)) + ": " +
+                                  what);
     return -1;
   };
   auto check_utf8 = [&](size_t at, int& length) {
@@ -204,12 +204,14 @@ int CsvReader::ParseRecord() {
       }
       // After the closing quote: a separator or the end of the record.
       if (p < end_ && buf[p] != ',' && buf[p] != '\n' && buf[p] != '\r') {
-        return fail(line, line_start, p, "expected ',' or the end of the line after a closing quote");
+        return fail(line, line_start, p,
+                    "expected ',' or the end of the line after a closing quote");
       }
       if (p < end_ && buf[p] == '\r') {
         if (p + 1 == end_ && !eof_) return 0;
         if (p + 1 >= end_ || buf[p + 1] != '\n') {
-          return fail(line, line_start, p, "expected ',' or the end of the line after a closing quote");
+          return fail(line, line_start, p,
+                      "expected ',' or the end of the line after a closing quote");
         }
       }
     } else {
@@ -262,9 +264,9 @@ int CsvReader::ParseRecord() {
 std::string CsvReader::Where(size_t i) const {
   if (places_.empty()) return name_ + ":" + std::to_string(line_) + ":1";
   const FieldPlace& place = i < places_.size() ? places_[i] : places_.front();
-  const size_t column = i < places_.size()
-                            ? CharColumn(buffer_.data() + place.line_start, buffer_.data() + place.start)
-                            : 1;
+  const size_t column = i < places_.size() ? CharColumn(buffer_.data() + place.line_start,
+                                                        buffer_.data() + place.start)
+                                           : 1;
   return name_ + ":" + std::to_string(place.line) + ":" + std::to_string(column);
 }
 

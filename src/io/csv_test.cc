@@ -15,12 +15,14 @@ namespace fs = std::filesystem;
 class CsvTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& content) {
-    const fs::path path = fs::path(::testing::TempDir()) / ("csv_test_" + std::to_string(++n_) + ".csv");
+    const fs::path path =
+        fs::path(::testing::TempDir()) / ("csv_test_" + std::to_string(++n_) + ".csv");
     std::ofstream(path, std::ios::binary) << content;
     return path.string();
   }
   // All records, or the error message.
-  std::vector<std::vector<std::string>> ReadAll(const std::string& content, std::string* error = nullptr) {
+  std::vector<std::vector<std::string>> ReadAll(const std::string& content,
+                                                std::string* error = nullptr) {
     auto reader = CsvReader::Open(Write(content), "t.csv");
     EXPECT_TRUE(reader.ok());
     std::vector<std::vector<std::string>> records;
@@ -96,7 +98,8 @@ TEST_F(CsvTest, StreamsAcrossBlockBoundaries) {
     std::string text = "row " + std::to_string(i) + (i % 7 == 0 ? ", with \"\"q\"\"" : "");
     content += std::to_string(i) + ",\"" + text + "\"\r\n";
     std::string unescaped = text;
-    for (size_t p = 0; (p = unescaped.find("\"\"", p)) != std::string::npos; ++p) unescaped.erase(p, 1);
+    for (size_t p = 0; (p = unescaped.find("\"\"", p)) != std::string::npos; ++p)
+      unescaped.erase(p, 1);
     expected.push_back(unescaped);
   }
   const std::string big(3 << 20, 'x');

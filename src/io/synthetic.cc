@@ -78,14 +78,17 @@ std::string Id(char kind, uint64_t n) { return std::string(1, kind) + ":" + std:
 StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
                                                const std::string& dir_name) {
   if (options.sites < 2) return InvalidArgumentError("--sites: at least 2 sites are needed");
-  if (options.tiers < 2 || options.tiers > 20) return InvalidArgumentError("--tiers: expected 2 to 20");
+  if (options.tiers < 2 || options.tiers > 20)
+    return InvalidArgumentError("--tiers: expected 2 to 20");
   const fs::path dir(dir_name);
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return InvalidArgumentError(dir_name + ": cannot create: " + ec.message());
 
   std::mt19937_64 rng(options.seed);
-  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
   auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
   // Strongly skewed towards small indices: a few large suppliers serve many.
   auto pick_skewed = [&](uint64_t n) {
@@ -128,13 +131,16 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
     Writer p, b, m;
     RENKEI_RETURN_IF_ERROR(p.Open(dir, "products", {"id", "name", "category", "unit"}));
     RENKEI_RETURN_IF_ERROR(b.Open(dir, "bom", {"product", "component", "quantity"}));
-    RENKEI_RETURN_IF_ERROR(m.Open(dir, "materials", {"product", "substance", "mass_kg_per_unit",
-                                                     "recycled_pre_consumer_share",
-                                                     "recycled_post_consumer_share"}));
+    RENKEI_RETURN_IF_ERROR(m.Open(dir, "materials",
+                                  {"product", "substance", "mass_kg_per_unit",
+                                   "recycled_pre_consumer_share", "recycled_post_consumer_share"}));
     for (uint64_t i = 0; i < n_products; ++i) {
       const int tier = tier_of_product(i);
-      const char* category = tier == 0 ? "raw material" : tier == tiers - 1 ? "final product" : "component";
-      p.Text(Id('p', i)).Text("Product " + std::to_string(i) + " (tier " + std::to_string(tier) + ")");
+      const char* category = tier == 0           ? "raw material"
+                             : tier == tiers - 1 ? "final product"
+                                                 : "component";
+      p.Text(Id('p', i))
+          .Text("Product " + std::to_string(i) + " (tier " + std::to_string(tier) + ")");
       p.Text(category).Text(tier == 0 ? "kg" : "piece").End();
       if (tier == 0) {
         if (pick(3) == 0) {  // a metal-bearing raw material
@@ -146,8 +152,10 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
       }
       const uint64_t k = 1 + pick(4);
       for (uint64_t c = 0; c < k; ++c) {
-        const auto q = static_cast<uint32_t>(static_cast<uint64_t>(tier - 1) * per_tier + pick(per_tier));
-        if (std::find(components[i].begin(), components[i].end(), q) != components[i].end()) continue;
+        const auto q =
+            static_cast<uint32_t>(static_cast<uint64_t>(tier - 1) * per_tier + pick(per_tier));
+        if (std::find(components[i].begin(), components[i].end(), q) != components[i].end())
+          continue;
         components[i].push_back(q);
         b.Text(Id('p', i)).Text(Id('p', q)).Number(uniform(0.1, 5), 0.01).End();
         ++counts.bom;
@@ -165,12 +173,13 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
   std::vector<std::array<uint32_t, 2>> made(n_sites, {UINT32_MAX, UINT32_MAX});
   {
     Writer s, pr;
-    RENKEI_RETURN_IF_ERROR(s.Open(dir, "sites", {"id", "organization", "name", "country", "lat", "lon",
-                                                 "capacity_per_day", "recovery_days"}));
-    RENKEI_RETURN_IF_ERROR(pr.Open(dir, "production",
-                                   {"site", "product", "capacity_per_day", "inventory_units",
-                                    "emissions_kgco2e_per_unit", "dqr_ter", "dqr_ger", "dqr_tir",
-                                    "recovery_days"}));
+    RENKEI_RETURN_IF_ERROR(s.Open(dir, "sites",
+                                  {"id", "organization", "name", "country", "lat", "lon",
+                                   "capacity_per_day", "recovery_days"}));
+    RENKEI_RETURN_IF_ERROR(
+        pr.Open(dir, "production",
+                {"site", "product", "capacity_per_day", "inventory_units",
+                 "emissions_kgco2e_per_unit", "dqr_ter", "dqr_ger", "dqr_tir", "recovery_days"}));
     for (uint64_t i = 0; i < n_sites; ++i) {
       const uint64_t org = pick(n_orgs);
       const Country& home = kCountries[pick(5) == 0 ? country_dist(rng) : org_country[org]];
@@ -215,10 +224,12 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
   // (largest) ones; shares sum to 1. Final-product nodes get demand.
   {
     Writer sp, d;
-    RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply", {"supplier_site", "customer_site", "product",
-                                                   "share", "capacity_per_day", "lead_time_days"}));
-    RENKEI_RETURN_IF_ERROR(d.Open(dir, "demand", {"site", "product", "demand_per_day",
-                                                  "inventory_units", "margin_per_unit"}));
+    RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply",
+                                   {"supplier_site", "customer_site", "product", "share",
+                                    "capacity_per_day", "lead_time_days"}));
+    RENKEI_RETURN_IF_ERROR(
+        d.Open(dir, "demand",
+               {"site", "product", "demand_per_day", "inventory_units", "margin_per_unit"}));
     std::vector<uint32_t> needed, suppliers;
     std::vector<double> shares;
     for (uint64_t i = 0; i < n_sites; ++i) {
@@ -251,8 +262,8 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
         double assigned = 0;
         for (size_t k = 0; k < suppliers.size(); ++k) {
           // Round to 1e-4 and give the last supplier the rest, so shares sum to 1.
-          double share = k + 1 == suppliers.size() ? 1 - assigned
-                                                   : std::round(shares[k] / total * 1e4) / 1e4;
+          double share =
+              k + 1 == suppliers.size() ? 1 - assigned : std::round(shares[k] / total * 1e4) / 1e4;
           share = std::clamp(std::round(share * 1e4) / 1e4, 0.0, 1.0);
           assigned += share;
           sp.Text(Id('s', suppliers[k])).Text(Id('s', i)).Text(Id('p', q)).Number(share, 0.0001);

@@ -45,8 +45,7 @@ class RowReader {
     for (size_t i = 0; i < schema_.columns.size(); ++i) {
       if (schema_.columns[i].required && fields_[i].empty()) {
         return InvalidArgumentError(origin_.Where(static_cast<int>(i)) + ": " +
-                                    std::string(schema_.columns[i].name) +
-                                    ": a value is required");
+                                    std::string(schema_.columns[i].name) + ": a value is required");
       }
     }
     return Status::Ok();
@@ -69,7 +68,8 @@ class RowReader {
     std::string_view t = fields_[col];
     for (char c : t) {
       const auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') return Fail(col, "text without control characters");
+      if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+        return Fail(col, "text without control characters");
     }
     out.assign(t);
     return Status::Ok();
@@ -105,7 +105,8 @@ class RowReader {
   }
 
   Status Country(int col, std::string& out) const {
-    if (!IsCountryCode(fields_[col])) return Fail(col, "an ISO 3166-1 alpha-2 country code such as 'JP'");
+    if (!IsCountryCode(fields_[col]))
+      return Fail(col, "an ISO 3166-1 alpha-2 country code such as 'JP'");
     out.assign(fields_[col]);
     return Status::Ok();
   }
@@ -114,10 +115,20 @@ class RowReader {
     std::string_view id = fields_[col];
     const char* what = "";
     switch (schema_.columns[col].kind) {
-      case ColumnKind::kOrganizationRef: out = model_.FindOrganization(id); what = "organization"; break;
-      case ColumnKind::kSiteRef: out = model_.FindSite(id); what = "site"; break;
-      case ColumnKind::kProductRef: out = model_.FindProduct(id); what = "product"; break;
-      default: assert(false && "not a reference column");
+      case ColumnKind::kOrganizationRef:
+        out = model_.FindOrganization(id);
+        what = "organization";
+        break;
+      case ColumnKind::kSiteRef:
+        out = model_.FindSite(id);
+        what = "site";
+        break;
+      case ColumnKind::kProductRef:
+        out = model_.FindProduct(id);
+        what = "product";
+        break;
+      default:
+        assert(false && "not a reference column");
     }
     if (out == kNoIndex) return FailMessage(col, std::string("unknown ") + what + " " + Quote(id));
     return Status::Ok();
@@ -242,7 +253,7 @@ class StoredOrigin : public RowOrigin {
 }  // namespace
 
 RowCounts CountRows(const Model& m) {
-  return {m.organizations.size(), m.sites.size(),   m.products.size(),
+  return {m.organizations.size(), m.sites.size(),      m.products.size(),
           m.bom.size(),           m.production.size(), m.supply.size(),
           m.demand.size(),        m.footprints.size(), m.materials.size()};
 }
@@ -311,15 +322,24 @@ void ModelBuilder::Reserve(Table table, size_t rows) {
 
 Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin) {
   switch (table) {
-    case Table::kOrganizations: return AddOrganization(fields, origin);
-    case Table::kSites: return AddSite(fields, origin);
-    case Table::kProducts: return AddProduct(fields, origin);
-    case Table::kBom: return AddBomLine(fields, origin);
-    case Table::kProduction: return AddProduction(fields, origin);
-    case Table::kSupply: return AddSupply(fields, origin);
-    case Table::kDemand: return AddDemand(fields, origin);
-    case Table::kFootprints: return AddFootprint(fields, origin);
-    case Table::kMaterials: return AddMaterial(fields, origin);
+    case Table::kOrganizations:
+      return AddOrganization(fields, origin);
+    case Table::kSites:
+      return AddSite(fields, origin);
+    case Table::kProducts:
+      return AddProduct(fields, origin);
+    case Table::kBom:
+      return AddBomLine(fields, origin);
+    case Table::kProduction:
+      return AddProduction(fields, origin);
+    case Table::kSupply:
+      return AddSupply(fields, origin);
+    case Table::kDemand:
+      return AddDemand(fields, origin);
+    case Table::kFootprints:
+      return AddFootprint(fields, origin);
+    case Table::kMaterials:
+      return AddMaterial(fields, origin);
   }
   return InternalError("unknown table");
 }
@@ -372,8 +392,8 @@ Status ModelBuilder::AddProduct(Fields f, const RowOrigin& o) {
   RENKEI_RETURN_IF_ERROR(r.Text(2, product.category));
   std::optional<Unit> unit = ParseUnit(r.Raw(3));
   if (!unit) {
-    return r.FailMessage(3, "unknown unit '" + std::string(r.Raw(3)) + "' (known: " +
-                                std::string(KnownUnitSymbols()) + ")");
+    return r.FailMessage(3, "unknown unit '" + std::string(r.Raw(3)) +
+                                "' (known: " + std::string(KnownUnitSymbols()) + ")");
   }
   product.unit = *unit;
   RENKEI_RETURN_IF_ERROR(r.OptionalRef(4, product.organization));
@@ -480,8 +500,8 @@ Status ModelBuilder::AddFootprint(Fields f, const RowOrigin& o) {
   RENKEI_RETURN_IF_ERROR(r.Date(10, fp.period_end));
   if (!fp.period_start.empty() && !fp.period_end.empty() &&
       fp.period_end.substr(0, 10) < fp.period_start.substr(0, 10)) {
-    return r.FailMessage(10, "period_end " + fp.period_end + " is before period_start " +
-                                 fp.period_start);
+    return r.FailMessage(
+        10, "period_end " + fp.period_end + " is before period_start " + fp.period_start);
   }
   const std::string period = fp.period_start + "/" + fp.period_end;
   Index n = periods_.Find(period);
@@ -490,8 +510,8 @@ Status ModelBuilder::AddFootprint(Fields f, const RowOrigin& o) {
     periods_.Insert(period, n);
   }
   if (!footprint_keys_.Insert(PackPair(fp.product, fp.site), n)) {
-    return r.FailMessage(0, "duplicate footprint of '" + std::string(r.Raw(0)) +
-                                "' for the same site and period");
+    return r.FailMessage(
+        0, "duplicate footprint of '" + std::string(r.Raw(0)) + "' for the same site and period");
   }
   model_.footprints.push_back(std::move(fp));
   return Status::Ok();
@@ -516,8 +536,8 @@ Status ModelBuilder::AddMaterial(Fields f, const RowOrigin& o) {
     substances_.Insert(m.substance, n);
   }
   if (!material_keys_.Insert(m.product, n)) {
-    return r.FailMessage(1, "duplicate material '" + m.substance + "' for '" +
-                                std::string(r.Raw(0)) + "'");
+    return r.FailMessage(
+        1, "duplicate material '" + m.substance + "' for '" + std::string(r.Raw(0)) + "'");
   }
   model_.materials.push_back(std::move(m));
   return Status::Ok();

@@ -68,14 +68,14 @@ class ModelBuilder {
 
   Model& model_;
   RowCounts rows_before_;
-  internal::KeySet bom_keys_;         // (product, component)
-  internal::KeySet production_keys_;  // (site, product)
-  internal::KeySet supply_keys_;      // (supplier, customer), product
-  internal::KeySet demand_keys_;      // (site, product)
-  internal::KeySet material_keys_;    // (product, substance number)
-  internal::KeySet footprint_keys_;   // (product, site), period number
-  IdIndex substances_;                // substance name -> number, for material_keys_
-  IdIndex periods_;                   // "start/end" -> number, for footprint_keys_
+  internal::KeySet bom_keys_;             // (product, component)
+  internal::KeySet production_keys_;      // (site, product)
+  internal::KeySet supply_keys_;          // (supplier, customer), product
+  internal::KeySet demand_keys_;          // (site, product)
+  internal::KeySet material_keys_;        // (product, substance number)
+  internal::KeySet footprint_keys_;       // (product, site), period number
+  IdIndex substances_;                    // substance name -> number, for material_keys_
+  IdIndex periods_;                       // "start/end" -> number, for footprint_keys_
   std::vector<std::string> bom_origins_;  // Where(-1) of each new BOM line
 };
 

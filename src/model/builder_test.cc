@@ -30,8 +30,10 @@ class BuilderTest : public ::testing::Test {
   }
   void AddBasics() {
     ASSERT_TRUE(Add(Table::kOrganizations, {"org:a", "A Corp", "JP"}).ok());
-    ASSERT_TRUE(Add(Table::kSites, {"site:a1", "org:a", "Plant 1", "JP", "", "35.6", "139.7"}).ok());
-    ASSERT_TRUE(Add(Table::kSites, {"site:a2", "org:a", "Plant 2", "JP", "", "33.8", "130.8"}).ok());
+    ASSERT_TRUE(
+        Add(Table::kSites, {"site:a1", "org:a", "Plant 1", "JP", "", "35.6", "139.7"}).ok());
+    ASSERT_TRUE(
+        Add(Table::kSites, {"site:a2", "org:a", "Plant 2", "JP", "", "33.8", "130.8"}).ok());
     ASSERT_TRUE(Add(Table::kProducts, {"p:wafer", "Wafer", "material", "piece"}).ok());
     ASSERT_TRUE(Add(Table::kProducts, {"p:chip", "Chip", "device", "piece"}).ok());
     ASSERT_TRUE(Add(Table::kProduction, {"site:a1", "p:wafer", "100"}).ok());
@@ -82,8 +84,9 @@ TEST_F(BuilderTest, NamesTheCellOfEachError) {
   EXPECT_EQ(s.message(), "t.csv:13:3: capacity_per_day: expected a number >= 0, got 'abc'");
 
   s = Add(Table::kSites, {"site:y", "org:a", "Y", "XX", "", "1", "1"});
-  EXPECT_EQ(s.message(),
-            "t.csv:14:4: country: expected an ISO 3166-1 alpha-2 country code such as 'JP', got 'XX'");
+  EXPECT_EQ(
+      s.message(),
+      "t.csv:14:4: country: expected an ISO 3166-1 alpha-2 country code such as 'JP', got 'XX'");
 
   s = Add(Table::kOrganizations, {"org:b", "", "JP"});
   EXPECT_EQ(s.message(), "t.csv:15:2: name: a value is required");
@@ -139,15 +142,16 @@ TEST_F(BuilderTest, RejectsBomCyclesUnlessRecycling) {
 TEST_F(BuilderTest, ChecksDatesKeysAndLists) {
   AddBasics();
   EXPECT_TRUE(Add(Table::kFootprints, {"p:chip", "", "1.5", "", "", "0.5", "1", "2", "3",
-                                        "2025-01-01", "2025-12-31T23:59:59Z"})
+                                       "2025-01-01", "2025-12-31T23:59:59Z"})
                   .ok());
-  EXPECT_THAT(Add(Table::kFootprints, {"p:chip", "", "1.5", "", "", "", "", "", "",
-                                        "2025-13-01"}).message(),
+  EXPECT_THAT(Add(Table::kFootprints, {"p:chip", "", "1.5", "", "", "", "", "", "", "2025-13-01"})
+                  .message(),
               HasSubstr("period_start: expected an ISO 8601 date"));
   EXPECT_THAT(Add(Table::kFootprints, {"p:wafer", "", "1", "", "", "", "4"}).message(),
               HasSubstr("dqr_ter: expected a data quality rating in [1, 3], got '4'"));
-  EXPECT_THAT(Add(Table::kFootprints, {"p:wafer", "", "1", "", "", "", "", "", "", "2025-02-01",
-                                        "2025-01-01"}).message(),
+  EXPECT_THAT(Add(Table::kFootprints,
+                  {"p:wafer", "", "1", "", "", "", "", "", "", "2025-02-01", "2025-01-01"})
+                  .message(),
               HasSubstr("is before period_start"));
   EXPECT_THAT(Add(Table::kOrganizations, {"org:k", "K", "JP", "", "short"}).message(),
               HasSubstr("public_key: expected an Ed25519 public key"));

@@ -77,7 +77,7 @@ struct Production {
   std::optional<double> capacity_per_day;
   std::optional<double> inventory_units;
   std::optional<double> emissions_kgco2e_per_unit;  // own gate-to-gate emissions
-  DataQuality dqr;                                   // of the own emissions
+  DataQuality dqr;                                  // of the own emissions
   std::optional<double> recovery_days;
 };
 

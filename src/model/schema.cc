@@ -123,26 +123,40 @@ std::optional<Table> TableByName(std::string_view name) {
 
 std::string_view RangeDescription(Range range) {
   switch (range) {
-    case Range::kAny: return "a number";
-    case Range::kNonNegative: return "a number >= 0";
-    case Range::kPositive: return "a number > 0";
-    case Range::kShare: return "a number in [0, 1]";
-    case Range::kLatitude: return "a latitude in [-90, 90]";
-    case Range::kLongitude: return "a longitude in [-180, 180]";
-    case Range::kQuality: return "a data quality rating in [1, 3]";
+    case Range::kAny:
+      return "a number";
+    case Range::kNonNegative:
+      return "a number >= 0";
+    case Range::kPositive:
+      return "a number > 0";
+    case Range::kShare:
+      return "a number in [0, 1]";
+    case Range::kLatitude:
+      return "a latitude in [-90, 90]";
+    case Range::kLongitude:
+      return "a longitude in [-180, 180]";
+    case Range::kQuality:
+      return "a data quality rating in [1, 3]";
   }
   return "a number";
 }
 
 bool InRange(double v, Range range) {
   switch (range) {
-    case Range::kAny: return true;
-    case Range::kNonNegative: return v >= 0;
-    case Range::kPositive: return v > 0;
-    case Range::kShare: return v >= 0 && v <= 1;
-    case Range::kLatitude: return v >= -90 && v <= 90;
-    case Range::kLongitude: return v >= -180 && v <= 180;
-    case Range::kQuality: return v >= 1 && v <= 3;
+    case Range::kAny:
+      return true;
+    case Range::kNonNegative:
+      return v >= 0;
+    case Range::kPositive:
+      return v > 0;
+    case Range::kShare:
+      return v >= 0 && v <= 1;
+    case Range::kLatitude:
+      return v >= -90 && v <= 90;
+    case Range::kLongitude:
+      return v >= -180 && v <= 180;
+    case Range::kQuality:
+      return v >= 1 && v <= 3;
   }
   return false;
 }

@@ -35,12 +35,19 @@ struct Alias {
 };
 
 constexpr std::array<Alias, 14> kAliases = {{
-    {"kilogram", Unit::kKilogram}, {"gram", Unit::kGram},
-    {"tonne", Unit::kTonne}, {"ton", Unit::kTonne},
-    {"pcs", Unit::kPiece}, {"unit", Unit::kPiece},
-    {"kilowatt hour", Unit::kKilowattHour}, {"megajoule", Unit::kMegajoule},
-    {"liter", Unit::kLiter}, {"litre", Unit::kLiter}, {"L", Unit::kLiter},
-    {"cubic meter", Unit::kCubicMeter}, {"square meter", Unit::kSquareMeter},
+    {"kilogram", Unit::kKilogram},
+    {"gram", Unit::kGram},
+    {"tonne", Unit::kTonne},
+    {"ton", Unit::kTonne},
+    {"pcs", Unit::kPiece},
+    {"unit", Unit::kPiece},
+    {"kilowatt hour", Unit::kKilowattHour},
+    {"megajoule", Unit::kMegajoule},
+    {"liter", Unit::kLiter},
+    {"litre", Unit::kLiter},
+    {"L", Unit::kLiter},
+    {"cubic meter", Unit::kCubicMeter},
+    {"square meter", Unit::kSquareMeter},
     {"ton kilometer", Unit::kTonneKilometer},
 }};
 

@@ -10,13 +10,19 @@ namespace renkei::model {
 enum class Dimension { kMass, kCount, kEnergy, kVolume, kArea, kTransport };
 
 enum class Unit {
-  kGram, kKilogram, kTonne,                 // mass
-  kPiece,                                   // count
-  kWattHour, kKilowattHour, kMegawattHour,  // energy
-  kMegajoule, kGigajoule,
-  kLiter, kCubicMeter,                      // volume
-  kSquareMeter,                             // area
-  kTonneKilometer,                          // transport
+  kGram,
+  kKilogram,
+  kTonne,  // mass
+  kPiece,  // count
+  kWattHour,
+  kKilowattHour,
+  kMegawattHour,  // energy
+  kMegajoule,
+  kGigajoule,
+  kLiter,
+  kCubicMeter,      // volume
+  kSquareMeter,     // area
+  kTonneKilometer,  // transport
 };
 
 // The unit's symbol as written in bundles: "g", "kg", "t", "piece", "Wh", "kWh",

@@ -33,7 +33,8 @@ std::string NowUtc() {
   gmtime_r(&t, &tm);
   char buffer[40];
   std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
   return buffer;
 }
 
@@ -87,8 +88,9 @@ Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string
   e.seq = 1;
   {
     RENKEI_ASSIGN_OR_RETURN(internal::Statement last,
-                            internal::Statement::Prepare(db, "SELECT seq, hash FROM audit_log "
-                                                             "ORDER BY seq DESC LIMIT 1"));
+                            internal::Statement::Prepare(db,
+                                                         "SELECT seq, hash FROM audit_log "
+                                                         "ORDER BY seq DESC LIMIT 1"));
     RENKEI_ASSIGN_OR_RETURN(bool found, last.Step());
     if (found) {
       e.seq = last.Int(0) + 1;
@@ -102,8 +104,9 @@ Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string
   e.hash = AuditEntryHash(e);
   RENKEI_ASSIGN_OR_RETURN(
       internal::Statement insert,
-      internal::Statement::Prepare(db, "INSERT INTO audit_log(seq, time, actor, action, digest, "
-                                       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+      internal::Statement::Prepare(db,
+                                   "INSERT INTO audit_log(seq, time, actor, action, digest, "
+                                   "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, e.seq);
   insert.BindText(2, e.time);
   insert.BindText(3, e.actor);
@@ -115,9 +118,11 @@ Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string
 }
 
 StatusOr<std::vector<AuditEntry>> ReadAuditLog(sqlite3* db) {
-  RENKEI_ASSIGN_OR_RETURN(internal::Statement select,
-                          internal::Statement::Prepare(db, "SELECT seq, time, actor, action, digest, "
-                                                           "prev_hash, hash FROM audit_log ORDER BY seq"));
+  RENKEI_ASSIGN_OR_RETURN(
+      internal::Statement select,
+      internal::Statement::Prepare(db,
+                                   "SELECT seq, time, actor, action, digest, "
+                                   "prev_hash, hash FROM audit_log ORDER BY seq"));
   std::vector<AuditEntry> entries;
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(bool row, select.Step());
@@ -133,8 +138,8 @@ Status VerifyAuditLog(sqlite3* db) {
   std::string prev = kZeroHash;
   int64_t expected_seq = 1;
   for (const AuditEntry& e : entries) {
-    const std::string name = "audit entry " + std::to_string(e.seq) + " (" + e.action + " by " +
-                             e.actor + ")";
+    const std::string name =
+        "audit entry " + std::to_string(e.seq) + " (" + e.action + " by " + e.actor + ")";
     if (e.seq != expected_seq) {
       return DataLossError("audit entry " + std::to_string(expected_seq) +
                            " is missing (the next entry is " + std::to_string(e.seq) + ")");

@@ -100,8 +100,8 @@ StatusOr<std::unique_ptr<Store>> Store::Create(const std::string& path) {
   RENKEI_ASSIGN_OR_RETURN(sqlite3 * db,
                           OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   std::unique_ptr<Store> store(new Store(path, db));
-  RENKEI_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA application_id=" +
-                                      std::to_string(kApplicationId)));
+  RENKEI_RETURN_IF_ERROR(
+      Exec(db, "PRAGMA journal_mode=WAL; PRAGMA application_id=" + std::to_string(kApplicationId)));
   RENKEI_RETURN_IF_ERROR(store->Migrate());
   return store;
 }
@@ -152,8 +152,8 @@ Status Store::VerifyAudit() const { return VerifyAuditLog(db_); }
 StatusOr<model::RowCounts> Store::CountRows() const {
   model::RowCounts counts{};
   for (const model::TableSchema& t : model::AllTables()) {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_, "SELECT count(*) FROM " +
-                                                                     std::string(t.name)));
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db_, "SELECT count(*) FROM " + std::string(t.name)));
     RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
     counts[static_cast<size_t>(t.table)] = row ? static_cast<size_t>(s.Int(0)) : 0;
   }
@@ -165,8 +165,10 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> Store::CountSitesBy(
   if (column != "country" && column != "cluster") {
     return InvalidArgumentError("sites can be counted by country or cluster, not '" + column + "'");
   }
-  RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-      "SELECT coalesce(" + column + ", ''), count(*) AS n FROM sites GROUP BY 1 ORDER BY n DESC, 1"));
+  RENKEI_ASSIGN_OR_RETURN(
+      Statement s,
+      Statement::Prepare(db_, "SELECT coalesce(" + column +
+                                  ", ''), count(*) AS n FROM sites GROUP BY 1 ORDER BY n DESC, 1"));
   std::vector<std::pair<std::string, int64_t>> out;
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -193,8 +195,11 @@ StatusOr<model::Model> Store::LoadModel() const {
   } end_read{db_};
 
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT id, ext_id, name, country, kind, public_key FROM organizations ORDER BY id"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT id, ext_id, name, country, kind, public_key FROM organizations ORDER BY id"));
     m.organizations.reserve(count(model::Table::kOrganizations));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -203,13 +208,17 @@ StatusOr<model::Model> Store::LoadModel() const {
         return DataLossError(path_ + ": organization rows are not numbered densely");
       }
       m.organizations.push_back({s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
-      m.organization_ids.Insert(m.organizations.back().id, static_cast<Index>(m.organizations.size() - 1));
+      m.organization_ids.Insert(m.organizations.back().id,
+                                static_cast<Index>(m.organizations.size() - 1));
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT id, ext_id, organization, name, country, region, lat, lon, cluster, "
-        "capacity_per_day, recovery_days FROM sites ORDER BY id"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT id, ext_id, organization, name, country, region, lat, lon, cluster, "
+            "capacity_per_day, recovery_days FROM sites ORDER BY id"));
     m.sites.reserve(count(model::Table::kSites));
     m.site_ids.Reserve(count(model::Table::kSites));
     for (;;) {
@@ -235,9 +244,12 @@ StatusOr<model::Model> Store::LoadModel() const {
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT id, ext_id, name, category, unit, organization, hs_code, pact_product_ids "
-        "FROM products ORDER BY id"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT id, ext_id, name, category, unit, organization, hs_code, pact_product_ids "
+            "FROM products ORDER BY id"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
@@ -265,8 +277,10 @@ StatusOr<model::Model> Store::LoadModel() const {
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT product, component, quantity, recycling FROM bom ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_, "SELECT product, component, quantity, recycling FROM bom ORDER BY rowid"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
@@ -274,24 +288,33 @@ StatusOr<model::Model> Store::LoadModel() const {
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT site, product, capacity_per_day, inventory_units, emissions_kgco2e_per_unit, "
-        "dqr_ter, dqr_ger, dqr_tir, recovery_days FROM production ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT site, product, capacity_per_day, inventory_units, emissions_kgco2e_per_unit, "
+            "dqr_ter, dqr_ger, dqr_tir, recovery_days FROM production ORDER BY rowid"));
     m.production.reserve(count(model::Table::kProduction));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      m.production.push_back({ToIndex(s, 0), ToIndex(s, 1), s.OptionalDouble(2),
-                              s.OptionalDouble(3), s.OptionalDouble(4),
+      m.production.push_back({ToIndex(s, 0),
+                              ToIndex(s, 1),
+                              s.OptionalDouble(2),
+                              s.OptionalDouble(3),
+                              s.OptionalDouble(4),
                               {s.OptionalDouble(5), s.OptionalDouble(6), s.OptionalDouble(7)},
                               s.OptionalDouble(8)});
       tick();
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT supplier_site, customer_site, product, share, capacity_per_day, lead_time_days "
-        "FROM supply ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT supplier_site, customer_site, product, share, capacity_per_day, lead_time_days "
+            "FROM supply ORDER BY rowid"));
     m.supply.reserve(count(model::Table::kSupply));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -302,22 +325,28 @@ StatusOr<model::Model> Store::LoadModel() const {
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT site, product, demand_per_day, inventory_units, margin_per_unit FROM demand "
-        "ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT site, product, demand_per_day, inventory_units, margin_per_unit FROM demand "
+            "ORDER BY rowid"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      m.demand.push_back({ToIndex(s, 0), ToIndex(s, 1), s.Double(2), s.OptionalDouble(3),
-                          s.OptionalDouble(4)});
+      m.demand.push_back(
+          {ToIndex(s, 0), ToIndex(s, 1), s.Double(2), s.OptionalDouble(3), s.OptionalDouble(4)});
       tick();
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT product, site, pcf_kgco2e_per_unit, fossil, biogenic, primary_data_share, "
-        "dqr_ter, dqr_ger, dqr_tir, period_start, period_end, pact_json FROM footprints "
-        "ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT product, site, pcf_kgco2e_per_unit, fossil, biogenic, primary_data_share, "
+            "dqr_ter, dqr_ger, dqr_tir, period_start, period_end, pact_json FROM footprints "
+            "ORDER BY rowid"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
@@ -336,14 +365,17 @@ StatusOr<model::Model> Store::LoadModel() const {
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db_,
-        "SELECT product, substance, mass_kg_per_unit, recycled_pre_consumer_share, "
-        "recycled_post_consumer_share FROM materials ORDER BY rowid"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(
+            db_,
+            "SELECT product, substance, mass_kg_per_unit, recycled_pre_consumer_share, "
+            "recycled_post_consumer_share FROM materials ORDER BY rowid"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      m.materials.push_back({ToIndex(s, 0), s.Text(1), s.Double(2), s.OptionalDouble(3),
-                             s.OptionalDouble(4)});
+      m.materials.push_back(
+          {ToIndex(s, 0), s.Text(1), s.Double(2), s.OptionalDouble(3), s.OptionalDouble(4)});
     }
   }
   return m;
@@ -382,8 +414,8 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
   };
 
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO organizations VALUES (?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s, Statement::Prepare(db, "INSERT INTO organizations VALUES (?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kOrganizations); i < m.organizations.size(); ++i) {
       const model::Organization& o = m.organizations[i];
       s.Bind(1, ToRowId(static_cast<Index>(i)));
@@ -396,8 +428,9 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(db, "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kSites); i < m.sites.size(); ++i) {
       const model::Site& x = m.sites[i];
       s.Bind(1, ToRowId(static_cast<Index>(i)));
@@ -416,8 +449,9 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(db, "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kProducts); i < m.products.size(); ++i) {
       const model::Product& p = m.products[i];
       std::string ids;
@@ -437,7 +471,8 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db, "INSERT INTO bom VALUES (?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db, "INSERT INTO bom VALUES (?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kBom); i < m.bom.size(); ++i) {
       const model::BomLine& b = m.bom[i];
       ref(s, 1, b.product);
@@ -449,8 +484,9 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO production VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(db, "INSERT INTO production VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kProduction); i < m.production.size(); ++i) {
       const model::Production& p = m.production[i];
       ref(s, 1, p.site);
@@ -467,8 +503,8 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO supply VALUES (?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db, "INSERT INTO supply VALUES (?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kSupply); i < m.supply.size(); ++i) {
       const model::SupplyLink& x = m.supply[i];
       ref(s, 1, x.supplier_site);
@@ -482,7 +518,8 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db, "INSERT INTO demand VALUES (?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db, "INSERT INTO demand VALUES (?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kDemand); i < m.demand.size(); ++i) {
       const model::Demand& d = m.demand[i];
       ref(s, 1, d.site);
@@ -495,8 +532,9 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db,
-        "INSERT INTO footprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s, Statement::Prepare(
+                         db, "INSERT INTO footprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kFootprints); i < m.footprints.size(); ++i) {
       const model::Footprint& f = m.footprints[i];
       ref(s, 1, f.product);
@@ -515,7 +553,8 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     }
   }
   {
-    RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db, "INSERT INTO materials VALUES (?, ?, ?, ?, ?)"));
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db, "INSERT INTO materials VALUES (?, ?, ?, ?, ?)"));
     for (size_t i = from(model::Table::kMaterials); i < m.materials.size(); ++i) {
       const model::Material& x = m.materials[i];
       ref(s, 1, x.product);

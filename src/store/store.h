@@ -58,7 +58,8 @@ class Store {
 
   // Sites per value of `column` ("country" or "cluster"; empty values as ""),
   // most sites first.
-  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(const std::string& column) const;
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
+      const std::string& column) const;
 
   const std::string& path() const { return path_; }
 

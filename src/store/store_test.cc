@@ -22,7 +22,8 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
-           ("store_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("store_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     path_ = (dir_ / "renkei.db").string();
@@ -97,7 +98,8 @@ TEST_F(StoreTest, AppendsOnTopOfStoredRowsAndAudits) {
     std::string Where(int) const override { return "x"; }
   } origin;
   ASSERT_TRUE(builder.AddRow(model::Table::kOrganizations, org, origin).ok());
-  std::vector<std::string_view> site = {"site:new", "org:new", "N", "KR", "", "37.5", "127", "", "", ""};
+  std::vector<std::string_view> site = {"site:new", "org:new", "N", "KR", "",
+                                        "37.5",     "127",     "",  "",   ""};
   ASSERT_TRUE(builder.AddRow(model::Table::kSites, site, origin).ok());
   ASSERT_TRUE(store->Append(m, builder.rows_before(), "tester", "add korea").ok());
   model::Model loaded = *store->LoadModel();
@@ -122,10 +124,12 @@ TEST_F(StoreTest, AuditVerifyNamesTheFirstTamperedEntry) {
             SQLITE_OK);
   Status s = store->VerifyAudit();
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
-  EXPECT_EQ(s.message(), "audit entry 2 (empty change by mallory): hash does not match its content");
+  EXPECT_EQ(s.message(),
+            "audit entry 2 (empty change by mallory): hash does not match its content");
 
-  ASSERT_EQ(sqlite3_exec(store->handle(), "UPDATE audit_log SET actor='tester' WHERE seq=2; "
-                                          "DELETE FROM audit_log WHERE seq=2",
+  ASSERT_EQ(sqlite3_exec(store->handle(),
+                         "UPDATE audit_log SET actor='tester' WHERE seq=2; "
+                         "DELETE FROM audit_log WHERE seq=2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   EXPECT_EQ(store->VerifyAudit().message(), "audit entry 2 is missing (the next entry is 3)");

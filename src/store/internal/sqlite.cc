@@ -7,13 +7,17 @@ Status SqliteError(sqlite3* db, std::string_view what) {
   std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
   switch (code & 0xFF) {
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return DataLossError(message);
+    case SQLITE_NOTADB:
+      return DataLossError(message);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return UnavailableError(message + " (another process holds the store)");
+    case SQLITE_LOCKED:
+      return UnavailableError(message + " (another process holds the store)");
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
-    case SQLITE_PERM: return FailedPreconditionError(message);
-    default: return InternalError(message);
+    case SQLITE_PERM:
+      return FailedPreconditionError(message);
+    default:
+      return InternalError(message);
   }
 }
 
@@ -41,7 +45,8 @@ Statement::~Statement() {
 
 Status Statement::Run() {
   const int rc = sqlite3_step(stmt_);
-  Status status = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? Status::Ok() : SqliteError(db_, "sqlite");
+  Status status =
+      (rc == SQLITE_DONE || rc == SQLITE_ROW) ? Status::Ok() : SqliteError(db_, "sqlite");
   sqlite3_reset(stmt_);
   return status;
 }

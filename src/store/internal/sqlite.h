@@ -21,7 +21,9 @@ Status SqliteError(sqlite3* db, std::string_view what);
 class Statement {
  public:
   static StatusOr<Statement> Prepare(sqlite3* db, const std::string& sql);
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+    other.stmt_ = nullptr;
+  }
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
   ~Statement();
