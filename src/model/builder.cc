@@ -33,11 +33,12 @@ std::string Quote(std::string_view text) {
   return out;
 }
 
-// Typed access to the cells of one row; the first failure is kept in `error`.
+// Typed access to the cells of one row.
 class RowReader {
  public:
-  RowReader(Table table, Fields fields, const RowOrigin& origin, const Model& model)
-      : schema_(Schema(table)), fields_(fields), origin_(origin), model_(model) {
+  RowReader(Table table, Fields fields, const RowOrigin& origin, const Model& model,
+            RefCache* cache = nullptr)
+      : schema_(Schema(table)), fields_(fields), origin_(origin), model_(model), cache_(cache) {
     assert(fields.size() == schema_.columns.size());
   }
 
@@ -113,6 +114,15 @@ class RowReader {
 
   Status Ref(int col, Index& out) const {
     std::string_view id = fields_[col];
+    // Rows are often grouped (all links into one customer, all suppliers of one
+    // component): remember the last id of each column.
+    RefCache::Entry* memo = cache_ != nullptr && static_cast<size_t>(col) < cache_->entries.size()
+                                ? &cache_->entries[static_cast<size_t>(col)]
+                                : nullptr;
+    if (memo != nullptr && memo->index != kNoIndex && memo->id == id) {
+      out = memo->index;
+      return Status::Ok();
+    }
     const char* what = "";
     switch (schema_.columns[col].kind) {
       case ColumnKind::kOrganizationRef:
@@ -131,6 +141,10 @@ class RowReader {
         assert(false && "not a reference column");
     }
     if (out == kNoIndex) return FailMessage(col, std::string("unknown ") + what + " " + Quote(id));
+    if (memo != nullptr) {
+      memo->id.assign(id);
+      memo->index = out;
+    }
     return Status::Ok();
   }
 
@@ -238,6 +252,7 @@ class RowReader {
   Fields fields_;
   const RowOrigin& origin_;
   const Model& model_;
+  RefCache* cache_;
 };
 
 class StoredOrigin : public RowOrigin {
@@ -425,7 +440,7 @@ Status ModelBuilder::AddBomLine(Fields f, const RowOrigin& o) {
 }
 
 Status ModelBuilder::AddProduction(Fields f, const RowOrigin& o) {
-  RowReader r(Table::kProduction, f, o, model_);
+  RowReader r(Table::kProduction, f, o, model_, &production_refs_);
   RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Production p;
   RENKEI_RETURN_IF_ERROR(r.Ref(0, p.site));
@@ -444,7 +459,7 @@ Status ModelBuilder::AddProduction(Fields f, const RowOrigin& o) {
 }
 
 Status ModelBuilder::AddSupply(Fields f, const RowOrigin& o) {
-  RowReader r(Table::kSupply, f, o, model_);
+  RowReader r(Table::kSupply, f, o, model_, &supply_refs_);
   RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   SupplyLink s;
   RENKEI_RETURN_IF_ERROR(r.Ref(0, s.supplier_site));

@@ -33,6 +33,15 @@ class RowOrigin {
 using RowCounts = std::array<size_t, kTableCount>;
 RowCounts CountRows(const Model& model);
 
+// The last id resolved in each reference column of a table (builder.cc).
+struct RefCache {
+  struct Entry {
+    std::string id;
+    Index index = kNoIndex;
+  };
+  std::array<Entry, 4> entries;
+};
+
 class ModelBuilder {
  public:
   // Appends to `model`, which may already hold rows (loaded from a store); they
@@ -77,6 +86,8 @@ class ModelBuilder {
   IdIndex substances_;                    // substance name -> number, for material_keys_
   IdIndex periods_;                       // "start/end" -> number, for footprint_keys_
   std::vector<std::string> bom_origins_;  // Where(-1) of each new BOM line
+  RefCache supply_refs_;
+  RefCache production_refs_;
 };
 
 }  // namespace renkei::model

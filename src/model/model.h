@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "model/units.h"
@@ -124,21 +123,29 @@ struct Material {
 };
 
 // Maps string ids to indices; lookups take string_view without copying.
+// Open addressing over a flat slot array, with the ids packed in one arena, so
+// a lookup among millions of ids costs about two cache misses.
 class IdIndex {
  public:
   // Returns the index of `id`, or kNoIndex.
   Index Find(std::string_view id) const;
   // Adds `id` -> `index`; returns false when `id` is already present.
   bool Insert(std::string_view id, Index index);
-  size_t size() const { return map_.size(); }
-  void Reserve(size_t n) { map_.reserve(n); }
+  size_t size() const { return size_; }
+  void Reserve(size_t n);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  struct Slot {
+    uint64_t hash;
+    uint64_t offset;  // of the id in arena_
+    uint32_t length;
+    Index index;  // kNoIndex: empty
   };
-  std::unordered_map<std::string, Index, Hash, std::equal_to<>> map_;
+  void Grow(size_t capacity);
+
+  std::vector<Slot> slots_;
+  std::string arena_;
+  size_t size_ = 0;
 };
 
 struct Model {

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Import benchmark: Renkei's parse+validate and store import against the sqlite3
+shell's .import and PostgreSQL COPY of the same CSV files, in one run.
+
+Usage: bench/import/run [--sites N] [--runs R] [--work DIR]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pgtmp import ThrowawayPostgres  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+RENKEI = os.path.join(ROOT, "build", "release", "src", "cli", "renkei")
+TABLES = ["organizations", "sites", "products", "bom", "production", "supply", "demand",
+          "footprints", "materials"]
+
+
+def timed(cmd, **kw):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - start
+
+
+def rm(*paths):
+    for p in paths:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(p + suffix):
+                os.remove(p + suffix)
+
+
+def csv_files(bundle):
+    return [(t, os.path.join(bundle, t + ".csv")) for t in TABLES
+            if os.path.exists(os.path.join(bundle, t + ".csv"))]
+
+
+def header(path):
+    with open(path, encoding="utf-8") as f:
+        return f.readline().strip().split(",")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sites", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default="/tmp/renkei-bench-import")
+    args = ap.parse_args()
+
+    os.makedirs(args.work, exist_ok=True)
+    bundle = os.path.join(args.work, f"bundle-{args.sites}")
+    if not os.path.exists(os.path.join(bundle, "supply.csv")):
+        print(f"generating {args.sites} sites ...", flush=True)
+        subprocess.run([RENKEI, "generate", bundle, "--sites", str(args.sites), "--seed", "1"],
+                       check=True)
+    rows = 0
+    for _, path in csv_files(bundle):
+        with open(path, "rb") as f:
+            rows += sum(1 for _ in f) - 1
+    size_mb = sum(os.path.getsize(p) for _, p in csv_files(bundle)) / 1e6
+    print(f"bundle: {rows:,} rows, {size_mb:,.0f} MB of CSV, {args.runs} runs each (median)\n")
+
+    db = os.path.join(args.work, "renkei.db")
+    shell_db = os.path.join(args.work, "shell.db")
+    results = {}
+
+    def run(name, fn):
+        times = []
+        for _ in range(args.runs):
+            times.append(fn())
+        results[name] = statistics.median(times)
+        print(f"  {name:<40} {results[name]:8.2f} s  {rows / results[name] / 1e6:6.2f} M rows/s",
+              flush=True)
+
+    run("renkei validate (parse + validate)", lambda: timed([RENKEI, "validate", bundle]))
+
+    def renkei_import():
+        rm(db)
+        subprocess.run([RENKEI, "init", db], check=True, stdout=subprocess.DEVNULL)
+        return timed([RENKEI, "import", db, bundle])
+    run("renkei import (validate + store, WAL)", renkei_import)
+
+    def shell_import():
+        rm(shell_db)
+        script = "".join(f".import --csv {p} {t}\n" for t, p in csv_files(bundle))
+        return timed(["sqlite3", shell_db], input=script.encode())
+    run("sqlite3 shell .import (plain tables)", shell_import)
+
+    with ThrowawayPostgres() as pg:
+        def pg_copy():
+            ddl = "".join(
+                f"drop table if exists {t}; create unlogged table {t}(" +
+                ", ".join(f"{c} text" for c in header(p)) + ");"
+                for t, p in csv_files(bundle))
+            pg.psql(ddl)
+            copies = []
+            for t, p in csv_files(bundle):
+                copies += ["-c", f"\\copy {t} from '{p}' with (format csv, header true)"]
+            return timed(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                          str(pg.port), "-U", "postgres", "-d", "bench"] + copies)
+        run("PostgreSQL COPY (unlogged text tables)", pg_copy)
+
+    base = results["renkei import (validate + store, WAL)"]
+    print("\nratios (time of the peer / time of renkei import; > 1 means renkei is faster):")
+    for name, t in results.items():
+        if name != "renkei import (validate + store, WAL)":
+            print(f"  {name:<40} {t / base:6.2f}")
+    print(f"\nparse + validate: {rows / results['renkei validate (parse + validate)'] / 1e6:.2f} "
+          "M rows/s (target >= 1)")
+
+
+if __name__ == "__main__":
+    main()
