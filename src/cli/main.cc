@@ -1,9 +1,11 @@
 // renkei: the command-line entry point of a Renkei node.
 #include "cli/bundle_commands.h"
 #include "cli/command_line.h"
+#include "cli/footprint_commands.h"
 
 int main(int argc, char** argv) {
   renkei::cli::CommandLine command_line;
   renkei::cli::AddBundleCommands(command_line);
+  renkei::cli::AddFootprintCommands(command_line);
   return command_line.Run(argc, argv);
 }

@@ -1,5 +1,6 @@
 #include "io/bundle.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "io/csv.h"
 #include "io/internal/row_text.h"
 #include "model/schema.h"
+#include "pact/footprint_row.h"
 
 namespace renkei::io {
 namespace {
@@ -135,6 +137,39 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
   return Status::Ok();
 }
 
+// Origin of a received PACT footprint: the file, then the JSON path.
+class PactOrigin : public model::RowOrigin {
+ public:
+  explicit PactOrigin(std::string file) : file_(std::move(file)) {}
+  std::string Where(int) const override { return file_; }
+
+ private:
+  std::string file_;
+};
+
+// Every *.json file of the bundle's footprints/ folder is a PACT
+// ProductFootprint (v2 or v3) received from a supplier, in file-name order.
+Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelBuilder& builder) {
+  const fs::path folder = fs::path(dir) / "footprints";
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return Status::Ok();
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  if (ec) return InvalidArgumentError(folder.string() + ": cannot list: " + ec.message());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& path : files) {
+    const std::string name = "footprints/" + path.filename().string();
+    RENKEI_ASSIGN_OR_RETURN(std::string json, ReadFile(path.string()));
+    RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> row, pact::FootprintRow(json, name, model));
+    std::vector<std::string_view> cells(row.begin(), row.end());
+    RENKEI_RETURN_IF_ERROR(builder.AddRow(Table::kFootprints, cells, PactOrigin(name)));
+    model.footprints.back().pact_json = std::move(json);
+  }
+  return Status::Ok();
+}
+
 Status ReadCsvBundle(const std::string& dir, model::Model& model) {
   // A .csv file that is not a table is most likely a misnamed one: say so.
   std::set<std::string> tables;
@@ -161,6 +196,7 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model) {
     if (!fs::exists(path)) continue;
     RENKEI_RETURN_IF_ERROR(ReadCsvTable(path.string(), schema, builder, progress));
   }
+  RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder));
   return builder.Finish();
 }
 
