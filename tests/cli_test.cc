@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "io/bundle.h"
 #include "io/internal/row_text.h"
 #include "process.h"
@@ -355,6 +357,44 @@ TEST_F(CliTest, SurvivesSigkillDuringImport) {
   EXPECT_GE(killed, 4);
   RunResult verify = Renkei({"audit", "verify", db_});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+}  // namespace
+}  // namespace renkei
+
+namespace renkei {
+namespace {
+
+// The demo's battery pack and power module have plausible footprints and
+// recycled content. Published cradle-to-gate figures for EV packs are roughly
+// 50-150 kgCO2e per kWh (the prismatic pack holds 71 kWh, so 3,500-10,500 kg per
+// pack); a SiC power module is a few to a few tens of kg.
+TEST_F(CliTest, DemoFootprintAndCircularityArePlausible) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kDemo}).exit_code, 0);
+  auto pcf = [&](const std::string& product) {
+    RunResult r = Renkei({"footprint", db_, product, "--json", "--by", "country"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto json = nlohmann::json::parse(r.out);
+    EXPECT_GT(json["primary_data_share"].get<double>(), 0.0);
+    EXPECT_FALSE(json["by_country"].empty());
+    return std::stod(json["pcf_kgco2e_per_unit"].get<std::string>());
+  };
+  const double pack = pcf("prod:ev-battery-pack-prismatic");
+  EXPECT_GT(pack, 3500);
+  EXPECT_LT(pack, 10500);
+  const double module = pcf("prod:sic-power-module");
+  EXPECT_GT(module, 2);
+  EXPECT_LT(module, 100);
+
+  RunResult c = Renkei({"circularity", db_, "prod:ev-battery-pack-prismatic", "--json"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("\"Co\""));
+  EXPECT_THAT(c.out, HasSubstr("\"Li\""));
+  EXPECT_THAT(c.out, HasSubstr("\"Ni\""));
+  RunResult unknown = Renkei({"footprint", db_, "prod:nothing"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "renkei: error: unknown product 'prod:nothing'\n");
 }
 
 }  // namespace
