@@ -2,10 +2,12 @@
 #include "cli/bundle_commands.h"
 #include "cli/command_line.h"
 #include "cli/footprint_commands.h"
+#include "cli/risk_commands.h"
 
 int main(int argc, char** argv) {
   renkei::cli::CommandLine command_line;
   renkei::cli::AddBundleCommands(command_line);
+  renkei::cli::AddRiskCommands(command_line);
   renkei::cli::AddFootprintCommands(command_line);
   return command_line.Run(argc, argv);
 }

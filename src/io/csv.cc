@@ -36,6 +36,21 @@ int Utf8Length(const unsigned char* p, const unsigned char* end, bool eof) {
   return n + 1;
 }
 
+// Bytes at which the scanner must look closer: in an unquoted field the
+// separators and non-ASCII (checked as UTF-8); in a quoted field the quote, line
+// feeds (counted) and non-ASCII. All other bytes are skipped in a tight loop.
+struct ByteClasses {
+  bool unquoted_stop[256] = {};
+  bool quoted_stop[256] = {};
+  constexpr ByteClasses() {
+    for (int c = 0x80; c < 256; ++c) unquoted_stop[c] = quoted_stop[c] = true;
+    unquoted_stop[static_cast<int>(',')] = unquoted_stop[static_cast<int>('\n')] = true;
+    unquoted_stop[static_cast<int>('\r')] = true;
+    quoted_stop[static_cast<int>('"')] = quoted_stop[static_cast<int>('\n')] = true;
+  }
+};
+constexpr ByteClasses kBytes;
+
 size_t CharColumn(const char* line_start, const char* at) {
   size_t column = 1;
   for (const char* p = line_start; p < at; ++p) {
@@ -140,7 +155,7 @@ int CsvReader::ParseRecord() {
   };
   static thread_local std::vector<Span> spans;
   spans.clear();
-  places_.clear();
+  starts_.clear();
   unescaped_.clear();
 
   auto fail = [&](uint64_t at_line, size_t at_line_start, size_t at, const std::string& what) {
@@ -156,7 +171,7 @@ int CsvReader::ParseRecord() {
   };
 
   for (;;) {  // one field per iteration
-    places_.push_back({line, line_start, p});
+    starts_.push_back(p);
     if (p < end_ && buf[p] == '"') {
       const uint64_t open_line = line;
       const size_t open_line_start = line_start;
@@ -166,6 +181,7 @@ int CsvReader::ParseRecord() {
       bool escaped = false;
       const size_t unescaped_start = unescaped_.size();
       for (;;) {
+        while (p < end_ && !kBytes.quoted_stop[static_cast<unsigned char>(buf[p])]) ++p;
         if (p == end_) {
           if (!eof_) return 0;
           return fail(open_line, open_line_start, open,
@@ -217,6 +233,7 @@ int CsvReader::ParseRecord() {
     } else {
       const size_t start = p;
       for (;;) {
+        while (p < end_ && !kBytes.unquoted_stop[static_cast<unsigned char>(buf[p])]) ++p;
         if (p == end_) {
           if (!eof_) return 0;
           break;
@@ -255,6 +272,7 @@ int CsvReader::ParseRecord() {
     fields_.emplace_back(s.unescaped ? unescaped_.data() + s.offset : buf + s.offset, s.length);
   }
   record_line_ = line_;
+  record_start_ = record_start;
   consumed_total_ += p - record_start;
   begin_ = p;
   line_ = line;
@@ -262,12 +280,21 @@ int CsvReader::ParseRecord() {
 }
 
 std::string CsvReader::Where(size_t i) const {
-  if (places_.empty()) return name_ + ":" + std::to_string(line_) + ":1";
-  const FieldPlace& place = i < places_.size() ? places_[i] : places_.front();
-  const size_t column = i < places_.size() ? CharColumn(buffer_.data() + place.line_start,
-                                                        buffer_.data() + place.start)
-                                           : 1;
-  return name_ + ":" + std::to_string(place.line) + ":" + std::to_string(column);
+  if (starts_.empty() || i >= starts_.size()) {
+    return name_ + ":" + std::to_string(record_line_ == 0 ? line_ : record_line_) + ":1";
+  }
+  // Fields after an embedded newline start on a later line than the record.
+  const char* buf = buffer_.data();
+  uint64_t line = record_line_;
+  size_t line_start = record_start_;
+  for (size_t p = record_start_; p < starts_[i]; ++p) {
+    if (buf[p] == '\n') {
+      ++line;
+      line_start = p + 1;
+    }
+  }
+  return name_ + ":" + std::to_string(line) + ":" +
+         std::to_string(CharColumn(buf + line_start, buf + starts_[i]));
 }
 
 // --- CsvWriter -------------------------------------------------------------

@@ -66,12 +66,10 @@ class CsvReader {
 
   // The current record.
   std::vector<std::string_view> fields_;
-  struct FieldPlace {
-    uint64_t line;
-    size_t line_start;  // buffer offset of the line's first byte
-    size_t start;       // buffer offset of the field's first byte
-  };
-  std::vector<FieldPlace> places_;
+  // Buffer offsets of the record's first byte and of each field's first byte;
+  // lines and columns are worked out from them only when an error is reported.
+  size_t record_start_ = 0;
+  std::vector<size_t> starts_;
   std::string unescaped_;  // quoted fields with "" inside, concatenated
   uint64_t record_line_ = 0;
   Status error_;

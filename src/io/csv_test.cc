@@ -1,6 +1,7 @@
 #include "io/csv.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,8 +16,11 @@ namespace fs = std::filesystem;
 class CsvTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& content) {
-    const fs::path path =
-        fs::path(::testing::TempDir()) / ("csv_test_" + std::to_string(++n_) + ".csv");
+    const fs::path path = fs::path(::testing::TempDir()) /
+                          // Unique per process and test: ctest runs tests in parallel.
+                          ("csv_test_" + std::to_string(getpid()) + "_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                           std::to_string(++n_) + ".csv");
     std::ofstream(path, std::ios::binary) << content;
     return path.string();
   }
@@ -113,7 +117,8 @@ TEST_F(CsvTest, StreamsAcrossBlockBoundaries) {
 }
 
 TEST_F(CsvTest, WriterQuotesOnlyWhereNeededAndRoundTrips) {
-  const fs::path path = fs::path(::testing::TempDir()) / "csv_writer_test.csv";
+  const fs::path path =
+      fs::path(::testing::TempDir()) / ("csv_writer_test_" + std::to_string(getpid()) + ".csv");
   auto writer = CsvWriter::Create(path.string());
   ASSERT_TRUE(writer.ok());
   const std::vector<std::string> row = {"plain", "a,b", "say \"x\"", "two\nlines", " pad", ""};

@@ -53,7 +53,10 @@ class Writer {
   }
   Writer& Number(double v, double step) {
     cells_.emplace_back();
-    AppendNumber(cells_.back(), std::round(v / step) * step);
+    // Divide by the inverse step so that 0.3 is written "0.3", not "0.30000000000000004".
+    const double inverse = std::round(1 / step);
+    AppendNumber(cells_.back(),
+                 step < 1 ? std::round(v * inverse) / inverse : std::round(v / step) * step);
     return *this;
   }
   Writer& Empty() {

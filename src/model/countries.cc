@@ -1,5 +1,7 @@
 #include "model/countries.h"
 
+#include <bitset>
+
 namespace renkei::model {
 namespace {
 
@@ -18,11 +20,18 @@ constexpr std::string_view kCodes =
 }  // namespace
 
 bool IsCountryCode(std::string_view code) {
-  if (code.size() != 2) return false;
-  for (size_t i = 0; i + 1 < kCodes.size(); i += 3) {
-    if (kCodes[i] == code[0] && kCodes[i + 1] == code[1]) return true;
+  static const std::bitset<26 * 26> kAssigned = [] {
+    std::bitset<26 * 26> set;
+    for (size_t i = 0; i + 1 < kCodes.size(); i += 3) {
+      set.set(static_cast<size_t>(kCodes[i] - 'A') * 26 + static_cast<size_t>(kCodes[i + 1] - 'A'));
+    }
+    return set;
+  }();
+  if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') {
+    return false;
   }
-  return false;
+  return kAssigned.test(static_cast<size_t>(code[0] - 'A') * 26 +
+                        static_cast<size_t>(code[1] - 'A'));
 }
 
 }  // namespace renkei::model

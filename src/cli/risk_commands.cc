@@ -1,0 +1,481 @@
+#include "cli/risk_commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/numbers.h"
+#include "network/network.h"
+#include "risk/concentration.h"
+#include "risk/criticality.h"
+#include "risk/events.h"
+#include "risk/tiers.h"
+#include "risk/time_to_survive.h"
+#include "store/store.h"
+
+namespace renkei::cli {
+namespace {
+
+using network::Index;
+using nlohmann::json;
+
+constexpr const char* kNodeHelp =
+    "SITE_ID/PRODUCT_ID (a production node and/or demand row), a site id (all its "
+    "nodes) or a product id (all its nodes)";
+
+struct Options {
+  std::string db;
+  std::string node;
+  std::string product;
+  std::string target;
+  std::string event_file;
+  bool up = false;
+  bool down = false;
+  int depth = -1;
+  bool json = false;
+  size_t top = 20;
+  double default_days = risk::kDefaultRecoveryDays;
+  std::vector<double> circle;
+  std::string country;
+  std::string company;
+  std::vector<std::string> sites;
+  double days = -1;
+};
+
+// The model and its snapshot (which borrows the model).
+struct Loaded {
+  std::unique_ptr<model::Model> model;
+  std::unique_ptr<network::Network> network;
+};
+
+StatusOr<Loaded> Load(const std::string& db) {
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open(db));
+  RENKEI_ASSIGN_OR_RETURN(model::Model m, store->LoadModel());
+  Loaded l;
+  l.model = std::make_unique<model::Model>(std::move(m));
+  RENKEI_ASSIGN_OR_RETURN(network::Network n, network::Network::Build(*l.model));
+  l.network = std::make_unique<network::Network>(std::move(n));
+  return l;
+}
+
+json Vertex(const network::Network& n, Index v) {
+  const model::Model& m = n.model();
+  const model::Site& s = m.sites[n.site(v)];
+  return {{"site", s.id},
+          {"product", m.products[n.product(v)].id},
+          {"kind", n.IsDemand(v) ? "demand" : "node"},
+          {"country", s.country},
+          {"organization", m.organizations[s.organization].id}};
+}
+
+void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+
+std::string Num(double x) {
+  // Two decimals are enough for tables; JSON carries full precision.
+  return FormatNumber(std::round(x * 100) / 100);
+}
+
+int RunTiers(const Options& o) {
+  if (o.up && o.down)
+    return ReportError(InvalidArgumentError("--up and --down exclude each other"));
+  StatusOr<Loaded> l = Load(o.db);
+  if (!l.ok()) return ReportError(l.status());
+  const network::Network& n = *l->network;
+  StatusOr<network::Selection> sel = network::Resolve(n, o.node);
+  if (!sel.ok()) return ReportError(sel.status());
+  const risk::Direction dir = o.down ? risk::Direction::kDownstream : risk::Direction::kUpstream;
+  const uint32_t depth = o.depth < 0 ? risk::kUnlimitedDepth : static_cast<uint32_t>(o.depth);
+  std::vector<risk::TierEntry> tiers = risk::Closure(n, sel->vertices, dir, depth);
+  if (o.json) {
+    json out = json::array();
+    for (const risk::TierEntry& e : tiers) {
+      json j = Vertex(n, e.vertex);
+      j["tier"] = e.tier;
+      out.push_back(std::move(j));
+    }
+    PrintJson({{"direction", o.down ? "down" : "up"}, {"tiers", out}});
+    return kExitOk;
+  }
+  std::printf("%s of %s: %zu nodes\n", o.down ? "downstream" : "upstream", o.node.c_str(),
+              tiers.size());
+  std::printf("%-5s %-7s %-32s %-28s %-3s %s\n", "tier", "kind", "site", "product", "cc",
+              "organization");
+  for (const risk::TierEntry& e : tiers) {
+    json j = Vertex(n, e.vertex);
+    std::printf("%-5u %-7s %-32s %-28s %-3s %s\n", e.tier, j["kind"].get<std::string>().c_str(),
+                j["site"].get<std::string>().c_str(), j["product"].get<std::string>().c_str(),
+                j["country"].get<std::string>().c_str(),
+                j["organization"].get<std::string>().c_str());
+  }
+  return kExitOk;
+}
+
+json SharesJson(const std::vector<risk::CapacityShare>& shares) {
+  json out = json::array();
+  for (const risk::CapacityShare& s : shares) {
+    out.push_back({{"key", s.key}, {"capacity", s.capacity}, {"share", s.share}});
+  }
+  return out;
+}
+
+int RunConcentration(const Options& o) {
+  StatusOr<Loaded> l = Load(o.db);
+  if (!l.ok()) return ReportError(l.status());
+  const network::Network& n = *l->network;
+  Index product = l->model->FindProduct(o.product);
+  if (product == model::kNoIndex) {
+    return ReportError(NotFoundError("unknown product '" + o.product + "'"));
+  }
+  StatusOr<risk::Concentration> c = [&]() -> StatusOr<risk::Concentration> {
+    if (o.target.empty()) return risk::ProductConcentration(n, product);
+    RENKEI_ASSIGN_OR_RETURN(network::Selection sel, network::Resolve(n, o.target));
+    return risk::ProductConcentrationFor(n, product, sel.vertices);
+  }();
+  if (!c.ok()) return ReportError(c.status());
+  if (o.json) {
+    PrintJson({{"product", o.product},
+               {"target", o.target.empty() ? json(nullptr) : json(o.target)},
+               {"basis", c->basis},
+               {"nodes", c->nodes},
+               {"nodes_without_capacity", c->nodes_without_capacity},
+               {"total_capacity", c->total_capacity},
+               {"by_company", SharesJson(c->by_company)},
+               {"by_country", SharesJson(c->by_country)},
+               {"hhi_company", c->hhi_company},
+               {"hhi_country", c->hhi_country},
+               {"company_highly_concentrated", c->company_highly_concentrated},
+               {"country_highly_concentrated", c->country_highly_concentrated},
+               {"dominant_countries", c->dominant_countries}});
+    return kExitOk;
+  }
+  std::printf("%s%s%s: %zu nodes, shares of %s\n", o.product.c_str(),
+              o.target.empty() ? "" : " reaching ", o.target.c_str(), c->nodes,
+              c->basis == "count" ? "node count (no capacities given)" : "capacity per day");
+  auto table = [](const char* title, const std::vector<risk::CapacityShare>& shares, double hhi,
+                  bool high) {
+    std::printf("\nby %s  (HHI %s%s)\n", title, Num(hhi).c_str(),
+                high ? ", highly concentrated" : "");
+    for (const risk::CapacityShare& s : shares) {
+      std::printf("  %-32s %14s  %6s %%\n", s.key.c_str(), Num(s.capacity).c_str(),
+                  Num(100 * s.share).c_str());
+    }
+  };
+  table("company", c->by_company, c->hhi_company, c->company_highly_concentrated);
+  table("country", c->by_country, c->hhi_country, c->country_highly_concentrated);
+  for (const std::string& cc : c->dominant_countries) {
+    std::printf("\nwarning: %s holds more than 50 %% of the capacity\n", cc.c_str());
+  }
+  return kExitOk;
+}
+
+int RunSpof(const Options& o) {
+  StatusOr<Loaded> l = Load(o.db);
+  if (!l.ok()) return ReportError(l.status());
+  const network::Network& n = *l->network;
+  const model::Model& m = *l->model;
+  if (n.demand_count() == 0 && o.target.empty()) {
+    return ReportError(FailedPreconditionError(
+        "the network has no demand: single points of failure are counted against demand rows"));
+  }
+  std::vector<Index> targets;
+  if (!o.target.empty()) {
+    StatusOr<network::Selection> sel = network::Resolve(n, o.target);
+    if (!sel.ok()) return ReportError(sel.status());
+    targets = sel->vertices;
+  }
+  risk::Criticality c = risk::Criticality::Analyse(n);
+  if (!targets.empty()) {
+    json out = json::array();
+    for (Index t : targets) {
+      json j = Vertex(n, t);
+      j["alive"] = c.alive(t);
+      json nodes = json::array(), sites = json::array();
+      for (Index v : c.NodeSpofs(t)) nodes.push_back(Vertex(n, v));
+      for (Index s : c.SiteSpofs(t)) sites.push_back(m.sites[s].id);
+      j["node_spofs"] = nodes;
+      j["site_spofs"] = sites;
+      out.push_back(std::move(j));
+    }
+    if (o.json) {
+      PrintJson(out);
+      return kExitOk;
+    }
+    for (const json& j : out) {
+      std::printf("%s/%s (%s): %zu node SPOFs, %zu site SPOFs\n",
+                  j["site"].get<std::string>().c_str(), j["product"].get<std::string>().c_str(),
+                  j["kind"].get<std::string>().c_str(), j["node_spofs"].size(),
+                  j["site_spofs"].size());
+      for (const json& v : j["node_spofs"]) {
+        std::printf("  node  %s/%s  (%s)\n", v["site"].get<std::string>().c_str(),
+                    v["product"].get<std::string>().c_str(),
+                    v["country"].get<std::string>().c_str());
+      }
+      for (const json& s : j["site_spofs"]) {
+        std::printf("  site  %s\n", s.get<std::string>().c_str());
+      }
+    }
+    return kExitOk;
+  }
+  // Whole network: rank nodes and sites by the demand they stop alone.
+  std::vector<Index> nodes(n.node_count()), sites(m.sites.size());
+  for (Index v = 0; v < n.node_count(); ++v) nodes[v] = v;
+  for (Index s = 0; s < m.sites.size(); ++s) sites[s] = s;
+  auto by = [](const std::vector<uint32_t>& count) {
+    return
+        [&count](Index a, Index b) { return count[a] != count[b] ? count[a] > count[b] : a < b; };
+  };
+  std::stable_sort(nodes.begin(), nodes.end(), by(c.stops()));
+  std::stable_sort(sites.begin(), sites.end(), by(c.site_stops()));
+  size_t spof_nodes = 0, spof_sites = 0;
+  for (uint32_t x : c.stops()) spof_nodes += x > 0;
+  for (uint32_t x : c.site_stops()) spof_sites += x > 0;
+  if (o.json) {
+    json jn = json::array(), js = json::array();
+    for (Index v : nodes) {
+      if (c.stops()[v] == 0 || jn.size() >= o.top) break;
+      json j = Vertex(n, v);
+      j["demand_stopped"] = c.stops()[v];
+      jn.push_back(std::move(j));
+    }
+    for (Index s : sites) {
+      if (c.site_stops()[s] == 0 || js.size() >= o.top) break;
+      js.push_back({{"site", m.sites[s].id}, {"demand_stopped", c.site_stops()[s]}});
+    }
+    PrintJson({{"demand_nodes", n.demand_count()},
+               {"spof_nodes", spof_nodes},
+               {"spof_sites", spof_sites},
+               {"nodes", jn},
+               {"sites", js}});
+    return kExitOk;
+  }
+  std::printf("%zu of %u nodes and %zu of %zu sites stop at least one of %u demand nodes alone\n",
+              spof_nodes, n.node_count(), spof_sites, m.sites.size(), n.demand_count());
+  std::printf("\n%8s  %s\n", "stops", "node");
+  for (size_t i = 0; i < nodes.size() && i < o.top && c.stops()[nodes[i]] > 0; ++i) {
+    std::printf("%8u  %s\n", c.stops()[nodes[i]], n.Describe(nodes[i]).c_str());
+  }
+  std::printf("\n%8s  %s\n", "stops", "site");
+  for (size_t i = 0; i < sites.size() && i < o.top && c.site_stops()[sites[i]] > 0; ++i) {
+    std::printf("%8u  %s\n", c.site_stops()[sites[i]], m.sites[sites[i]].id.c_str());
+  }
+  return kExitOk;
+}
+
+// Solver results rounded to 1e-6, so 6.5 does not print as 6.500000000000003.
+double Round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+json ScenarioJson(const model::Model& m, const risk::ScenarioResult& r) {
+  json lost = json::object();
+  for (const risk::ProductLoss& p : r.lost_units) lost[m.products[p.product].id] = Round6(p.units);
+  json sites = json::array();
+  for (Index s : r.sites) sites.push_back(m.sites[s].id);
+  return {{"scenario", r.scenario},
+          {"sites", sites},
+          {"tts_days", r.tts_days ? json(Round6(*r.tts_days)) : json(nullptr)},
+          {"ttr_days", r.ttr_days},
+          {"lost_units", lost},
+          {"lost_units_total", Round6(r.lost_units_total)},
+          {"impact", Round6(r.impact)},
+          {"rei", Round6(r.rei)},
+          {"exposed", r.exposed}};
+}
+
+void PrintScenarios(const std::vector<risk::ScenarioResult>& results) {
+  std::printf("%-32s %10s %10s %14s %16s %6s %s\n", "scenario", "TTS days", "TTR days",
+              "lost units", "impact", "REI", "exposed");
+  for (const risk::ScenarioResult& r : results) {
+    std::printf("%-32s %10s %10s %14s %16s %6s %s\n", r.scenario.c_str(),
+                r.tts_days ? Num(*r.tts_days).c_str() : "unbounded", Num(r.ttr_days).c_str(),
+                Num(r.lost_units_total).c_str(), Num(r.impact).c_str(), Num(r.rei).c_str(),
+                r.exposed ? "yes" : "no");
+  }
+}
+
+StatusOr<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("cannot read event file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int RunTts(const Options& o) {
+  StatusOr<Loaded> l = Load(o.db);
+  if (!l.ok()) return ReportError(l.status());
+  const network::Network& n = *l->network;
+  std::vector<risk::Scenario> scenarios;
+  if (!o.event_file.empty()) {
+    StatusOr<std::string> text = ReadText(o.event_file);
+    if (!text.ok()) return ReportError(text.status());
+    StatusOr<risk::Event> ev = risk::ParseEvent(*text);
+    if (!ev.ok()) return ReportError(ev.status().WithPrefix(o.event_file));
+    StatusOr<std::vector<Index>> sites = risk::SitesHit(*l->model, *ev);
+    if (!sites.ok()) return ReportError(sites.status());
+    scenarios.push_back({risk::EventName(*ev), *sites, ev->days});
+  } else {
+    scenarios = risk::SiteScenarios(n, o.default_days);
+  }
+  StatusOr<std::vector<risk::ScenarioResult>> results = risk::RunScenarios(n, scenarios);
+  if (!results.ok()) return ReportError(results.status());
+  if (o.json) {
+    json out = json::array();
+    for (const risk::ScenarioResult& r : *results) out.push_back(ScenarioJson(*l->model, r));
+    PrintJson(out);
+    return kExitOk;
+  }
+  PrintScenarios(*results);
+  return kExitOk;
+}
+
+int RunEvent(const Options& o) {
+  risk::Event ev;
+  int kinds = 0;
+  if (!o.circle.empty()) {
+    ++kinds;
+    ev.kind = risk::Event::Kind::kCircle;
+    ev.lat = o.circle[0];
+    ev.lon = o.circle[1];
+    ev.radius_km = o.circle[2];
+  }
+  if (!o.country.empty()) {
+    ++kinds;
+    ev.kind = risk::Event::Kind::kCountry;
+    ev.country = o.country;
+  }
+  if (!o.company.empty()) {
+    ++kinds;
+    ev.kind = risk::Event::Kind::kCompany;
+    ev.company = o.company;
+  }
+  if (!o.sites.empty()) {
+    ++kinds;
+    ev.kind = risk::Event::Kind::kSites;
+    ev.sites = o.sites;
+  }
+  if (kinds != 1) {
+    return ReportError(InvalidArgumentError(
+        "empty event: give exactly one of --circle, --country, --company, --sites"));
+  }
+  ev.days = o.days;
+  StatusOr<Loaded> l = Load(o.db);
+  if (!l.ok()) return ReportError(l.status());
+  const network::Network& n = *l->network;
+  const model::Model& m = *l->model;
+  StatusOr<risk::EventImpact> impact = risk::AnalyseEvent(n, ev);
+  if (!impact.ok()) return ReportError(impact.status());
+  json sites = json::array(), products = json::array(), demand = json::array(),
+       stopped = json::array();
+  for (Index s : impact->sites) sites.push_back(m.sites[s].id);
+  for (Index p : impact->affected_products) products.push_back(m.products[p].id);
+  for (Index v : impact->affected_demand) demand.push_back(Vertex(n, v));
+  for (Index v : impact->stopped_demand) stopped.push_back(Vertex(n, v));
+  if (o.json) {
+    PrintJson({{"event", risk::EventName(ev)},
+               {"days", ev.days},
+               {"sites", sites},
+               {"nodes_hit", impact->nodes.size()},
+               {"affected_nodes", impact->affected_nodes.size()},
+               {"affected_products", products},
+               {"affected_demand", demand},
+               {"stopped_demand", stopped},
+               {"result", ScenarioJson(m, impact->result)}});
+    return kExitOk;
+  }
+  std::printf("%s for %s days: %zu sites, %zu nodes hit\n", risk::EventName(ev).c_str(),
+              Num(ev.days).c_str(), impact->sites.size(), impact->nodes.size());
+  for (Index s : impact->sites) {
+    std::printf("  site  %-32s %s %s\n", m.sites[s].id.c_str(), m.sites[s].country.c_str(),
+                m.sites[s].name.c_str());
+  }
+  std::printf("\naffected downstream: %zu nodes, %zu products, %zu demand nodes\n",
+              impact->affected_nodes.size(), impact->affected_products.size(),
+              impact->affected_demand.size());
+  for (Index p : impact->affected_products)
+    std::printf("  product  %s\n", m.products[p].id.c_str());
+  for (Index v : impact->affected_demand) {
+    const bool stop =
+        std::binary_search(impact->stopped_demand.begin(), impact->stopped_demand.end(), v);
+    std::printf("  demand   %s%s\n", n.Describe(v).c_str(),
+                stop ? "  (gets nothing while the sites are down)" : "");
+  }
+  std::printf("\n");
+  PrintScenarios({impact->result});
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRiskCommands(CommandLine& cl) {
+  auto o = std::make_shared<Options>();
+  CLI::App& app = cl.app();
+  CLI::App* risk = app.add_subcommand("risk", "Supply-risk analyses of the network in a store");
+  risk->require_subcommand(1);
+
+  CLI::App* tiers = cl.Add(*risk, "tiers", "Upstream or downstream closure of a node, with tiers",
+                           [o] { return RunTiers(*o); });
+  tiers->add_option("DB", o->db, "The store")->required();
+  tiers->add_option("NODE", o->node, kNodeHelp)->required();
+  tiers->add_flag("--up", o->up, "Suppliers, their suppliers, ... (the default)");
+  tiers->add_flag("--down", o->down, "Customers and demand, their customers, ...");
+  tiers->add_option("--depth", o->depth, "At most this many tiers (default: all)")
+      ->check(CLI::NonNegativeNumber);
+  tiers->add_flag("--json", o->json, "Print JSON");
+
+  CLI::App* conc = cl.Add(*risk, "concentration",
+                          "Capacity shares of a product by company and country, with HHI",
+                          [o] { return RunConcentration(*o); });
+  conc->add_option("DB", o->db, "The store")->required();
+  conc->add_option("PRODUCT", o->product, "Product id")->required();
+  conc->add_option(
+      "--target", o->target,
+      std::string("Only the supply reaching this NODE through all tiers: ") + kNodeHelp);
+  conc->add_flag("--json", o->json, "Print JSON");
+
+  CLI::App* spof = cl.Add(*risk, "spof",
+                          "Single points of failure (AND over BOM, OR over supply links, no "
+                          "inventory)",
+                          [o] { return RunSpof(*o); });
+  spof->add_option("DB", o->db, "The store")->required();
+  spof->add_option(
+      "--target", o->target,
+      std::string("The SPOFs of this NODE instead of the network ranking: ") + kNodeHelp);
+  spof->add_option("--top", o->top, "Rows of the network ranking")->capture_default_str();
+  spof->add_flag("--json", o->json, "Print JSON");
+
+  CLI::App* tts = cl.Add(*risk, "tts",
+                         "Time to survive vs time to recover: every site down for its recovery "
+                         "days, or one event",
+                         [o] { return RunTts(*o); });
+  tts->add_option("DB", o->db, "The store")->required();
+  tts->add_option("--event", o->event_file,
+                  "Event file: {\"days\": N, and one of \"circle\": {\"lat\",\"lon\","
+                  "\"radius_km\"}, \"country\", \"company\", \"sites\": [...]}");
+  tts->add_option("--default-days", o->default_days, "TTR of a site with no recovery_days")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  tts->add_flag("--json", o->json,
+                "Print JSON: a list of {scenario, sites, tts_days (null: unbounded), ttr_days, "
+                "lost_units, lost_units_total, impact, rei, exposed}");
+
+  CLI::App* event = cl.Add(*risk, "event",
+                           "What a disruption does: sites hit, products and demand affected, "
+                           "TTS/TTR",
+                           [o] { return RunEvent(*o); });
+  event->add_option("DB", o->db, "The store")->required();
+  event->add_option("--circle", o->circle, "LAT,LON,KM: sites within KM of the point")
+      ->delimiter(',')
+      ->expected(3);
+  event->add_option("--country", o->country, "ISO 3166-1 alpha-2 code: every site there");
+  event->add_option("--company", o->company, "Organization id: every site it runs");
+  event->add_option("--sites", o->sites, "Site ids, comma-separated")->delimiter(',');
+  event->add_option("--days", o->days, "How long the sites stay down")->required();
+  event->add_flag("--json", o->json, "Print JSON");
+}
+
+}  // namespace renkei::cli

@@ -1,0 +1,80 @@
+#include "risk/tiers.h"
+
+#include <algorithm>
+
+namespace renkei::risk {
+
+using network::Index;
+
+std::vector<TierEntry> Closure(const network::Network& net, std::span<const Index> start,
+                               Direction direction, uint32_t max_depth) {
+  std::vector<uint8_t> seen(net.vertex_count(), 0);
+  std::vector<TierEntry> out;
+  for (Index v : start) {
+    if (v < net.vertex_count() && !seen[v]) {
+      seen[v] = 1;
+      out.push_back({v, 0});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const TierEntry& a, const TierEntry& b) { return a.vertex < b.vertex; });
+  size_t tier_begin = 0;
+  for (uint32_t tier = 0; tier < max_depth && tier_begin < out.size(); ++tier) {
+    const size_t tier_end = out.size();
+    for (size_t i = tier_begin; i < tier_end; ++i) {
+      const Index v = out[i].vertex;
+      auto reach = [&](Index w) {
+        if (!seen[w]) {
+          seen[w] = 1;
+          out.push_back({w, tier + 1});
+        }
+      };
+      if (direction == Direction::kUpstream) {
+        for (const network::InputGroup& g : net.groups(v)) {
+          for (const network::InEdge& e : net.edges(g)) reach(e.from);
+        }
+      } else {
+        for (const network::OutEdge& o : net.out(v)) reach(o.to);
+      }
+    }
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(tier_end), out.end(),
+              [](const TierEntry& a, const TierEntry& b) { return a.vertex < b.vertex; });
+    tier_begin = tier_end;
+  }
+  return out;
+}
+
+size_t ClosureSize(const network::Network& net, std::span<const Index> start, Direction direction,
+                   std::vector<uint8_t>& visited, std::vector<Index>& queue) {
+  queue.clear();
+  for (Index v : start) {
+    if (v < net.vertex_count() && !visited[v]) {
+      visited[v] = 1;
+      queue.push_back(v);
+    }
+  }
+  for (size_t i = 0; i < queue.size(); ++i) {
+    const Index v = queue[i];
+    if (direction == Direction::kUpstream) {
+      for (const network::InputGroup& g : net.groups(v)) {
+        for (const network::InEdge& e : net.edges(g)) {
+          if (!visited[e.from]) {
+            visited[e.from] = 1;
+            queue.push_back(e.from);
+          }
+        }
+      }
+    } else {
+      for (const network::OutEdge& o : net.out(v)) {
+        if (!visited[o.to]) {
+          visited[o.to] = 1;
+          queue.push_back(o.to);
+        }
+      }
+    }
+  }
+  for (Index v : queue) visited[v] = 0;
+  return queue.size();
+}
+
+}  // namespace renkei::risk

@@ -1,0 +1,287 @@
+#include "risk/time_to_survive.h"
+
+#include <ClpSimplex.hpp>
+#include <CoinPackedMatrix.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "base/numbers.h"
+
+namespace renkei::risk {
+namespace {
+
+using network::Index;
+
+constexpr double kLostUnitWeight = 1e-6;
+constexpr double kZero = 1e-7;
+// Clp dual() start/finish options: keep work areas and the factorization
+// between solves (1), reuse the old factorization (2), skip re-initialising (4).
+constexpr int kKeepFactorization = 1 | 2 | 4;  // solver noise below this is reported as 0
+
+double Clean(double x) { return std::fabs(x) < kZero ? 0 : x; }
+
+std::unique_ptr<ClpSimplex> NewModel(const CoinPackedMatrix& matrix,
+                                     const std::vector<double>& col_lb,
+                                     const std::vector<double>& col_ub,
+                                     const std::vector<double>& obj,
+                                     const std::vector<double>& row_lb,
+                                     const std::vector<double>& row_ub) {
+  auto lp = std::make_unique<ClpSimplex>();
+  lp->setLogLevel(0);
+  lp->loadProblem(matrix, col_lb.data(), col_ub.data(), obj.data(), row_lb.data(), row_ub.data());
+  return lp;
+}
+
+}  // namespace
+
+std::vector<Scenario> SiteScenarios(const network::Network& net, double default_days) {
+  const model::Model& m = net.model();
+  std::vector<Scenario> out;
+  for (Index s = 0; s < m.sites.size(); ++s) {
+    if (net.nodes_at_site(s).empty()) continue;
+    std::optional<double> days = m.sites[s].recovery_days;
+    if (!days) {
+      for (Index v : net.nodes_at_site(s)) {
+        if (auto r = m.production[v].recovery_days; r && (!days || *r > *days)) days = r;
+      }
+    }
+    out.push_back({m.sites[s].id, {s}, days.value_or(default_days)});
+  }
+  return out;
+}
+
+ScenarioSolver::ScenarioSolver(const network::Network& network) : network_(network) {}
+ScenarioSolver::~ScenarioSolver() = default;
+
+StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::Network& net) {
+  const model::Model& m = net.model();
+  bool fed = false;
+  for (Index d = 0; d < net.demand_count() && !fed; ++d) {
+    fed = !net.groups(net.DemandVertex(d)).empty();
+  }
+  if (!fed) {
+    return FailedPreconditionError(
+        net.demand_count() == 0
+            ? "the network has no demand: time to survive needs demand rows"
+            : "the network has no demand it supplies: no demand row is fed by a production "
+              "node");
+  }
+  std::unique_ptr<ScenarioSolver> solver(new ScenarioSolver(net));
+  const int nodes = static_cast<int>(net.node_count());
+  const int edges = static_cast<int>(net.edge_count());
+  const int demands = static_cast<int>(net.demand_count());
+  const int y0 = nodes;
+  solver->l_first_ = nodes + edges;
+  solver->t_column_ = nodes + edges + demands;
+  const int t = solver->t_column_;
+  const int columns = t + 1;
+
+  const double inf = COIN_DBL_MAX;
+  // Edges per supply link: a link feeding one edge caps that edge's column.
+  std::vector<uint32_t> link_edges(m.supply.size(), 0);
+  for (Index e = 0; e < net.edge_count(); ++e) {
+    if (net.in_edge(e).link != network::kNone) ++link_edges[net.in_edge(e).link];
+  }
+  solver->column_cap_.assign(static_cast<size_t>(columns), inf);
+  solver->capped_.clear();
+
+  // The TTS model keeps every capacity as a row (t is a variable); the TTR model
+  // (t fixed) turns single-column capacities into column bounds, which makes its
+  // LP about half as tall and its dual simplex iterations much cheaper.
+  auto build = [&](bool caps_as_bounds) {
+    std::vector<int> rows, cols;
+    std::vector<double> vals, row_lb, row_ub;
+    auto add_row = [&](double lb, double ub) {
+      row_lb.push_back(lb);
+      row_ub.push_back(ub);
+      return static_cast<int>(row_lb.size() - 1);
+    };
+    auto put = [&](int row, int col, double value) {
+      rows.push_back(row);
+      cols.push_back(col);
+      vals.push_back(value);
+    };
+    auto cap_column = [&](int col, double cap) {
+      if (solver->column_cap_[static_cast<size_t>(col)] == inf) solver->capped_.push_back(col);
+      solver->column_cap_[static_cast<size_t>(col)] = cap;
+    };
+    for (Index v = 0; v < net.vertex_count(); ++v) {
+      const bool demand = net.IsDemand(v);
+      for (const network::InputGroup& g : net.groups(v)) {
+        int row;
+        if (demand) {
+          const model::Demand& d = m.demand[net.DemandRow(v)];
+          // inflow + l − d·t ≥ −s
+          row = add_row(-d.inventory_units.value_or(0), inf);
+          put(row, solver->l_first_ + static_cast<int>(net.DemandRow(v)), 1);
+          put(row, t, -d.demand_per_day);
+        } else {
+          // q·u − inflow ≤ 0
+          row = add_row(-inf, 0);
+          put(row, static_cast<int>(v), g.quantity);
+        }
+        for (Index e = g.edge_begin; e < g.edge_end; ++e) {
+          put(row, y0 + static_cast<int>(e), demand ? 1 : -1);
+        }
+      }
+    }
+    for (Index i = 0; i < net.node_count(); ++i) {
+      const model::Production& p = m.production[i];
+      if (!net.out(i).empty()) {
+        int row = add_row(-inf, p.inventory_units.value_or(0));
+        put(row, static_cast<int>(i), -1);
+        for (const network::OutEdge& o : net.out(i)) put(row, y0 + static_cast<int>(o.edge), 1);
+      }
+      if (p.capacity_per_day) {
+        if (caps_as_bounds) {
+          cap_column(static_cast<int>(i), *p.capacity_per_day);
+        } else {
+          int row = add_row(-inf, 0);
+          put(row, static_cast<int>(i), 1);
+          put(row, t, -*p.capacity_per_day);
+        }
+      }
+    }
+    for (Index s = 0; s < m.sites.size(); ++s) {
+      if (!m.sites[s].capacity_per_day || net.nodes_at_site(s).empty()) continue;
+      int row = add_row(-inf, 0);
+      for (Index v : net.nodes_at_site(s)) put(row, static_cast<int>(v), 1);
+      put(row, t, -*m.sites[s].capacity_per_day);
+    }
+    std::vector<int> link_row(m.supply.size(), -1);
+    for (Index e = 0; e < net.edge_count(); ++e) {
+      Index link = net.in_edge(e).link;
+      if (link == network::kNone || !m.supply[link].capacity_per_day) continue;
+      if (caps_as_bounds && link_edges[link] == 1) {
+        cap_column(y0 + static_cast<int>(e), *m.supply[link].capacity_per_day);
+        continue;
+      }
+      if (link_row[link] < 0) {
+        link_row[link] = add_row(-inf, 0);
+        put(link_row[link], t, -*m.supply[link].capacity_per_day);
+      }
+      put(link_row[link], y0 + static_cast<int>(e), 1);
+    }
+    CoinPackedMatrix matrix(true, rows.data(), cols.data(), vals.data(),
+                            static_cast<CoinBigIndex>(vals.size()));
+    matrix.setDimensions(static_cast<int>(row_lb.size()), columns);
+    return std::tuple(std::move(matrix), std::move(row_lb), std::move(row_ub));
+  };
+
+  std::vector<double> col_lb(static_cast<size_t>(columns), 0);
+  std::vector<double> col_ub(static_cast<size_t>(columns), inf);
+  std::vector<double> obj(static_cast<size_t>(columns), 0);
+  {
+    // TTS: max t, no loss.
+    auto [matrix, row_lb, row_ub] = build(false);
+    for (int d = 0; d < demands; ++d) col_ub[static_cast<size_t>(solver->l_first_ + d)] = 0;
+    col_ub[static_cast<size_t>(t)] = kUnboundedDays;
+    obj[static_cast<size_t>(t)] = -1;
+    solver->tts_ = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+  }
+  {
+    // TTR: min margin-weighted loss, t fixed per scenario.
+    auto [matrix, row_lb, row_ub] = build(true);
+    obj[static_cast<size_t>(t)] = 0;
+    for (int d = 0; d < demands; ++d) {
+      const model::Demand& dem = m.demand[static_cast<size_t>(d)];
+      const bool in_network = !net.groups(net.DemandVertex(static_cast<Index>(d))).empty();
+      col_ub[static_cast<size_t>(solver->l_first_ + d)] = in_network ? inf : 0;
+      obj[static_cast<size_t>(solver->l_first_ + d)] =
+          dem.margin_per_unit.value_or(0) + kLostUnitWeight;
+    }
+    col_ub[static_cast<size_t>(t)] = 0;
+    solver->ttr_ = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+  }
+  return solver;
+}
+
+void ScenarioSolver::SetDisrupted(const Scenario& scenario, bool down) {
+  // TTR column caps scale with the scenario's days.
+  if (down) {
+    for (int col : capped_) {
+      ttr_->setColumnUpper(col, column_cap_[static_cast<size_t>(col)] * scenario.days);
+    }
+  }
+  for (Index s : scenario.sites) {
+    for (Index v : network_.nodes_at_site(s)) {
+      const int col = static_cast<int>(v);
+      tts_->setColumnUpper(col, down ? 0 : COIN_DBL_MAX);
+      const double cap = column_cap_[v];
+      ttr_->setColumnUpper(col, down ? 0 : (cap < COIN_DBL_MAX ? cap * scenario.days : cap));
+    }
+  }
+}
+
+StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
+  if (!(scenario.days >= 0) || !std::isfinite(scenario.days)) {
+    return InvalidArgumentError("scenario '" + scenario.name +
+                                "': days must be a number >= 0, got " +
+                                FormatNumber(scenario.days));
+  }
+  for (Index s : scenario.sites) {
+    if (s >= network_.model().sites.size()) {
+      return InvalidArgumentError("scenario '" + scenario.name + "': site index out of range");
+    }
+  }
+  ScenarioResult r;
+  r.scenario = scenario.name;
+  r.sites = scenario.sites;
+  r.ttr_days = scenario.days;
+  SetDisrupted(scenario, true);
+  auto solve = [this](ClpSimplex& lp) {
+    if (!warm_) {
+      lp.initialSolve();
+    } else {
+      lp.dual(0, kKeepFactorization);
+    }
+    if (lp.status() != 0) lp.primal();  // rare: lost the warm basis' dual feasibility
+    return lp.status();
+  };
+  const int tts_status = solve(*tts_);
+  ttr_->setColumnBounds(t_column_, scenario.days, scenario.days);
+  const int ttr_status = solve(*ttr_);
+  warm_ = true;
+  SetDisrupted(scenario, false);
+  if (tts_status != 0 || ttr_status != 0) {
+    return InternalError("scenario '" + scenario.name + "': the LP solver stopped with status " +
+                         std::to_string(tts_status != 0 ? tts_status : ttr_status));
+  }
+  const double tts = tts_->primalColumnSolution()[t_column_];
+  if (tts < kUnboundedDays * (1 - 1e-9)) r.tts_days = Clean(tts);
+  r.exposed = r.tts_days.has_value() && *r.tts_days < r.ttr_days;
+
+  const model::Model& m = network_.model();
+  const double* x = ttr_->primalColumnSolution();
+  std::vector<double> lost(m.products.size(), 0);
+  for (Index d = 0; d < network_.demand_count(); ++d) {
+    double l = Clean(x[l_first_ + static_cast<int>(d)]);
+    if (l <= 0) continue;
+    lost[m.demand[d].product] += l;
+    r.lost_units_total += l;
+    r.impact += l * m.demand[d].margin_per_unit.value_or(0);
+  }
+  for (Index p = 0; p < lost.size(); ++p) {
+    if (lost[p] > 0) r.lost_units.push_back({p, lost[p]});
+  }
+  return r;
+}
+
+StatusOr<std::vector<ScenarioResult>> RunScenarios(const network::Network& net,
+                                                   std::span<const Scenario> scenarios) {
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<ScenarioSolver> solver, ScenarioSolver::Create(net));
+  std::vector<ScenarioResult> out;
+  out.reserve(scenarios.size());
+  double worst = 0;
+  for (const Scenario& s : scenarios) {
+    RENKEI_ASSIGN_OR_RETURN(ScenarioResult r, solver->Solve(s));
+    worst = std::max(worst, r.impact);
+    out.push_back(std::move(r));
+  }
+  for (ScenarioResult& r : out) r.rei = worst > 0 ? r.impact / worst : 0;
+  return out;
+}
+
+}  // namespace renkei::risk
