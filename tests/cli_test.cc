@@ -399,3 +399,45 @@ TEST_F(CliTest, DemoFootprintAndCircularityArePlausible) {
 
 }  // namespace
 }  // namespace renkei
+
+namespace renkei {
+namespace {
+
+// The risk commands on the demo: the Kumamoto circle hits JASM and stops
+// downstream demand; every site scenario has the fields the API promises.
+TEST_F(CliTest, DemoRiskCommands) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kDemo}).exit_code, 0);
+  RunResult event =
+      Renkei({"risk", "event", db_, "--circle", "32.88,130.78,30", "--days", "30", "--json"});
+  ASSERT_EQ(event.exit_code, 0) << event.err;
+  EXPECT_THAT(event.out, HasSubstr("site:jasm-kikuyo"));
+  EXPECT_THAT(event.out, HasSubstr("prod:ev-inverter"));
+
+  RunResult tts = Renkei({"risk", "tts", db_, "--json"});
+  ASSERT_EQ(tts.exit_code, 0) << tts.err;
+  auto scenarios = nlohmann::json::parse(tts.out);
+  ASSERT_GT(scenarios.size(), 100u);
+  double largest_rei = 0;
+  for (const auto& s : scenarios) {
+    for (const char* field :
+         {"scenario", "tts_days", "ttr_days", "lost_units", "impact", "rei", "exposed"}) {
+      EXPECT_TRUE(s.contains(field)) << field;
+    }
+    largest_rei = std::max(largest_rei, s["rei"].get<double>());
+  }
+  EXPECT_DOUBLE_EQ(largest_rei, 1.0);
+
+  RunResult spof = Renkei({"risk", "spof", db_, "--json"});
+  ASSERT_EQ(spof.exit_code, 0) << spof.err;
+  EXPECT_THAT(spof.out, HasSubstr("site:rapidus-chitose"));
+
+  RunResult unknown = Renkei({"risk", "tiers", db_, "site:nowhere"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("site:nowhere"));
+  RunResult negative = Renkei({"risk", "event", db_, "--circle", "32.88,130.78,-5", "--days", "3"});
+  EXPECT_EQ(negative.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace renkei
