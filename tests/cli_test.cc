@@ -441,3 +441,59 @@ TEST_F(CliTest, DemoRiskCommands) {
 
 }  // namespace
 }  // namespace renkei
+
+namespace renkei {
+namespace {
+
+const std::string kBatteryChain =
+    std::string(RENKEI_SOURCE_DIR) + "/tests/data/footprint/battery_chain";
+
+// The hand-computed battery chain (tests/data/footprint/battery_chain/README.md):
+// a received PACT v2 file in the bundle's footprints/ folder replaces the dopant's
+// footprint, and the pack comes to exactly 129.8 kgCO2e.
+TEST_F(CliTest, ReceivedPactFootprintsFlowIntoTheRollUp) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  RunResult imported = Renkei({"import", db_, kBatteryChain});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  RunResult pack = Renkei({"footprint", db_, "p:pack", "--json"});
+  ASSERT_EQ(pack.exit_code, 0) << pack.err;
+  auto json = nlohmann::json::parse(pack.out);
+  EXPECT_EQ(json["pcf_kgco2e_per_unit"], "129.8");
+  RunResult circularity = Renkei({"circularity", db_, "p:pack", "--json"});
+  ASSERT_EQ(circularity.exit_code, 0) << circularity.err;
+  auto substances = nlohmann::json::parse(circularity.out)["substances"];
+  ASSERT_FALSE(substances.empty());
+  EXPECT_EQ(substances[0]["substance"], "Co");
+  EXPECT_DOUBLE_EQ(substances[0]["recycled_share"].get<double>(), 0.2);
+  EXPECT_TRUE(substances[0]["meets_2031"].get<bool>());
+  EXPECT_FALSE(substances[0]["meets_2036"].get<bool>());
+
+  // The received document goes back out as a PACT file and re-imports the same.
+  const std::string out = (dir_ / "export").string();
+  ASSERT_EQ(Renkei({"export", db_, out}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(out + "/footprints/received-0001.json"));
+  const std::string db2 = (dir_ / "again.db").string();
+  ASSERT_EQ(Renkei({"init", db2}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db2, out}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(
+                Renkei({"footprint", db2, "p:pack", "--json"}).out)["pcf_kgco2e_per_unit"],
+            "129.8");
+}
+
+TEST_F(CliTest, RejectsABadReceivedPactFootprint) {
+  InitStoreWithContent();
+  const fs::path bundle = dir_ / "bad_pact";
+  fs::copy(kBatteryChain, bundle, fs::copy_options::recursive);
+  const std::string path = (bundle / "footprints" / "dopant.json").string();
+  std::string text = Slurp(path);
+  const std::string from = "\"pCfExcludingBiogenic\": \"18.5\"";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "\"pCfExcludingBiogenic\": \"-1\"");
+  std::ofstream(path, std::ios::trunc) << text;
+  ExpectRejected(bundle.string(),
+                 "footprints/dopant.json: $.pcf.pCfExcludingBiogenic: expected a decimal string "
+                 ">= 0, got \"-1\"");
+}
+
+}  // namespace
+}  // namespace renkei
