@@ -3,11 +3,13 @@
 #include "cli/command_line.h"
 #include "cli/footprint_commands.h"
 #include "cli/risk_commands.h"
+#include "cli/server_commands.h"
 
 int main(int argc, char** argv) {
   renkei::cli::CommandLine command_line;
   renkei::cli::AddBundleCommands(command_line);
   renkei::cli::AddRiskCommands(command_line);
   renkei::cli::AddFootprintCommands(command_line);
+  renkei::cli::AddServerCommands(command_line);
   return command_line.Run(argc, argv);
 }

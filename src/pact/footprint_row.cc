@@ -25,10 +25,11 @@ StatusOr<double> PerProductUnitFactor(const ProductFootprint& pf, model::Unit un
   const double amount = Number(c.declared_unit_amount);
   // Per one unit of the declared unit of measurement = value x per_measure.
   const double per_measure = v2 ? 1.0 : 1.0 / amount;
-  const std::optional<double> mass_per_measure =
-      c.product_mass_per_declared_unit.empty()
-          ? std::nullopt
-          : std::optional<double>(Number(c.product_mass_per_declared_unit) * per_measure);
+  // 0 when the document gives no mass (a plain double: GCC 12 warns falsely on an
+  // optional here at -O3).
+  const double mass_per_measure = c.product_mass_per_declared_unit.empty()
+                                      ? 0.0
+                                      : Number(c.product_mass_per_declared_unit) * per_measure;
   const std::optional<model::Unit> declared = model::ParseUnit(c.declared_unit);
   if (declared && model::UnitDimension(*declared) == model::UnitDimension(unit)) {
     return per_measure * *model::ConversionFactor(unit, *declared);
@@ -36,9 +37,8 @@ StatusOr<double> PerProductUnitFactor(const ProductFootprint& pf, model::Unit un
   if (model::UnitDimension(unit) == model::Dimension::kCount) {
     return per_measure * amount;
   }
-  if (model::UnitDimension(unit) == model::Dimension::kMass && mass_per_measure &&
-      *mass_per_measure > 0) {
-    return per_measure / *mass_per_measure * model::UnitFactor(unit);
+  if (model::UnitDimension(unit) == model::Dimension::kMass && mass_per_measure > 0) {
+    return per_measure / mass_per_measure * model::UnitFactor(unit);
   }
   return InvalidArgumentError(
       std::string(v2 ? "$.pcf.declaredUnit" : "$.pcf.declaredUnitOfMeasurement") +

@@ -63,6 +63,26 @@ CREATE TABLE audit_log(
   seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
   digest TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 )sql",
+    // 2: the node's own tables (server/node_tables.h): API clients with Argon2id secret
+    // hashes, access grants, organization signing keys, partners to answer, events.
+    R"sql(
+CREATE TABLE clients(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, organization TEXT NOT NULL,
+  secret_hash TEXT NOT NULL, admin INTEGER NOT NULL, created TEXT NOT NULL,
+  revoked TEXT);
+CREATE TABLE grants(
+  organization TEXT NOT NULL, product TEXT NOT NULL, created TEXT NOT NULL,
+  PRIMARY KEY(organization, product));
+CREATE TABLE organization_keys(
+  organization TEXT PRIMARY KEY, public_key TEXT NOT NULL, seed TEXT NOT NULL,
+  created TEXT NOT NULL);
+CREATE TABLE partners(
+  organization TEXT PRIMARY KEY, url TEXT NOT NULL, client_id TEXT NOT NULL,
+  client_secret TEXT NOT NULL, ca_file TEXT);
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL, direction TEXT NOT NULL, type TEXT NOT NULL,
+  organization TEXT NOT NULL, time TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

@@ -1,0 +1,92 @@
+// A Renkei node's HTTPS API (DESIGN.md, "The node's API").
+//
+// Serves, over TLS only:
+//   POST /auth/token                      OAuth2 client credentials (HTTP Basic)
+//   GET  /.well-known/openid-configuration
+//   GET  /2/footprints[?$filter=..&limit=] and /2/footprints/{id}   PACT v2.3
+//   GET  /3/footprints[?productId=..&companyId=..&geography=..&classification=..
+//        &validOn=..&validAfter=..&validBefore=..&status=..&limit=] and /3/footprints/{id}
+//   POST /2/events, /3/events             CloudEvents (structured mode)
+//   GET  /api/v1/openapi.json, /api/v1/network, /api/v1/sites (GeoJSON),
+//        /api/v1/keys, /api/v1/products/{id}/footprint, /api/v1/products/{id}/circularity,
+//        /api/v1/events; POST /api/v1/bundles (admin clients), /api/v1/requests
+// Everything but the token endpoint and the two discovery documents needs a bearer
+// token. A client sees the records of its own organization and those granted to it
+// (server/node_tables.h); admin clients see everything.
+//
+// Footprints served carry a JWS (trust/jws.h) over their RFC 8785 canonical JSON,
+// signed with the owning organization's key when the node holds one, as a PACT
+// extension whose dataSchema is kSignatureSchema and whose data is {"jws": "..."}.
+// Signed footprints received (RequestFulfilled events) are verified against the
+// signer's key (organizations.public_key or the node's own keys) before they are
+// stored; a bad signature rejects the whole event.
+//
+// Thread-safety: Start, Stop and RequestFootprints may be called from any thread.
+#ifndef RENKEI_SERVER_NODE_H_
+#define RENKEI_SERVER_NODE_H_
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "store/store.h"
+
+namespace renkei::server {
+
+inline constexpr char kSignatureSchema[] =
+    "https://renkei.dev/schemas/signature/1.0.0/data-model.json";
+
+struct NodeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8443;  // 0: any free port
+  std::string cert_file;
+  std::string key_file;
+  size_t max_body_bytes = 8u << 20;
+  int token_lifetime_seconds = 3600;
+  int read_timeout_seconds = 10;
+  int write_timeout_seconds = 10;
+  // Delivery of events to partners: attempts and the first wait, doubled each time.
+  int delivery_attempts = 8;
+  int delivery_first_wait_ms = 500;
+  FILE* log = stderr;  // one line per request; nullptr: silent
+};
+
+class Node {
+ public:
+  // Loads the store, builds the served snapshot and starts listening. Unavailable
+  // when the address cannot be bound; InvalidArgument for unreadable TLS files.
+  static StatusOr<std::unique_ptr<Node>> Start(std::unique_ptr<store::Store> store,
+                                               const NodeOptions& options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  int port() const;
+  // "https://127.0.0.1:8443"
+  std::string url() const;
+
+  // Stops accepting requests, finishes those in flight and the delivery worker.
+  void Stop();
+  // Blocks until Stop() is called (from another thread or a signal handler thread).
+  void Wait();
+
+  // Sends a PF Request Event (ProductFootprintRequest.Created) with `criteria` (the
+  // v3 filter object: productId, companyId, ...) to the partner `organization`
+  // (server/node_tables.h Partner) in the background; returns the event id.
+  // NotFound when no partner endpoint is configured for it.
+  StatusOr<std::string> RequestFootprints(const std::string& organization,
+                                          const nlohmann::json& criteria);
+
+  class Impl;
+
+ private:
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace renkei::server
+
+#endif  // RENKEI_SERVER_NODE_H_

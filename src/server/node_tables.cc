@@ -1,0 +1,334 @@
+#include "server/node_tables.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <string_view>
+
+#include "store/audit.h"
+
+namespace renkei::server {
+namespace {
+
+Status SqlError(sqlite3* db) { return InternalError(std::string("sqlite: ") + sqlite3_errmsg(db)); }
+
+// A prepared statement bound to text values; finalized on destruction.
+class Query {
+ public:
+  Query(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Query() { sqlite3_finalize(stmt_); }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& Text(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& Int(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // One step: true when a row is there.
+  StatusOr<bool> Step() {
+    if (stmt_ == nullptr) return SqlError(db_);
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqlError(db_);
+  }
+  Status Run() {
+    RENKEI_ASSIGN_OR_RETURN(bool row, Step());
+    (void)row;
+    return Status::Ok();
+  }
+  std::string Col(int i) const {
+    const auto* p = sqlite3_column_text(stmt_, i);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+  }
+  int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  int Changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Runs `body` in one transaction with an audit entry; rolls back on error.
+Status InTransaction(sqlite3* db, const std::string& actor, const std::string& action,
+                     const std::function<Status()>& body) {
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqlError(db);
+  }
+  Status s = body();
+  if (s.ok()) s = store::AppendAuditEntry(db, actor, action, store::Sha256Hex(action));
+  if (s.ok() && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    s = SqlError(db);
+  }
+  if (!s.ok()) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  return s;
+}
+
+Status RequireOrganization(const model::Model& model, const std::string& organization) {
+  if (model.FindOrganization(organization) == model::kNoIndex) {
+    return NotFoundError("unknown organization '" + organization + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string NowRfc3339() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+StatusOr<NewClient> AddClient(store::Store& store, const model::Model& model,
+                              const std::string& name, const std::string& organization, bool admin,
+                              const std::string& actor) {
+  RENKEI_RETURN_IF_ERROR(RequireOrganization(model, organization));
+  if (name.empty()) return InvalidArgumentError("a client needs a name");
+  NewClient out{"client-" + trust::RandomHex(8), trust::RandomHex(24)};
+  if (out.secret.empty()) return InternalError("libsodium could not be initialised");
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, out.secret.c_str(), out.secret.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return InternalError("out of memory hashing the client secret");
+  }
+  sqlite3* db = store.handle();
+  RENKEI_RETURN_IF_ERROR(InTransaction(
+      db, actor, "client add " + out.id + " " + name + " " + organization, [&]() -> Status {
+        Query q(db,
+                "INSERT INTO clients(id, name, organization, secret_hash, admin, created) "
+                "VALUES(?, ?, ?, ?, ?, ?)");
+        return q.Text(1, out.id)
+            .Text(2, name)
+            .Text(3, organization)
+            .Text(4, hash)
+            .Int(5, admin ? 1 : 0)
+            .Text(6, NowRfc3339())
+            .Run();
+      }));
+  return out;
+}
+
+StatusOr<std::vector<Client>> ListClients(store::Store& store) {
+  Query q(
+      store.handle(),
+      "SELECT id, name, organization, admin, created, revoked FROM clients ORDER BY created, id");
+  std::vector<Client> out;
+  while (true) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Col(0), q.Col(1), q.Col(2), q.ColInt(3) != 0, q.Col(4), q.Col(5)});
+  }
+  return out;
+}
+
+Status RevokeClient(store::Store& store, const std::string& id, const std::string& actor) {
+  sqlite3* db = store.handle();
+  return InTransaction(db, actor, "client revoke " + id, [&]() -> Status {
+    Query find(db, "SELECT revoked FROM clients WHERE id = ?");
+    RENKEI_ASSIGN_OR_RETURN(bool row, find.Text(1, id).Step());
+    if (!row) return NotFoundError("unknown client '" + id + "'");
+    if (!find.Col(0).empty()) return FailedPreconditionError("client '" + id + "' is revoked");
+    Query q(db, "UPDATE clients SET revoked = ? WHERE id = ?");
+    return q.Text(1, NowRfc3339()).Text(2, id).Run();
+  });
+}
+
+StatusOr<Client> AuthenticateClient(store::Store& store, const std::string& id,
+                                    const std::string& secret) {
+  Query q(store.handle(),
+          "SELECT id, name, organization, admin, created, revoked, secret_hash FROM clients "
+          "WHERE id = ?");
+  RENKEI_ASSIGN_OR_RETURN(bool row, q.Text(1, id).Step());
+  const Status denied = UnauthenticatedError("unknown client or wrong secret");
+  if (!row || !q.Col(5).empty()) return denied;
+  const std::string hash = q.Col(6);
+  if (crypto_pwhash_str_verify(hash.c_str(), secret.c_str(), secret.size()) != 0) return denied;
+  return Client{q.Col(0), q.Col(1), q.Col(2), q.ColInt(3) != 0, q.Col(4), q.Col(5)};
+}
+
+Status AddGrant(store::Store& store, const model::Model& model, const std::string& organization,
+                const std::vector<std::string>& products, const std::string& actor) {
+  RENKEI_RETURN_IF_ERROR(RequireOrganization(model, organization));
+  if (products.empty()) return InvalidArgumentError("name the products to grant, or --all");
+  std::string list;
+  for (const std::string& p : products) {
+    if (p != "*" && model.FindProduct(p) == model::kNoIndex) {
+      return NotFoundError("unknown product '" + p + "'");
+    }
+    list += (list.empty() ? "" : ",") + p;
+  }
+  sqlite3* db = store.handle();
+  return InTransaction(db, actor, "grant " + organization + " " + list, [&]() -> Status {
+    for (const std::string& p : products) {
+      Query q(db, "INSERT OR IGNORE INTO grants(organization, product, created) VALUES(?, ?, ?)");
+      RENKEI_RETURN_IF_ERROR(q.Text(1, organization).Text(2, p).Text(3, NowRfc3339()).Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Status RemoveGrant(store::Store& store, const std::string& organization,
+                   const std::vector<std::string>& products, const std::string& actor) {
+  sqlite3* db = store.handle();
+  std::string list;
+  for (const std::string& p : products) list += (list.empty() ? "" : ",") + p;
+  return InTransaction(db, actor, "revoke " + organization + " " + list, [&]() -> Status {
+    int removed = 0;
+    for (const std::string& p : products) {
+      if (p == "*") {
+        Query q(db, "DELETE FROM grants WHERE organization = ?");
+        RENKEI_RETURN_IF_ERROR(q.Text(1, organization).Run());
+        removed += q.Changes();
+      } else {
+        Query q(db, "DELETE FROM grants WHERE organization = ? AND product = ?");
+        RENKEI_RETURN_IF_ERROR(q.Text(1, organization).Text(2, p).Run());
+        removed += q.Changes();
+      }
+    }
+    if (removed == 0) return NotFoundError("no such grant to '" + organization + "'");
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::map<std::string, std::vector<std::string>>> ListGrants(store::Store& store) {
+  Query q(store.handle(),
+          "SELECT organization, product FROM grants ORDER BY organization, product");
+  std::map<std::string, std::vector<std::string>> out;
+  while (true) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out[q.Col(0)].push_back(q.Col(1));
+  }
+  return out;
+}
+
+StatusOr<std::string> InitOrganizationKey(store::Store& store, const model::Model& model,
+                                          const std::string& organization,
+                                          const std::string& actor) {
+  RENKEI_RETURN_IF_ERROR(RequireOrganization(model, organization));
+  RENKEI_ASSIGN_OR_RETURN(trust::KeyPair keys, trust::GenerateKeyPair());
+  const std::string public_key = trust::EncodePublicKey(keys);
+  sqlite3* db = store.handle();
+  RENKEI_RETURN_IF_ERROR(
+      InTransaction(db, actor, "keys init " + organization + " " + public_key, [&]() -> Status {
+        Query find(db, "SELECT 1 FROM organization_keys WHERE organization = ?");
+        RENKEI_ASSIGN_OR_RETURN(bool row, find.Text(1, organization).Step());
+        if (row) return AlreadyExistsError("organization '" + organization + "' has a key");
+        Query q(db,
+                "INSERT INTO organization_keys(organization, public_key, seed, created) "
+                "VALUES(?, ?, ?, ?)");
+        return q.Text(1, organization)
+            .Text(2, public_key)
+            .Text(3, trust::EncodeSeed(keys))
+            .Text(4, NowRfc3339())
+            .Run();
+      }));
+  return public_key;
+}
+
+StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(store::Store& store) {
+  Query q(store.handle(), "SELECT organization, seed FROM organization_keys");
+  std::map<std::string, trust::KeyPair> out;
+  while (true) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto keys = trust::KeyPairFromSeed(q.Col(1));
+    if (!keys.ok()) return DataLossError("key of '" + q.Col(0) + "': " + keys.status().message());
+    out.emplace(q.Col(0), *keys);
+  }
+  return out;
+}
+
+Status SetPartner(store::Store& store, const model::Model& model, const Partner& partner,
+                  const std::string& actor) {
+  RENKEI_RETURN_IF_ERROR(RequireOrganization(model, partner.organization));
+  if (partner.url.rfind("https://", 0) != 0) {
+    return InvalidArgumentError("partner url must start with https://, got '" + partner.url + "'");
+  }
+  sqlite3* db = store.handle();
+  return InTransaction(
+      db, actor, "partner " + partner.organization + " " + partner.url, [&]() -> Status {
+        Query q(db,
+                "INSERT OR REPLACE INTO partners(organization, url, client_id, client_secret, "
+                "ca_file) VALUES(?, ?, ?, ?, ?)");
+        return q.Text(1, partner.organization)
+            .Text(2, partner.url)
+            .Text(3, partner.client_id)
+            .Text(4, partner.client_secret)
+            .Text(5, partner.ca_file)
+            .Run();
+      });
+}
+
+StatusOr<Partner> GetPartner(store::Store& store, const std::string& organization) {
+  Query q(store.handle(),
+          "SELECT organization, url, client_id, client_secret, ca_file FROM partners "
+          "WHERE organization = ?");
+  RENKEI_ASSIGN_OR_RETURN(bool row, q.Text(1, organization).Step());
+  if (!row) return NotFoundError("no partner endpoint for '" + organization + "'");
+  return Partner{q.Col(0), q.Col(1), q.Col(2), q.Col(3), q.Col(4)};
+}
+
+StatusOr<int64_t> RecordEvent(store::Store& store, const EventRecord& e) {
+  sqlite3* db = store.handle();
+  Query q(db,
+          "INSERT INTO events(id, direction, type, organization, time, state, body) "
+          "VALUES(?, ?, ?, ?, ?, ?, ?)");
+  RENKEI_RETURN_IF_ERROR(q.Text(1, e.id)
+                             .Text(2, e.direction)
+                             .Text(3, e.type)
+                             .Text(4, e.organization)
+                             .Text(5, e.time.empty() ? NowRfc3339() : e.time)
+                             .Text(6, e.state)
+                             .Text(7, e.body)
+                             .Run());
+  return sqlite3_last_insert_rowid(db);
+}
+
+Status SetEventState(store::Store& store, int64_t seq, const std::string& state) {
+  Query q(store.handle(), "UPDATE events SET state = ? WHERE seq = ?");
+  return q.Text(1, state).Int(2, seq).Run();
+}
+
+namespace {
+EventRecord ReadEvent(const Query& q) {
+  return {q.ColInt(0), q.Col(1), q.Col(2), q.Col(3), q.Col(4), q.Col(5), q.Col(6), q.Col(7)};
+}
+}  // namespace
+
+StatusOr<EventRecord> FindSentEvent(store::Store& store, const std::string& id) {
+  Query q(store.handle(),
+          "SELECT seq, id, direction, type, organization, time, state, body FROM events "
+          "WHERE id = ? AND direction = 'out'");
+  RENKEI_ASSIGN_OR_RETURN(bool row, q.Text(1, id).Step());
+  if (!row) return NotFoundError("no event '" + id + "' was sent");
+  return ReadEvent(q);
+}
+
+StatusOr<std::vector<EventRecord>> ListEvents(store::Store& store) {
+  Query q(store.handle(),
+          "SELECT seq, id, direction, type, organization, time, state, body FROM events "
+          "ORDER BY seq");
+  std::vector<EventRecord> out;
+  while (true) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadEvent(q));
+  }
+  return out;
+}
+
+}  // namespace renkei::server

@@ -1,0 +1,428 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <set>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "io/bundle.h"
+#include "model/builder.h"
+#include "server/node.h"
+#include "server/node_tables.h"
+#include "server/tls.h"
+#include "store/store.h"
+#include "trust/canonical_json.h"
+#include "trust/jws.h"
+
+namespace renkei::server {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kBundle = std::string(RENKEI_SOURCE_DIR) + "/tests/data/footprint/battery_chain";
+
+// A node serving battery_chain, with clients of org:pack (granted p:cell), org:cam
+// (nothing granted) and an admin.
+class NodeFixture {
+ public:
+  // `cell_key`: when given, org:cell's registered public key instead of a key of its own.
+  explicit NodeFixture(const std::string& name, int token_seconds = 3600,
+                       const std::string& cell_key = "") {
+    dir_ = fs::temp_directory_path() / ("renkei-server-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "node.db").string();
+    cert_ = (dir_ / "cert.pem").string();
+    auto store = store::Store::Create(db_);
+    EXPECT_TRUE(store.ok());
+    auto model = (*store)->LoadModel();
+    const model::RowCounts before = model::CountRows(*model);
+    EXPECT_TRUE(io::ReadBundle(kBundle, *model).ok());
+    EXPECT_TRUE((*store)->Append(*model, before, "test", "import").ok());
+    model_ = *model;
+    pack_ = *AddClient(**store, model_, "pack", "org:pack", false, "test");
+    cam_ = *AddClient(**store, model_, "cam", "org:cam", false, "test");
+    admin_ = *AddClient(**store, model_, "admin", "org:cell", true, "test");
+    EXPECT_TRUE(AddGrant(**store, model_, "org:pack", {"p:cell"}, "test").ok());
+    if (cell_key.empty()) {
+      EXPECT_TRUE(InitOrganizationKey(**store, model_, "org:cell", "test").ok());
+    } else {
+      const std::string sql =
+          "UPDATE organizations SET public_key = '" + cell_key + "' WHERE ext_id = 'org:cell'";
+      EXPECT_EQ(sqlite3_exec((*store)->handle(), sql.c_str(), nullptr, nullptr, nullptr),
+                SQLITE_OK);
+    }
+    EXPECT_TRUE(MakeSelfSignedCertificate(cert_, (dir_ / "key.pem").string()).ok());
+    NodeOptions options;
+    options.port = 0;
+    options.cert_file = cert_;
+    options.key_file = (dir_ / "key.pem").string();
+    options.max_body_bytes = 64 * 1024;
+    options.token_lifetime_seconds = token_seconds;
+    options.delivery_first_wait_ms = 100;
+    options.log = nullptr;
+    auto node = Node::Start(std::move(*store), options);
+    EXPECT_TRUE(node.ok()) << node.status().ToString();
+    node_ = std::move(*node);
+  }
+  ~NodeFixture() {
+    node_.reset();
+    fs::remove_all(dir_);
+  }
+
+  httplib::Client Client() const {
+    httplib::Client c(node_->url());
+    c.set_ca_cert_path(cert_.c_str());
+    c.enable_server_certificate_verification(true);
+    return c;
+  }
+  std::string Token(const NewClient& client) const {
+    auto c = Client();
+    c.set_basic_auth(client.id.c_str(), client.secret.c_str());
+    auto r =
+        c.Post("/auth/token", "grant_type=client_credentials", "application/x-www-form-urlencoded");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body)["access_token"];
+  }
+  httplib::Result Get(const std::string& token, const std::string& path) const {
+    auto c = Client();
+    if (!token.empty()) c.set_bearer_token_auth(token.c_str());
+    return c.Get(path.c_str());
+  }
+
+  fs::path dir_;
+  std::string db_, cert_;
+  model::Model model_;
+  NewClient pack_, cam_, admin_;
+  std::unique_ptr<Node> node_;
+};
+
+json Body(const httplib::Result& r) { return json::parse(r->body); }
+
+void ExpectError(const httplib::Result& r, int status, const std::string& code) {
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, status) << r->body;
+  EXPECT_EQ(Body(r)["code"], code) << r->body;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    node_ = new NodeFixture("main");
+    pack_token_ = node_->Token(node_->pack_);
+    cam_token_ = node_->Token(node_->cam_);
+    admin_token_ = node_->Token(node_->admin_);
+  }
+  static void TearDownTestSuite() { delete node_; }
+  static NodeFixture* node_;
+  static std::string pack_token_, cam_token_, admin_token_;
+};
+NodeFixture* ServerTest::node_ = nullptr;
+std::string ServerTest::pack_token_, ServerTest::cam_token_, ServerTest::admin_token_;
+
+TEST_F(ServerTest, OpenIdAndOpenApiArePublic) {
+  auto r = node_->Get("", "/.well-known/openid-configuration");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Body(r)["token_endpoint"], node_->node_->url() + "/auth/token");
+  auto api = node_->Get("", "/api/v1/openapi.json");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(Body(api)["openapi"], "3.0.3");
+  EXPECT_TRUE(Body(api)["paths"].contains("/3/footprints"));
+}
+
+TEST_F(ServerTest, TokenErrorsFollowRfc6749) {
+  auto c = node_->Client();
+  auto none =
+      c.Post("/auth/token", "grant_type=client_credentials", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(Body(none)["error"], "invalid_client");
+  c.set_basic_auth(node_->pack_.id.c_str(), "wrong");
+  auto wrong =
+      c.Post("/auth/token", "grant_type=client_credentials", "application/x-www-form-urlencoded");
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(Body(wrong)["error"], "invalid_client");
+  c.set_basic_auth(node_->pack_.id.c_str(), node_->pack_.secret.c_str());
+  auto grant = c.Post("/auth/token", "grant_type=password", "application/x-www-form-urlencoded");
+  EXPECT_EQ(grant->status, 400);
+  EXPECT_EQ(Body(grant)["error"], "unsupported_grant_type");
+  auto type = c.Post("/auth/token", "{}", "application/json");
+  EXPECT_EQ(type->status, 400);
+  EXPECT_EQ(Body(type)["error"], "invalid_request");
+}
+
+TEST_F(ServerTest, MissingOrWrongTokenIsAccessDenied) {
+  ExpectError(node_->Get("", "/3/footprints"), 403, "AccessDenied");
+  ExpectError(node_->Get("nope", "/3/footprints"), 403, "AccessDenied");
+  ExpectError(node_->Get("nope", "/2/footprints"), 403, "AccessDenied");
+  ExpectError(node_->Get("", "/api/v1/network"), 403, "AccessDenied");
+}
+
+TEST_F(ServerTest, PlainHttpIsRefused) {
+  httplib::Client plain("http://127.0.0.1:" + std::to_string(node_->node_->port()));
+  plain.set_connection_timeout(2, 0);
+  plain.set_read_timeout(2, 0);
+  auto r = plain.Get("/3/footprints");
+  EXPECT_FALSE(r && r->status == 200);
+}
+
+TEST_F(ServerTest, AdminPaginatesToTheEndWithLimitOne) {
+  auto all = node_->Get(admin_token_, "/3/footprints");
+  ASSERT_TRUE(all);
+  const size_t total = Body(all)["data"].size();
+  ASSERT_GE(total, 3u);
+  std::string path = "/3/footprints?limit=1";
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < total + 2; ++i) {
+    auto r = node_->Get(admin_token_, path);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+    ASSERT_EQ(Body(r)["data"].size(), 1u);
+    ids.push_back(Body(r)["data"][0]["id"]);
+    if (!r->has_header("Link")) break;
+    const std::string link = r->get_header_value("Link");
+    const std::string prefix = "<" + node_->node_->url();
+    ASSERT_EQ(link.rfind(prefix, 0), 0u) << link;
+    ASSERT_NE(link.find(">; rel=\"next\""), std::string::npos);
+    path = link.substr(prefix.size(), link.find('>') - prefix.size());
+  }
+  ASSERT_EQ(ids.size(), total);
+  for (size_t i = 0; i < total; ++i) EXPECT_EQ(ids[i], Body(all)["data"][i]["id"]);
+}
+
+TEST_F(ServerTest, EveryV3Filter) {
+  auto count = [&](const std::string& query) {
+    auto r = node_->Get(admin_token_, "/3/footprints?" + query);
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << query << " " << r->body;
+    return Body(r)["data"].size();
+  };
+  const size_t total = count("");
+  EXPECT_EQ(count("productId=urn:renkei:product:cell-100ah"), 1u);
+  EXPECT_EQ(count("productId=urn:renkei:product:cell-100ah&productId=urn:renkei:p:pack"), 2u);
+  EXPECT_EQ(count("companyId=urn:renkei:org:cell"), 1u);
+  EXPECT_EQ(count("companyId=urn:none"), 0u);
+  EXPECT_EQ(count("geography=ZZ"), 0u);
+  EXPECT_EQ(count("classification=urn:none"), 0u);
+  EXPECT_EQ(count("status=Active"), total);
+  EXPECT_EQ(count("status=Deprecated"), 0u);
+  // Served documents are valid from the end of the reference period (Jan 1 this year).
+  EXPECT_EQ(count("validOn=2999-01-01"), 0u);
+  EXPECT_EQ(count("validAfter=1990-01-01T00:00:00Z"), total);
+  EXPECT_EQ(count("validBefore=1990-01-01T00:00:00Z"), 0u);
+  EXPECT_EQ(count("validBefore=2999-01-01T00:00:00Z"), total);
+  ExpectError(node_->Get(admin_token_, "/3/footprints?status=Gone"), 400, "BadRequest");
+  ExpectError(node_->Get(admin_token_, "/3/footprints?validOn=tomorrow"), 400, "BadRequest");
+  ExpectError(node_->Get(admin_token_, "/3/footprints?colour=red"), 400, "BadRequest");
+  ExpectError(node_->Get(admin_token_, "/3/footprints?limit=0"), 400, "BadRequest");
+  ExpectError(node_->Get(admin_token_, "/3/footprints?limit=x"), 400, "BadRequest");
+}
+
+TEST_F(ServerTest, V2FilterSubset) {
+  auto r = node_->Get(
+      admin_token_,
+      "/2/footprints?%24filter=" +
+          std::string(
+              "productIds%2Fany(p%3A(p%20eq%20%27urn%3Arenkei%3Aproduct%3Acell-100ah%27))"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["data"].size(), 0u);  // pieces have no v2 declared unit
+  auto pack = node_->Get(admin_token_, "/2/footprints?%24filter=status%20eq%20%27Active%27");
+  ASSERT_EQ(pack->status, 200) << pack->body;
+  EXPECT_GE(Body(pack)["data"].size(), 1u);
+  ExpectError(node_->Get(admin_token_, "/2/footprints?%24filter=foo%28%29"), 400, "NotImplemented");
+}
+
+TEST_F(ServerTest, GetByIdErrors) {
+  ExpectError(node_->Get(admin_token_, "/3/footprints/not-a-uuid"), 400, "BadRequest");
+  ExpectError(node_->Get(admin_token_, "/3/footprints/00000000-0000-4000-8000-000000000000"), 404,
+              "NoSuchFootprint");
+  auto list = node_->Get(admin_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  const std::string id = Body(list)["data"][0]["id"];
+  auto one = node_->Get(admin_token_, "/3/footprints/" + id);
+  ASSERT_EQ(one->status, 200);
+  EXPECT_EQ(Body(one)["data"]["id"], id);
+}
+
+TEST_F(ServerTest, GrantMatrix) {
+  auto cell = node_->Get(admin_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  const std::string cell_id = Body(cell)["data"][0]["id"];
+  // org:pack owns p:pack and was granted p:cell.
+  auto pack_list = node_->Get(pack_token_, "/3/footprints");
+  std::set<std::string> pack_products;
+  const json pack_list_body = Body(pack_list);
+  for (const auto& d : pack_list_body["data"]) pack_products.insert(d["productIds"][0]);
+  EXPECT_EQ(pack_products,
+            (std::set<std::string>{"urn:renkei:product:cell-100ah", "urn:renkei:p:pack"}));
+  EXPECT_EQ(node_->Get(pack_token_, "/3/footprints/" + cell_id)->status, 200);
+  // org:cam owns p:cathode's footprint only... and was granted nothing else.
+  auto cam_list = node_->Get(cam_token_, "/3/footprints");
+  const json cam_list_body = Body(cam_list);
+  for (const auto& d : cam_list_body["data"]) EXPECT_EQ(d["companyIds"][0], "urn:renkei:org:cam");
+  auto cam_filter = node_->Get(cam_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  EXPECT_EQ(Body(cam_filter)["data"].size(), 0u);
+  ExpectError(node_->Get(cam_token_, "/3/footprints/" + cell_id), 403, "AccessDenied");
+  ExpectError(node_->Get(cam_token_, "/api/v1/products/p:cell/footprint"), 403, "AccessDenied");
+  ExpectError(node_->Get(cam_token_, "/api/v1/products/p:cell/circularity"), 403, "AccessDenied");
+  auto sites = node_->Get(cam_token_, "/api/v1/sites");
+  ASSERT_EQ(sites->status, 200);
+  const json sites_body = Body(sites);
+  for (const auto& f : sites_body["features"])
+    EXPECT_EQ(f["properties"]["organization"], "org:cam");
+  EXPECT_EQ(node_->Get(pack_token_, "/api/v1/products/p:cell/footprint")->status, 200);
+}
+
+TEST_F(ServerTest, ServedFootprintsCarryAVerifiableSignature) {
+  auto r = node_->Get(admin_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  json doc = Body(r)["data"][0];
+  ASSERT_TRUE(doc.contains("extensions"));
+  const std::string jws = doc["extensions"][0]["data"]["jws"];
+  auto keys = node_->Get(admin_token_, "/api/v1/keys");
+  std::string key;
+  const json keys_body = Body(keys);
+  for (const auto& k : keys_body["keys"]) {
+    if (k["kid"] == "org:cell") key = k["x"];
+  }
+  auto v = trust::VerifyJws(jws, key);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  doc.erase("extensions");
+  EXPECT_EQ(v->payload, *trust::CanonicalJson(nlohmann::ordered_json::parse(doc.dump())));
+}
+
+TEST_F(ServerTest, ApiNetworkAndSites) {
+  auto net = node_->Get(admin_token_, "/api/v1/network");
+  ASSERT_EQ(net->status, 200);
+  EXPECT_EQ(Body(net)["sites"], 6);
+  EXPECT_EQ(Body(net)["countries"], json::array({"CL", "CN", "JP"}));
+  auto sites = node_->Get(admin_token_, "/api/v1/sites");
+  EXPECT_EQ(Body(sites)["type"], "FeatureCollection");
+  EXPECT_EQ(Body(sites)["features"].size(), 6u);
+  auto fp = node_->Get(admin_token_, "/api/v1/products/p:cell/footprint");
+  EXPECT_EQ(Body(fp)["pcf_kgco2e_per_unit"], "27.45");
+  ExpectError(node_->Get(admin_token_, "/api/v1/products/p:none/footprint"), 404, "NotFound");
+}
+
+TEST_F(ServerTest, EventErrors) {
+  auto c = node_->Client();
+  c.set_bearer_token_auth(pack_token_.c_str());
+  const char* ce = "application/cloudevents+json; charset=UTF-8";
+  ExpectError(c.Post("/3/events", "{not json", ce), 400, "BadRequest");
+  ExpectError(c.Post("/3/events", "{}", "text/plain"), 400, "BadRequest");
+  ExpectError(c.Post("/3/events", R"({"specversion":"1.0","id":"1","source":"//x"})", ce), 400,
+              "BadRequest");
+  ExpectError(
+      c.Post("/3/events",
+             R"({"specversion":"1.0","id":"1","source":"//x","type":"org.example.Unknown"})", ce),
+      400, "BadRequest");
+  ExpectError(c.Post("/3/events", std::string(70 * 1024, ' '), ce), 413, "BadRequest");
+  auto published = c.Post(
+      "/3/events",
+      R"({"specversion":"1.0","id":"2","source":"//x","type":"org.wbcsd.pathfinder.ProductFootprint.Published.v1","data":{"pfIds":["00000000-0000-4000-8000-000000000000"]}})",
+      ce);
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->status, 200);
+  EXPECT_EQ(published->body, "");
+  ExpectError(
+      c.Post(
+          "/2/events",
+          R"({"specversion":"1.0","id":"3","source":"//x","type":"org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1","data":{"requestEventId":"never","pfs":[]}})",
+          ce),
+      400, "BadRequest");
+}
+
+TEST(ServerTokenTest, ExpiredTokenIsTokenExpired) {
+  NodeFixture node("expiry", 1);
+  const std::string token = node.Token(node.pack_);
+  EXPECT_EQ(node.Get(token, "/3/footprints")->status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ExpectError(node.Get(token, "/3/footprints"), 401, "TokenExpired");
+}
+
+TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
+  // A (org:pack) asks B (org:cell) for the cell footprint; B answers through A's events.
+  NodeFixture b("b");
+  std::string b_key;
+  {
+    auto store_b = store::Store::Open(b.db_);
+    auto keys = OrganizationKeys(**store_b);
+    b_key = trust::EncodePublicKey(keys->at("org:cell"));
+  }
+  NodeFixture a("a", 3600, b_key);
+  {
+    auto store_a = store::Store::Open(a.db_);
+    auto store_b = store::Store::Open(b.db_);
+    auto b_client_of_a = *AddClient(**store_b, b.model_, "node-a", "org:pack", false, "test");
+    auto a_client_of_b = *AddClient(**store_a, a.model_, "node-b", "org:cell", false, "test");
+    ASSERT_TRUE(
+        SetPartner(**store_a, a.model_,
+                   {"org:cell", b.node_->url(), b_client_of_a.id, b_client_of_a.secret, b.cert_},
+                   "test")
+            .ok());
+    ASSERT_TRUE(
+        SetPartner(**store_b, b.model_,
+                   {"org:pack", a.node_->url(), a_client_of_b.id, a_client_of_b.secret, a.cert_},
+                   "test")
+            .ok());
+  }
+  auto id =
+      a.node_->RequestFootprints("org:cell", {{"productId", {"urn:renkei:product:cell-100ah"}}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  std::string state;
+  for (int i = 0; i < 300 && state != "fulfilled"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto store_a = store::Store::Open(a.db_);
+    auto sent = FindSentEvent(**store_a, *id);
+    ASSERT_TRUE(sent.ok());
+    state = sent->state;
+  }
+  ASSERT_EQ(state, "fulfilled");
+  auto store_a = store::Store::Open(a.db_);
+  auto model = (*store_a)->LoadModel();
+  size_t received = 0;
+  for (const auto& f : model->footprints) received += f.pact_json.empty() ? 0 : 1;
+  EXPECT_EQ(received, 2u);  // the bundle's own received footprint and the new one
+  EXPECT_TRUE((*store_a)->VerifyAudit().ok());
+}
+
+TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
+  NodeFixture b("tb");
+  auto list = b.Get(b.Token(b.admin_), "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  json doc = Body(list)["data"][0];
+  doc["pcf"]["pcfExcludingBiogenicUptake"] = "1";  // tampered after signing
+  std::string b_key;
+  {
+    auto store_b = store::Store::Open(b.db_);
+    b_key = trust::EncodePublicKey(OrganizationKeys(**store_b)->at("org:cell"));
+  }
+  NodeFixture a("ta", 3600, b_key);
+  auto store_a = store::Store::Open(a.db_);
+  auto cell_client = *AddClient(**store_a, a.model_, "node-b", "org:cell", false, "test");
+  ASSERT_TRUE(RecordEvent(**store_a, {0, "req-1", "out",
+                                      "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+                                      "org:cell", "", "sent", "{}"})
+                  .ok());
+  auto c = a.Client();
+  c.set_bearer_token_auth(a.Token(cell_client).c_str());
+  json event = {{"specversion", "1.0"},
+                {"id", "ev-1"},
+                {"source", "//b"},
+                {"type", "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"},
+                {"data", {{"requestEventId", "req-1"}, {"pfs", {doc}}}}};
+  auto r = c.Post("/3/events", event.dump(), "application/cloudevents+json");
+  ExpectError(r, 400, "BadRequest");
+  EXPECT_THAT(
+      Body(r)["message"].get<std::string>(),
+      ::testing::HasSubstr("data.pfs[0]: signature of 'org:cell' does not cover this document"));
+}
+
+}  // namespace
+}  // namespace renkei::server
