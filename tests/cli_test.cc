@@ -392,6 +392,13 @@ TEST_F(CliTest, DemoFootprintAndCircularityArePlausible) {
   EXPECT_THAT(c.out, HasSubstr("\"Co\""));
   EXPECT_THAT(c.out, HasSubstr("\"Li\""));
   EXPECT_THAT(c.out, HasSubstr("\"Ni\""));
+  // The Battery Pass: the pack's 71 kWh come from its cells in the BOM.
+  RunResult passport = Renkei({"passport", db_, "prod:ev-battery-pack-prismatic"});
+  ASSERT_EQ(passport.exit_code, 0) << passport.err;
+  auto carbon = nlohmann::json::parse(passport.out)["carbonFootprint"];
+  EXPECT_NEAR(carbon["batteryCarbonFootprint"].get<double>(), pack / 71, 0.01);
+  EXPECT_EQ(carbon["carbonFootprintPerLifecycleStage"].size(), 2u);
+
   RunResult unknown = Renkei({"footprint", db_, "prod:nothing"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_EQ(unknown.err, "renkei: error: unknown product 'prod:nothing'\n");

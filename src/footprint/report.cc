@@ -226,6 +226,18 @@ StatusOr<Json> BatteryPass(const model::Model& model, const NetworkFootprint& ne
   if (model::UnitDimension(product.unit) == model::Dimension::kEnergy) {
     kwh = *model::ConversionFactor(product.unit, model::Unit::kKilowattHour);
   }
+  if (!kwh) {
+    // A pack counted in pieces holds the energy of its cells: the BOM components
+    // measured in energy units.
+    double from_bom = 0;
+    for (const model::BomLine& line : model.bom) {
+      if (line.product != fp.product || line.recycling) continue;
+      const model::Unit unit = model.products[line.component].unit;
+      if (model::UnitDimension(unit) != model::Dimension::kEnergy) continue;
+      from_bom += line.quantity * *model::ConversionFactor(unit, model::Unit::kKilowattHour);
+    }
+    if (from_bom > 0) kwh = from_bom;
+  }
   auto per_kwh = [&](double v) { return kwh && *kwh > 0 ? Json(RoundDecimal(v / *kwh)) : Json(); };
   double stages[2] = {0, 0};
   for (const SplitEntry& e : fp.by_stage) {
@@ -251,7 +263,7 @@ StatusOr<Json> BatteryPass(const model::Model& model, const NetworkFootprint& ne
       {"batteryCarbonFootprint", per_kwh(fp.pcf)},
       {"carbonFootprintPerLifecycleStage", std::move(lifecycle)},
       {"functionalUnit", kwh ? "kgCO2e per kWh of the battery's energy"
-                             : "energy per unit unknown: give kwh_per_unit"},
+                             : "energy per unit unknown: pass --kwh-per-unit"},
       {"primaryDataShare", RoundDecimal(fp.primary_data_share * 100)},
       {"dataQuality",
        {{"ter", Rating(fp.dqr.ter)}, {"ger", Rating(fp.dqr.ger)}, {"tir", Rating(fp.dqr.tir)}}}};

@@ -56,7 +56,8 @@ StatusOr<std::vector<pact::ProductFootprint>> ExportPact(const model::Model& mod
 
 struct PassportOptions {
   // Energy of one unit of the battery in kWh, for the per-kWh footprint; not needed
-  // when the product's unit is an energy unit.
+  // when the product's unit is an energy unit, or when its bill of materials has
+  // components measured in energy units (cells in kWh), whose sum is used.
   std::optional<double> kwh_per_unit;
 };
 
