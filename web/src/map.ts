@@ -1,0 +1,326 @@
+// The map: a canvas of countries, site points, supply arcs and an event circle, with
+// zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
+// plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
+import { geoCircle, geoNaturalEarth1, geoPath, type GeoProjection } from 'd3-geo';
+import { select } from 'd3-selection';
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import { feature, mesh } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import atlasUrl from 'world-atlas/countries-50m.json?url';
+import type { Arc, SitePoints } from './transforms';
+
+const kPlaneWidth = 1000;
+const kPlaneHeight = 520;
+
+interface Basemap {
+  land: Path2D;
+  borders: Path2D;
+  sphere: Path2D;
+}
+
+const projection: GeoProjection = geoNaturalEarth1().fitExtent(
+  [
+    [0, 0],
+    [kPlaneWidth, kPlaneHeight],
+  ],
+  { type: 'Sphere' },
+);
+
+let basemap: Promise<Basemap> | null = null;
+
+// The world's countries from world-atlas, served with the dashboard's assets.
+function loadBasemap(): Promise<Basemap> {
+  basemap ??= fetch(atlasUrl)
+    .then((r) => r.json() as Promise<Topology>)
+    .then((topo) => {
+      const countries = topo.objects.countries as GeometryCollection;
+      const path = geoPath(projection);
+      return {
+        land: new Path2D(path(feature(topo, countries)) ?? ''),
+        borders: new Path2D(path(mesh(topo, countries, (a, b) => a !== b)) ?? ''),
+        sphere: new Path2D(path({ type: 'Sphere' }) ?? ''),
+      };
+    });
+  return basemap;
+}
+
+export type Region = 'world' | 'japan';
+
+// [west, south, east, north] in degrees.
+const kRegions: Record<Region, [number, number, number, number]> = {
+  world: [-180, -60, 180, 85],
+  japan: [127.5, 30.0, 146.5, 45.8],
+};
+
+export interface Circle {
+  lat: number;
+  lon: number;
+  radiusKm: number;
+}
+
+export interface PointStyle {
+  colour(i: number): string;
+  radius(i: number): number;
+}
+
+export class MapCanvas {
+  readonly canvas: HTMLCanvasElement;
+  private ctx: CanvasRenderingContext2D;
+  private base: Basemap | null = null;
+  private px = new Float32Array(0);
+  private py = new Float32Array(0);
+  private style: PointStyle = { colour: () => '#333', radius: () => 3 };
+  private arcs: Arc[] = [];
+  private circle: Path2D | null = null;
+  private highlighted = new Set<number>();
+  private selected = -1;
+  private transform: ZoomTransform = zoomIdentity;
+  private zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private pending = 0;
+  private animation = 0;
+  private width = 0;
+  private height = 0;
+  private resizeObserver: ResizeObserver;
+  onSite: ((index: number) => void) | null = null;
+  onPlace: ((lon: number, lat: number) => void) | null = null;
+
+  constructor(private readonly container: HTMLElement) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'map-canvas';
+    container.appendChild(this.canvas);
+    this.ctx = this.canvas.getContext('2d')!;
+    this.zoomer = zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([0.8, 400])
+      .on('zoom', (e: { transform: ZoomTransform }) => {
+        this.transform = e.transform;
+        this.draw();
+      });
+    select(this.canvas).call(this.zoomer);
+    this.canvas.addEventListener('click', (e) => this.click(e));
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(container);
+    this.resize();
+    void loadBasemap().then((b) => {
+      this.base = b;
+      this.draw();
+    });
+  }
+
+  // Resolves when the countries are drawn.
+  ready(): Promise<void> {
+    return loadBasemap().then(() => undefined);
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    cancelAnimationFrame(this.pending);
+    cancelAnimationFrame(this.animation);
+  }
+
+  setPoints(pts: SitePoints, style: PointStyle): void {
+    this.style = style;
+    const n = pts.ids.length;
+    this.px = new Float32Array(n);
+    this.py = new Float32Array(n);
+    for (let i = 0; i < n; ++i) {
+      const p = projection([pts.lon[i], pts.lat[i]]) ?? [NaN, NaN];
+      this.px[i] = p[0];
+      this.py[i] = p[1];
+    }
+    this.draw();
+  }
+
+  setStyle(style: PointStyle): void {
+    this.style = style;
+    this.draw();
+  }
+
+  setArcs(arcs: Arc[]): void {
+    this.arcs = arcs;
+    this.draw();
+  }
+
+  setHighlighted(indices: Iterable<number>): void {
+    this.highlighted = new Set(indices);
+    this.draw();
+  }
+
+  select(index: number): void {
+    this.selected = index;
+    this.draw();
+  }
+
+  setCircle(c: Circle | null): void {
+    if (!c) {
+      this.circle = null;
+    } else {
+      const ring = geoCircle()
+        .center([c.lon, c.lat])
+        .radius((c.radiusKm / 6371.0088) * (180 / Math.PI))();
+      this.circle = new Path2D(geoPath(projection)(ring) ?? '');
+    }
+    this.draw();
+  }
+
+  // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
+  show(region: Region, ms = 500): void {
+    const [w, s, e, n] = kRegions[region];
+    const a = projection([w, n])!;
+    const b = projection([e, s])!;
+    const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
+    const t = zoomIdentity
+      .translate(this.width / 2, this.height / 2)
+      .scale(k)
+      .translate(-(a[0] + b[0]) / 2, -(a[1] + b[1]) / 2);
+    const sel = select(this.canvas);
+    const from = this.transform;
+    const start = performance.now();
+    cancelAnimationFrame(this.animation);
+    const step = () => {
+      const f = ms > 0 ? Math.min(1, (performance.now() - start) / ms) : 1;
+      const e = f * f * (3 - 2 * f);
+      const k = from.k * Math.pow(t.k / from.k, e);
+      const x = from.x + (t.x - from.x) * e;
+      const y = from.y + (t.y - from.y) * e;
+      this.zoomer.transform(sel, zoomIdentity.translate(x, y).scale(k));
+      if (f < 1) this.animation = requestAnimationFrame(step);
+    };
+    step();
+  }
+
+  // Pans by (dx, dy) CSS pixels and zooms by factor k about the centre (tests use it).
+  panZoom(dx: number, dy: number, k = 1): void {
+    const sel = select(this.canvas);
+    this.zoomer.translateBy(sel, dx / this.transform.k, dy / this.transform.k);
+    if (k !== 1) this.zoomer.scaleBy(sel, k);
+  }
+
+  private resize(): void {
+    const r = this.container.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    this.width = Math.max(1, r.width);
+    this.height = Math.max(1, r.height);
+    this.canvas.width = Math.round(this.width * dpr);
+    this.canvas.height = Math.round(this.height * dpr);
+    this.canvas.style.width = `${this.width}px`;
+    this.canvas.style.height = `${this.height}px`;
+    this.zoomer.extent([
+      [0, 0],
+      [this.width, this.height],
+    ]);
+    this.draw();
+  }
+
+  private click(e: MouseEvent): void {
+    const r = this.canvas.getBoundingClientRect();
+    const sx = e.clientX - r.left;
+    const sy = e.clientY - r.top;
+    const { x, y, k } = this.transform;
+    let best = -1;
+    let bestD = 64; // 8 px
+    for (let i = 0; i < this.px.length; ++i) {
+      const dx = this.px[i] * k + x - sx;
+      const dy = this.py[i] * k + y - sy;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    if (best >= 0 && this.onSite) this.onSite(best);
+    else if (this.onPlace) {
+      const p = projection.invert!([(sx - x) / k, (sy - y) / k]);
+      if (p) this.onPlace(p[0], p[1]);
+    }
+  }
+
+  draw(): void {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      this.paint();
+    });
+  }
+
+  private paint(): void {
+    const { ctx } = this;
+    const dpr = window.devicePixelRatio || 1;
+    const { x, y, k } = this.transform;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#dfeaf2';
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * x, dpr * y);
+    if (this.base) {
+      ctx.fillStyle = '#cfe0ee';
+      ctx.fill(this.base.sphere);
+      ctx.fillStyle = '#f7f5ef';
+      ctx.fill(this.base.land);
+      ctx.strokeStyle = '#b9b4a8';
+      ctx.lineWidth = 0.6 / k;
+      ctx.stroke(this.base.borders);
+    }
+    if (this.circle) {
+      ctx.fillStyle = 'rgba(215, 25, 28, 0.18)';
+      ctx.strokeStyle = '#d7191c';
+      ctx.lineWidth = 1.5 / k;
+      ctx.fill(this.circle);
+      ctx.stroke(this.circle);
+    }
+    // Screen-space drawing from here: points keep their pixel size at any zoom.
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (this.arcs.length) {
+      ctx.strokeStyle = 'rgba(33, 102, 172, 0.55)';
+      ctx.lineWidth = 1.2;
+      ctx.beginPath();
+      for (const a of this.arcs) {
+        const x0 = this.px[a.from] * k + x;
+        const y0 = this.py[a.from] * k + y;
+        const x1 = this.px[a.to] * k + x;
+        const y1 = this.py[a.to] * k + y;
+        const mx = (x0 + x1) / 2 - (y1 - y0) * 0.2;
+        const my = (y0 + y1) / 2 + (x1 - x0) * 0.2;
+        ctx.moveTo(x0, y0);
+        ctx.quadraticCurveTo(mx, my, x1, y1);
+      }
+      ctx.stroke();
+    }
+    const n = this.px.length;
+    if (!n) return;
+    // Batch by colour: one path per colour keeps 10,000 points to a few fills.
+    const batches = new Map<string, number[]>();
+    for (let i = 0; i < n; ++i) {
+      const sx = this.px[i] * k + x;
+      const sy = this.py[i] * k + y;
+      if (sx < -10 || sy < -10 || sx > this.width + 10 || sy > this.height + 10) continue;
+      const c = this.style.colour(i);
+      let b = batches.get(c);
+      if (!b) batches.set(c, (b = []));
+      b.push(i);
+    }
+    for (const [colour, idx] of batches) {
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      for (const i of idx) {
+        const r = this.style.radius(i);
+        const sx = this.px[i] * k + x;
+        const sy = this.py[i] * k + y;
+        ctx.moveTo(sx + r, sy);
+        ctx.arc(sx, sy, r, 0, 2 * Math.PI);
+      }
+      ctx.fill();
+      ctx.strokeStyle = 'rgba(0,0,0,0.45)';
+      ctx.lineWidth = 0.6;
+      ctx.stroke();
+    }
+    const ring = (i: number, colour: string, width: number) => {
+      const r = this.style.radius(i) + 2.5;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(this.px[i] * k + x, this.py[i] * k + y, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    };
+    for (const i of this.highlighted) ring(i, '#d7191c', 2);
+    if (this.selected >= 0) ring(this.selected, '#111', 2.5);
+  }
+}

@@ -1,0 +1,233 @@
+// Shapes of the node's /api/v1 answers (the `renkei ... --json` documents).
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+}
+
+export interface SiteProduct {
+  id: string;
+  capacity_per_day?: number | null;
+  inventory_units?: number | null;
+}
+
+export interface SiteProperties {
+  id: string;
+  name: string;
+  organization: string;
+  country: string;
+  region?: string;
+  cluster?: string;
+  recovery_days?: number | null;
+  products?: SiteProduct[];
+  demand_stopped?: number;
+  exposed?: boolean;
+}
+
+export interface SiteFeature {
+  type: 'Feature';
+  geometry: { type: 'Point'; coordinates: [number, number] };
+  properties: SiteProperties;
+}
+
+export interface SiteCollection {
+  type: 'FeatureCollection';
+  features: SiteFeature[];
+}
+
+export interface SiteProductRef {
+  site: string;
+  product: string;
+}
+
+export interface SiteDetail {
+  id: string;
+  name: string;
+  organization: { id: string; name: string };
+  country: string;
+  region?: string;
+  cluster?: string;
+  lat: number;
+  lon: number;
+  recovery_days?: number | null;
+  products: SiteProduct[];
+  demand_stopped?: number;
+  exposed?: boolean;
+  customers: SiteProductRef[];
+  suppliers: SiteProductRef[];
+  dependent_demand: SiteProductRef[];
+}
+
+export interface Product {
+  id: string;
+  name: string;
+  category: string;
+  unit: string;
+  sites?: number;
+}
+
+export interface Network {
+  organization: string;
+  organizations: number;
+  sites: number;
+  products: number;
+  countries: string[];
+}
+
+export interface TierEntry {
+  site: string;
+  product: string;
+  kind: 'demand' | 'node';
+  country: string;
+  organization: string;
+  tier: number;
+  spof?: boolean;
+}
+
+export interface TierLink {
+  from: SiteProductRef;
+  to: SiteProductRef;
+  share?: number | null;
+}
+
+export interface Tiers {
+  direction: 'up' | 'down';
+  tiers: TierEntry[];
+  links?: TierLink[];
+}
+
+export interface CapacityShare {
+  key: string;
+  capacity: number;
+  share: number;
+}
+
+export interface Concentration {
+  product: string;
+  target: string | null;
+  basis: string;
+  nodes: number;
+  nodes_without_capacity: number;
+  total_capacity: number;
+  by_company: CapacityShare[];
+  by_country: CapacityShare[];
+  hhi_company: number;
+  hhi_country: number;
+  company_highly_concentrated: boolean;
+  country_highly_concentrated: boolean;
+  dominant_countries: string[];
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  sites: string[];
+  tts_days: number | null;
+  ttr_days: number;
+  lost_units: Record<string, number>;
+  lost_units_total: number;
+  impact: number;
+  rei: number;
+  exposed: boolean;
+}
+
+export interface Vertex {
+  site: string;
+  product: string;
+  kind: 'demand' | 'node';
+  country: string;
+  organization: string;
+}
+
+export interface EventResult {
+  event: string;
+  days: number;
+  sites: string[];
+  nodes_hit: number;
+  affected_nodes: number;
+  affected_products: string[];
+  affected_demand: Vertex[];
+  stopped_demand: Vertex[];
+  result: ScenarioResult;
+}
+
+export type EventArea =
+  | { circle: { lat: number; lon: number; radius_km: number } }
+  | { country: string }
+  | { company: string }
+  | { sites: string[] };
+
+export type EventRequest = { name: string; days: number } & EventArea;
+
+export interface SplitEntry {
+  key: string;
+  kgco2e: string;
+  share: number;
+}
+
+export type SplitBy = 'tier' | 'country' | 'supplier' | 'stage';
+
+export interface Dqr {
+  ter: number | null;
+  ger: number | null;
+  tir: number | null;
+}
+
+export interface Footprint {
+  product: string;
+  unit: string;
+  pcf_kgco2e_per_unit: string;
+  primary_data_share: number;
+  dqr: Dqr | null;
+  received?: boolean;
+  by_tier?: SplitEntry[];
+  by_country?: SplitEntry[];
+  by_supplier?: SplitEntry[];
+  by_stage?: SplitEntry[];
+  notes?: string[];
+}
+
+export interface Substance {
+  substance: string;
+  mass_kg_per_unit: string;
+  pre_consumer_share: number;
+  post_consumer_share: number;
+  recycled_share: number;
+  eu_minimum_2031?: number;
+  meets_2031?: boolean;
+  eu_minimum_2036?: number;
+  meets_2036?: boolean;
+}
+
+export interface Circularity {
+  product: string;
+  substances: Substance[];
+}
+
+export interface ClusterSummary {
+  id: string;
+  sites: number;
+  organizations: number;
+  products: number;
+}
+
+export interface Battery {
+  japan_gwh_per_year: number;
+  japanese_makers_gwh_per_year: number;
+  world_gwh_per_year: number;
+  target_japan_gwh_per_year: number;
+  target_japanese_makers_gwh_per_year: number;
+  target_year: number;
+}
+
+export interface Overview {
+  clusters: ClusterSummary[];
+  battery: Battery;
+}
+
+export interface Spofs {
+  demand_nodes: number;
+  spof_nodes: number;
+  spof_sites: number;
+  nodes: (Vertex & { demand_stopped: number })[];
+  sites: { site: string; demand_stopped: number }[];
+}

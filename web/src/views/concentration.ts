@@ -1,0 +1,74 @@
+// Company and country shares of a product's capacity with their HHI.
+import type { View } from '../context';
+import { bars, fill, h } from '../dom';
+import { num, pct, t, type Key } from '../i18n';
+import { hhiBand, routeHash } from '../transforms';
+import type { CapacityShare } from '../types';
+import { field, productSelect, productsOrFirst } from './common';
+
+const kBandKey: Record<ReturnType<typeof hhiBand>, Key> = {
+  high: 'hhiHigh',
+  moderate: 'hhiModerate',
+  low: 'hhiLow',
+};
+
+function block(title: string, hhi: number, shares: CapacityShare[], id: string): HTMLElement {
+  const band = hhiBand(hhi);
+  return h(
+    'section',
+    { class: `concentration band-${band}`, id },
+    h('h2', {}, title),
+    h(
+      'p',
+      { class: `hhi hhi-${band}` },
+      `${t('hhi')} ${num(hhi, 0)} — ${t(kBandKey[band])}`,
+    ),
+    bars(
+      shares.map((s) => ({
+        label: s.key,
+        value: s.share,
+        text: `${pct(s.share)} · ${num(s.capacity)}`,
+      })),
+      1,
+    ),
+  );
+}
+
+export const concentrationView: View = async (ctx, el, params) => {
+  const { products, product } = await productsOrFirst(ctx, params, ['prod:sic-wafer-150mm']);
+  const target = params.get('target') ?? '';
+  const c = await ctx.api.concentration(product, target || undefined);
+  const targetInput = h('input', { id: 'target', value: target, size: 36 });
+  const go = (p: string) =>
+    (location.hash = routeHash('concentration', {
+      product: p,
+      ...(targetInput.value.trim() ? { target: targetInput.value.trim() } : {}),
+    }));
+  const sel = productSelect(products, product, go);
+  fill(el,
+    h(
+      'form',
+      {
+        class: 'controls',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          go(sel.value);
+        },
+      },
+      field(t('product'), sel),
+      field(t('targetNode'), targetInput),
+      h('button', { type: 'submit' }, t('show')),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `${c.basis} · ${num(c.nodes, 0)} ${t('nodes')} · ${t('capacity')} ${num(c.total_capacity)}`,
+    ),
+    h(
+      'div',
+      { class: 'columns' },
+      block(t('byCompany'), c.hhi_company, c.by_company, 'by-company'),
+      block(t('byCountry'), c.hhi_country, c.by_country, 'by-country'),
+    ),
+  );
+};

@@ -1,0 +1,117 @@
+// A product's carbon footprint split by tier, country, supplier and stage; and its
+// recycled content against the EU minimums.
+import type { View } from '../context';
+import { bars, fill, h } from '../dom';
+import { num, pct, t, type Key } from '../i18n';
+import { circularityRows, routeHash, splitBars } from '../transforms';
+import type { Dqr, SplitBy } from '../types';
+import { productSelect, productsOrFirst, table, field } from './common';
+
+const kSplits: { by: SplitBy; label: Key }[] = [
+  { by: 'tier', label: 'byTier' },
+  { by: 'country', label: 'byCountry' },
+  { by: 'supplier', label: 'bySupplier' },
+  { by: 'stage', label: 'byStage' },
+];
+
+function dqrText(d: Dqr | null): string {
+  if (!d) return '—';
+  return [d.ter, d.ger, d.tir].map((x) => (x == null ? '—' : num(x, 2))).join(' / ');
+}
+
+export const footprintView: View = async (ctx, el, params) => {
+  const { products, product } = await productsOrFirst(ctx, params, ['prod:ev-battery-pack-prismatic']);
+  const docs = await Promise.all(kSplits.map((s) => ctx.api.footprint(product, s.by)));
+  const fp = docs[0];
+  fill(el,
+    h(
+      'div',
+      { class: 'controls' },
+      field(
+        t('product'),
+        productSelect(products, product, (p) => (location.hash = routeHash('footprint', { product: p }))),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'kpis' },
+      h('div', { class: 'kpi', id: 'pcf' }, h('span', { class: 'kpi-label' }, t('pcf')), h('strong', {}, `${num(Number(fp.pcf_kgco2e_per_unit), 3)}`), h('span', { class: 'muted' }, ` / ${fp.unit}`)),
+      h('div', { class: 'kpi', id: 'primary-share' }, h('span', { class: 'kpi-label' }, t('primaryShare')), h('strong', {}, pct(fp.primary_data_share))),
+      h('div', { class: 'kpi', id: 'dqr' }, h('span', { class: 'kpi-label' }, t('dqr')), h('strong', {}, dqrText(fp.dqr))),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      kSplits.map((s, i) => {
+        const entries = docs[i][`by_${s.by}` as const];
+        const rows = splitBars(entries, 12, t('others'));
+        return h(
+          'section',
+          { class: 'chart', id: `split-${s.by}` },
+          h('h2', {}, t(s.label)),
+          rows.length
+            ? bars(rows.map((b) => ({ label: b.key, value: b.value, text: `${num(b.value, 3)} (${pct(b.share)})` })))
+            : h('p', { class: 'muted' }, t('noData')),
+        );
+      }),
+    ),
+    fp.notes?.length ? h('ul', { class: 'notes muted' }, fp.notes.map((n) => h('li', {}, n))) : null,
+  );
+};
+
+export const circularityView: View = async (ctx, el, params) => {
+  const { products, product } = await productsOrFirst(ctx, params, ['prod:ev-battery-pack-prismatic']);
+  const c = await ctx.api.circularity(product);
+  const rows = circularityRows(c.substances);
+  const verdict = (m: boolean | null) =>
+    m === null ? '—' : h('span', { class: m ? 'ok' : 'error' }, m ? t('meets') : t('below'));
+  fill(el,
+    h(
+      'div',
+      { class: 'controls' },
+      field(
+        t('product'),
+        productSelect(products, product, (p) => (location.hash = routeHash('circularity', { product: p }))),
+      ),
+    ),
+    rows.length
+      ? [
+          table(
+            [t('substance'), 'kg', t('recycled'), t('preConsumer'), t('postConsumer'), t('eu2031'), '', t('eu2036'), ''],
+            rows.map((r) => [
+              r.substance,
+              num(r.massKg, 3),
+              pct(r.recycled),
+              pct(r.pre),
+              pct(r.post),
+              r.min2031 === null ? '—' : pct(r.min2031, 0),
+              verdict(r.meets2031),
+              r.min2036 === null ? '—' : pct(r.min2036, 0),
+              verdict(r.meets2036),
+            ]),
+            'circularity',
+          ),
+          h(
+            'div',
+            { class: 'recycled-chart', id: 'recycled-chart' },
+            rows.map((r) =>
+              h(
+                'div',
+                { class: 'target-row' },
+                h('span', { class: 'bar-label' }, r.substance),
+                h(
+                  'span',
+                  { class: 'bar-track' },
+                  h('span', { class: 'bar-fill', style: `width:${(Math.min(1, r.recycled) * 100).toFixed(2)}%` }),
+                  r.min2031 !== null ? h('span', { class: 'mark m2031', style: `left:${r.min2031 * 100}%`, title: t('eu2031') }) : null,
+                  r.min2036 !== null ? h('span', { class: 'mark m2036', style: `left:${r.min2036 * 100}%`, title: t('eu2036') }) : null,
+                ),
+                h('span', { class: 'bar-value' }, pct(r.recycled)),
+              ),
+            ),
+            h('p', { class: 'muted legend' }, h('span', { class: 'mark-key m2031' }), ` ${t('eu2031')}  `, h('span', { class: 'mark-key m2036' }), ` ${t('eu2036')}`),
+          ),
+        ]
+      : h('p', { class: 'muted' }, t('noMaterials')),
+  );
+};

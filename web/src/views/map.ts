@@ -1,0 +1,139 @@
+// The map: every site coloured by cluster or by risk, the supply links of one
+// product as arcs, and the details of a clicked site.
+import type { Context, View } from '../context';
+import { describeError } from '../errors';
+import { fill, h } from '../dom';
+import { clusterName, num, t } from '../i18n';
+import type { MapCanvas } from '../map';
+import {
+  clusterColour,
+  productArcs,
+  riskColour,
+  riskRadius,
+  routeHash,
+  type SitePoints,
+} from '../transforms';
+import type { SiteDetail, SiteProductRef } from '../types';
+import { field, mapBox, productSelect, table } from './common';
+
+export function siteDetails(d: SiteDetail): HTMLElement {
+  const refs = (list: SiteProductRef[]) =>
+    list.length
+      ? h(
+          'ul',
+          { class: 'refs' },
+          list.map((r) => h('li', {}, `${r.site} — ${r.product}`)),
+        )
+      : h('p', { class: 'muted' }, t('none'));
+  return h(
+    'div',
+    { class: 'site-details', id: 'site-details', 'data-site': d.id },
+    h('h2', {}, d.name),
+    h(
+      'dl',
+      {},
+      h('dt', {}, t('organization')),
+      h('dd', {}, `${d.organization.name} (${d.organization.id})`),
+      h('dt', {}, t('country')),
+      h('dd', {}, [d.country, d.region].filter(Boolean).join(' · ')),
+      h('dt', {}, t('cluster')),
+      h('dd', {}, d.cluster ? clusterName(d.cluster) : t('none')),
+      h('dt', {}, t('recoveryDays')),
+      h('dd', {}, d.recovery_days == null ? '—' : num(d.recovery_days)),
+      h('dt', {}, t('demandStopped')),
+      h('dd', {}, num(d.demand_stopped ?? 0, 0)),
+      h('dt', {}, t('exposed')),
+      h('dd', {}, d.exposed ? t('yes') : t('no')),
+    ),
+    h('h3', {}, t('products')),
+    table(
+      [t('product'), t('capacityPerDay'), t('inventory')],
+      d.products.map((p) => [
+        h('a', { href: routeHash('tiers', { node: `${d.id}/${p.id}` }) }, p.id),
+        p.capacity_per_day == null ? '—' : num(p.capacity_per_day),
+        p.inventory_units == null ? '—' : num(p.inventory_units),
+      ]),
+    ),
+    h('h3', {}, t('suppliers')),
+    refs(d.suppliers),
+    h('h3', {}, t('customers')),
+    refs(d.customers),
+    h('h3', {}, t('dependents')),
+    refs(d.dependent_demand),
+  );
+}
+
+// Shows a site's details in `panel` and rings it on the map.
+export async function showSite(
+  ctx: Context,
+  map: MapCanvas,
+  pts: SitePoints,
+  panel: HTMLElement,
+  index: number,
+): Promise<void> {
+  map.select(index);
+  panel.replaceChildren(h('p', { class: 'loading' }, t('loading')));
+  try {
+    panel.replaceChildren(siteDetails(await ctx.api.site(pts.ids[index])));
+  } catch (e) {
+    panel.replaceChildren(h('p', { class: 'error', role: 'alert' }, describeError(e)));
+  }
+}
+
+export const mapView: View = async (ctx, el, params) => {
+  const [pts, products] = await Promise.all([ctx.sites(), ctx.products()]);
+  const { box, map } = mapBox();
+  let by: 'cluster' | 'risk' = params.get('by') === 'risk' ? 'risk' : 'cluster';
+  const style = () =>
+    by === 'cluster'
+      ? { colour: (i: number) => clusterColour(pts.props[i].cluster), radius: () => 4 }
+      : { colour: (i: number) => riskColour(pts.props[i]), radius: (i: number) => riskRadius(pts.props[i]) };
+  map.setPoints(pts, style());
+  const panel = h('div', { class: 'panel' }, h('p', { class: 'muted' }, t('clickSite')));
+  const linksNote = h('p', { class: 'muted', id: 'links-note' });
+  const setProduct = async (id: string) => {
+    map.setArcs([]);
+    linksNote.textContent = '';
+    if (!id) return;
+    try {
+      const tiers = await ctx.api.tiers(id, 'down', 1);
+      const arcs = productArcs(tiers.links ?? [], id, pts);
+      map.setArcs(arcs);
+      linksNote.textContent = `${num(arcs.length, 0)} ${t('supplyLinks')}`;
+    } catch (e) {
+      linksNote.textContent = describeError(e);
+    }
+  };
+  const colourSel = h(
+    'select',
+    {
+      id: 'colour-by',
+      onchange: () => {
+        by = colourSel.value === 'risk' ? 'risk' : 'cluster';
+        map.setStyle(style());
+      },
+    },
+    h('option', { value: 'cluster' }, t('byCluster')),
+    h('option', { value: 'risk' }, t('byRisk')),
+  );
+  colourSel.value = by;
+  const product = params.get('product') ?? '';
+  map.onSite = (i) => void showSite(ctx, map, pts, panel, i);
+  fill(el,
+    h(
+      'div',
+      { class: 'controls' },
+      field(t('colourBy'), colourSel),
+      field(t('product'), productSelect(products, product, (id) => void setProduct(id), true)),
+      linksNote,
+      h('span', { class: 'muted', id: 'site-count' }, `${num(pts.ids.length, 0)} ${t('sites')}`),
+    ),
+    h('div', { class: 'split' }, box, h('aside', {}, panel)),
+  );
+  requestAnimationFrame(() => map.show(params.get('region') === 'world' ? 'world' : 'japan', 0));
+  if (product) void setProduct(product);
+  const site = params.get('site');
+  if (site && pts.byId.has(site)) void showSite(ctx, map, pts, panel, pts.byId.get(site)!);
+  (window as unknown as { renkeiMap?: MapCanvas }).renkeiMap = map;
+  return () => map.destroy();
+};
