@@ -195,6 +195,12 @@ export class MapCanvas {
     if (k !== 1) this.zoomer.scaleBy(sel, k);
   }
 
+  // Where site `i` is drawn, in CSS pixels from the canvas's top left.
+  screenPosition(i: number): [number, number] {
+    const { x, y, k } = this.transform;
+    return [this.px[i] * k + x, this.py[i] * k + y];
+  }
+
   private resize(): void {
     const r = this.container.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;

@@ -134,6 +134,8 @@ export const mapView: View = async (ctx, el, params) => {
   if (product) void setProduct(product);
   const site = params.get('site');
   if (site && pts.byId.has(site)) void showSite(ctx, map, pts, panel, pts.byId.get(site)!);
-  (window as unknown as { renkeiMap?: MapCanvas }).renkeiMap = map;
+  // For the end-to-end tests: they pan, zoom and click sites through it.
+  (window as unknown as { renkeiMap?: MapCanvas; renkeiSites?: SitePoints }).renkeiMap = map;
+  (window as unknown as { renkeiSites?: SitePoints }).renkeiSites = pts;
   return () => map.destroy();
 };

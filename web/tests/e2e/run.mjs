@@ -1,0 +1,365 @@
+// End-to-end tests of the dashboard: a real `renkei serve` on the demo bundle, Debian's
+// Chromium driven by playwright-core. Writes screenshots to a temp folder (printed at
+// the end) and, with --summary FILE, the pass/fail counts as JSON.
+//
+// env: RENKEI_BIN (default ../build/release/src/cli/renkei from web/), CHROMIUM
+// (default /usr/bin/chromium), RENKEI_E2E_SITES (size of the generated bundle for
+// the frame-time case, default 10000).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repo = path.resolve(web, '..');
+const bin = path.resolve(web, process.env.RENKEI_BIN ?? '../build/release/src/cli/renkei');
+const dist = path.join(web, 'dist');
+const bundle = path.join(repo, 'data', 'japan-strategic');
+const work = mkdtempSync(path.join(tmpdir(), 'renkei-web-e2e-'));
+const shots = path.join(work, 'screenshots');
+mkdirSync(shots);
+const summaryArg = process.argv.indexOf('--summary');
+const summaryFile = summaryArg > 0 ? process.argv[summaryArg + 1] : null;
+const filter = process.env.RENKEI_E2E_ONLY ?? '';
+
+function renkei(...args) {
+  return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// A store made from `bundleDir` with an admin client; returns {db, clientId, secret}.
+function makeStore(name, bundleDir) {
+  const db = path.join(work, `${name}.db`);
+  renkei('init', db);
+  renkei('import', db, bundleDir);
+  const out = renkei('client', 'add', db, `${name}-e2e`, '--organization', 'org:jasm', '--admin');
+  const clientId = /client_id\s+(\S+)/.exec(out)?.[1];
+  const secret = /client_secret\s+(\S+)/.exec(out)?.[1];
+  if (!clientId || !secret) throw new Error(`cannot read the client from: ${out}`);
+  return { db, clientId, secret };
+}
+
+const servers = [];
+// `renkei serve DB --listen 127.0.0.1:0 --web dist`; resolves to its https URL.
+function serve(db) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ['serve', db, '--listen', '127.0.0.1:0', '--web', dist], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    servers.push(p);
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 20000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /serving .* on (https:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${out}${err}`));
+    });
+  });
+}
+
+const cases = [];
+const test = (name, fn) => cases.push({ name, fn });
+const notes = [];
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let browser;
+let demo;
+let base;
+
+async function newPage(lang = 'en') {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1400, height: 900 },
+  });
+  await context.addInitScript((l) => {
+    if (!sessionStorage.getItem('e2e-lang-set')) {
+      localStorage.setItem('renkei.lang', l);
+      sessionStorage.setItem('e2e-lang-set', '1');
+    }
+  }, lang);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.errors = errors;
+  return page;
+}
+
+async function signedIn(page, hash = '') {
+  await page.goto(`${base}/#client=${encodeURIComponent(demo.clientId)}&secret=${encodeURIComponent(demo.secret)}`);
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 15000 });
+  if (hash) await open(page, hash);
+}
+
+async function open(page, hash) {
+  await page.evaluate((h) => {
+    document.querySelector('main')?.removeAttribute('data-ready');
+    location.hash = h;
+  }, hash);
+  await page.waitForSelector('main[data-ready]', { timeout: 20000 });
+  const state = await page.getAttribute('main', 'data-ready');
+  if (state !== 'true') throw new Error(`view ${hash}: ${await page.textContent('main')}`);
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+test('wrong credentials show a clear message', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await page.fill('#client', demo.clientId);
+  await page.fill('#secret', 'not-the-secret');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#signin-error')?.textContent);
+  const msg = await page.textContent('#signin-error');
+  check(msg.includes('Wrong client ID or secret'), `message: ${msg}`);
+  await shot(page, '00-signin-error');
+  await page.context().close();
+});
+
+test('the sign-in fragment signs in and the overview is drawn', async () => {
+  const page = await newPage();
+  const t0 = Date.now();
+  await page.goto(`${base}/#client=${encodeURIComponent(demo.clientId)}&secret=${encodeURIComponent(demo.secret)}`);
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 15000 });
+  // The countries are drawn once the map's next frame has run.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const ms = Date.now() - t0;
+  notes.push(`first view (overview with map) drawn ${ms} ms after navigation`);
+  check(!(await page.url()).includes('secret='), 'the secret stays in the address bar');
+  const rows = await page.$$eval('table.clusters tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(rows.length === 8, `clusters: ${rows.length}`);
+  check(rows.some((r) => r.includes('Specialty semiconductors')), rows.join('|'));
+  const battery = await page.textContent('#battery');
+  check(/150/.test(battery) && /600/.test(battery), `battery: ${battery}`);
+  await shot(page, '01-overview');
+  check(page.errors.length === 0, page.errors.join('; '));
+  await page.context().close();
+});
+
+test('map: sites, a click shows the site, supply arcs, risk colours, world and Japan', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/map');
+  const count = await page.textContent('#site-count');
+  check(/182/.test(count), `site count: ${count}`);
+  await page.waitForTimeout(100);
+  const pos = await page.evaluate(() => {
+    const i = window.renkeiSites.byId.get('site:jasm-kikuyo');
+    return window.renkeiMap.screenPosition(i);
+  });
+  const box = await page.locator('canvas.map-canvas').boundingBox();
+  await page.mouse.click(box.x + pos[0], box.y + pos[1]);
+  await page.waitForSelector('#site-details', { timeout: 10000 });
+  const details = await page.textContent('#site-details');
+  check(details.includes('Kikuyo') && details.includes('org:jasm'), `details: ${details.slice(0, 200)}`);
+  await page.selectOption('#product', 'prod:logic-wafer-mature');
+  await page.waitForFunction(() => /\d/.test(document.querySelector('#links-note')?.textContent ?? ''));
+  const links = await page.textContent('#links-note');
+  check(/^[1-9]/.test(links), `links: ${links}`);
+  await page.selectOption('#colour-by', 'risk');
+  await shot(page, '02-map-japan');
+  await page.click('#show-world');
+  await page.waitForTimeout(700);
+  await shot(page, '03-map-world');
+  check(page.errors.length === 0, page.errors.join('; '));
+  await page.context().close();
+});
+
+test('tiers: the supply tree behind a car with SPOFs marked', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/tiers?node=prod%3Abev-suv&direction=up');
+  const items = await page.$$eval('#tiers li', (lis) => lis.map((li) => li.textContent));
+  check(items.length > 10, `tier entries: ${items.length}`);
+  check(items.some((x) => x.includes('site:jasm-kikuyo')), 'JASM is not upstream of the SUV');
+  const spofs = await page.$$eval('#tiers li.spof', (lis) => lis.length);
+  check(spofs > 0, 'no SPOF marked');
+  await shot(page, '04-tiers');
+  await page.context().close();
+});
+
+test('concentration: company and country shares with HHI bands', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/concentration?product=prod%3Asic-wafer-150mm');
+  const company = await page.textContent('#by-company');
+  const country = await page.textContent('#by-country');
+  check(/HHI [\d,]+/.test(company) && /HHI [\d,]+/.test(country), `${company} ${country}`);
+  check(/concentrated/.test(company), company);
+  const bars = await page.$$eval('#by-country .bar-row', (r) => r.length);
+  check(bars > 0, 'no country bars');
+  await shot(page, '05-concentration');
+  await page.context().close();
+});
+
+test('what-if: 30 km around Kumamoto hits JASM', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/whatif');
+  await page.selectOption('#event-kind', 'circle');
+  await page.fill('#lat', '32.88');
+  await page.fill('#lon', '130.84');
+  await page.fill('#radius', '30');
+  await page.fill('#days', '30');
+  await page.click('#run');
+  await page.waitForSelector('#event-result, #whatif-error', { timeout: 60000 });
+  const text = await page.textContent('#whatif-out');
+  check(text.includes('site:jasm-kikuyo'), `result: ${text.slice(0, 300)}`);
+  const products = await page.$$eval('#affected-products .chip', (c) => c.length);
+  check(products > 0, 'no affected products');
+  const tts = await page.textContent('#kpi-tts');
+  const ttr = await page.textContent('#kpi-ttr');
+  check(/\d|unbounded/.test(tts) && /\d/.test(ttr), `${tts} ${ttr}`);
+  await shot(page, '06-whatif-kumamoto');
+  await page.context().close();
+});
+
+test('footprint: a non-empty split by tier, country, supplier and stage', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/footprint?product=prod%3Aev-battery-pack-prismatic');
+  for (const by of ['tier', 'country', 'supplier', 'stage']) {
+    const n = await page.$$eval(`#split-${by} .bar-row`, (r) => r.length);
+    check(n > 0, `empty split by ${by}`);
+  }
+  const pcf = await page.textContent('#pcf strong');
+  check(Number(pcf.replace(/,/g, '')) > 0, `pcf: ${pcf}`);
+  await shot(page, '07-footprint');
+  await page.context().close();
+});
+
+test('circularity: recycled shares against the EU minimums', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/circularity?product=prod%3Aev-battery-pack-prismatic');
+  const rows = await page.$$eval('table.circularity tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(rows.some((r) => r.startsWith('Co')), rows.join('|'));
+  check(rows.some((r) => /16\s?%/.test(r)), `no 16 % Co minimum: ${rows.join('|')}`);
+  await shot(page, '08-circularity');
+  await page.context().close();
+});
+
+test('language switch to Japanese is remembered', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/map');
+  await page.click('#lang');
+  await page.waitForSelector('main[data-ready="true"]');
+  const nav = await page.textContent('header nav');
+  check(nav.includes('地図') && nav.includes('概要'), nav);
+  const count = await page.textContent('#site-count');
+  check(count.includes('拠点'), count);
+  await shot(page, '09-map-ja');
+  await page.reload();
+  await page.waitForSelector('#signin');
+  const title = await page.textContent('#signin h1');
+  check(title.includes('連携'), `after reload: ${title}`);
+  await page.context().close();
+});
+
+test('an API error shows a message, not a blank page', async () => {
+  const page = await newPage();
+  await signedIn(page);
+  await page.evaluate(() => (location.hash = '#/footprint?product=prod%3Ano-such-product'));
+  await page.waitForSelector('#view-error', { timeout: 10000 });
+  const msg = await page.textContent('#view-error');
+  check(msg.includes('404') && msg.includes('prod:no-such-product'), msg);
+  await shot(page, '10-api-error');
+  await page.context().close();
+});
+
+test('map stays interactive with a generated bundle of many sites', async () => {
+  const n = Number(process.env.RENKEI_E2E_SITES ?? 10000);
+  const dir = path.join(work, 'generated');
+  renkei('generate', dir, '--sites', String(n), '--seed', '7');
+  const big = makeStore('generated', dir);
+  const url = await serve(big.db);
+  const page = await newPage();
+  const t0 = Date.now();
+  await page.goto(`${url}/#client=${encodeURIComponent(big.clientId)}&secret=${encodeURIComponent(big.secret)}`);
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 60000 });
+  await open(page, '#/map?region=world');
+  const loaded = Date.now() - t0;
+  const count = await page.evaluate(() => window.renkeiSites.ids.length);
+  check(count >= n, `sites on the map: ${count}`);
+  // 120 frames of pan and zoom, one step per animation frame.
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const times = [];
+        let last = performance.now();
+        let i = 0;
+        const step = (now) => {
+          times.push(now - last);
+          last = now;
+          const k = i < 60 ? 1.03 : 1 / 1.03;
+          window.renkeiMap.panZoom(i % 2 ? 4 : -3, i % 3 ? 2 : -2, k);
+          if (++i < 120) requestAnimationFrame(step);
+          else resolve(times.slice(1));
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  frames.sort((a, b) => a - b);
+  const q = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))].toFixed(1);
+  notes.push(
+    `${count} sites: signed in and map loaded in ${loaded} ms; frame times over ${frames.length} ` +
+      `pan/zoom frames: median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${frames[frames.length - 1].toFixed(1)} ms`,
+  );
+  await shot(page, '11-map-generated');
+  await page.context().close();
+});
+
+let passed = 0;
+let failed = 0;
+try {
+  demo = makeStore('demo', bundle);
+  base = await serve(demo.db);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--ignore-certificate-errors',
+    ],
+  });
+  for (const c of cases) {
+    if (filter && !c.name.includes(filter)) continue;
+    const t0 = Date.now();
+    try {
+      await c.fn();
+      ++passed;
+      console.log(`ok   ${c.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      ++failed;
+      console.log(`FAIL ${c.name}: ${e.message.split('\n')[0]}`);
+    }
+  }
+} catch (e) {
+  ++failed;
+  console.log(`FAIL setup: ${e.message}`);
+} finally {
+  if (browser) await browser.close();
+  for (const p of servers) p.kill('SIGTERM');
+}
+for (const n of notes) console.log(`note ${n}`);
+console.log(`screenshots in ${shots}`);
+// Keep only the screenshots.
+for (const f of readdirSync(work)) {
+  if (f !== 'screenshots') rmSync(path.join(work, f), { recursive: true, force: true });
+}
+if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed, failed }));
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
