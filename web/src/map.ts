@@ -164,6 +164,7 @@ export class MapCanvas {
 
   // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
   show(region: Region, ms = 500): void {
+    this.resize(); // the container may have been laid out since the last observation
     const [w, s, e, n] = kRegions[region];
     const a = projection([w, n])!;
     const b = projection([e, s])!;
@@ -204,6 +205,7 @@ export class MapCanvas {
   private resize(): void {
     const r = this.container.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
+    if (Math.max(1, r.width) === this.width && Math.max(1, r.height) === this.height) return;
     this.width = Math.max(1, r.width);
     this.height = Math.max(1, r.height);
     this.canvas.width = Math.round(this.width * dpr);

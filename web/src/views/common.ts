@@ -45,8 +45,12 @@ export async function productsOrFirst(
   params: URLSearchParams,
   prefer: string[] = [],
 ): Promise<{ products: Product[]; product: string }> {
-  const products = await ctx.products();
   const given = params.get('product');
+  // A node without the product list still serves a product named in the address.
+  const products = await ctx.products().catch((e: unknown) => {
+    if (given) return [{ id: given, name: given, category: '', unit: '' }];
+    throw e;
+  });
   const product =
     given ?? prefer.find((p) => products.some((x) => x.id === p)) ?? products[0]?.id ?? '';
   return { products, product };

@@ -81,7 +81,8 @@ export async function showSite(
 }
 
 export const mapView: View = async (ctx, el, params) => {
-  const [pts, products] = await Promise.all([ctx.sites(), ctx.products()]);
+  // The product list only feeds the arcs' picker: the map works without it.
+  const [pts, products] = await Promise.all([ctx.sites(), ctx.products().catch(() => [])]);
   const { box, map } = mapBox();
   let by: 'cluster' | 'risk' = params.get('by') === 'risk' ? 'risk' : 'cluster';
   const style = () =>
