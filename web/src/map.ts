@@ -10,6 +10,7 @@ import atlasUrl from 'world-atlas/countries-50m.json?url';
 import type { Arc, SitePoints } from './transforms';
 
 const kPlaneWidth = 1000;
+const kSettleMs = 120;
 const kPlaneHeight = 520;
 
 interface Basemap {
@@ -78,6 +79,11 @@ export class MapCanvas {
   private zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
   private pending = 0;
   private animation = 0;
+  // The countries rasterised at `cacheAt`; while the view moves the frame scales this
+  // bitmap, and it is redrawn sharp once the view has been still for kSettleMs.
+  private cache: HTMLCanvasElement | null = null;
+  private cacheAt: ZoomTransform | null = null;
+  private settle = 0;
   private width = 0;
   private height = 0;
   private resizeObserver: ResizeObserver;
@@ -115,6 +121,7 @@ export class MapCanvas {
     this.resizeObserver.disconnect();
     cancelAnimationFrame(this.pending);
     cancelAnimationFrame(this.animation);
+    clearTimeout(this.settle);
   }
 
   setPoints(pts: SitePoints, style: PointStyle): void {
@@ -250,6 +257,47 @@ export class MapCanvas {
     });
   }
 
+  // Countries: the cached bitmap, scaled to the current transform; a fresh one when
+  // the cache is missing, or after the view has settled.
+  private paintBase(dpr: number): void {
+    const { x, y, k } = this.transform;
+    const w = this.canvas.width;
+    const h = this.canvas.height;
+    const fresh = this.cache && this.cacheAt === this.transform && this.cache.width === w && this.cache.height === h;
+    if (!this.cache || this.cache.width !== w || this.cache.height !== h) {
+      this.rasterise();
+    } else if (!fresh) {
+      clearTimeout(this.settle);
+      this.settle = window.setTimeout(() => {
+        this.rasterise();
+        this.draw();
+      }, kSettleMs);
+    }
+    const c = this.cacheAt!;
+    const s = k / c.k;
+    this.ctx.setTransform(s, 0, 0, s, dpr * (x - s * c.x), dpr * (y - s * c.y));
+    this.ctx.drawImage(this.cache!, 0, 0);
+  }
+
+  private rasterise(): void {
+    const base = this.base!;
+    const dpr = window.devicePixelRatio || 1;
+    const { x, y, k } = this.transform;
+    this.cache ??= document.createElement('canvas');
+    this.cache.width = this.canvas.width;
+    this.cache.height = this.canvas.height;
+    this.cacheAt = this.transform;
+    const g = this.cache.getContext('2d')!;
+    g.setTransform(dpr * k, 0, 0, dpr * k, dpr * x, dpr * y);
+    g.fillStyle = '#cfe0ee';
+    g.fill(base.sphere);
+    g.fillStyle = '#f7f5ef';
+    g.fill(base.land);
+    g.strokeStyle = '#b9b4a8';
+    g.lineWidth = 0.6 / k;
+    g.stroke(base.borders);
+  }
+
   private paint(): void {
     const { ctx } = this;
     const dpr = window.devicePixelRatio || 1;
@@ -257,16 +305,8 @@ export class MapCanvas {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = '#dfeaf2';
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.base) this.paintBase(dpr);
     ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * x, dpr * y);
-    if (this.base) {
-      ctx.fillStyle = '#cfe0ee';
-      ctx.fill(this.base.sphere);
-      ctx.fillStyle = '#f7f5ef';
-      ctx.fill(this.base.land);
-      ctx.strokeStyle = '#b9b4a8';
-      ctx.lineWidth = 0.6 / k;
-      ctx.stroke(this.base.borders);
-    }
     if (this.circle) {
       ctx.fillStyle = 'rgba(215, 25, 28, 0.18)';
       ctx.strokeStyle = '#d7191c';
@@ -305,6 +345,10 @@ export class MapCanvas {
       if (!b) batches.set(c, (b = []));
       b.push(i);
     }
+    let shown = 0;
+    for (const idx of batches.values()) shown += idx.length;
+    // Outlines help a few points stand apart and only blacken thousands.
+    const outline = shown < 2000;
     for (const [colour, idx] of batches) {
       ctx.fillStyle = colour;
       ctx.beginPath();
@@ -316,9 +360,11 @@ export class MapCanvas {
         ctx.arc(sx, sy, r, 0, 2 * Math.PI);
       }
       ctx.fill();
-      ctx.strokeStyle = 'rgba(0,0,0,0.45)';
-      ctx.lineWidth = 0.6;
-      ctx.stroke();
+      if (outline) {
+        ctx.strokeStyle = 'rgba(0,0,0,0.45)';
+        ctx.lineWidth = 0.6;
+        ctx.stroke();
+      }
     }
     const ring = (i: number, colour: string, width: number) => {
       const r = this.style.radius(i) + 2.5;

@@ -6,7 +6,7 @@
 // (default /usr/bin/chromium), RENKEI_E2E_SITES (size of the generated bundle for
 // the frame-time case, default 10000).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,10 @@ function makeStore(name, bundleDir) {
   const db = path.join(work, `${name}.db`);
   renkei('init', db);
   renkei('import', db, bundleDir);
-  const out = renkei('client', 'add', db, `${name}-e2e`, '--organization', 'org:jasm', '--admin');
+  // The client belongs to the bundle's first organization (a CSV bundle).
+  const orgs = readFileSync(path.join(bundleDir, 'organizations.csv'), 'utf8').split('\n');
+  const org = orgs[1].split(',')[0];
+  const out = renkei('client', 'add', db, `${name}-e2e`, '--organization', org, '--admin');
   const clientId = /client_id\s+(\S+)/.exec(out)?.[1];
   const secret = /client_secret\s+(\S+)/.exec(out)?.[1];
   if (!clientId || !secret) throw new Error(`cannot read the client from: ${out}`);
