@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "risk/concentration.h"
 #include "risk/criticality.h"
 #include "risk/events.h"
+#include "risk/report.h"
 #include "risk/tiers.h"
 #include "risk/time_to_survive.h"
 #include "store/store.h"
@@ -64,16 +66,6 @@ StatusOr<Loaded> Load(const std::string& db) {
   return l;
 }
 
-json Vertex(const network::Network& n, Index v) {
-  const model::Model& m = n.model();
-  const model::Site& s = m.sites[n.site(v)];
-  return {{"site", s.id},
-          {"product", m.products[n.product(v)].id},
-          {"kind", n.IsDemand(v) ? "demand" : "node"},
-          {"country", s.country},
-          {"organization", m.organizations[s.organization].id}};
-}
-
 void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
 std::string Num(double x) {
@@ -93,13 +85,7 @@ int RunTiers(const Options& o) {
   const uint32_t depth = o.depth < 0 ? risk::kUnlimitedDepth : static_cast<uint32_t>(o.depth);
   std::vector<risk::TierEntry> tiers = risk::Closure(n, sel->vertices, dir, depth);
   if (o.json) {
-    json out = json::array();
-    for (const risk::TierEntry& e : tiers) {
-      json j = Vertex(n, e.vertex);
-      j["tier"] = e.tier;
-      out.push_back(std::move(j));
-    }
-    PrintJson({{"direction", o.down ? "down" : "up"}, {"tiers", out}});
+    PrintJson(risk::TiersJson(n, tiers, dir));
     return kExitOk;
   }
   std::printf("%s of %s: %zu nodes\n", o.down ? "downstream" : "upstream", o.node.c_str(),
@@ -107,21 +93,13 @@ int RunTiers(const Options& o) {
   std::printf("%-5s %-7s %-32s %-28s %-3s %s\n", "tier", "kind", "site", "product", "cc",
               "organization");
   for (const risk::TierEntry& e : tiers) {
-    json j = Vertex(n, e.vertex);
+    json j = risk::VertexJson(n, e.vertex);
     std::printf("%-5u %-7s %-32s %-28s %-3s %s\n", e.tier, j["kind"].get<std::string>().c_str(),
                 j["site"].get<std::string>().c_str(), j["product"].get<std::string>().c_str(),
                 j["country"].get<std::string>().c_str(),
                 j["organization"].get<std::string>().c_str());
   }
   return kExitOk;
-}
-
-json SharesJson(const std::vector<risk::CapacityShare>& shares) {
-  json out = json::array();
-  for (const risk::CapacityShare& s : shares) {
-    out.push_back({{"key", s.key}, {"capacity", s.capacity}, {"share", s.share}});
-  }
-  return out;
 }
 
 int RunConcentration(const Options& o) {
@@ -139,19 +117,8 @@ int RunConcentration(const Options& o) {
   }();
   if (!c.ok()) return ReportError(c.status());
   if (o.json) {
-    PrintJson({{"product", o.product},
-               {"target", o.target.empty() ? json(nullptr) : json(o.target)},
-               {"basis", c->basis},
-               {"nodes", c->nodes},
-               {"nodes_without_capacity", c->nodes_without_capacity},
-               {"total_capacity", c->total_capacity},
-               {"by_company", SharesJson(c->by_company)},
-               {"by_country", SharesJson(c->by_country)},
-               {"hhi_company", c->hhi_company},
-               {"hhi_country", c->hhi_country},
-               {"company_highly_concentrated", c->company_highly_concentrated},
-               {"country_highly_concentrated", c->country_highly_concentrated},
-               {"dominant_countries", c->dominant_countries}});
+    PrintJson(risk::ConcentrationJson(
+        o.product, o.target.empty() ? std::nullopt : std::optional<std::string>(o.target), *c));
     return kExitOk;
   }
   std::printf("%s%s%s: %zu nodes, shares of %s\n", o.product.c_str(),
@@ -191,17 +158,7 @@ int RunSpof(const Options& o) {
   }
   risk::Criticality c = risk::Criticality::Analyse(n);
   if (!targets.empty()) {
-    json out = json::array();
-    for (Index t : targets) {
-      json j = Vertex(n, t);
-      j["alive"] = c.alive(t);
-      json nodes = json::array(), sites = json::array();
-      for (Index v : c.NodeSpofs(t)) nodes.push_back(Vertex(n, v));
-      for (Index s : c.SiteSpofs(t)) sites.push_back(m.sites[s].id);
-      j["node_spofs"] = nodes;
-      j["site_spofs"] = sites;
-      out.push_back(std::move(j));
-    }
+    const json out = risk::SpofTargetsJson(n, c, targets);
     if (o.json) {
       PrintJson(out);
       return kExitOk;
@@ -222,6 +179,10 @@ int RunSpof(const Options& o) {
     }
     return kExitOk;
   }
+  if (o.json) {
+    PrintJson(risk::SpofRankingJson(n, c, o.top));
+    return kExitOk;
+  }
   // Whole network: rank nodes and sites by the demand they stop alone.
   std::vector<Index> nodes(n.node_count()), sites(m.sites.size());
   for (Index v = 0; v < n.node_count(); ++v) nodes[v] = v;
@@ -235,25 +196,6 @@ int RunSpof(const Options& o) {
   size_t spof_nodes = 0, spof_sites = 0;
   for (uint32_t x : c.stops()) spof_nodes += x > 0;
   for (uint32_t x : c.site_stops()) spof_sites += x > 0;
-  if (o.json) {
-    json jn = json::array(), js = json::array();
-    for (Index v : nodes) {
-      if (c.stops()[v] == 0 || jn.size() >= o.top) break;
-      json j = Vertex(n, v);
-      j["demand_stopped"] = c.stops()[v];
-      jn.push_back(std::move(j));
-    }
-    for (Index s : sites) {
-      if (c.site_stops()[s] == 0 || js.size() >= o.top) break;
-      js.push_back({{"site", m.sites[s].id}, {"demand_stopped", c.site_stops()[s]}});
-    }
-    PrintJson({{"demand_nodes", n.demand_count()},
-               {"spof_nodes", spof_nodes},
-               {"spof_sites", spof_sites},
-               {"nodes", jn},
-               {"sites", js}});
-    return kExitOk;
-  }
   std::printf("%zu of %u nodes and %zu of %zu sites stop at least one of %u demand nodes alone\n",
               spof_nodes, n.node_count(), spof_sites, m.sites.size(), n.demand_count());
   std::printf("\n%8s  %s\n", "stops", "node");
@@ -265,25 +207,6 @@ int RunSpof(const Options& o) {
     std::printf("%8u  %s\n", c.site_stops()[sites[i]], m.sites[sites[i]].id.c_str());
   }
   return kExitOk;
-}
-
-// Solver results rounded to 1e-6, so 6.5 does not print as 6.500000000000003.
-double Round6(double x) { return std::round(x * 1e6) / 1e6; }
-
-json ScenarioJson(const model::Model& m, const risk::ScenarioResult& r) {
-  json lost = json::object();
-  for (const risk::ProductLoss& p : r.lost_units) lost[m.products[p.product].id] = Round6(p.units);
-  json sites = json::array();
-  for (Index s : r.sites) sites.push_back(m.sites[s].id);
-  return {{"scenario", r.scenario},
-          {"sites", sites},
-          {"tts_days", r.tts_days ? json(Round6(*r.tts_days)) : json(nullptr)},
-          {"ttr_days", r.ttr_days},
-          {"lost_units", lost},
-          {"lost_units_total", Round6(r.lost_units_total)},
-          {"impact", Round6(r.impact)},
-          {"rei", Round6(r.rei)},
-          {"exposed", r.exposed}};
 }
 
 void PrintScenarios(const std::vector<risk::ScenarioResult>& results) {
@@ -324,9 +247,7 @@ int RunTts(const Options& o) {
   StatusOr<std::vector<risk::ScenarioResult>> results = risk::RunScenarios(n, scenarios);
   if (!results.ok()) return ReportError(results.status());
   if (o.json) {
-    json out = json::array();
-    for (const risk::ScenarioResult& r : *results) out.push_back(ScenarioJson(*l->model, r));
-    PrintJson(out);
+    PrintJson(risk::TtsJson(*l->model, *results));
     return kExitOk;
   }
   PrintScenarios(*results);
@@ -369,22 +290,8 @@ int RunEvent(const Options& o) {
   const model::Model& m = *l->model;
   StatusOr<risk::EventImpact> impact = risk::AnalyseEvent(n, ev);
   if (!impact.ok()) return ReportError(impact.status());
-  json sites = json::array(), products = json::array(), demand = json::array(),
-       stopped = json::array();
-  for (Index s : impact->sites) sites.push_back(m.sites[s].id);
-  for (Index p : impact->affected_products) products.push_back(m.products[p].id);
-  for (Index v : impact->affected_demand) demand.push_back(Vertex(n, v));
-  for (Index v : impact->stopped_demand) stopped.push_back(Vertex(n, v));
   if (o.json) {
-    PrintJson({{"event", risk::EventName(ev)},
-               {"days", ev.days},
-               {"sites", sites},
-               {"nodes_hit", impact->nodes.size()},
-               {"affected_nodes", impact->affected_nodes.size()},
-               {"affected_products", products},
-               {"affected_demand", demand},
-               {"stopped_demand", stopped},
-               {"result", ScenarioJson(m, impact->result)}});
+    PrintJson(risk::EventJson(n, ev, *impact));
     return kExitOk;
   }
   std::printf("%s for %s days: %zu sites, %zu nodes hit\n", risk::EventName(ev).c_str(),

@@ -21,6 +21,7 @@ struct Options {
   std::string db;
   std::string listen = "127.0.0.1:8443";
   std::string cert, key;
+  std::string web;
   std::string name, organization, id, products, url, client_id, client_secret, ca_file;
   bool all = false;
   bool admin = false;
@@ -45,6 +46,17 @@ std::vector<std::string> ProductList(const Options& o) {
     if (!p.empty()) out.push_back(p);
   }
   return out;
+}
+
+// <directory of the executable>/../share/renkei/web when it exists (an installed
+// node), else empty.
+std::string DefaultWebDir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const std::filesystem::path web = exe.parent_path() / ".." / "share" / "renkei" / "web";
+  if (!std::filesystem::is_directory(web, ec)) return {};
+  return std::filesystem::canonical(web, ec).string();
 }
 
 int RunServe(const Options& o) {
@@ -75,6 +87,14 @@ int RunServe(const Options& o) {
       std::printf("made a self-signed certificate %s\n", options.cert_file.c_str());
     }
   }
+  if (!o.web.empty()) {
+    if (!std::filesystem::is_directory(o.web)) {
+      return ReportError(InvalidArgumentError("--web: '" + o.web + "' is not a directory"));
+    }
+    options.web_dir = o.web;
+  } else {
+    options.web_dir = DefaultWebDir();
+  }
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
   // SIGINT and SIGTERM are taken by this thread only, so the server threads never see them.
@@ -86,6 +106,11 @@ int RunServe(const Options& o) {
   auto node = server::Node::Start(std::move(*store), options);
   if (!node.ok()) return ReportError(node.status());
   std::printf("serving %s on %s\n", o.db.c_str(), (*node)->url().c_str());
+  if (options.web_dir.empty()) {
+    std::printf("no dashboard installed (--web DIR)\n");
+  } else {
+    std::printf("dashboard from %s\n", options.web_dir.c_str());
+  }
   std::fflush(stdout);
   int signal = 0;
   sigwait(&signals, &signal);
@@ -175,6 +200,9 @@ void AddServerCommands(CommandLine& command_line) {
   serve->add_option("--listen", o->listen, "HOST:PORT (default 127.0.0.1:8443)");
   serve->add_option("--cert", o->cert, "TLS certificate (PEM); default: self-signed beside DB");
   serve->add_option("--key", o->key, "TLS private key (PEM)");
+  serve->add_option("--web", o->web,
+                    "the dashboard's files, served at / (default: ../share/renkei/web beside "
+                    "the executable, when it exists)");
 
   CLI::App* client = app.add_subcommand("client", "API clients (OAuth2 client credentials)");
   client->require_subcommand(1);

@@ -14,10 +14,16 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -27,8 +33,16 @@
 #include "footprint/roll_up.h"
 #include "io/bundle.h"
 #include "model/builder.h"
+#include "model/units.h"
+#include "network/network.h"
 #include "pact/footprint_row.h"
 #include "pact/product_footprint.h"
+#include "risk/concentration.h"
+#include "risk/criticality.h"
+#include "risk/events.h"
+#include "risk/report.h"
+#include "risk/tiers.h"
+#include "risk/time_to_survive.h"
 #include "server/node_tables.h"
 #include "server/openapi.h"
 #include "trust/canonical_json.h"
@@ -112,6 +126,16 @@ struct Served {
   model::Index product = model::kNoIndex;
 };
 
+// Analyses of a snapshot's whole network, computed lazily; std::call_once makes
+// the first computation thread-safe and later readers wait for it.
+struct Analyses {
+  std::once_flag criticality_once;
+  std::unique_ptr<risk::Criticality> criticality;
+  std::once_flag tts_once;
+  std::optional<StatusOr<std::vector<risk::ScenarioResult>>> tts;  // kDefaultRecoveryDays
+  std::vector<uint8_t> exposed;  // per site: its own scenario has TTS < TTR
+};
+
 // What readers see; rebuilt after each committed change and swapped in whole.
 struct Snapshot {
   model::Model model;
@@ -121,6 +145,11 @@ struct Snapshot {
   std::map<std::string, trust::KeyPair> own_keys;
   bool have_network = false;
   footprint::NetworkFootprint network;
+  std::vector<model::Index> product_owner;  // OwnerOf each product
+  // The risk snapshot of `model` (which it borrows); null when it cannot be built.
+  std::unique_ptr<network::Network> graph;
+  // Analyses of the whole graph, each computed at most once (Node::Impl).
+  std::unique_ptr<Analyses> analyses = std::make_unique<Analyses>();
 };
 
 struct Caller {
@@ -161,6 +190,46 @@ bool MaySee(const Snapshot& s, const Caller& c, model::Index product, model::Ind
   }
   return false;
 }
+
+// What one caller may see of a snapshot: products it may read (MaySee), sites of
+// its organization or making such a product, organizations with such a site. Built
+// per request in O(model); admin clients see everything.
+class View {
+ public:
+  View(const Snapshot& s, const Caller& c) : all_(c.client.admin) {
+    if (all_) return;
+    const model::Model& m = s.model;
+    product_.resize(m.products.size());
+    site_.resize(m.sites.size());
+    organization_.resize(m.organizations.size());
+    for (model::Index p = 0; p < m.products.size(); ++p) {
+      product_[p] = MaySee(s, c, p, s.product_owner[p]);
+    }
+    for (model::Index i = 0; i < m.sites.size(); ++i) {
+      site_[i] = m.sites[i].organization == c.organization;
+    }
+    for (const model::Production& node : m.production) {
+      if (product_[node.product]) site_[node.site] = 1;
+    }
+    for (model::Index i = 0; i < m.sites.size(); ++i) {
+      if (site_[i]) organization_[m.sites[i].organization] = 1;
+    }
+    if (c.organization != model::kNoIndex) organization_[c.organization] = 1;
+  }
+  bool all() const { return all_; }
+  bool product(model::Index p) const { return all_ || (p < product_.size() && product_[p]); }
+  bool site(model::Index s) const { return all_ || (s < site_.size() && site_[s]); }
+  bool organization(model::Index o) const {
+    return all_ || (o < organization_.size() && organization_[o]);
+  }
+  bool vertex(const network::Network& n, network::Index v) const {
+    return site(n.site(v)) && product(n.product(v));
+  }
+
+ private:
+  bool all_;
+  std::vector<uint8_t> product_, site_, organization_;
+};
 
 // The document without Renkei's signature extension, canonical.
 StatusOr<std::string> CanonicalWithoutSignature(Json doc, std::string* jws) {
@@ -253,6 +322,16 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
   for (const model::Organization& o : m.organizations) {
     if (!o.public_key.empty()) snap->public_keys[o.id] = o.public_key;
   }
+  snap->product_owner.assign(m.products.size(), model::kNoIndex);
+  for (model::Index p = 0; p < m.products.size(); ++p) {
+    snap->product_owner[p] = m.products[p].organization;
+  }
+  for (const model::Production& node : m.production) {
+    model::Index& owner = snap->product_owner[node.product];
+    if (owner == model::kNoIndex) owner = m.sites[node.site].organization;
+  }
+  auto graph = network::Network::Build(m);
+  if (graph.ok()) snap->graph = std::make_unique<network::Network>(std::move(*graph));
   for (const auto& [org, keys] : snap->own_keys) {
     snap->public_keys[org] = trust::EncodePublicKey(keys);
   }
@@ -302,6 +381,15 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
+// One authorised /api/v1 request.
+struct ApiCall {
+  const httplib::Request& req;
+  httplib::Response& res;
+  const Caller& caller;
+  const Snapshot& snap;
+  const View& view;
+};
+
 }  // namespace
 
 class Node::Impl {
@@ -323,14 +411,39 @@ class Node::Impl {
   }
   StatusOr<std::string> RequestFootprints(const std::string& organization, const Json& criteria);
 
- private:
-  // Routes.
+  // Routes (RouteTable below).
   void Token(const httplib::Request& req, httplib::Response& res);
   void OpenId(const httplib::Request& req, httplib::Response& res);
   void ListFootprints(int version, const httplib::Request& req, httplib::Response& res);
   void GetFootprint(int version, const httplib::Request& req, httplib::Response& res);
   void Events(int version, const httplib::Request& req, httplib::Response& res);
-  void Api(const httplib::Request& req, httplib::Response& res);
+  // /api/v1: authorises, checks the query parameters against the document and runs
+  // `handler`.
+  using ApiHandler = void (Impl::*)(ApiCall&);
+  void Api(const httplib::Request& req, httplib::Response& res, const char* method,
+           const char* path, ApiHandler handler);
+  void ApiNetwork(ApiCall& c);
+  void ApiOverview(ApiCall& c);
+  void ApiSites(ApiCall& c);
+  void ApiSite(ApiCall& c);
+  void ApiProducts(ApiCall& c);
+  void ApiTiers(ApiCall& c);
+  void ApiSpofs(ApiCall& c);
+  void ApiTts(ApiCall& c);
+  void ApiScenarios(ApiCall& c);
+  void ApiKeys(ApiCall& c);
+  void ApiEvents(ApiCall& c);
+  void ApiFootprint(ApiCall& c);
+  void ApiCircularity(ApiCall& c);
+  void ApiConcentration(ApiCall& c);
+  void ApiBundles(ApiCall& c);
+  void ApiRequests(ApiCall& c);
+  // The dashboard's files from options_.web_dir.
+  void Static(const httplib::Request& req, httplib::Response& res);
+
+  // The analyses of a snapshot whose graph is built, computed on first use.
+  const risk::Criticality& CriticalityOf(const Snapshot& s);
+  const StatusOr<std::vector<risk::ScenarioResult>>& TtsOf(const Snapshot& s);
 
   // The caller of a request with a valid bearer token, or the error sent.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res);
@@ -362,6 +475,7 @@ class Node::Impl {
   int port_ = 0;
   std::thread listener_;
 
+  std::mutex lp_mu_;     // serialises the LP solves (Clp)
   std::mutex store_mu_;  // serialises every use of store_
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // GUARDED_BY(snapshot_mu_); readers keep theirs
@@ -381,8 +495,101 @@ class Node::Impl {
 };
 
 namespace {
+
 thread_local Clock::time_point request_start;
+
+using R = const httplib::Request&;
+using W = httplib::Response&;
+
+// One route the node serves; every one is an operation of the OpenAPI document.
+struct Route {
+  const char* method;                              // "get" or "post", as in the document
+  const char* path;                                // the document's path template
+  void (*handle)(Node::Impl& node, R req, W res);  // null for /api/v1 operations
+  Node::Impl::ApiHandler api = nullptr;
+};
+
+const std::vector<Route>& RouteTable() {
+  using I = Node::Impl;
+  static const std::vector<Route> routes = {
+      {"post", "/auth/token", [](I& n, R q, W s) { n.Token(q, s); }},
+      {"get", "/.well-known/openid-configuration", [](I& n, R q, W s) { n.OpenId(q, s); }},
+      {"get", "/2/footprints", [](I& n, R q, W s) { n.ListFootprints(2, q, s); }},
+      {"get", "/3/footprints", [](I& n, R q, W s) { n.ListFootprints(3, q, s); }},
+      {"get", "/2/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(2, q, s); }},
+      {"get", "/3/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(3, q, s); }},
+      {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
+      {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
+      {"get", "/api/v1/openapi.json",
+       [](I& n, R q, W s) {
+         s.set_content(OpenApiDocument(n.BaseUrl(q)).dump(2), "application/json");
+       }},
+      {"get", "/api/v1/network", nullptr, &I::ApiNetwork},
+      {"get", "/api/v1/overview", nullptr, &I::ApiOverview},
+      {"get", "/api/v1/sites", nullptr, &I::ApiSites},
+      {"get", "/api/v1/sites/{site}", nullptr, &I::ApiSite},
+      {"get", "/api/v1/products", nullptr, &I::ApiProducts},
+      {"get", "/api/v1/tiers", nullptr, &I::ApiTiers},
+      {"get", "/api/v1/spofs", nullptr, &I::ApiSpofs},
+      {"get", "/api/v1/tts", nullptr, &I::ApiTts},
+      {"post", "/api/v1/scenarios", nullptr, &I::ApiScenarios},
+      {"get", "/api/v1/keys", nullptr, &I::ApiKeys},
+      {"get", "/api/v1/events", nullptr, &I::ApiEvents},
+      {"get", "/api/v1/products/{product}/footprint", nullptr, &I::ApiFootprint},
+      {"get", "/api/v1/products/{product}/circularity", nullptr, &I::ApiCircularity},
+      {"get", "/api/v1/products/{product}/concentration", nullptr, &I::ApiConcentration},
+      {"post", "/api/v1/bundles", nullptr, &I::ApiBundles},
+      {"post", "/api/v1/requests", nullptr, &I::ApiRequests},
+  };
+  return routes;
 }
+
+// "/api/v1/sites/{site}" -> "/api/v1/sites/([^/]+)", dots escaped.
+std::string RoutePattern(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      i = path.find('}', i);
+      out += "([^/]+)";
+    } else if (path[i] == '.') {
+      out += "\\.";
+    } else {
+      out.push_back(path[i]);
+    }
+  }
+  return out;
+}
+
+// Internal when the route table and the OpenAPI document disagree.
+Status CheckRoutesDocumented() {
+  std::set<std::string> documented, handled;
+  for (const Operation& op : DocumentedOperations()) documented.insert(op.method + " " + op.path);
+  for (const Route& r : RouteTable()) handled.insert(std::string(r.method) + " " + r.path);
+  for (const std::string& h : handled) {
+    if (!documented.count(h))
+      return InternalError("route '" + h + "' is not in the OpenAPI document");
+  }
+  for (const std::string& d : documented) {
+    if (!handled.count(d)) return InternalError("operation '" + d + "' has no handler");
+  }
+  return Status::Ok();
+}
+
+// The query parameters the document gives an operation.
+const std::set<std::string>& QueryParameters(const std::string& method, const std::string& path) {
+  static const std::map<std::string, std::set<std::string>> params = [] {
+    std::map<std::string, std::set<std::string>> out;
+    for (const Operation& op : DocumentedOperations()) {
+      out[op.method + " " + op.path] = {op.query.begin(), op.query.end()};
+    }
+    return out;
+  }();
+  static const std::set<std::string> none;
+  auto it = params.find(method + " " + path);
+  return it == params.end() ? none : it->second;
+}
+
+}  // namespace
 
 Status Node::Impl::Rebuild() {
   RENKEI_ASSIGN_OR_RETURN(auto snap, BuildSnapshot(*store_));
@@ -431,18 +638,22 @@ Status Node::Impl::Start() {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, {500, "InternalError", "An internal or unexpected error has occurred"});
       });
-  using R = const httplib::Request&;
-  using W = httplib::Response&;
-  server_.Post("/auth/token", [this](R req, W res) { Token(req, res); });
-  server_.Get("/.well-known/openid-configuration", [this](R req, W res) { OpenId(req, res); });
-  server_.Get("/2/footprints", [this](R req, W res) { ListFootprints(2, req, res); });
-  server_.Get("/3/footprints", [this](R req, W res) { ListFootprints(3, req, res); });
-  server_.Get(R"(/2/footprints/([^/]+))", [this](R req, W res) { GetFootprint(2, req, res); });
-  server_.Get(R"(/3/footprints/([^/]+))", [this](R req, W res) { GetFootprint(3, req, res); });
-  server_.Post("/2/events", [this](R req, W res) { Events(2, req, res); });
-  server_.Post("/3/events", [this](R req, W res) { Events(3, req, res); });
-  server_.Get(R"(/api/v1/.*)", [this](R req, W res) { Api(req, res); });
-  server_.Post(R"(/api/v1/.*)", [this](R req, W res) { Api(req, res); });
+  RENKEI_RETURN_IF_ERROR(CheckRoutesDocumented());
+  for (const Route& route : RouteTable()) {
+    auto handle = [this, &route](const httplib::Request& req, httplib::Response& res) {
+      if (route.api != nullptr) return Api(req, res, route.method, route.path, route.api);
+      route.handle(*this, req, res);
+    };
+    const std::string pattern = RoutePattern(route.path);
+    if (std::string(route.method) == "get") {
+      server_.Get(pattern, handle);
+    } else {
+      server_.Post(pattern, handle);
+    }
+  }
+  // Everything else is a file of the dashboard.
+  server_.Get(".*",
+              [this](const httplib::Request& req, httplib::Response& res) { Static(req, res); });
 
   port_ = options_.port == 0
               ? server_.bind_to_any_port(options_.host)
@@ -1037,176 +1248,772 @@ Status Node::Impl::Deliver(const Delivery& d) {
   return Status::Ok();
 }
 
-void Node::Impl::Api(const httplib::Request& req, httplib::Response& res) {
-  const std::string& path = req.path;
-  if (path == "/api/v1/openapi.json" && req.method == "GET") {
-    return res.set_content(OpenApiDocument(BaseUrl(req)).dump(2), "application/json");
+namespace {
+
+using Plain = nlohmann::json;  // the documents of risk/report.h (keys sorted)
+
+void SendJson(httplib::Response& res, const Plain& body) {
+  res.status = 200;
+  res.set_content(body.dump(), "application/json");
+}
+
+// The API error for a failed analysis or lookup.
+ApiError FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound:
+      return {404, "NotFound", s.message()};
+    case StatusCode::kPermissionDenied:
+      return {403, "AccessDenied", s.message()};
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kOutOfRange:
+      return BadRequest(s.message());
+    default:
+      return {500, "InternalError", s.message()};
   }
+}
+
+// A non-negative integer query parameter; `fallback` when absent.
+std::optional<ApiError> IntParam(const httplib::Request& req, const std::string& name,
+                                 size_t minimum, size_t& out) {
+  if (!req.has_param(name.c_str())) return std::nullopt;
+  const std::string v = req.get_param_value(name.c_str());
+  if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit) ||
+      std::stoul(v) < minimum) {
+    return BadRequest(name + ": expected an integer of at least " + std::to_string(minimum) +
+                      ", got '" + v + "'");
+  }
+  out = std::stoul(v);
+  return std::nullopt;
+}
+
+std::optional<ApiError> NumberParam(const httplib::Request& req, const std::string& name,
+                                    double& out) {
+  if (!req.has_param(name.c_str())) return std::nullopt;
+  const std::string v = req.get_param_value(name.c_str());
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(x) || x < 0) {
+    return BadRequest(name + ": expected a non-negative number, got '" + v + "'");
+  }
+  out = x;
+  return std::nullopt;
+}
+
+// Resolves a NODE parameter (network::Resolve) the caller may see: NotFound for
+// unknown ids, PermissionDenied when the site or product it names is not visible.
+StatusOr<network::Selection> ResolveVisible(const network::Network& n, const View& view,
+                                            const std::string& param, const std::string& ref) {
+  auto sel = network::Resolve(n, ref);
+  if (!sel.ok()) return sel.status().WithPrefix(param);
+  const network::Index v = sel->vertices.front();
+  const bool visible = sel->kind == network::SelectionKind::kSite      ? view.site(n.site(v))
+                       : sel->kind == network::SelectionKind::kProduct ? view.product(n.product(v))
+                                                                       : view.vertex(n, v);
+  if (!visible) return PermissionDeniedError("Access denied");
+  return sel;
+}
+
+// Whether the {"site", "product"} an entry names are visible.
+bool SeesEntry(const model::Model& m, const View& view, const Plain& entry) {
+  return view.site(m.FindSite(entry["site"].get<std::string>())) &&
+         view.product(m.FindProduct(entry["product"].get<std::string>()));
+}
+
+void KeepEntries(const model::Model& m, const View& view, Plain& list) {
+  if (view.all()) return;
+  Plain kept = Plain::array();
+  for (Plain& e : list) {
+    if (SeesEntry(m, view, e)) kept.push_back(std::move(e));
+  }
+  list = std::move(kept);
+}
+
+void KeepSites(const model::Model& m, const View& view, Plain& ids) {
+  if (view.all()) return;
+  Plain kept = Plain::array();
+  for (Plain& id : ids) {
+    if (view.site(m.FindSite(id.get<std::string>()))) kept.push_back(std::move(id));
+  }
+  ids = std::move(kept);
+}
+
+void KeepProducts(const model::Model& m, const View& view, Plain& ids) {
+  if (view.all()) return;
+  Plain kept = Plain::array();
+  for (Plain& id : ids) {
+    if (view.product(m.FindProduct(id.get<std::string>()))) kept.push_back(std::move(id));
+  }
+  ids = std::move(kept);
+}
+
+// A ScenarioJson without the sites and products the caller may not see.
+void FilterScenario(const model::Model& m, const View& view, Plain& scenario) {
+  if (view.all()) return;
+  KeepSites(m, view, scenario["sites"]);
+  Plain lost = Plain::object();
+  for (const auto& [id, units] : scenario["lost_units"].items()) {
+    if (view.product(m.FindProduct(id))) lost[id] = units;
+  }
+  scenario["lost_units"] = lost;
+}
+
+Json SiteProducts(const model::Model& m, const View& view, model::Index site) {
+  Json out = Json::array();
+  for (const model::Production& node : m.production) {
+    if (node.site != site || !view.product(node.product)) continue;
+    out.push_back(
+        {{"id", m.products[node.product].id},
+         {"capacity_per_day", node.capacity_per_day ? Json(*node.capacity_per_day) : Json(nullptr)},
+         {"inventory_units", node.inventory_units ? Json(*node.inventory_units) : Json(nullptr)}});
+  }
+  return out;
+}
+
+Json NodeRef(const model::Model& m, model::Index site, model::Index product) {
+  return {{"site", m.sites[site].id}, {"product", m.products[product].id}};
+}
+
+double Round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+}  // namespace
+
+const risk::Criticality& Node::Impl::CriticalityOf(const Snapshot& s) {
+  std::call_once(s.analyses->criticality_once, [&s] {
+    s.analyses->criticality =
+        std::make_unique<risk::Criticality>(risk::Criticality::Analyse(*s.graph));
+  });
+  return *s.analyses->criticality;
+}
+
+const StatusOr<std::vector<risk::ScenarioResult>>& Node::Impl::TtsOf(const Snapshot& s) {
+  std::call_once(s.analyses->tts_once, [this, &s] {
+    std::lock_guard<std::mutex> lock(lp_mu_);
+    s.analyses->tts = risk::RunScenarios(*s.graph, risk::SiteScenarios(*s.graph));
+    s.analyses->exposed.assign(s.model.sites.size(), 0);
+    if (s.analyses->tts->ok()) {
+      for (const risk::ScenarioResult& r : **s.analyses->tts) {
+        if (r.sites.size() == 1 && r.exposed) s.analyses->exposed[r.sites[0]] = 1;
+      }
+    }
+  });
+  return *s.analyses->tts;
+}
+
+void Node::Impl::Api(const httplib::Request& req, httplib::Response& res, const char* method,
+                     const char* path, ApiHandler handler) {
   auto caller = Authorize(req, res);
   if (!caller) return;
+  const std::set<std::string>& known = QueryParameters(method, path);
+  for (const auto& [name, value] : req.params) {
+    if (!known.count(name)) {
+      return SendError(res, BadRequest("unknown query parameter '" + name + "'"));
+    }
+  }
   auto snap = snapshot();
-  const model::Model& m = snap->model;
-  auto visible_product = [&](model::Index p) { return MaySee(*snap, *caller, p, OwnerOf(m, p)); };
-  auto visible_site = [&](model::Index s) {
-    if (caller->client.admin || m.sites[s].organization == caller->organization) return true;
-    for (const model::Production& node : m.production) {
-      if (node.site == s && visible_product(node.product)) return true;
-    }
-    return false;
+  const View view(*snap, *caller);
+  ApiCall call{req, res, *caller, *snap, view};
+  const bool analysis = handler == &Impl::ApiTiers || handler == &Impl::ApiSpofs ||
+                        handler == &Impl::ApiTts || handler == &Impl::ApiScenarios ||
+                        handler == &Impl::ApiConcentration;
+  if (analysis && snap->graph == nullptr) {
+    return SendError(res, {500, "InternalError", "the network snapshot could not be built"});
+  }
+  (this->*handler)(call);
+}
+
+void Node::Impl::ApiNetwork(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  std::set<std::string> countries, organizations;
+  size_t sites = 0, products = 0;
+  for (model::Index s = 0; s < m.sites.size(); ++s) {
+    if (!c.view.site(s)) continue;
+    ++sites;
+    countries.insert(m.sites[s].country);
+    organizations.insert(m.organizations[m.sites[s].organization].id);
+  }
+  for (model::Index p = 0; p < m.products.size(); ++p) products += c.view.product(p) ? 1 : 0;
+  SendJson(c.res, Json{{"organization", c.caller.client.organization},
+                       {"organizations", organizations.size()},
+                       {"sites", sites},
+                       {"products", products},
+                       {"countries", countries}});
+}
+
+void Node::Impl::ApiOverview(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  struct Cluster {
+    size_t sites = 0;
+    std::set<model::Index> organizations, products;
   };
-  static const std::regex product_route("^/api/v1/products/([^/]+)/(footprint|circularity)$");
-  std::smatch match;
-  if (req.method == "GET" && path == "/api/v1/network") {
-    std::set<std::string> countries, organizations;
-    size_t sites = 0, products = 0;
-    for (model::Index s = 0; s < m.sites.size(); ++s) {
-      if (!visible_site(s)) continue;
-      ++sites;
-      countries.insert(m.sites[s].country);
-      organizations.insert(m.organizations[m.sites[s].organization].id);
-    }
-    for (model::Index p = 0; p < m.products.size(); ++p) products += visible_product(p) ? 1 : 0;
-    return SendJson(res, Json{{"organization", caller->client.organization},
-                              {"organizations", organizations.size()},
-                              {"sites", sites},
-                              {"products", products},
-                              {"countries", countries}});
+  std::map<std::string, Cluster> clusters;
+  for (model::Index s = 0; s < m.sites.size(); ++s) {
+    if (!c.view.site(s) || m.sites[s].cluster.empty()) continue;
+    Cluster& cl = clusters[m.sites[s].cluster];
+    ++cl.sites;
+    cl.organizations.insert(m.sites[s].organization);
   }
-  if (req.method == "GET" && path == "/api/v1/sites") {
-    Json features = Json::array();
-    for (model::Index s = 0; s < m.sites.size(); ++s) {
-      if (!visible_site(s)) continue;
-      const model::Site& site = m.sites[s];
-      features.push_back({{"type", "Feature"},
-                          {"geometry", {{"type", "Point"}, {"coordinates", {site.lon, site.lat}}}},
-                          {"properties",
-                           {{"id", site.id},
-                            {"name", site.name},
-                            {"organization", m.organizations[site.organization].id},
-                            {"country", site.country},
-                            {"region", site.region},
-                            {"cluster", site.cluster}}}});
-    }
-    return SendJson(res, Json{{"type", "FeatureCollection"}, {"features", features}});
+  double japan = 0, makers = 0, world = 0;
+  for (const model::Production& node : m.production) {
+    const model::Site& site = m.sites[node.site];
+    if (!c.view.site(node.site) || !c.view.product(node.product)) continue;
+    if (!site.cluster.empty()) clusters[site.cluster].products.insert(node.product);
+    if (m.products[node.product].unit != model::Unit::kKilowattHour) continue;
+    const double per_day = node.capacity_per_day.value_or(site.capacity_per_day.value_or(0));
+    const double gwh = per_day * 365 / 1e6;
+    world += gwh;
+    if (site.country == "JP") japan += gwh;
+    if (m.organizations[site.organization].country == "JP") makers += gwh;
   }
-  if (req.method == "GET" && path == "/api/v1/keys") {
-    Json keys = Json::array();
-    for (const auto& [org, key] : snap->public_keys) {
-      Json jwk = Json::parse(trust::PublicJwk(key));
-      jwk["kid"] = org;
-      jwk["alg"] = "EdDSA";
-      keys.push_back(jwk);
-    }
-    return SendJson(res, Json{{"keys", keys}});
+  Json list = Json::array();
+  for (const auto& [id, cl] : clusters) {
+    list.push_back({{"id", id},
+                    {"sites", cl.sites},
+                    {"organizations", cl.organizations.size()},
+                    {"products", cl.products.size()}});
   }
-  if (req.method == "GET" && std::regex_match(path, match, product_route)) {
-    const std::string id = PercentDecode(match[1]);
-    const model::Index p = m.FindProduct(id);
-    if (p == model::kNoIndex)
-      return SendError(res, {404, "NotFound", "unknown product '" + id + "'"});
-    if (!visible_product(p)) return SendError(res, {403, "AccessDenied", "Access denied"});
-    if (match[2] == "footprint") {
-      if (!snap->have_network) {
-        return SendError(res, {500, "InternalError", "the footprints could not be computed"});
+  SendJson(c.res, Json{{"clusters", list},
+                       {"battery",
+                        {{"japan_gwh_per_year", Round6(japan)},
+                         {"japanese_makers_gwh_per_year", Round6(makers)},
+                         {"world_gwh_per_year", Round6(world)},
+                         {"target_japan_gwh_per_year", 150},
+                         {"target_japanese_makers_gwh_per_year", 600},
+                         {"target_year", 2030}}}});
+}
+
+void Node::Impl::ApiSites(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  const risk::Criticality* crit = c.snap.graph ? &CriticalityOf(c.snap) : nullptr;
+  if (c.snap.graph) (void)TtsOf(c.snap);
+  Json features = Json::array();
+  for (model::Index s = 0; s < m.sites.size(); ++s) {
+    if (!c.view.site(s)) continue;
+    const model::Site& site = m.sites[s];
+    features.push_back(
+        {{"type", "Feature"},
+         {"geometry", {{"type", "Point"}, {"coordinates", {site.lon, site.lat}}}},
+         {"properties",
+          {{"id", site.id},
+           {"name", site.name},
+           {"organization", m.organizations[site.organization].id},
+           {"country", site.country},
+           {"region", site.region},
+           {"cluster", site.cluster},
+           {"recovery_days", site.recovery_days ? Json(*site.recovery_days) : Json(nullptr)},
+           {"products", SiteProducts(m, c.view, s)},
+           {"demand_stopped", crit ? crit->site_stops()[s] : 0},
+           {"exposed", crit ? c.snap.analyses->exposed[s] != 0 : false}}}});
+  }
+  SendJson(c.res, Json{{"type", "FeatureCollection"}, {"features", features}});
+}
+
+void Node::Impl::ApiSite(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  const std::string id = c.req.matches[1];
+  const model::Index s = m.FindSite(id);
+  if (s == model::kNoIndex) return SendError(c.res, {404, "NotFound", "unknown site '" + id + "'"});
+  if (!c.view.site(s)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const model::Site& site = m.sites[s];
+  const model::Organization& org = m.organizations[site.organization];
+  Json customers = Json::array(), suppliers = Json::array(), dependent = Json::array();
+  for (const model::SupplyLink& link : m.supply) {
+    if (!c.view.product(link.product)) continue;
+    if (link.supplier_site == s && c.view.site(link.customer_site)) {
+      customers.push_back(NodeRef(m, link.customer_site, link.product));
+    }
+    if (link.customer_site == s && c.view.site(link.supplier_site)) {
+      suppliers.push_back(NodeRef(m, link.supplier_site, link.product));
+    }
+  }
+  bool exposed = false;
+  uint32_t stopped = 0;
+  if (c.snap.graph) {
+    const network::Network& n = *c.snap.graph;
+    auto nodes = n.nodes_at_site(s);
+    for (const risk::TierEntry& e : risk::Closure(n, nodes, risk::Direction::kDownstream)) {
+      if (n.IsDemand(e.vertex) && c.view.vertex(n, e.vertex)) {
+        dependent.push_back(NodeRef(m, n.site(e.vertex), n.product(e.vertex)));
       }
-      auto fp = footprint::FootprintOfProduct(m, snap->network, id);
-      if (!fp.ok()) return SendError(res, {404, "NotFound", fp.status().message()});
-      return SendJson(res, footprint::FootprintJson(m, *fp, footprint::SplitBy::kCountry));
     }
-    auto c = footprint::RecycledContent(m, id);
-    if (!c.ok()) return SendError(res, {404, "NotFound", c.status().message()});
-    return SendJson(res, footprint::CircularityJson(m, *c));
+    stopped = CriticalityOf(c.snap).site_stops()[s];
+    (void)TtsOf(c.snap);
+    exposed = c.snap.analyses->exposed[s] != 0;
   }
-  if (req.method == "GET" && path == "/api/v1/events") {
-    if (!caller->client.admin) return SendError(res, {403, "AccessDenied", "admin clients only"});
+  SendJson(c.res,
+           Json{{"id", site.id},
+                {"name", site.name},
+                {"organization", {{"id", org.id}, {"name", org.name}}},
+                {"country", site.country},
+                {"region", site.region},
+                {"cluster", site.cluster},
+                {"lat", site.lat},
+                {"lon", site.lon},
+                {"recovery_days", site.recovery_days ? Json(*site.recovery_days) : Json(nullptr)},
+                {"products", SiteProducts(m, c.view, s)},
+                {"demand_stopped", stopped},
+                {"exposed", exposed},
+                {"customers", customers},
+                {"suppliers", suppliers},
+                {"dependent_demand", dependent}});
+}
+
+void Node::Impl::ApiProducts(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  std::vector<std::set<model::Index>> sites(m.products.size());
+  for (const model::Production& node : m.production) {
+    if (c.view.site(node.site)) sites[node.product].insert(node.site);
+  }
+  std::vector<model::Index> order;
+  for (model::Index p = 0; p < m.products.size(); ++p) {
+    if (c.view.product(p)) order.push_back(p);
+  }
+  std::sort(order.begin(), order.end(),
+            [&m](model::Index a, model::Index b) { return m.products[a].id < m.products[b].id; });
+  Json out = Json::array();
+  for (model::Index p : order) {
+    out.push_back({{"id", m.products[p].id},
+                   {"name", m.products[p].name},
+                   {"category", m.products[p].category},
+                   {"unit", std::string(model::UnitSymbol(m.products[p].unit))},
+                   {"sites", sites[p].size()}});
+  }
+  SendJson(c.res, Json{{"products", out}});
+}
+
+void Node::Impl::ApiTiers(ApiCall& c) {
+  const network::Network& n = *c.snap.graph;
+  const model::Model& m = c.snap.model;
+  const std::string node = c.req.get_param_value("node");
+  if (node.empty()) return SendError(c.res, BadRequest("node: a node is required"));
+  const std::string direction =
+      c.req.has_param("direction") ? c.req.get_param_value("direction") : "up";
+  if (direction != "up" && direction != "down") {
+    return SendError(c.res, BadRequest("direction: expected up or down, got '" + direction + "'"));
+  }
+  size_t depth = risk::kUnlimitedDepth;
+  if (auto e = IntParam(c.req, "depth", 0, depth)) return SendError(c.res, *e);
+  auto sel = ResolveVisible(n, c.view, "node", node);
+  if (!sel.ok()) return SendError(c.res, FromStatus(sel.status()));
+  const bool up = direction == "up";
+  const risk::Direction dir = up ? risk::Direction::kUpstream : risk::Direction::kDownstream;
+  const std::vector<risk::TierEntry> tiers =
+      risk::Closure(n, sel->vertices, dir, static_cast<uint32_t>(depth));
+  Plain doc = risk::TiersJson(n, tiers, dir);
+  std::vector<uint8_t> spof(n.vertex_count()), in_closure(n.vertex_count());
+  if (up) {
+    const risk::Criticality& crit = CriticalityOf(c.snap);
+    for (network::Index t : sel->vertices) {
+      for (network::Index v : crit.NodeSpofs(t)) spof[v] = 1;
+    }
+  }
+  Plain entries = Plain::array();
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    const network::Index v = tiers[i].vertex;
+    in_closure[v] = 1;
+    if (!c.view.vertex(n, v)) continue;
+    Plain e = doc["tiers"][i];
+    e["spof"] = spof[v] != 0;
+    entries.push_back(std::move(e));
+  }
+  Plain links = Plain::array();
+  for (const risk::TierEntry& t : tiers) {
+    if (!c.view.vertex(n, t.vertex)) continue;
+    for (const network::InputGroup& g : n.groups(t.vertex)) {
+      for (const network::InEdge& e : n.edges(g)) {
+        if (!in_closure[e.from] || !c.view.vertex(n, e.from)) continue;
+        std::optional<double> share;
+        if (e.link != network::kNone) share = m.supply[e.link].share;
+        links.push_back({{"from", NodeRef(m, n.site(e.from), n.product(e.from))},
+                         {"to", NodeRef(m, n.site(t.vertex), n.product(t.vertex))},
+                         {"share", share ? Plain(*share) : Plain(nullptr)}});
+      }
+    }
+  }
+  doc["tiers"] = std::move(entries);
+  doc["links"] = std::move(links);
+  SendJson(c.res, doc);
+}
+
+void Node::Impl::ApiConcentration(ApiCall& c) {
+  const network::Network& n = *c.snap.graph;
+  const model::Model& m = c.snap.model;
+  const std::string id = c.req.matches[1];
+  const model::Index p = m.FindProduct(id);
+  if (p == model::kNoIndex) {
+    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
+  }
+  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const std::string target = c.req.get_param_value("target");
+  if (c.req.has_param("target") && target.empty()) {
+    return SendError(c.res, BadRequest("target: a node is required"));
+  }
+  StatusOr<risk::Concentration> conc = [&]() -> StatusOr<risk::Concentration> {
+    if (target.empty()) return risk::ProductConcentration(n, p);
+    RENKEI_ASSIGN_OR_RETURN(network::Selection sel, ResolveVisible(n, c.view, "target", target));
+    return risk::ProductConcentrationFor(n, p, sel.vertices);
+  }();
+  if (!conc.ok()) return SendError(c.res, FromStatus(conc.status()));
+  Plain doc = risk::ConcentrationJson(
+      id, target.empty() ? std::nullopt : std::optional<std::string>(target), *conc);
+  if (!c.view.all()) {
+    Plain kept = Plain::array();
+    for (Plain& share : doc["by_company"]) {
+      if (c.view.organization(m.FindOrganization(share["key"].get<std::string>()))) {
+        kept.push_back(std::move(share));
+      }
+    }
+    doc["by_company"] = std::move(kept);
+  }
+  SendJson(c.res, doc);
+}
+
+void Node::Impl::ApiSpofs(ApiCall& c) {
+  const network::Network& n = *c.snap.graph;
+  const model::Model& m = c.snap.model;
+  size_t top = 20;
+  if (auto e = IntParam(c.req, "top", 1, top)) return SendError(c.res, *e);
+  const std::string target = c.req.get_param_value("target");
+  if (c.req.has_param("target") && target.empty()) {
+    return SendError(c.res, BadRequest("target: a node is required"));
+  }
+  if (!target.empty()) {
+    auto sel = ResolveVisible(n, c.view, "target", target);
+    if (!sel.ok()) return SendError(c.res, FromStatus(sel.status()));
+    Plain out = risk::SpofTargetsJson(n, CriticalityOf(c.snap), sel->vertices);
+    KeepEntries(m, c.view, out);
+    for (Plain& t : out) {
+      KeepEntries(m, c.view, t["node_spofs"]);
+      KeepSites(m, c.view, t["site_spofs"]);
+    }
+    return SendJson(c.res, out);
+  }
+  if (n.demand_count() == 0) {
+    return SendError(c.res, BadRequest("the network has no demand: single points of failure are "
+                                       "counted against demand rows"));
+  }
+  if (c.view.all()) return SendJson(c.res, risk::SpofRankingJson(n, CriticalityOf(c.snap), top));
+  Plain doc = risk::SpofRankingJson(n, CriticalityOf(c.snap), std::numeric_limits<size_t>::max());
+  KeepEntries(m, c.view, doc["nodes"]);
+  Plain sites = Plain::array();
+  for (Plain& row : doc["sites"]) {
+    if (c.view.site(m.FindSite(row["site"].get<std::string>()))) sites.push_back(std::move(row));
+  }
+  doc["sites"] = std::move(sites);
+  for (const char* list : {"nodes", "sites"}) {
+    if (doc[list].size() > top)
+      doc[list].erase(doc[list].begin() + static_cast<long>(top), doc[list].end());
+  }
+  SendJson(c.res, doc);
+}
+
+void Node::Impl::ApiTts(ApiCall& c) {
+  const network::Network& n = *c.snap.graph;
+  const model::Model& m = c.snap.model;
+  double days = risk::kDefaultRecoveryDays;
+  if (auto e = NumberParam(c.req, "default_days", days)) return SendError(c.res, *e);
+  StatusOr<std::vector<risk::ScenarioResult>> computed = std::vector<risk::ScenarioResult>{};
+  const StatusOr<std::vector<risk::ScenarioResult>>* results = &computed;
+  if (days == risk::kDefaultRecoveryDays) {
+    results = &TtsOf(c.snap);
+  } else {
+    std::lock_guard<std::mutex> lock(lp_mu_);
+    computed = risk::RunScenarios(n, risk::SiteScenarios(n, days));
+  }
+  if (!results->ok()) return SendError(c.res, FromStatus(results->status()));
+  Plain out = risk::TtsJson(m, **results);
+  if (!c.view.all()) {
+    Plain kept = Plain::array();
+    for (size_t i = 0; i < out.size(); ++i) {
+      const auto& sites = (**results)[i].sites;
+      if (!std::all_of(sites.begin(), sites.end(),
+                       [&](network::Index s) { return c.view.site(s); })) {
+        continue;
+      }
+      FilterScenario(m, c.view, out[i]);
+      kept.push_back(std::move(out[i]));
+    }
+    out = std::move(kept);
+  }
+  SendJson(c.res, out);
+}
+
+void Node::Impl::ApiScenarios(ApiCall& c) {
+  const network::Network& n = *c.snap.graph;
+  const model::Model& m = c.snap.model;
+  if (c.req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+    return SendError(c.res, BadRequest("content type must be application/json"));
+  }
+  StatusOr<risk::Event> event = risk::ParseEvent(c.req.body);
+  if (!event.ok()) return SendError(c.res, BadRequest(event.status().message()));
+  // The sites or company an event names must be visible; unknown ones are NotFound below.
+  if (event->kind == risk::Event::Kind::kSites) {
+    for (const std::string& id : event->sites) {
+      const model::Index s = m.FindSite(id);
+      if (s != model::kNoIndex && !c.view.site(s)) {
+        return SendError(c.res, {403, "AccessDenied", "Access denied"});
+      }
+    }
+  }
+  if (event->kind == risk::Event::Kind::kCompany) {
+    const model::Index o = m.FindOrganization(event->company);
+    if (o != model::kNoIndex && !c.view.organization(o)) {
+      return SendError(c.res, {403, "AccessDenied", "Access denied"});
+    }
+  }
+  StatusOr<risk::EventImpact> impact = [&] {
+    std::lock_guard<std::mutex> lock(lp_mu_);
+    return risk::AnalyseEvent(n, *event);
+  }();
+  if (!impact.ok()) return SendError(c.res, FromStatus(impact.status()));
+  Plain doc = risk::EventJson(n, *event, *impact);
+  if (!c.view.all()) {
+    KeepSites(m, c.view, doc["sites"]);
+    KeepProducts(m, c.view, doc["affected_products"]);
+    KeepEntries(m, c.view, doc["affected_demand"]);
+    KeepEntries(m, c.view, doc["stopped_demand"]);
+    FilterScenario(m, c.view, doc["result"]);
+  }
+  SendJson(c.res, doc);
+}
+
+void Node::Impl::ApiKeys(ApiCall& c) {
+  Json keys = Json::array();
+  for (const auto& [org, key] : c.snap.public_keys) {
+    Json jwk = Json::parse(trust::PublicJwk(key));
+    jwk["kid"] = org;
+    jwk["alg"] = "EdDSA";
+    keys.push_back(jwk);
+  }
+  SendJson(c.res, Json{{"keys", keys}});
+}
+
+void Node::Impl::ApiFootprint(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  const std::string id = c.req.matches[1];
+  const model::Index p = m.FindProduct(id);
+  if (p == model::kNoIndex) {
+    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
+  }
+  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const std::string split = c.req.has_param("split") ? c.req.get_param_value("split") : "country";
+  footprint::SplitBy by;
+  if (split == "tier") {
+    by = footprint::SplitBy::kTier;
+  } else if (split == "country") {
+    by = footprint::SplitBy::kCountry;
+  } else if (split == "supplier") {
+    by = footprint::SplitBy::kSupplier;
+  } else if (split == "stage") {
+    by = footprint::SplitBy::kStage;
+  } else {
+    return SendError(
+        c.res, BadRequest("split: expected tier, country, supplier or stage, got '" + split + "'"));
+  }
+  if (!c.snap.have_network) {
+    return SendError(c.res, {500, "InternalError", "the footprints could not be computed"});
+  }
+  auto fp = footprint::FootprintOfProduct(m, c.snap.network, id);
+  if (!fp.ok()) return SendError(c.res, {404, "NotFound", fp.status().message()});
+  Json doc = footprint::FootprintJson(m, *fp, by);
+  if (by == footprint::SplitBy::kSupplier && !c.view.all()) {
+    Json kept = Json::array();
+    for (Json& e : doc["by_supplier"]) {
+      const model::Index o = m.FindOrganization(e["key"].get<std::string>());
+      if (o == model::kNoIndex || c.view.organization(o)) kept.push_back(std::move(e));
+    }
+    doc["by_supplier"] = std::move(kept);
+  }
+  SendJson(c.res, doc);
+}
+
+void Node::Impl::ApiCircularity(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  const std::string id = c.req.matches[1];
+  const model::Index p = m.FindProduct(id);
+  if (p == model::kNoIndex) {
+    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
+  }
+  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  auto circ = footprint::RecycledContent(m, id);
+  if (!circ.ok()) return SendError(c.res, {404, "NotFound", circ.status().message()});
+  SendJson(c.res, footprint::CircularityJson(m, *circ));
+}
+
+void Node::Impl::ApiEvents(ApiCall& c) {
+  if (!c.caller.client.admin) {
+    return SendError(c.res, {403, "AccessDenied", "admin clients only"});
+  }
+  std::lock_guard<std::mutex> lock(store_mu_);
+  auto events = ListEvents(*store_);
+  if (!events.ok()) return SendError(c.res, {500, "InternalError", events.status().message()});
+  Json out = Json::array();
+  for (const EventRecord& e : *events) {
+    out.push_back({{"id", e.id},
+                   {"direction", e.direction},
+                   {"type", e.type},
+                   {"organization", e.organization},
+                   {"time", e.time},
+                   {"state", e.state}});
+  }
+  SendJson(c.res, Json{{"events", out}});
+}
+
+namespace {
+
+// The JSON body of an admin POST, or the error sent.
+std::optional<Json> AdminJsonBody(ApiCall& c) {
+  if (!c.caller.client.admin) {
+    SendError(c.res, {403, "AccessDenied", "admin clients only"});
+    return std::nullopt;
+  }
+  if (c.req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+    SendError(c.res, BadRequest("content type must be application/json"));
+    return std::nullopt;
+  }
+  try {
+    return Json::parse(c.req.body);
+  } catch (const nlohmann::json::exception&) {
+    SendError(c.res, BadRequest("the body is not JSON"));
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+void Node::Impl::ApiRequests(ApiCall& c) {
+  auto body = AdminJsonBody(c);
+  if (!body) return;
+  if (!body->is_object() || !body->contains("organization") ||
+      !(*body)["organization"].is_string()) {
+    return SendError(c.res, BadRequest("organization is required"));
+  }
+  auto id = RequestFootprints((*body)["organization"], body->value("criteria", Json::object()));
+  if (!id.ok()) {
+    return SendError(c.res, id.status().code() == StatusCode::kNotFound
+                                ? ApiError{404, "NotFound", id.status().message()}
+                                : BadRequest(id.status().message()));
+  }
+  SendJson(c.res, Json{{"id", *id}}, 202);
+}
+
+void Node::Impl::ApiBundles(ApiCall& c) {
+  if (!AdminJsonBody(c)) return;
+  // The bundle as one JSON document, read by the same code as `renkei import`.
+  char dir_template[] = "/tmp/renkei-bundle-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    return SendError(c.res, {500, "InternalError", "cannot make a temporary folder"});
+  }
+  const std::string dir = dir_template;
+  const std::string file = dir + "/bundle.json";
+  Status s;
+  {
+    FILE* f = std::fopen(file.c_str(), "wb");
+    if (f == nullptr ||
+        std::fwrite(c.req.body.data(), 1, c.req.body.size(), f) != c.req.body.size()) {
+      s = InternalError("cannot write the bundle");
+    }
+    if (f != nullptr) std::fclose(f);
+  }
+  model::RowCounts before{}, after{};
+  if (s.ok()) {
     std::lock_guard<std::mutex> lock(store_mu_);
-    auto events = ListEvents(*store_);
-    if (!events.ok()) return SendError(res, {500, "InternalError", events.status().message()});
-    Json out = Json::array();
-    for (const EventRecord& e : *events) {
-      out.push_back({{"id", e.id},
-                     {"direction", e.direction},
-                     {"type", e.type},
-                     {"organization", e.organization},
-                     {"time", e.time},
-                     {"state", e.state}});
-    }
-    return SendJson(res, Json{{"events", out}});
-  }
-  if (req.method == "POST" && (path == "/api/v1/bundles" || path == "/api/v1/requests")) {
-    if (!caller->client.admin) return SendError(res, {403, "AccessDenied", "admin clients only"});
-    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
-      return SendError(res, BadRequest("content type must be application/json"));
-    }
-    Json body;
-    try {
-      body = Json::parse(req.body);
-    } catch (const nlohmann::json::exception&) {
-      return SendError(res, BadRequest("the body is not JSON"));
-    }
-    if (path == "/api/v1/requests") {
-      if (!body.is_object() || !body.contains("organization") ||
-          !body["organization"].is_string()) {
-        return SendError(res, BadRequest("organization is required"));
-      }
-      auto id = RequestFootprints(body["organization"], body.value("criteria", Json::object()));
-      if (!id.ok()) {
-        return SendError(res, id.status().code() == StatusCode::kNotFound
-                                  ? ApiError{404, "NotFound", id.status().message()}
-                                  : BadRequest(id.status().message()));
-      }
-      return SendJson(res, Json{{"id", *id}}, 202);
-    }
-    // The bundle as one JSON document, read by the same code as `renkei import`.
-    char dir_template[] = "/tmp/renkei-bundle-XXXXXX";
-    if (mkdtemp(dir_template) == nullptr) {
-      return SendError(res, {500, "InternalError", "cannot make a temporary folder"});
-    }
-    const std::string dir = dir_template;
-    const std::string file = dir + "/bundle.json";
-    Status s;
-    {
-      FILE* f = std::fopen(file.c_str(), "wb");
-      if (f == nullptr || std::fwrite(req.body.data(), 1, req.body.size(), f) != req.body.size()) {
-        s = InternalError("cannot write the bundle");
-      }
-      if (f != nullptr) std::fclose(f);
-    }
-    model::RowCounts before{}, after{};
+    auto loaded = store_->LoadModel();
+    s = loaded.status();
     if (s.ok()) {
-      std::lock_guard<std::mutex> lock(store_mu_);
-      auto loaded = store_->LoadModel();
-      s = loaded.status();
+      model::Model model = std::move(*loaded);
+      before = model::CountRows(model);
+      s = io::ReadBundle(file, model);
       if (s.ok()) {
-        model::Model model = std::move(*loaded);
-        before = model::CountRows(model);
-        s = io::ReadBundle(file, model);
-        if (s.ok()) {
-          s = store_->Append(model, before, "client:" + caller->client.id, "import via API");
-        }
-        if (s.ok()) {
-          after = model::CountRows(model);
-          s = Rebuild();
-        }
+        s = store_->Append(model, before, "client:" + c.caller.client.id, "import via API");
+      }
+      if (s.ok()) {
+        after = model::CountRows(model);
+        s = Rebuild();
       }
     }
-    std::remove(file.c_str());
-    rmdir(dir.c_str());
-    if (!s.ok()) {
-      const std::string msg = s.message();
-      const size_t at = msg.find(file);
-      return SendError(res, BadRequest(at == std::string::npos ? msg
+  }
+  std::remove(file.c_str());
+  rmdir(dir.c_str());
+  if (!s.ok()) {
+    const std::string msg = s.message();
+    const size_t at = msg.find(file);
+    return SendError(c.res, BadRequest(at == std::string::npos ? msg
                                                                : msg.substr(0, at) + "bundle.json" +
                                                                      msg.substr(at + file.size())));
-    }
-    Json added = Json::object();
-    for (const model::TableSchema& t : model::AllTables()) {
-      added[std::string(t.name)] =
-          after[static_cast<size_t>(t.table)] - before[static_cast<size_t>(t.table)];
-    }
-    return SendJson(res, Json{{"imported", added}});
   }
-  SendError(res, {404, "NotFound", "no such endpoint"});
+  Json added = Json::object();
+  for (const model::TableSchema& t : model::AllTables()) {
+    added[std::string(t.name)] =
+        after[static_cast<size_t>(t.table)] - before[static_cast<size_t>(t.table)];
+  }
+  SendJson(c.res, Json{{"imported", added}});
+}
+
+namespace {
+
+std::string ContentType(const std::string& path) {
+  const size_t dot = path.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  static const std::map<std::string, std::string> types = {
+      {"html", "text/html; charset=utf-8"},
+      {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},
+      {"svg", "image/svg+xml"},
+      {"json", "application/json"},
+      {"png", "image/png"},
+      {"ico", "image/x-icon"},
+      {"woff2", "font/woff2"},
+      {"txt", "text/plain; charset=utf-8"},
+  };
+  auto it = types.find(ext);
+  return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+void Node::Impl::Static(const httplib::Request& req, httplib::Response& res) {
+  namespace fs = std::filesystem;
+  const std::string& path = req.path;  // percent-decoded by httplib
+  for (const char* api : {"/api/", "/2/", "/3/", "/auth/", "/.well-known/"}) {
+    if (StartsWith(path, api)) return SendError(res, {404, "NotFound", "no such endpoint"});
+  }
+  if (options_.web_dir.empty()) {
+    return SendError(res, {404, "NotFound", "the dashboard is not installed on this node"});
+  }
+  const ApiError missing{404, "NotFound", "no such file"};
+  // No "..", no hidden files, no encoded characters left, no backslashes.
+  if (path.empty() || path[0] != '/' || path.find('%') != std::string::npos ||
+      path.find('\\') != std::string::npos || path.find('\0') != std::string::npos ||
+      path.find("/.") != std::string::npos) {
+    return SendError(res, missing);
+  }
+  std::string relative = path.substr(1);
+  if (relative.empty() || relative.back() == '/') relative += "index.html";
+  std::error_code ec;
+  const fs::path root = fs::canonical(options_.web_dir, ec);
+  if (ec) return SendError(res, missing);
+  const fs::path file = fs::weakly_canonical(root / relative, ec);
+  const std::string root_prefix = root.string() + "/";
+  if (ec || file.string().rfind(root_prefix, 0) != 0 || !fs::is_regular_file(file, ec)) {
+    return SendError(res, missing);
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return SendError(res, {500, "InternalError", "cannot read file"});
+  const std::string type = ContentType(file.string());
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Cache-Control",
+                 StartsWith(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+  if (StartsWith(type, "text/html")) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+  }
+  res.status = 200;
+  res.set_content(body, type);
 }
 
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -1220,6 +2027,11 @@ StatusOr<std::unique_ptr<Node>> Node::Start(std::unique_ptr<store::Store> store,
 }
 
 int Node::port() const { return impl_->port(); }
+std::vector<std::string> Node::Routes() {
+  std::vector<std::string> out;
+  for (const Route& r : RouteTable()) out.push_back(std::string(r.method) + " " + r.path);
+  return out;
+}
 std::string Node::url() const { return impl_->url(); }
 void Node::Stop() { impl_->Stop(); }
 void Node::Wait() { impl_->Wait(); }

@@ -7,12 +7,18 @@
 //   GET  /3/footprints[?productId=..&companyId=..&geography=..&classification=..
 //        &validOn=..&validAfter=..&validBefore=..&status=..&limit=] and /3/footprints/{id}
 //   POST /2/events, /3/events             CloudEvents (structured mode)
-//   GET  /api/v1/openapi.json, /api/v1/network, /api/v1/sites (GeoJSON),
-//        /api/v1/keys, /api/v1/products/{id}/footprint, /api/v1/products/{id}/circularity,
-//        /api/v1/events; POST /api/v1/bundles (admin clients), /api/v1/requests
-// Everything but the token endpoint and the two discovery documents needs a bearer
-// token. A client sees the records of its own organization and those granted to it
-// (server/node_tables.h); admin clients see everything.
+//   /api/v1/...                           Renkei's network, risk and footprint API; the
+//        OpenAPI document at /api/v1/openapi.json (server/openapi.h) lists every route,
+//        and the node serves exactly the routes it lists
+//   GET  / and other paths                the dashboard's files from NodeOptions::web_dir
+// Everything but the token endpoint, the two discovery documents and the dashboard's
+// files needs a bearer token. A client sees the records of its own organization and
+// those granted to it (server/node_tables.h); admin clients see everything. Risk
+// analyses run on the whole network; entries naming a site or product the client may
+// not see are left out of their results.
+//
+// The risk analyses of the served snapshot (criticality, the TTS table) are computed
+// on first use and kept until the snapshot is rebuilt after an import.
 //
 // Footprints served carry a JWS (trust/jws.h) over their RFC 8785 canonical JSON,
 // signed with the owning organization's key when the node holds one, as a PACT
@@ -30,6 +36,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "store/store.h"
@@ -52,6 +59,8 @@ struct NodeOptions {
   int delivery_attempts = 8;
   int delivery_first_wait_ms = 500;
   FILE* log = stderr;  // one line per request; nullptr: silent
+  // The dashboard's built files (index.html, assets/...); empty: GET / answers 404.
+  std::string web_dir;
 };
 
 class Node {
@@ -79,6 +88,10 @@ class Node {
   // NotFound when no partner endpoint is configured for it.
   StatusOr<std::string> RequestFootprints(const std::string& organization,
                                           const nlohmann::json& criteria);
+
+  // The routes the node serves, "get /api/v1/sites", ...; each is an operation of
+  // the OpenAPI document (Start fails with Internal otherwise).
+  static std::vector<std::string> Routes();
 
   class Impl;
 

@@ -33,6 +33,202 @@ Json Secured(Json op) {
   return op;
 }
 
+Json Ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+Json Str() { return {{"type", "string"}}; }
+Json Num() { return {{"type", "number"}}; }
+Json Int() { return {{"type", "integer"}}; }
+Json Bool() { return {{"type", "boolean"}}; }
+Json Nullable(Json schema) {
+  schema["nullable"] = true;
+  return schema;
+}
+Json Arr(Json items) { return {{"type", "array"}, {"items", std::move(items)}}; }
+// An object whose properties are all required.
+Json Obj(Json properties) {
+  Json required = Json::array();
+  for (const auto& [name, schema] : properties.items()) required.push_back(name);
+  return {{"type", "object"}, {"required", required}, {"properties", std::move(properties)}};
+}
+
+Json Returns(const std::string& description, Json schema) {
+  return {{"description", description},
+          {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
+}
+
+Json Param(const std::string& name, const std::string& in, const std::string& description,
+           Json schema, bool required = false) {
+  return {{"name", name},
+          {"in", in},
+          {"description", description},
+          {"required", required || in == "path"},
+          {"schema", std::move(schema)}};
+}
+
+constexpr char kNodeRef[] =
+    "SITE_ID/PRODUCT_ID (a production node and/or demand row), a site id (all its nodes) or a "
+    "product id (all its nodes)";
+
+// The schemas of Renkei's own documents (risk/report.h, footprint/report.h).
+Json Schemas() {
+  Json vertex = Obj({{"site", Str()},
+                     {"product", Str()},
+                     {"kind", {{"type", "string"}, {"enum", {"node", "demand"}}}},
+                     {"country", Str()},
+                     {"organization", Str()}});
+  Json tier = vertex;
+  tier["properties"]["tier"] = Int();
+  tier["properties"]["spof"] = Bool();
+  tier["required"].push_back("tier");
+  tier["required"].push_back("spof");
+  Json node_ref = Obj({{"site", Str()}, {"product", Str()}});
+  Json share = Obj({{"key", Str()}, {"capacity", Num()}, {"share", Num()}});
+  Json spof_target = vertex;
+  spof_target["properties"]["alive"] = Bool();
+  spof_target["properties"]["node_spofs"] = Arr(Ref("Vertex"));
+  spof_target["properties"]["site_spofs"] = Arr(Str());
+  for (const char* n : {"alive", "node_spofs", "site_spofs"}) spof_target["required"].push_back(n);
+  Json ranked = vertex;
+  ranked["properties"]["demand_stopped"] = Int();
+  ranked["required"].push_back("demand_stopped");
+  Json scenario = Obj({{"scenario", Str()},
+                       {"sites", Arr(Str())},
+                       {"tts_days", Nullable(Num())},
+                       {"ttr_days", Num()},
+                       {"lost_units", {{"type", "object"}, {"additionalProperties", Num()}}},
+                       {"lost_units_total", Num()},
+                       {"impact", Num()},
+                       {"rei", Num()},
+                       {"exposed", Bool()}});
+  scenario["description"] = "tts_days null: the network meets demand forever";
+  Json event_request = {{"type", "object"},
+                        {"required", {"days"}},
+                        {"description", "exactly one of circle, country, company, sites"},
+                        {"properties",
+                         {{"name", Str()},
+                          {"days", Num()},
+                          {"circle", Obj({{"lat", Num()}, {"lon", Num()}, {"radius_km", Num()}})},
+                          {"country", Str()},
+                          {"company", Str()},
+                          {"sites", Arr(Str())}}}};
+  Json site_product = Obj(
+      {{"id", Str()}, {"capacity_per_day", Nullable(Num())}, {"inventory_units", Nullable(Num())}});
+  Json site_properties = Obj({{"id", Str()},
+                              {"name", Str()},
+                              {"organization", Str()},
+                              {"country", Str()},
+                              {"region", Str()},
+                              {"cluster", Str()},
+                              {"recovery_days", Nullable(Num())},
+                              {"products", Arr(Ref("SiteProduct"))},
+                              {"demand_stopped", Int()},
+                              {"exposed", Bool()}});
+  Json split = Arr(Obj({{"key", Str()}, {"kgco2e", Str()}, {"share", Num()}}));
+  Json dqr = Nullable(Obj({{"ter", Num()}, {"ger", Num()}, {"tir", Num()}}));
+  return {
+      {"Error",
+       {{"type", "object"},
+        {"required", {"code", "message"}},
+        {"properties", {{"code", Str()}, {"message", Str()}}}}},
+      {"Vertex", vertex},
+      {"NodeRef", node_ref},
+      {"Tiers", Obj({{"direction", {{"type", "string"}, {"enum", {"up", "down"}}}},
+                     {"tiers", Arr(tier)},
+                     {"links", Arr(Obj({{"from", Ref("NodeRef")},
+                                        {"to", Ref("NodeRef")},
+                                        {"share", Nullable(Num())}}))}})},
+      {"Concentration", Obj({{"product", Str()},
+                             {"target", Nullable(Str())},
+                             {"basis", {{"type", "string"}, {"enum", {"capacity", "count"}}}},
+                             {"nodes", Int()},
+                             {"nodes_without_capacity", Int()},
+                             {"total_capacity", Num()},
+                             {"by_company", Arr(share)},
+                             {"by_country", Arr(share)},
+                             {"hhi_company", Num()},
+                             {"hhi_country", Num()},
+                             {"company_highly_concentrated", Bool()},
+                             {"country_highly_concentrated", Bool()},
+                             {"dominant_countries", Arr(Str())}})},
+      {"SpofRanking", Obj({{"demand_nodes", Int()},
+                           {"spof_nodes", Int()},
+                           {"spof_sites", Int()},
+                           {"nodes", Arr(ranked)},
+                           {"sites", Arr(Obj({{"site", Str()}, {"demand_stopped", Int()}}))}})},
+      {"SpofTarget", spof_target},
+      {"Scenario", scenario},
+      {"EventRequest", event_request},
+      {"EventImpact", Obj({{"event", Str()},
+                           {"days", Num()},
+                           {"sites", Arr(Str())},
+                           {"nodes_hit", Int()},
+                           {"affected_nodes", Int()},
+                           {"affected_products", Arr(Str())},
+                           {"affected_demand", Arr(Ref("Vertex"))},
+                           {"stopped_demand", Arr(Ref("Vertex"))},
+                           {"result", Ref("Scenario")}})},
+      {"SiteProduct", site_product},
+      {"Sites",
+       Obj({{"type", Str()},
+            {"features", Arr(Obj({{"type", Str()},
+                                  {"geometry", Obj({{"type", Str()}, {"coordinates", Arr(Num())}})},
+                                  {"properties", site_properties}}))}})},
+      {"Site", Obj({{"id", Str()},
+                    {"name", Str()},
+                    {"organization", Obj({{"id", Str()}, {"name", Str()}})},
+                    {"country", Str()},
+                    {"region", Str()},
+                    {"cluster", Str()},
+                    {"lat", Num()},
+                    {"lon", Num()},
+                    {"recovery_days", Nullable(Num())},
+                    {"products", Arr(Ref("SiteProduct"))},
+                    {"demand_stopped", Int()},
+                    {"exposed", Bool()},
+                    {"customers", Arr(Ref("NodeRef"))},
+                    {"suppliers", Arr(Ref("NodeRef"))},
+                    {"dependent_demand", Arr(Ref("NodeRef"))}})},
+      {"Products", Obj({{"products", Arr(Obj({{"id", Str()},
+                                              {"name", Str()},
+                                              {"category", Str()},
+                                              {"unit", Str()},
+                                              {"sites", Int()}}))}})},
+      {"Overview", Obj({{"clusters", Arr(Obj({{"id", Str()},
+                                              {"sites", Int()},
+                                              {"organizations", Int()},
+                                              {"products", Int()}}))},
+                        {"battery", Obj({{"japan_gwh_per_year", Num()},
+                                         {"japanese_makers_gwh_per_year", Num()},
+                                         {"world_gwh_per_year", Num()},
+                                         {"target_japan_gwh_per_year", Num()},
+                                         {"target_japanese_makers_gwh_per_year", Num()},
+                                         {"target_year", Int()}})}})},
+      {"Footprint",
+       {{"type", "object"},
+        {"required", {"product", "unit", "pcf_kgco2e_per_unit", "primary_data_share", "dqr"}},
+        {"properties",
+         {{"product", Str()},
+          {"unit", Str()},
+          {"pcf_kgco2e_per_unit", {{"type", "string"}, {"description", "decimal"}}},
+          {"primary_data_share", Num()},
+          {"dqr", dqr},
+          {"received", Bool()},
+          {"by_tier", split},
+          {"by_country", split},
+          {"by_supplier", split},
+          {"by_stage", split},
+          {"notes", Arr(Str())}}}}},
+      {"Circularity", Obj({{"product", Str()},
+                           {"substances", Arr(Obj({{"substance", Str()},
+                                                   {"mass_kg_per_unit", Num()},
+                                                   {"pre_consumer_share", Num()},
+                                                   {"post_consumer_share", Num()},
+                                                   {"recycled_share", Num()},
+                                                   {"eu_minimum_2031", Nullable(Num())},
+                                                   {"meets_2031", Nullable(Bool())},
+                                                   {"eu_minimum_2036", Nullable(Num())},
+                                                   {"meets_2036", Nullable(Bool())}}))}})}};
+}
+
 }  // namespace
 
 nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
@@ -97,30 +293,132 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
                                           {"responses", {{"200", JsonOk("OpenAPI 3")}}}};
   paths["/api/v1/network"]["get"] = Secured(
       {{"summary", "counts of the visible network"}, {"responses", {{"200", JsonOk("summary")}}}});
-  paths["/api/v1/sites"]["get"] =
-      Secured({{"summary", "visible sites as a GeoJSON FeatureCollection"},
-               {"responses", {{"200", JsonOk("GeoJSON")}}}});
+  paths["/api/v1/overview"]["get"] = Secured(
+      {{"summary",
+        "site clusters (visible sites, organizations, products) and battery cell capacity (GWh "
+        "per year of production nodes in kWh) against the 2030 targets"},
+       {"responses", {{"200", Returns("overview", Ref("Overview"))}}}});
+  paths["/api/v1/sites"]["get"] = Secured(
+      {{"summary",
+        "visible sites as a GeoJSON FeatureCollection, with their products, the demand each stops "
+        "alone and whether its own disruption outlasts its time to survive"},
+       {"responses", {{"200", Returns("GeoJSON", Ref("Sites"))}}}});
+  Json site_id = Param("site", "path", "site id", Str());
+  paths["/api/v1/sites/{site}"]["get"] =
+      Secured({{"summary", "one site: products, direct customers and suppliers, dependent demand"},
+               {"parameters", Json::array({site_id})},
+               {"responses", {{"200", Returns("site", Ref("Site"))}, {"404", Error("NotFound")}}}});
+  paths["/api/v1/products"]["get"] =
+      Secured({{"summary", "visible products with their number of production sites"},
+               {"responses", {{"200", Returns("products", Ref("Products"))}}}});
+  Json node = Param("node", "query", kNodeRef, Str(), true);
+  Json target = Param("target", "query", std::string("only for this node: ") + kNodeRef, Str());
+  paths["/api/v1/tiers"]["get"] = Secured(
+      {{"summary",
+        "upstream or downstream closure of a node with tiers, the supply links between them and "
+        "(upstream) which are single points of failure of the node"},
+       {"parameters",
+        Json::array({node,
+                     Param("direction", "query", "up (default) or down",
+                           {{"type", "string"}, {"enum", {"up", "down"}}, {"default", "up"}}),
+                     Param("depth", "query", "at most this many tiers (default: all)",
+                           {{"type", "integer"}, {"minimum", 0}})})},
+       {"responses",
+        {{"200", Returns("tiers", Ref("Tiers"))},
+         {"400", Error("BadRequest")},
+         {"404", Error("NotFound")}}}});
+  paths["/api/v1/spofs"]["get"] = Secured(
+      {{"summary",
+        "single points of failure: the network ranking, or with target those of each target "
+        "vertex"},
+       {"parameters",
+        Json::array({target, Param("top", "query", "rows of the ranking (default 20)",
+                                   {{"type", "integer"}, {"minimum", 1}, {"default", 20}})})},
+       {"responses",
+        {{"200", Returns("ranking, or [SpofTarget] with target",
+                         {{"oneOf", {Ref("SpofRanking"), Arr(Ref("SpofTarget"))}}})},
+         {"400", Error("BadRequest")},
+         {"404", Error("NotFound")}}}});
+  paths["/api/v1/tts"]["get"] = Secured(
+      {{"summary",
+        "time to survive against time to recover, every site down for its recovery days"},
+       {"parameters", Json::array({Param("default_days", "query",
+                                         "TTR of a site with no recovery_days (default 30)",
+                                         {{"type", "number"}, {"minimum", 0}, {"default", 30}})})},
+       {"responses",
+        {{"200", Returns("one row per site", Arr(Ref("Scenario")))},
+         {"400", Error("BadRequest")}}}});
+  paths["/api/v1/scenarios"]["post"] =
+      Secured({{"summary",
+                "what a disruption event does: sites hit, products and demand affected, TTS/TTR"},
+               {"requestBody",
+                {{"required", true},
+                 {"content", {{"application/json", {{"schema", Ref("EventRequest")}}}}}}},
+               {"responses",
+                {{"200", Returns("impact", Ref("EventImpact"))},
+                 {"400", Error("BadRequest")},
+                 {"404", Error("NotFound")}}}});
   paths["/api/v1/keys"]["get"] =
       Secured({{"summary", "Ed25519 public keys as JWKs (kid = organization id)"},
                {"responses", {{"200", JsonOk("JWK set")}}}});
   paths["/api/v1/events"]["get"] = Secured({{"summary", "events received and sent (admin clients)"},
                                             {"responses", {{"200", JsonOk("events")}}}});
-  Json pid = {
-      {"name", "product"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}};
-  for (const char* what : {"footprint", "circularity"}) {
-    paths[std::string("/api/v1/products/{product}/") + what]["get"] =
-        Secured({{"summary", std::string("the ") + what + " of a product"},
-                 {"parameters", Json::array({pid})},
-                 {"responses", {{"200", JsonOk(what)}, {"404", Error("NotFound")}}}});
-  }
+  Json pid = Param("product", "path", "product id", Str());
+  paths["/api/v1/products/{product}/footprint"]["get"] = Secured(
+      {{"summary", "the cradle-to-gate carbon footprint of a product, split one way"},
+       {"parameters",
+        Json::array({pid, Param("split", "query", "country (default), tier, supplier or stage",
+                                {{"type", "string"},
+                                 {"enum", {"tier", "country", "supplier", "stage"}},
+                                 {"default", "country"}})})},
+       {"responses",
+        {{"200", Returns("footprint", Ref("Footprint"))},
+         {"400", Error("BadRequest")},
+         {"404", Error("NotFound")}}}});
+  paths["/api/v1/products/{product}/circularity"]["get"] = Secured(
+      {{"summary", "recycled content of a product"},
+       {"parameters", Json::array({pid})},
+       {"responses",
+        {{"200", Returns("circularity", Ref("Circularity"))}, {"404", Error("NotFound")}}}});
+  paths["/api/v1/products/{product}/concentration"]["get"] =
+      Secured({{"summary", "capacity shares of a product by company and country, with HHI"},
+               {"parameters", Json::array({pid, target})},
+               {"responses",
+                {{"200", Returns("concentration", Ref("Concentration"))},
+                 {"400", Error("BadRequest")},
+                 {"404", Error("NotFound")}}}});
   paths["/api/v1/bundles"]["post"] = Secured(
       {{"summary", "import a JSON bundle in one transaction (admin clients)"},
-       {"requestBody", {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
-       {"responses", {{"200", JsonOk("rows imported per table")}, {"400", Error("BadRequest")}}}});
+       {"requestBody",
+        {{"required", true},
+         {"content",
+          {{"application/json",
+            {{"schema",
+              {{"type", "object"},
+               {"description", "tables as arrays of rows, as in a JSON bundle file"}}}}}}}}},
+       {"responses",
+        {{"200",
+          Returns("rows imported per table",
+                  Obj({{"imported", {{"type", "object"}, {"additionalProperties", Int()}}}}))},
+         {"400", Error("BadRequest")}}}});
   paths["/api/v1/requests"]["post"] = Secured(
       {{"summary", "ask a partner for footprints (PF Request Event; admin clients)"},
-       {"requestBody", {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
-       {"responses", {{"202", JsonOk("{\"id\": event id}")}, {"404", Error("NotFound")}}}});
+       {"requestBody",
+        {{"required", true},
+         {"content",
+          {{"application/json",
+            {{"schema",
+              {{"type", "object"},
+               {"required", {"organization"}},
+               {"properties",
+                {{"organization", Str()},
+                 {"criteria",
+                  {{"type", "object"},
+                   {"description", "v3 filter: productId, companyId, geography, ..."}}}}}}}}}}}}},
+       {"responses",
+        {{"202", Returns("sent in the background", Obj({{"id", Str()}}))},
+         {"400", Error("BadRequest")},
+         {"404", Error("NotFound")}}}});
   return {{"openapi", "3.0.3"},
           {"info", {{"title", "Renkei node API"}, {"version", "1.0.0"}}},
           {"servers", {{{"url", base_url}}}},
@@ -132,12 +430,22 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
                 {"flows",
                  {{"clientCredentials",
                    {{"tokenUrl", base_url + "/auth/token"}, {"scopes", Json::object()}}}}}}}}},
-            {"schemas",
-             {{"Error",
-               {{"type", "object"},
-                {"required", {"code", "message"}},
-                {"properties",
-                 {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}};
+            {"schemas", Schemas()}}}};
+}
+
+std::vector<Operation> DocumentedOperations() {
+  std::vector<Operation> out;
+  const Json doc = OpenApiDocument("https://localhost");
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) {
+      Operation o{method, path, op.contains("security"), {}};
+      for (const Json& p : op.value("parameters", Json::array())) {
+        if (p["in"] == "query") o.query.push_back(p["name"]);
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
 }
 
 }  // namespace renkei::server
