@@ -170,12 +170,14 @@ window.addEventListener('hashchange', () => {
   void render();
 });
 
-// "#client=ID&secret=SECRET": fill the form, drop the secret from the address bar and
+// "#client=ID&secret=SECRET[&view=VIEW]": fill the form, drop the secret from the address bar and
 // history, and sign in.
 function startFromFragment(): boolean {
   const creds = credentialsFromFragment(location.hash);
   if (!creds) return false;
-  history.replaceState(null, '', location.pathname + location.search + routeHash('overview'));
+  // An optional "&view=map" opens that view instead of the overview.
+  const view = parseRoute(`#/${new URLSearchParams(location.hash.slice(1)).get('view') ?? ''}`).view;
+  history.replaceState(null, '', location.pathname + location.search + routeHash(view));
   signInPage('', creds);
   void signIn(creds.clientId, creds.secret);
   return true;
