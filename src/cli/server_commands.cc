@@ -72,6 +72,14 @@ int RunServe(const Options& o) {
     return ReportError(
         InvalidArgumentError("--listen: expected HOST:PORT, got '" + o.listen + "'"));
   }
+  if (!o.web.empty()) {
+    if (!std::filesystem::is_directory(o.web)) {
+      return ReportError(InvalidArgumentError("--web: '" + o.web + "' is not a directory"));
+    }
+    options.web_dir = o.web;
+  } else {
+    options.web_dir = DefaultWebDir();
+  }
   if (o.cert.empty() != o.key.empty()) {
     return ReportError(InvalidArgumentError("--cert and --key go together"));
   }
@@ -86,14 +94,6 @@ int RunServe(const Options& o) {
       if (!s.ok()) return ReportError(s);
       std::printf("made a self-signed certificate %s\n", options.cert_file.c_str());
     }
-  }
-  if (!o.web.empty()) {
-    if (!std::filesystem::is_directory(o.web)) {
-      return ReportError(InvalidArgumentError("--web: '" + o.web + "' is not a directory"));
-    }
-    options.web_dir = o.web;
-  } else {
-    options.web_dir = DefaultWebDir();
   }
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
