@@ -126,14 +126,26 @@ struct Served {
   model::Index product = model::kNoIndex;
 };
 
+// The TTS table of a snapshot (every site down for its recovery days): one LP pair
+// per site, which takes minutes on a large network, so it is computed in the
+// background (Node::Impl::TtsTableOf) and requests never wait for it long.
+struct TtsTable {
+  enum class State { kIdle, kRunning, kDone };
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  State state = State::kIdle;  // GUARDED_BY(mu)
+  size_t done = 0, total = 0;  // GUARDED_BY(mu): scenarios solved, in all
+  std::optional<StatusOr<std::vector<risk::ScenarioResult>>> results;  // set once kDone
+  std::vector<uint8_t> exposed;                                        // per site, set once kDone
+  std::atomic<bool> cancel{false};  // the snapshot was replaced or the node stops
+};
+
 // Analyses of a snapshot's whole network, computed lazily; std::call_once makes
 // the first computation thread-safe and later readers wait for it.
 struct Analyses {
   std::once_flag criticality_once;
   std::unique_ptr<risk::Criticality> criticality;
-  std::once_flag tts_once;
-  std::optional<StatusOr<std::vector<risk::ScenarioResult>>> tts;  // kDefaultRecoveryDays
-  std::vector<uint8_t> exposed;  // per site: its own scenario has TTS < TTR
+  TtsTable tts;
 };
 
 // What readers see; rebuilt after each committed change and swapped in whole.
@@ -388,6 +400,7 @@ struct ApiCall {
   const Caller& caller;
   const Snapshot& snap;
   const View& view;
+  const std::shared_ptr<const Snapshot>& shared;  // owns snap
 };
 
 }  // namespace
@@ -443,7 +456,11 @@ class Node::Impl {
 
   // The analyses of a snapshot whose graph is built, computed on first use.
   const risk::Criticality& CriticalityOf(const Snapshot& s);
-  const StatusOr<std::vector<risk::ScenarioResult>>& TtsOf(const Snapshot& s);
+  // The snapshot's TTS table once computed, else nullptr after waiting up to
+  // `wait`; the first call starts the computation in the background.
+  const TtsTable* TtsTableOf(const std::shared_ptr<const Snapshot>& s,
+                             std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  void StopTts();
 
   // The caller of a request with a valid bearer token, or the error sent.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res);
@@ -486,6 +503,10 @@ class Node::Impl {
   };
   std::mutex tokens_mu_;
   std::map<std::string, IssuedToken> tokens_;  // GUARDED_BY(tokens_mu_)
+
+  std::mutex tts_mu_;                             // guards the two below
+  std::thread tts_thread_;                        // computes tts_snapshot_'s TTS table
+  std::shared_ptr<const Snapshot> tts_snapshot_;  // kept alive while it runs
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -673,6 +694,7 @@ Status Node::Impl::Start() {
 void Node::Impl::Stop() {
   server_.stop();
   if (listener_.joinable()) listener_.join();
+  StopTts();
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     stopping_ = true;
@@ -1386,19 +1408,94 @@ const risk::Criticality& Node::Impl::CriticalityOf(const Snapshot& s) {
   return *s.analyses->criticality;
 }
 
-const StatusOr<std::vector<risk::ScenarioResult>>& Node::Impl::TtsOf(const Snapshot& s) {
-  std::call_once(s.analyses->tts_once, [this, &s] {
-    std::lock_guard<std::mutex> lock(lp_mu_);
-    s.analyses->tts = risk::RunScenarios(*s.graph, risk::SiteScenarios(*s.graph));
-    s.analyses->exposed.assign(s.model.sites.size(), 0);
-    if (s.analyses->tts->ok()) {
-      for (const risk::ScenarioResult& r : **s.analyses->tts) {
-        if (r.sites.size() == 1 && r.exposed) s.analyses->exposed[r.sites[0]] = 1;
-      }
+namespace {
+
+// Solves the site scenarios of `s` one by one (so that a cancel takes effect
+// between two), as risk::RunScenarios does, then publishes the table.
+void ComputeTtsTable(const Snapshot& s) {
+  TtsTable& t = s.analyses->tts;
+  const std::vector<risk::Scenario> scenarios = risk::SiteScenarios(*s.graph);
+  {
+    std::lock_guard<std::mutex> lock(t.mu);
+    t.total = scenarios.size();
+  }
+  StatusOr<std::vector<risk::ScenarioResult>> results =
+      [&]() -> StatusOr<std::vector<risk::ScenarioResult>> {
+    RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<risk::ScenarioSolver> solver,
+                            risk::ScenarioSolver::Create(*s.graph));
+    std::vector<risk::ScenarioResult> out;
+    out.reserve(scenarios.size());
+    double worst = 0;
+    for (const risk::Scenario& scenario : scenarios) {
+      if (t.cancel) return UnavailableError("the TTS table was abandoned");
+      RENKEI_ASSIGN_OR_RETURN(risk::ScenarioResult r, solver->Solve(scenario));
+      worst = std::max(worst, r.impact);
+      out.push_back(std::move(r));
+      std::lock_guard<std::mutex> lock(t.mu);
+      ++t.done;
     }
-  });
-  return *s.analyses->tts;
+    for (risk::ScenarioResult& r : out) r.rei = worst > 0 ? r.impact / worst : 0;
+    return out;
+  }();
+  std::vector<uint8_t> exposed(s.model.sites.size(), 0);
+  if (results.ok()) {
+    for (const risk::ScenarioResult& r : *results) {
+      if (r.sites.size() == 1 && r.exposed) exposed[r.sites[0]] = 1;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(t.mu);
+    t.results = std::move(results);
+    t.exposed = std::move(exposed);
+    t.state = TtsTable::State::kDone;
+  }
+  t.cv.notify_all();
 }
+
+}  // namespace
+
+const TtsTable* Node::Impl::TtsTableOf(const std::shared_ptr<const Snapshot>& s,
+                                       std::chrono::milliseconds wait) {
+  TtsTable& t = s->analyses->tts;
+  {
+    std::unique_lock<std::mutex> lock(t.mu);
+    if (t.state == TtsTable::State::kDone) return &t;
+    if (t.state == TtsTable::State::kIdle) {
+      t.state = TtsTable::State::kRunning;
+      lock.unlock();
+      std::lock_guard<std::mutex> threads(tts_mu_);
+      if (tts_thread_.joinable()) {  // an older snapshot's table: abandon it
+        tts_snapshot_->analyses->tts.cancel = true;
+        tts_thread_.join();
+      }
+      tts_snapshot_ = s;
+      tts_thread_ = std::thread([s] { ComputeTtsTable(*s); });
+    }
+  }
+  std::unique_lock<std::mutex> lock(t.mu);
+  t.cv.wait_for(lock, wait, [&t] { return t.state == TtsTable::State::kDone; });
+  return t.state == TtsTable::State::kDone ? &t : nullptr;
+}
+
+void Node::Impl::StopTts() {
+  std::lock_guard<std::mutex> lock(tts_mu_);
+  if (!tts_thread_.joinable()) return;
+  tts_snapshot_->analyses->tts.cancel = true;
+  tts_thread_.join();
+  tts_snapshot_.reset();
+}
+
+namespace {
+
+// {"state": "computing" | "done", "done": N, "total": M}: where the TTS table is.
+Json TtsProgress(const TtsTable& t) {
+  std::lock_guard<std::mutex> lock(t.mu);
+  return {{"state", t.state == TtsTable::State::kDone ? "done" : "computing"},
+          {"done", t.done},
+          {"total", t.total}};
+}
+
+}  // namespace
 
 void Node::Impl::Api(const httplib::Request& req, httplib::Response& res, const char* method,
                      const char* path, ApiHandler handler) {
@@ -1412,7 +1509,7 @@ void Node::Impl::Api(const httplib::Request& req, httplib::Response& res, const 
   }
   auto snap = snapshot();
   const View view(*snap, *caller);
-  ApiCall call{req, res, *caller, *snap, view};
+  ApiCall call{req, res, *caller, *snap, view, snap};
   const bool analysis = handler == &Impl::ApiTiers || handler == &Impl::ApiSpofs ||
                         handler == &Impl::ApiTts || handler == &Impl::ApiScenarios ||
                         handler == &Impl::ApiConcentration;
@@ -1485,7 +1582,8 @@ void Node::Impl::ApiOverview(ApiCall& c) {
 void Node::Impl::ApiSites(ApiCall& c) {
   const model::Model& m = c.snap.model;
   const risk::Criticality* crit = c.snap.graph ? &CriticalityOf(c.snap) : nullptr;
-  if (c.snap.graph) (void)TtsOf(c.snap);
+  const TtsTable* tts = c.snap.graph ? TtsTableOf(c.shared) : nullptr;
+  const bool tts_ok = tts != nullptr && tts->results->ok();
   Json features = Json::array();
   for (model::Index s = 0; s < m.sites.size(); ++s) {
     if (!c.view.site(s)) continue;
@@ -1503,9 +1601,11 @@ void Node::Impl::ApiSites(ApiCall& c) {
            {"recovery_days", site.recovery_days ? Json(*site.recovery_days) : Json(nullptr)},
            {"products", SiteProducts(m, c.view, s)},
            {"demand_stopped", crit ? crit->site_stops()[s] : 0},
-           {"exposed", crit ? c.snap.analyses->exposed[s] != 0 : false}}}});
+           {"exposed", tts_ok ? Json(tts->exposed[s] != 0) : Json(nullptr)}}}});
   }
-  SendJson(c.res, Json{{"type", "FeatureCollection"}, {"features", features}});
+  Json doc{{"type", "FeatureCollection"}, {"features", features}};
+  if (c.snap.graph) doc["tts"] = TtsProgress(c.snap.analyses->tts);
+  SendJson(c.res, doc);
 }
 
 void Node::Impl::ApiSite(ApiCall& c) {
@@ -1526,7 +1626,7 @@ void Node::Impl::ApiSite(ApiCall& c) {
       suppliers.push_back(NodeRef(m, link.supplier_site, link.product));
     }
   }
-  bool exposed = false;
+  Json exposed = nullptr;
   uint32_t stopped = 0;
   if (c.snap.graph) {
     const network::Network& n = *c.snap.graph;
@@ -1537,8 +1637,8 @@ void Node::Impl::ApiSite(ApiCall& c) {
       }
     }
     stopped = CriticalityOf(c.snap).site_stops()[s];
-    (void)TtsOf(c.snap);
-    exposed = c.snap.analyses->exposed[s] != 0;
+    const TtsTable* tts = TtsTableOf(c.shared);
+    if (tts != nullptr && tts->results->ok()) exposed = tts->exposed[s] != 0;
   }
   SendJson(c.res,
            Json{{"id", site.id},
@@ -1715,7 +1815,12 @@ void Node::Impl::ApiTts(ApiCall& c) {
   StatusOr<std::vector<risk::ScenarioResult>> computed = std::vector<risk::ScenarioResult>{};
   const StatusOr<std::vector<risk::ScenarioResult>>* results = &computed;
   if (days == risk::kDefaultRecoveryDays) {
-    results = &TtsOf(c.snap);
+    const TtsTable* table = TtsTableOf(c.shared, std::chrono::seconds(5));
+    if (table == nullptr) {
+      c.res.set_header("Retry-After", "5");
+      return SendJson(c.res, TtsProgress(c.snap.analyses->tts), 202);
+    }
+    results = &*table->results;
   } else {
     std::lock_guard<std::mutex> lock(lp_mu_);
     computed = risk::RunScenarios(n, risk::SiteScenarios(n, days));

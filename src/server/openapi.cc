@@ -121,7 +121,7 @@ Json Schemas() {
                               {"recovery_days", Nullable(Num())},
                               {"products", Arr(Ref("SiteProduct"))},
                               {"demand_stopped", Int()},
-                              {"exposed", Bool()}});
+                              {"exposed", Nullable(Bool())}});
   Json split = Arr(Obj({{"key", Str()}, {"kgco2e", Str()}, {"share", Num()}}));
   Json dqr = Nullable(Obj({{"ter", Num()}, {"ger", Num()}, {"tir", Num()}}));
   return {
@@ -171,7 +171,9 @@ Json Schemas() {
        Obj({{"type", Str()},
             {"features", Arr(Obj({{"type", Str()},
                                   {"geometry", Obj({{"type", Str()}, {"coordinates", Arr(Num())}})},
-                                  {"properties", site_properties}}))}})},
+                                  {"properties", site_properties}}))},
+            {"tts", Ref("TtsProgress")}})},
+      {"TtsProgress", Obj({{"state", Str()}, {"done", Int()}, {"total", Int()}})},
       {"Site", Obj({{"id", Str()},
                     {"name", Str()},
                     {"organization", Obj({{"id", Str()}, {"name", Str()}})},
@@ -183,7 +185,7 @@ Json Schemas() {
                     {"recovery_days", Nullable(Num())},
                     {"products", Arr(Ref("SiteProduct"))},
                     {"demand_stopped", Int()},
-                    {"exposed", Bool()},
+                    {"exposed", Nullable(Bool())},
                     {"customers", Arr(Ref("NodeRef"))},
                     {"suppliers", Arr(Ref("NodeRef"))},
                     {"dependent_demand", Arr(Ref("NodeRef"))}})},
@@ -347,6 +349,8 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
                                          {{"type", "number"}, {"minimum", 0}, {"default", 30}})})},
        {"responses",
         {{"200", Returns("one row per site", Arr(Ref("Scenario")))},
+         {"202",
+          Returns("still being computed in the background (Retry-After)", Ref("TtsProgress"))},
          {"400", Error("BadRequest")}}}});
   paths["/api/v1/scenarios"]["post"] =
       Secured({{"summary",
