@@ -35,16 +35,15 @@ const std::string kDemo = std::string(RENKEI_SOURCE_DIR) + "/data/japan-strategi
 
 class JoseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("renkei-jose-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(getpid()));
+  // One node for the suite: the demo with a key per organization takes a while.
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("renkei-jose-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     db_ = (dir_ / "node.db").string();
+    StartDemoNode();
   }
-  void TearDown() override {
+  static void TearDownTestSuite() {
     node_.reset();
     fs::remove_all(dir_);
   }
@@ -57,13 +56,13 @@ class JoseTest : public ::testing::Test {
         << "the npm package jose is not installed: run `npm ci --prefix tests/jose`";
   }
 
-  RunResult Renkei(const std::vector<std::string>& args) {
+  static RunResult Renkei(const std::vector<std::string>& args) {
     return renkei::testing::Run(kRenkei, args);
   }
 
-  // The demo in a new store, a key for every organization, an admin client, and a
-  // node serving it; returns the client's token.
-  void StartDemoNode() {
+  // The demo in a new store, a key for every organization, an admin client, a node
+  // serving it, and the client's token.
+  static void StartDemoNode() {
     ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
     RunResult imported = Renkei({"import", db_, kDemo});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
@@ -114,14 +113,14 @@ class JoseTest : public ::testing::Test {
     token_ = json::parse(r->body)["access_token"];
   }
 
-  httplib::Client Client() const {
+  static httplib::Client Client() {
     httplib::Client c(node_->url());
     c.set_ca_cert_path(cert_.c_str());
     c.enable_server_certificate_verification(true);
     return c;
   }
 
-  json GetJson(const std::string& path, httplib::Headers* headers = nullptr) {
+  static json GetJson(const std::string& path, httplib::Headers* headers = nullptr) {
     httplib::Client c = Client();
     c.set_bearer_token_auth(token_.c_str());
     auto r = c.Get(path.c_str());
@@ -133,7 +132,7 @@ class JoseTest : public ::testing::Test {
   }
 
   // Every footprint of `collection` ("/3/footprints"), following the Link headers.
-  json AllPages(const std::string& collection, size_t limit) {
+  static json AllPages(const std::string& collection, size_t limit) {
     json all = json::array();
     std::string path = collection + "?limit=" + std::to_string(limit);
     const std::string prefix = "<" + node_->url();
@@ -153,16 +152,19 @@ class JoseTest : public ::testing::Test {
     return all;
   }
 
-  RunResult Verify(const json& jwks, const json& footprints, const std::string& name) {
+  static RunResult Verify(const json& jwks, const json& footprints, const std::string& name) {
     const std::string file = (dir_ / name).string();
     std::ofstream(file) << json{{"jwks", jwks}, {"footprints", footprints}}.dump();
     return renkei::testing::Run(kNode, {kJoseDir + "/verify.mjs", file});
   }
 
-  fs::path dir_;
-  std::string db_, cert_, token_;
-  std::unique_ptr<server::Node> node_;
+  static fs::path dir_;
+  static std::string db_, cert_, token_;
+  static std::unique_ptr<server::Node> node_;
 };
+fs::path JoseTest::dir_;
+std::string JoseTest::db_, JoseTest::cert_, JoseTest::token_;
+std::unique_ptr<server::Node> JoseTest::node_;
 
 size_t CountLines(const std::string& text, const std::string& start) {
   size_t n = 0;
@@ -172,8 +174,8 @@ size_t CountLines(const std::string& text, const std::string& start) {
 }
 
 TEST_F(JoseTest, EveryServedFootprintVerifiesWithJose) {
-  RequireJose();
-  StartDemoNode();
+  ASSERT_NO_FATAL_FAILURE(RequireJose());
+  ASSERT_NE(node_, nullptr) << "the node did not start";
   const json jwks = GetJson("/api/v1/keys");
   EXPECT_GT(jwks["keys"].size(), 100u);
 
@@ -197,8 +199,8 @@ TEST_F(JoseTest, EveryServedFootprintVerifiesWithJose) {
 }
 
 TEST_F(JoseTest, JoseRejectsAChangedDocumentAndAMissingKey) {
-  RequireJose();
-  StartDemoNode();
+  ASSERT_NO_FATAL_FAILURE(RequireJose());
+  ASSERT_NE(node_, nullptr) << "the node did not start";
   const json jwks = GetJson("/api/v1/keys");
   json footprints = GetJson("/3/footprints?limit=3")["data"];
   ASSERT_EQ(footprints.size(), 3u);
@@ -254,7 +256,7 @@ TEST_F(JoseTest, JoseRejectsAChangedDocumentAndAMissingKey) {
 }
 
 TEST_F(JoseTest, UnusableInputIsExitTwo) {
-  RequireJose();
+  ASSERT_NO_FATAL_FAILURE(RequireJose());
   const std::string file = (dir_ / "bad.json").string();
   std::ofstream(file) << R"({"footprints": []})";
   RunResult r = renkei::testing::Run(kNode, {kJoseDir + "/verify.mjs", file});
