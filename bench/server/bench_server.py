@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""HTTP benchmark: `renkei serve` against nginx serving the same bytes as static files,
+both over TLS with the same self-signed certificate, driven by wrk in one run.
+
+Usage: bench/server/run [--duration S] [--connections C] [--threads T] [--sites N]
+                        [--perf] [--work DIR]
+
+For GET /3/footprints?limit=100 and GET /3/footprints/{id}: the response body is fetched
+from renkei once and written as a static file for nginx; wrk runs against renkei (with the
+bearer token) and then nginx; the renkei process's resident memory is sampled every second.
+"""
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+RENKEI = os.path.join(ROOT, "build", "release", "src", "cli", "renkei")
+DEMO = os.path.join(ROOT, "data", "japan-strategic")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*cmd):
+    return subprocess.run(list(cmd), check=True, capture_output=True, text=True).stdout
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class RssSampler:
+    """Samples a process's VmRSS every second in a thread."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.samples.append(rss_kb(self.pid))
+            self._stop.wait(1.0)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(rss_kb(self.pid))
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def to_ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def wrk(url, args, token=None):
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+           f"{args.duration}s", "--latency", "--timeout", "5s"]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    out = run(*cmd, url)
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+              "p50": to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+              "p99": to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+              "non2xx": 0, "socket": 0, "raw": out}
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        result["non2xx"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        result["socket"] = sum(int(g) for g in m.groups())
+    return result
+
+
+NGINX_CONF = """\
+worker_processes auto;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {work}/nginx-access.log;
+  client_body_temp_path {work}/nginx-tmp;
+  proxy_temp_path {work}/nginx-tmp;
+  fastcgi_temp_path {work}/nginx-tmp;
+  uwsgi_temp_path {work}/nginx-tmp;
+  scgi_temp_path {work}/nginx-tmp;
+  default_type application/json;
+  sendfile on;
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    root {root};
+    location = /3/footprints {{ try_files /list.json =404; }}
+    location /3/footprints/ {{ try_files /one.json =404; }}
+  }}
+}}
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sites", type=int, default=0,
+                    help="serve a generated bundle of N sites instead of the demo")
+    ap.add_argument("--perf", action="store_true",
+                    help="also profile renkei with perf (up to 15 s of each renkei run)")
+    ap.add_argument("--work", default="", help="work folder (default: a new one, removed)")
+    args = ap.parse_args()
+
+    work = args.work or tempfile.mkdtemp(prefix="renkei-bench-server-")
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o755)  # nginx workers (user nobody) read the static files
+    db = os.path.join(work, "node.db")
+    for suffix in ("", "-wal", "-shm", ".cert.pem", ".key.pem"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+
+    bundle = DEMO
+    if args.sites:
+        bundle = os.path.join(work, f"bundle-{args.sites}")
+        if not os.path.exists(os.path.join(bundle, "supply.csv")):
+            run(RENKEI, "generate", bundle, "--sites", str(args.sites), "--seed", "1")
+    run(RENKEI, "init", db)
+    run(RENKEI, "import", db, bundle)
+    with open(os.path.join(bundle, "organizations.csv"), encoding="utf-8") as f:
+        organizations = [line.split(",", 1)[0] for line in f.read().splitlines()[1:] if line]
+    # Signed footprints, as a node serves them: a key for (up to 300) organizations.
+    for org in organizations[:300]:
+        run(RENKEI, "keys", "init", db, org)
+    added = run(RENKEI, "client", "add", db, "bench", "--organization", organizations[0],
+                "--admin")
+    client_id = re.search(r"client_id\s+(\S+)", added).group(1)
+    secret = re.search(r"client_secret\s+(\S+)", added).group(1)
+
+    renkei_port, nginx_port = free_port(), free_port()
+    log = open(os.path.join(work, "renkei.log"), "w")
+    server = subprocess.Popen([RENKEI, "serve", db, "--listen", f"127.0.0.1:{renkei_port}"],
+                              stdout=subprocess.PIPE, stderr=log, text=True)
+    nginx = None
+    try:
+        for line in server.stdout:
+            if line.startswith("serving"):
+                break
+        else:
+            sys.exit("renkei serve did not start; see " + log.name)
+        cert, key = db + ".cert.pem", db + ".key.pem"
+        context = ssl.create_default_context(cafile=cert)
+        base = f"https://127.0.0.1:{renkei_port}"
+
+        def fetch(path, token=None, data=None, headers=None, url=base):
+            req = urllib.request.Request(url + path, data=data, headers=headers or {})
+            if token:
+                req.add_header("Authorization", f"Bearer {token}")
+            with urllib.request.urlopen(req, context=context) as r:
+                return r.read()
+
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        token = json.loads(fetch("/auth/token", data=b"grant_type=client_credentials", headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded"}))["access_token"]
+
+        root = os.path.join(work, "static")
+        os.makedirs(root, exist_ok=True)
+        list_body = fetch("/3/footprints?limit=100", token)
+        docs = json.loads(list_body)["data"]
+        one_path = f"/3/footprints/{docs[0]['id']}"
+        one_body = fetch(one_path, token)
+        with open(os.path.join(root, "list.json"), "wb") as f:
+            f.write(list_body)
+        with open(os.path.join(root, "one.json"), "wb") as f:
+            f.write(one_body)
+
+        conf = os.path.join(work, "nginx.conf")
+        os.makedirs(os.path.join(work, "nginx-tmp"), exist_ok=True)
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(work=work, port=nginx_port, cert=cert, key=key, root=root))
+        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work, "-g", "daemon off;"],
+                                 stderr=subprocess.DEVNULL)
+        nginx_base = f"https://127.0.0.1:{nginx_port}"
+        for _ in range(100):
+            try:
+                if fetch("/3/footprints?limit=100", url=nginx_base) == list_body:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            sys.exit("nginx did not serve the list; see " + os.path.join(work, "nginx-error.log"))
+        assert fetch(one_path, url=nginx_base) == one_body
+
+        print(f"bundle: {os.path.relpath(bundle, ROOT) if bundle == DEMO else bundle}, "
+              f"{len(json.loads(fetch('/3/footprints', token))['data'])} v3 footprints; "
+              f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s over TLS "
+              f"(keep-alive), machine: {os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.2f} at start\n", flush=True)
+        cases = [(f"GET /3/footprints?limit=100 ({len(list_body):,} B)", "/3/footprints?limit=100"),
+                 (f"GET /3/footprints/{{id}} ({len(one_body):,} B)", one_path)]
+        all_rss = []
+        rows = []
+        for name, path in cases:
+            perf = None
+            perf_data = os.path.join(work, f"perf-{len(rows)}.data")
+            if args.perf and shutil.which("perf"):
+                perf = subprocess.Popen(
+                    ["perf", "record", "-F", "499", "-g", "-p", str(server.pid), "-o",
+                     perf_data, "--", "sleep", str(min(args.duration, 15))],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with RssSampler(server.pid) as rss:
+                r = wrk(base + path, args, token)
+            if perf:
+                perf.wait()
+            all_rss += rss.samples
+            n = wrk(nginx_base + path, args)
+            for who, res in (("renkei", r), ("nginx", n)):
+                with open(os.path.join(work, f"wrk-{who}-{len(rows)}.txt"), "w") as f:
+                    f.write(res["raw"])
+            rows.append((name, r, n, rss.samples))
+            print(f"{name}", flush=True)
+            for who, res in (("renkei", r), ("nginx", n)):
+                print(f"  {who:<7} {res['rps']:10,.0f} req/s  p50 {res['p50']:7.2f} ms  "
+                      f"p99 {res['p99']:7.2f} ms  errors {res['non2xx'] + res['socket']} "
+                      f"(non-2xx {res['non2xx']}, socket {res['socket']})", flush=True)
+            print(f"  renkei/nginx req/s {r['rps'] / n['rps']:.2f}; renkei RSS first "
+                  f"{rss.samples[0] / 1024:.1f} MB, max {max(rss.samples) / 1024:.1f} MB, last "
+                  f"{rss.samples[-1] / 1024:.1f} MB ({len(rss.samples)} samples)\n", flush=True)
+
+        print("targets (issue): renkei >= 50 % of nginx req/s, p99 < 5 ms, zero errors, "
+              "flat memory")
+        for name, r, n, _ in rows:
+            ratio = r["rps"] / n["rps"]
+            errors = r["non2xx"] + r["socket"]
+            print(f"  {name}: ratio {ratio:.2f} {'ok' if ratio >= 0.5 else 'MISSED'}; p99 "
+                  f"{r['p99']:.2f} ms {'ok' if r['p99'] < 5 else 'MISSED'}; errors {errors} "
+                  f"{'ok' if errors == 0 else 'MISSED'}")
+        growth = (all_rss[-1] - all_rss[0]) / 1024
+        print(f"  memory over both renkei runs: first {all_rss[0] / 1024:.1f} MB, max "
+              f"{max(all_rss) / 1024:.1f} MB, last {all_rss[-1] / 1024:.1f} MB "
+              f"(growth {growth:+.1f} MB)")
+        for i, (name, *_rest) in enumerate(rows):
+            perf_data = os.path.join(work, f"perf-{i}.data")
+            if not (args.perf and os.path.exists(perf_data)):
+                continue
+            report = subprocess.run(
+                ["perf", "report", "-i", perf_data, "--stdio", "--no-children", "--sort", "dso",
+                 "--percent-limit", "0.5", "-g", "none"],
+                capture_output=True, text=True).stdout
+            print(f"\nperf, renkei during {name}: self time by library")
+            print("\n".join(l.rstrip(" -") for l in report.splitlines() if l and l[0] != "#"))
+    finally:
+        server.terminate()
+        server.wait()
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
+        log.close()
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
