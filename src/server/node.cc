@@ -632,6 +632,11 @@ Status Node::Impl::Start() {
   server_.set_read_timeout(options_.read_timeout_seconds, 0);
   server_.set_write_timeout(options_.write_timeout_seconds, 0);
   server_.set_keep_alive_timeout(5);
+  server_.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options_.keep_alive_requests)));
+  // Without it a response's body waits for the ACK of its header's TLS record.
+  server_.set_tcp_nodelay(true);
+  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = Clock::now();
     return httplib::Server::HandlerResponse::Unhandled;

@@ -55,6 +55,11 @@ struct NodeOptions {
   int token_lifetime_seconds = 3600;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
+  // Request threads. A keep-alive connection holds one while it is open, so this
+  // is also how many clients are served at once without queueing.
+  int threads = 64;
+  // Requests served on one connection before it is closed.
+  int keep_alive_requests = 10000;
   // Delivery of events to partners: attempts and the first wait, doubled each time.
   int delivery_attempts = 8;
   int delivery_first_wait_ms = 500;
