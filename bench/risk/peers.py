@@ -7,12 +7,13 @@ closure OUT_DIR [--pg-port P] [--no-networkx]
     a PostgreSQL recursive CTE. Prints JSON: median seconds per closure and the
     closure sizes (which must equal risk_benchmark's).
 
-tts BUNDLE OUT_DIR
+tts BUNDLE OUT_DIR [--sample N]
     The TTS and TTR linear programs of src/risk/time_to_survive.h, built from the
     bundle's CSV files and solved with scipy.optimize.linprog(method="highs") for
     the site scenarios listed in OUT_DIR/tts.tsv (written by risk_benchmark), a
-    new model per scenario. Prints JSON: seconds per scenario (build + both
-    solves) and how many TTS values agree with Clp's within 1e-6 relative.
+    new model per scenario; with --sample N only N of them, spread evenly. Prints
+    JSON: seconds per scenario (build + both solves) and how many TTS values and
+    impacts agree with renkei's within 1e-6 relative.
 """
 import csv
 import json
@@ -245,35 +246,40 @@ class Lp:
         if r1.status != 0 or r2.status != 0:
             raise RuntimeError(f"highs failed on {site}: {r1.message} / {r2.message}")
         tts = r1.x[self.t]
-        return (None if tts >= 1e5 * (1 - 1e-9) else tts), r2
+        impact = sum(self.margin[d] * r2.x[self.N + self.E + d] for d in range(self.D))
+        return (None if tts >= 1e5 * (1 - 1e-9) else tts), impact
 
 
-def tts(bundle, out):
+def tts(bundle, out, sample):
     scenarios = []
     with open(os.path.join(out, "tts.tsv")) as f:
         for line in f:
             name, value, impact = line.rstrip("\n").split("\t")
             scenarios.append((name, float(value), float(impact)))
+    if sample and sample < len(scenarios):
+        scenarios = [scenarios[i * len(scenarios) // sample] for i in range(sample)]
     t = time.perf_counter()
     lp = Lp(bundle)
     parse_s = time.perf_counter() - t
-    agree = 0
+    agree = impact_agree = 0
     times = []
     worst = 0.0
-    for name, clp_tts, _ in scenarios:
+    for name, clp_tts, clp_impact in scenarios:
         t = time.perf_counter()
-        value, _ = lp.solve(name)
+        value, impact = lp.solve(name)
         times.append(time.perf_counter() - t)
         mine = -1.0 if value is None else value
         diff = abs(mine - clp_tts) / max(1.0, abs(clp_tts))
         worst = max(worst, float(diff))
         agree += int(diff <= 1e-6)
+        impact_agree += int(abs(impact - clp_impact) <= 1e-6 * max(1.0, abs(clp_impact)))
     print(json.dumps({
         "scenarios": len(scenarios),
         "parse_bundle_s": parse_s,
         "scipy_highs_per_scenario_s": statistics.mean(times) if times else 0,
         "scipy_highs_per_scenario_median_s": statistics.median(times) if times else 0,
         "tts_agree": agree,
+        "impact_agree": impact_agree,
         "tts_worst_relative_difference": worst,
     }, indent=2))
 
@@ -289,7 +295,10 @@ def main():
             port = int(sys.argv[sys.argv.index("--pg-port") + 1])
         closure(sys.argv[2], port, use_nx)
     elif sys.argv[1] == "tts":
-        tts(sys.argv[2], sys.argv[3])
+        sample = 0
+        if "--sample" in sys.argv:
+            sample = int(sys.argv[sys.argv.index("--sample") + 1])
+        tts(sys.argv[2], sys.argv[3], sample)
     else:
         print(__doc__)
         sys.exit(1)

@@ -4,11 +4,13 @@
 #
 #   bench/risk/run.sh [small|full]
 #
-# small: a 10 k-node network for everything (a few minutes).
-# full:  closure and criticality on 100 k and 1 M nodes, TTS on 10 k nodes.
+# small: closure and criticality on a 10 k-node network.
+# full:  closure and criticality on 100 k and 1 M nodes.
+# Both then run TTS/TTR for every site scenario of a 10 k-node network on the
+# renkei side and for TTS_SAMPLE of them (spread evenly) with scipy-HiGHS.
 # Environment: BUILD (default build/release), WORK (default a temporary folder,
-# kept for inspection), PGPORT (default 55432), TTS_SAMPLE (site scenarios
-# solved by both sides, default 10; each takes seconds at 10 k nodes).
+# kept for inspection), PGPORT (default 55432), TTS_SAMPLE (default 10; each
+# scipy scenario takes seconds), PARTS (default "graphs tts": which parts run).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SIZE=${1:-full}
@@ -16,6 +18,7 @@ BUILD=${BUILD:-$ROOT/build/release}
 WORK=${WORK:-$(mktemp -d /tmp/renkei-risk-bench.XXXXXX)}
 PGPORT=${PGPORT:-55432}
 TTS_SAMPLE=${TTS_SAMPLE:-10}
+PARTS=${PARTS:-graphs tts}
 PY=/usr/bin/python3
 
 case "$SIZE" in
@@ -63,6 +66,7 @@ run_graph() {  # nodes, extra risk_benchmark flags, extra peers flags
   $PY "$ROOT/bench/risk/peers.py" closure "$dir/out" --pg-port "$PGPORT" $3 > "$dir/peers.json"
 }
 
+case " $PARTS " in *" graphs "*) ;; *) GRAPHS="" ;; esac
 for n in $GRAPHS; do
   if [ "$n" -ge 1000000 ]; then
     # NetworkX needs several GB per 10 M edges; it runs on the smaller graph only.
@@ -72,17 +76,22 @@ for n in $GRAPHS; do
   fi
 done
 
-echo "== 10000 nodes: TTS for $TTS_SAMPLE site scenarios"
-dir=$WORK/tts10000
-mkdir -p "$dir/out"
-"$RENKEI" generate "$dir/bundle" --sites "$(sites_for 10000)" --tiers 5 --seed 2
-"$BENCH" "$dir/bundle" "$dir/out" --tts --tts-sample "$TTS_SAMPLE" --samples 5 > "$dir/renkei.json"
-$PY "$ROOT/bench/risk/peers.py" tts "$dir/bundle" "$dir/out" > "$dir/peers.json"
+TTS=0
+case " $PARTS " in *" tts "*) TTS=1 ;; esac
+if [ "$TTS" = 1 ]; then
+  echo "== 10000 nodes: TTS for every site scenario (scipy-HiGHS: $TTS_SAMPLE of them)"
+  dir=$WORK/tts10000
+  mkdir -p "$dir/out"
+  "$RENKEI" generate "$dir/bundle" --sites "$(sites_for 10000)" --tiers 5 --seed 2
+  "$BENCH" "$dir/bundle" "$dir/out" --tts --samples 5 > "$dir/renkei.json"
+  $PY "$ROOT/bench/risk/peers.py" tts "$dir/bundle" "$dir/out" --sample "$TTS_SAMPLE" \
+    > "$dir/peers.json"
+fi
 
 echo "== summary (work folder: $WORK)"
-$PY - "$WORK" $GRAPHS <<'PYEOF'
+$PY - "$WORK" "$TTS" $GRAPHS <<'PYEOF'
 import json, sys
-work, graphs = sys.argv[1], sys.argv[2:]
+work, tts, graphs = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
 def load(p):
     with open(p) as f:
         return json.load(f)
@@ -100,11 +109,19 @@ for n in graphs:
           f"{r['criticality_nodes_s']/r['full_closure_s']:.1f}x | "
           f"{r['remove_recompute_all_nodes_extrapolated_s']:,.0f} s ({r['remove_recompute_sampled']} sampled, "
           f"{r['remove_recompute_agrees']} agree) |")
+if not tts:
+    sys.exit(0)
 r, p = load(f"{work}/tts10000/renkei.json"), load(f"{work}/tts10000/peers.json")
+n = r["tts_scenarios"]
 print()
-print(f"TTS on {r['nodes']:,} nodes, {r['tts_scenarios']} site scenarios: renkei/Clp "
-      f"{r['tts_per_scenario_s']*1e3:.1f} ms per scenario (model build {r['tts_build_s']*1e3:.0f} ms, once), "
-      f"scipy-HiGHS {p['scipy_highs_per_scenario_s']*1e3:.1f} ms (median {p['scipy_highs_per_scenario_median_s']*1e3:.1f} ms), "
-      f"ratio {p['scipy_highs_per_scenario_s']/r['tts_per_scenario_s']:.1f}x; TTS agree {p['tts_agree']}/{p['scenarios']} "
-      f"(worst relative difference {p['tts_worst_relative_difference']:.1e})")
+print(f"TTS/TTR on {r['nodes']:,} nodes, every one of the {n:,} site scenarios: renkei/Clp "
+      f"{r['tts_total_s']:.1f} s in all on {r['tts_threads']} threads ({r['tts_per_scenario_s']*1e3:.1f} ms per "
+      f"scenario, model build {r['tts_build_s']*1e3:.0f} ms included; {r['tts_exposed']:,} exposed "
+      f"scenarios needed the TTR LP)")
+print(f"scipy-HiGHS on {p['scenarios']} sampled scenarios: {p['scipy_highs_per_scenario_s']*1e3:.0f} ms per "
+      f"scenario (median {p['scipy_highs_per_scenario_median_s']*1e3:.0f} ms), extrapolated to all "
+      f"{n:,}: {p['scipy_highs_per_scenario_s']*n/3600:.1f} h; ratio per scenario "
+      f"{p['scipy_highs_per_scenario_s']/r['tts_per_scenario_s']:.1f}x; "
+      f"TTS agree {p['tts_agree']}/{p['scenarios']} (worst relative difference "
+      f"{p['tts_worst_relative_difference']:.1e}), impact agree {p['impact_agree']}/{p['scenarios']}")
 PYEOF

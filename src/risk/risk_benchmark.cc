@@ -3,9 +3,11 @@
 // Times the risk engine on a bundle and writes what the peer comparison in
 // bench/risk needs: OUT_DIR/edges.tsv (supplier and customer vertex of every
 // edge), OUT_DIR/starts.txt (the closure start vertices), OUT_DIR/tts.tsv (TTS
-// per site scenario, with --tts; every k-th site's scenario for --tts-sample N,
-// the build time then spread over the sampled scenarios only). Prints one JSON object of timings in
-// seconds.
+// per site scenario and its impact, with --tts; every k-th site's scenario only
+// for --tts-sample N). The TTS table is timed as risk::RunScenarios computes it
+// (solvers built, then every scenario) on two threads, and with --tts-one-thread
+// again on one (checking that the results agree). Prints one
+// JSON object of timings in seconds.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,12 +46,13 @@ int Run(int argc, char** argv) {
   }
   const std::string bundle = argv[1], out = argv[2];
   size_t starts_n = 20, samples = 20, tts_sample = 0;
-  bool tts = false;
+  bool tts = false, tts_one_thread = false;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--starts" && i + 1 < argc) starts_n = std::strtoull(argv[++i], nullptr, 10);
     if (a == "--samples" && i + 1 < argc) samples = std::strtoull(argv[++i], nullptr, 10);
     if (a == "--tts") tts = true;
+    if (a == "--tts-one-thread") tts_one_thread = true;
     if (a == "--tts-sample" && i + 1 < argc) tts_sample = std::strtoull(argv[++i], nullptr, 10);
   }
   nlohmann::json r;
@@ -123,6 +126,15 @@ int Run(int argc, char** argv) {
   size_t spof_nodes = 0;
   for (uint32_t x : crit.stops()) spof_nodes += x > 0;
   r["spof_nodes"] = spof_nodes;
+  // Size of the SPOF sets: the k of the near-linear bound (criticality.h).
+  size_t set_entries = 0, set_max = 0;
+  for (Index v = 0; v < net.vertex_count(); ++v) {
+    set_entries += crit.NodeSpofs(v).size();
+    set_max = std::max(set_max, crit.NodeSpofs(v).size());
+  }
+  r["spof_set_entries"] = set_entries;
+  r["spof_set_mean"] = static_cast<double>(set_entries) / std::max<Index>(1, net.vertex_count());
+  r["spof_set_max"] = set_max;
   // Baseline: remove one node and recompute, on a sample, extrapolated.
   std::vector<uint8_t> removed(net.vertex_count(), 0);
   size_t checked = 0, agree = 0;
@@ -152,6 +164,8 @@ int Run(int argc, char** argv) {
       return 1;
     }
     r["tts_build_s"] = Since(t);
+    std::fprintf(stderr, "tts solver built in %.1f s\n", Since(t));
+    solver->reset();
     std::vector<renkei::risk::Scenario> scenarios = renkei::risk::SiteScenarios(net);
     if (tts_sample > 0 && tts_sample < scenarios.size()) {
       std::vector<renkei::risk::Scenario> sample;
@@ -160,22 +174,54 @@ int Run(int argc, char** argv) {
       }
       scenarios = std::move(sample);
     }
-    std::ofstream f(out + "/tts.tsv");
-    f << std::setprecision(17);
-    t = Clock::now();
-    for (const auto& s : scenarios) {
-      auto res = (*solver)->Solve(s);
-      if (!res.ok()) {
-        std::fprintf(stderr, "%s\n", res.status().ToString().c_str());
+    // The whole table as the node computes it (RunScenarios: solvers built,
+    // then every scenario), on two threads and on one.
+    std::vector<renkei::risk::ScenarioResult> results;
+    for (int threads : {2, 1}) {
+      if (threads == 1 && !tts_one_thread) break;
+      renkei::risk::RunOptions options{
+          .threads = threads, .progress = [&](size_t done, size_t total) {
+            if (done % std::max<size_t>(1, total / 20) == 0 || done == total) {
+              std::fprintf(stderr, "tts %d thread(s): %zu/%zu %.1f s\n", threads, done, total,
+                           Since(t));
+            }
+          }};
+      t = Clock::now();
+      auto run = renkei::risk::RunScenarios(net, scenarios, options);
+      const double seconds = Since(t);
+      if (!run.ok()) {
+        std::fprintf(stderr, "%s\n", run.status().ToString().c_str());
         return 1;
       }
-      f << s.name << '\t' << (res->tts_days ? *res->tts_days : -1) << '\t' << res->impact << '\n';
+      if (threads == 2) {
+        r["tts_threads"] = threads;
+        r["tts_total_s"] = seconds;
+        results = std::move(*run);
+        continue;
+      }
+      r["tts_total_one_thread_s"] = seconds;
+      size_t same = 0;
+      for (size_t i = 0; i < results.size(); ++i) {
+        same += results[i].tts_days == (*run)[i].tts_days &&
+                results[i].impact == (*run)[i].impact &&
+                results[i].lost_units_total == (*run)[i].lost_units_total;
+      }
+      r["tts_one_and_two_threads_identical"] = same;
     }
-    const double solve = Since(t);
+    std::ofstream f(out + "/tts.tsv");
+    f << std::setprecision(17);
+    size_t exposed = 0, unbounded = 0;
+    for (const auto& res : results) {
+      exposed += res.exposed;
+      unbounded += !res.tts_days.has_value();
+      f << res.scenario << '\t' << (res.tts_days ? *res.tts_days : -1) << '\t' << res.impact
+        << '\n';
+    }
     r["tts_scenarios"] = scenarios.size();
-    r["tts_solve_all_s"] = solve;
-    r["tts_per_scenario_s"] = (solve + r["tts_build_s"].get<double>()) /
-                              static_cast<double>(std::max<size_t>(1, scenarios.size()));
+    r["tts_exposed"] = exposed;
+    r["tts_unbounded"] = unbounded;
+    r["tts_per_scenario_s"] =
+        r["tts_total_s"].get<double>() / static_cast<double>(std::max<size_t>(1, scenarios.size()));
   }
   std::printf("%s\n", r.dump(2).c_str());
   return 0;

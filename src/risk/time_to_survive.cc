@@ -4,7 +4,10 @@
 #include <CoinPackedMatrix.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <thread>
 #include <tuple>
 
 #include "base/numbers.h"
@@ -15,10 +18,15 @@ namespace {
 using network::Index;
 
 constexpr double kLostUnitWeight = 1e-6;
-constexpr double kZero = 1e-7;
-// Clp dual() start/finish options: keep work areas and the factorization
-// between solves (1), reuse the old factorization (2), skip re-initialising (4).
-constexpr int kKeepFactorization = 1 | 2 | 4;  // solver noise below this is reported as 0
+constexpr double kZero = 1e-7;  // solver noise below this is reported as 0
+
+// Dual simplex from the basis in the model; primal if that basis has lost dual
+// feasibility (rare). Returns Clp's status (0: optimal).
+int SolveFromBasis(ClpSimplex& lp) {
+  lp.dual();
+  if (lp.status() != 0) lp.primal();
+  return lp.status();
+}
 
 double Clean(double x) { return std::fabs(x) < kZero ? 0 : x; }
 
@@ -52,10 +60,25 @@ std::vector<Scenario> SiteScenarios(const network::Network& net, double default_
   return out;
 }
 
-ScenarioSolver::ScenarioSolver(const network::Network& network) : network_(network) {}
+void ScenarioSolver::Lp::Save() {
+  const int n = model->numberColumns(), m = model->numberRows();
+  status.assign(model->statusArray(), model->statusArray() + n + m);
+  columns.assign(model->primalColumnSolution(), model->primalColumnSolution() + n);
+  rows.assign(model->primalRowSolution(), model->primalRowSolution() + m);
+}
+
+void ScenarioSolver::Lp::Restore() {
+  model->copyinStatus(status.data());
+  std::copy(columns.begin(), columns.end(), model->primalColumnSolution());
+  std::copy(rows.begin(), rows.end(), model->primalRowSolution());
+}
+
+ScenarioSolver::ScenarioSolver(const network::Network& network, const SolverOptions& options)
+    : network_(network), options_(options) {}
 ScenarioSolver::~ScenarioSolver() = default;
 
-StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::Network& net) {
+StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::Network& net,
+                                                                 const SolverOptions& options) {
   const model::Model& m = net.model();
   bool fed = false;
   for (Index d = 0; d < net.demand_count() && !fed; ++d) {
@@ -68,7 +91,7 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
             : "the network has no demand it supplies: no demand row is fed by a production "
               "node");
   }
-  std::unique_ptr<ScenarioSolver> solver(new ScenarioSolver(net));
+  std::unique_ptr<ScenarioSolver> solver(new ScenarioSolver(net, options));
   const int nodes = static_cast<int>(net.node_count());
   const int edges = static_cast<int>(net.edge_count());
   const int demands = static_cast<int>(net.demand_count());
@@ -179,7 +202,7 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
     for (int d = 0; d < demands; ++d) col_ub[static_cast<size_t>(solver->l_first_ + d)] = 0;
     col_ub[static_cast<size_t>(t)] = kUnboundedDays;
     obj[static_cast<size_t>(t)] = -1;
-    solver->tts_ = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+    solver->tts_.model = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
   }
   {
     // TTR: min margin-weighted loss, t fixed per scenario.
@@ -192,25 +215,39 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
       obj[static_cast<size_t>(solver->l_first_ + d)] =
           dem.margin_per_unit.value_or(0) + kLostUnitWeight;
     }
-    col_ub[static_cast<size_t>(t)] = 0;
-    solver->ttr_ = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+    // The undisrupted basis is computed at the default horizon; any other
+    // horizon only moves bounds.
+    for (int col : solver->capped_) {
+      col_ub[static_cast<size_t>(col)] =
+          solver->column_cap_[static_cast<size_t>(col)] * kDefaultRecoveryDays;
+    }
+    col_lb[static_cast<size_t>(t)] = kDefaultRecoveryDays;
+    col_ub[static_cast<size_t>(t)] = kDefaultRecoveryDays;
+    solver->ttr_.model = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+  }
+  for (Lp* lp : {&solver->tts_, &solver->ttr_}) {
+    lp->model->initialSolve();
+    if (lp->model->status() != 0) {
+      return InternalError("the LP solver stopped with status " +
+                           std::to_string(lp->model->status()) + " on the undisrupted network");
+    }
+    lp->Save();
   }
   return solver;
 }
 
-void ScenarioSolver::SetDisrupted(const Scenario& scenario, bool down) {
-  // TTR column caps scale with the scenario's days.
-  if (down) {
-    for (int col : capped_) {
-      ttr_->setColumnUpper(col, column_cap_[static_cast<size_t>(col)] * scenario.days);
-    }
-  }
+void ScenarioSolver::SetDown(ClpSimplex& lp, const Scenario& scenario, bool down,
+                             std::optional<double> capped_days) {
   for (Index s : scenario.sites) {
     for (Index v : network_.nodes_at_site(s)) {
-      const int col = static_cast<int>(v);
-      tts_->setColumnUpper(col, down ? 0 : COIN_DBL_MAX);
       const double cap = column_cap_[v];
-      ttr_->setColumnUpper(col, down ? 0 : (cap < COIN_DBL_MAX ? cap * scenario.days : cap));
+      double upper = COIN_DBL_MAX;
+      if (down) {
+        upper = 0;
+      } else if (capped_days && cap < COIN_DBL_MAX) {
+        upper = cap * *capped_days;
+      }
+      lp.setColumnUpper(static_cast<int>(v), upper);
     }
   }
 }
@@ -230,31 +267,38 @@ StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
   r.scenario = scenario.name;
   r.sites = scenario.sites;
   r.ttr_days = scenario.days;
-  SetDisrupted(scenario, true);
-  auto solve = [this](ClpSimplex& lp) {
-    if (!warm_) {
-      lp.initialSolve();
-    } else {
-      lp.dual(0, kKeepFactorization);
-    }
-    if (lp.status() != 0) lp.primal();  // rare: lost the warm basis' dual feasibility
-    return lp.status();
-  };
-  const int tts_status = solve(*tts_);
-  ttr_->setColumnBounds(t_column_, scenario.days, scenario.days);
-  const int ttr_status = solve(*ttr_);
-  warm_ = true;
-  SetDisrupted(scenario, false);
-  if (tts_status != 0 || ttr_status != 0) {
+  auto failed = [&](int status) {
     return InternalError("scenario '" + scenario.name + "': the LP solver stopped with status " +
-                         std::to_string(tts_status != 0 ? tts_status : ttr_status));
-  }
-  const double tts = tts_->primalColumnSolution()[t_column_];
+                         std::to_string(status));
+  };
+
+  // The TTS LP keeps its capacities as rows: column caps are never set there.
+  ClpSimplex& tts_lp = *tts_.model;
+  tts_.Restore();
+  SetDown(tts_lp, scenario, true, std::nullopt);
+  const int tts_status = SolveFromBasis(tts_lp);
+  SetDown(tts_lp, scenario, false, std::nullopt);
+  if (tts_status != 0) return failed(tts_status);
+  const double tts = tts_lp.primalColumnSolution()[t_column_];
   if (tts < kUnboundedDays * (1 - 1e-9)) r.tts_days = Clean(tts);
   r.exposed = r.tts_days.has_value() && *r.tts_days < r.ttr_days;
+  // Not exposed: no loss, see the header.
+  if (options_.skip_unexposed_ttr && tts >= scenario.days) return r;
+
+  ClpSimplex& ttr_lp = *ttr_.model;
+  ttr_.Restore();
+  for (int col : capped_) {
+    ttr_lp.setColumnUpper(col, column_cap_[static_cast<size_t>(col)] * scenario.days);
+  }
+  ttr_lp.setColumnBounds(t_column_, scenario.days, scenario.days);
+  SetDown(ttr_lp, scenario, true, scenario.days);
+  const int ttr_status = SolveFromBasis(ttr_lp);
+  SetDown(ttr_lp, scenario, false, scenario.days);
+  ++ttr_solves_;
+  if (ttr_status != 0) return failed(ttr_status);
 
   const model::Model& m = network_.model();
-  const double* x = ttr_->primalColumnSolution();
+  const double* x = ttr_lp.primalColumnSolution();
   std::vector<double> lost(m.products.size(), 0);
   for (Index d = 0; d < network_.demand_count(); ++d) {
     double l = Clean(x[l_first_ + static_cast<int>(d)]);
@@ -270,15 +314,57 @@ StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
 }
 
 StatusOr<std::vector<ScenarioResult>> RunScenarios(const network::Network& net,
-                                                   std::span<const Scenario> scenarios) {
-  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<ScenarioSolver> solver, ScenarioSolver::Create(net));
+                                                   std::span<const Scenario> scenarios,
+                                                   const RunOptions& options) {
+  const size_t total = scenarios.size();
+  const size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(options.threads, 1)), 1,
+                                            std::max<size_t>(total, 1));
+  std::vector<std::optional<ScenarioResult>> results(total);
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  size_t done = 0;             // guarded by mu
+  Status first_error;          // guarded by mu
+  size_t error_index = total;  // guarded by mu: the scenario of first_error
+  // Each thread has its own solver and takes the next unsolved scenario; since a
+  // result depends on its scenario only, the schedule does not change results.
+  auto work = [&]() {
+    StatusOr<std::unique_ptr<ScenarioSolver>> solver = ScenarioSolver::Create(net);
+    if (!solver.ok()) {
+      std::lock_guard lock(mu);
+      if (first_error.ok()) first_error = solver.status();
+      error_index = 0;
+      next = total;
+      return;
+    }
+    for (size_t i = next++; i < total; i = next++) {
+      StatusOr<ScenarioResult> r = (*solver)->Solve(scenarios[i]);
+      std::lock_guard lock(mu);
+      if (!r.ok()) {
+        if (i < error_index) {
+          first_error = r.status();
+          error_index = i;
+        }
+        next = total;
+        return;
+      }
+      results[i] = std::move(*r);
+      if (options.progress) options.progress(++done, total);
+    }
+  };
+  if (threads == 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (std::thread& t : pool) t.join();
+  }
+  if (!first_error.ok()) return first_error;
   std::vector<ScenarioResult> out;
-  out.reserve(scenarios.size());
+  out.reserve(total);
   double worst = 0;
-  for (const Scenario& s : scenarios) {
-    RENKEI_ASSIGN_OR_RETURN(ScenarioResult r, solver->Solve(s));
-    worst = std::max(worst, r.impact);
-    out.push_back(std::move(r));
+  for (std::optional<ScenarioResult>& r : results) {
+    worst = std::max(worst, r->impact);
+    out.push_back(std::move(*r));
   }
   for (ScenarioResult& r : out) r.rei = worst > 0 ? r.impact / worst : 0;
   return out;

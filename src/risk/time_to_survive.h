@@ -1,9 +1,13 @@
 // Time to survive (TTS) and time to recover (TTR) of disruption scenarios
 // (DESIGN.md, "Analyses"; Simchi-Levi et al., Interfaces 45(5), 2015).
 //
-// Both linear programs are built once per network and kept in COIN-OR Clp; each
-// scenario only sets the production of its disrupted nodes to zero (column
-// bounds) and re-solves with the dual simplex from the previous basis.
+// Both linear programs are built once per network, solved once with nothing
+// disrupted, and kept in COIN-OR Clp with that optimal basis. Each scenario only
+// sets the production of its disrupted nodes to zero and the TTR horizon (column
+// bounds), and re-solves with the dual simplex from the undisrupted basis, which
+// these bound changes keep dual feasible. Starting every scenario from the same
+// basis makes a result a function of its scenario alone: the same whatever
+// scenarios were solved before, on whichever thread.
 //
 // Variables over a horizon of t days: u_j production of node j, y_e shipment
 // along edge e (network.h; a site's own production counts as an edge), l_d lost
@@ -24,10 +28,24 @@
 // network and take no part. Lost units are absolute, not relative to a
 // disruption-free horizon.
 //
-// Thread-safety: a ScenarioSolver is used by one thread at a time.
+// No TTR solve when not exposed. Feasibility is monotone in t: if (u, y, l = 0)
+// is feasible at horizon t and 0 < t' < t, then α = t'/t ≤ 1 and (α·u, α·y, 0) is
+// feasible at t'. The BOM rows are homogeneous; Σy − u ≤ s becomes α·(Σy − u) ≤
+// α·s ≤ s because s ≥ 0; u ≤ c·t becomes α·u ≤ c·t' (likewise site and link
+// capacities); inflow ≥ d·t − s_d becomes α·inflow ≥ d·t' − α·s_d ≥ d·t' − s_d;
+// disrupted nodes stay at 0. So when the TTS optimum t* (with its cap
+// kUnboundedDays) is ≥ the scenario's days T, l = 0 is feasible in the TTR LP at
+// T, and since every lost unit has a positive weight (f_d + 1e-6), l = 0 is its
+// unique optimum: no lost units, impact 0, not exposed, without solving it. Only
+// exposed scenarios (t* < T) solve the TTR LP.
+//
+// Thread-safety: a ScenarioSolver is used by one thread at a time; separate
+// solvers (RunScenarios makes one per thread) run concurrently.
 #ifndef RENKEI_RISK_TIME_TO_SURVIVE_H_
 #define RENKEI_RISK_TIME_TO_SURVIVE_H_
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -74,11 +92,20 @@ struct ScenarioResult {
 std::vector<Scenario> SiteScenarios(const network::Network& network,
                                     double default_days = kDefaultRecoveryDays);
 
+struct SolverOptions {
+  // Skip the TTR LP of scenarios that are not exposed (see above). Results are
+  // the same either way; false only serves to check that.
+  bool skip_unexposed_ttr = true;
+};
+
 class ScenarioSolver {
  public:
-  // Builds both LPs. FailedPrecondition "the network has no demand: ..." when no
-  // demand vertex is fed by the network.
-  static StatusOr<std::unique_ptr<ScenarioSolver>> Create(const network::Network& network);
+  // Builds both LPs and solves them for the undisrupted network. `network` is
+  // borrowed and must outlive the solver. FailedPrecondition "the network has no
+  // demand: ..." when no demand vertex is fed by the network; Internal when Clp
+  // fails.
+  static StatusOr<std::unique_ptr<ScenarioSolver>> Create(const network::Network& network,
+                                                          const SolverOptions& options = {});
   ~ScenarioSolver();
   ScenarioSolver(const ScenarioSolver&) = delete;
   ScenarioSolver& operator=(const ScenarioSolver&) = delete;
@@ -87,23 +114,55 @@ class ScenarioSolver {
   // out of range; Internal when Clp fails.
   StatusOr<ScenarioResult> Solve(const Scenario& scenario);
 
+  // TTR LPs solved so far (the exposed scenarios; the others skip it).
+  size_t ttr_solves() const { return ttr_solves_; }
+
  private:
-  explicit ScenarioSolver(const network::Network& network);
-  void SetDisrupted(const Scenario& scenario, bool down);
+  // An LP with the optimal basis and solution of the undisrupted network, which
+  // every scenario starts from.
+  struct Lp {
+    std::unique_ptr<ClpSimplex> model;
+    std::vector<unsigned char> status;
+    std::vector<double> columns;
+    std::vector<double> rows;
+    void Save();
+    void Restore();
+  };
+
+  ScenarioSolver(const network::Network& network, const SolverOptions& options);
+  // Sets the production of the scenario's nodes to 0 (down) or back to its
+  // bound: unlimited, or with `capped_days` the node's capacity × those days.
+  void SetDown(ClpSimplex& lp, const Scenario& scenario, bool down,
+               std::optional<double> capped_days);
 
   const network::Network& network_;
-  std::unique_ptr<ClpSimplex> tts_;
-  std::unique_ptr<ClpSimplex> ttr_;
+  const SolverOptions options_;
+  Lp tts_;
+  Lp ttr_;
   int t_column_ = 0;
   int l_first_ = 0;
   std::vector<double> column_cap_;  // TTR: per-day cap of a column (×days), or COIN_DBL_MAX
   std::vector<int> capped_;         // columns with a finite cap
-  bool warm_ = false;               // both LPs solved once: later solves start from their bases
+  size_t ttr_solves_ = 0;
 };
 
-// Solves every scenario with one solver and fills in rei.
+// Called after each scenario with how many are done and how many there are.
+using ScenarioProgress = std::function<void(size_t done, size_t total)>;
+
+struct RunOptions {
+  // Solver threads, one ScenarioSolver each (capped at the number of scenarios);
+  // results do not depend on it.
+  int threads = 2;
+  // Optional; called from the solver threads, one call at a time, with done
+  // counting up from 1 to the number of scenarios.
+  ScenarioProgress progress;
+};
+
+// Solves every scenario and fills in rei; results in the order of `scenarios`.
+// The first error of any scenario is returned.
 StatusOr<std::vector<ScenarioResult>> RunScenarios(const network::Network& network,
-                                                   std::span<const Scenario> scenarios);
+                                                   std::span<const Scenario> scenarios,
+                                                   const RunOptions& options = {});
 
 }  // namespace renkei::risk
 

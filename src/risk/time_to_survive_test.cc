@@ -3,6 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/builder.h"
 #include "risk/internal/golden.h"
 
 namespace renkei::risk {
@@ -10,6 +18,7 @@ namespace {
 
 using internal::Golden;
 using internal::LoadGolden;
+using network::Index;
 
 constexpr double kTol = 1e-6;
 
@@ -133,6 +142,221 @@ TEST(TimeToSurviveTest, ReusesOneModelAcrossScenariosInAnyOrder) {
   StatusOr<ScenarioResult> bad = (*solver)->Solve({"bad", {}, -1});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message(), "scenario 'bad': days must be a number >= 0, got -1");
+}
+
+class RowOrigin : public model::RowOrigin {
+ public:
+  std::string Where(int) const override { return "random"; }
+};
+
+// A random layered network with capacities, stocks, margins and recovery days:
+// products in 3 layers of 2, each above layer 0 made from 1-2 components of the
+// layer below (1-3 units each); 1-3 sites make each product; customers get each
+// component from 1-3 makers; a customer site has demand for the top layer.
+// Stocks and capacities are drawn so that some sites run short within their
+// recovery days and others never do.
+model::Model RandomModel(std::mt19937& rng, int sites) {
+  model::Model m;
+  model::ModelBuilder b(m);
+  RowOrigin origin;
+  auto add = [&](model::Table t, std::vector<std::string> fields) {
+    fields.resize(model::Schema(t).columns.size());
+    std::vector<std::string_view> views(fields.begin(), fields.end());
+    Status s = b.AddRow(t, views, origin);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  };
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  auto num = [&](int lo, int hi) { return std::to_string(lo + pick(hi - lo + 1)); };
+  auto maybe = [&](int lo, int hi) { return pick(4) == 0 ? std::string() : num(lo, hi); };
+  add(model::Table::kOrganizations, {"org", "Org", "JP"});
+  for (int s = 0; s < sites; ++s) {
+    add(model::Table::kSites, {"s" + std::to_string(s), "org", "S", "JP", "", "35", "139", "",
+                               pick(3) == 0 ? num(20, 80) : "", num(1, 40)});
+  }
+  const int layers = 3, per_layer = 2;
+  for (int p = 0; p < layers * per_layer; ++p) {
+    add(model::Table::kProducts, {"p" + std::to_string(p), "P", "c", "piece"});
+  }
+  for (int l = 1; l < layers; ++l) {
+    for (int i = 0; i < per_layer; ++i) {
+      std::set<int> comps;
+      for (int k = 0; k < 1 + pick(2); ++k) comps.insert((l - 1) * per_layer + pick(per_layer));
+      for (int k : comps) {
+        add(model::Table::kBom,
+            {"p" + std::to_string(l * per_layer + i), "p" + std::to_string(k), num(1, 3)});
+      }
+    }
+  }
+  std::vector<std::vector<int>> makers(layers * per_layer);
+  for (int p = 0; p < layers * per_layer; ++p) {
+    std::set<int> ss;
+    for (int k = 0; k < 1 + pick(3); ++k) ss.insert(pick(sites));
+    for (int s : ss) {
+      add(model::Table::kProduction,
+          {"s" + std::to_string(s), "p" + std::to_string(p), maybe(10, 60), maybe(0, 300)});
+      makers[static_cast<size_t>(p)].push_back(s);
+    }
+  }
+  std::set<std::string> links;
+  auto link = [&](int from, int to, int product) {
+    if (from == to) return;
+    std::string customer = to < 0 ? "cust" : "s" + std::to_string(to);
+    if (!links.insert(std::to_string(from) + ">" + customer + ":" + std::to_string(product))
+             .second) {
+      return;
+    }
+    add(model::Table::kSupply, {"s" + std::to_string(from), customer, "p" + std::to_string(product),
+                                "", pick(3) == 0 ? num(5, 40) : ""});
+  };
+  for (const model::BomLine& line : m.bom) {
+    for (int customer : makers[line.product]) {
+      const std::vector<int>& from = makers[line.component];
+      for (int k = 0; k < 1 + pick(3); ++k) {
+        link(from[static_cast<size_t>(pick(static_cast<int>(from.size())))], customer,
+             static_cast<int>(line.component));
+      }
+    }
+  }
+  add(model::Table::kSites, {"cust", "org", "C", "JP", "", "35", "139"});
+  for (int i = 0; i < per_layer; ++i) {
+    int p = (layers - 1) * per_layer + i;
+    add(model::Table::kDemand, {"cust", "p" + std::to_string(p), num(1, 15), maybe(0, 200),
+                                pick(3) == 0 ? "" : num(1, 30)});
+    for (int s : makers[static_cast<size_t>(p)]) link(s, -1, p);
+  }
+  EXPECT_TRUE(b.Finish().ok());
+  return m;
+}
+
+// Same results up to floating-point noise (the dual simplex may take other
+// pivots on the way to the same optimum).
+void ExpectSame(const ScenarioResult& a, const ScenarioResult& b, const std::string& where) {
+  auto near = [](double x, double y) {
+    return std::fabs(x - y) <= 1e-9 * std::max(1.0, std::fabs(x));
+  };
+  EXPECT_EQ(a.scenario, b.scenario) << where;
+  ASSERT_EQ(a.tts_days.has_value(), b.tts_days.has_value()) << where;
+  if (a.tts_days) {
+    EXPECT_PRED2(near, *a.tts_days, *b.tts_days) << where;
+  }
+  EXPECT_EQ(a.exposed, b.exposed) << where;
+  EXPECT_PRED2(near, a.impact, b.impact) << where;
+  EXPECT_PRED2(near, a.lost_units_total, b.lost_units_total) << where;
+  ASSERT_EQ(a.lost_units.size(), b.lost_units.size()) << where;
+  for (size_t i = 0; i < a.lost_units.size(); ++i) {
+    EXPECT_EQ(a.lost_units[i].product, b.lost_units[i].product) << where;
+    EXPECT_PRED2(near, a.lost_units[i].units, b.lost_units[i].units) << where;
+  }
+}
+
+// Every site, pairs of neighbouring sites, and nothing down, with the
+// sites' recovery days and with 5 and 60 days.
+std::vector<Scenario> ManyScenarios(const network::Network& net) {
+  std::vector<Scenario> out = SiteScenarios(net);
+  const size_t sites = net.model().sites.size();
+  for (Index s = 0; s + 1 < sites; s += 2) {
+    for (double days : {5.0, 60.0}) {
+      out.push_back({"pair" + std::to_string(s) + "/" + std::to_string(days), {s, s + 1}, days});
+    }
+  }
+  out.push_back({"nothing", {}, 45});
+  return out;
+}
+
+// Skipping the TTR LP when TTS >= TTR changes no result; results do not depend
+// on the order scenarios are solved in, nor on the number of threads.
+TEST(TimeToSurviveTest, ShortcutOrderAndThreadsChangeNoResultOnRandomNetworks) {
+  std::mt19937 rng(20260502);
+  size_t scenarios = 0, exposed = 0, skipped = 0;
+  for (int round = 0; round < 25; ++round) {
+    model::Model m = RandomModel(rng, 3 + round % 6);
+    StatusOr<network::Network> built = network::Network::Build(m);
+    ASSERT_TRUE(built.ok());
+    const network::Network& net = *built;
+    StatusOr<std::unique_ptr<ScenarioSolver>> fast = ScenarioSolver::Create(net);
+    if (fast.status().code() == StatusCode::kFailedPrecondition) continue;  // no demand fed
+    ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+    StatusOr<std::unique_ptr<ScenarioSolver>> full =
+        ScenarioSolver::Create(net, {.skip_unexposed_ttr = false});
+    ASSERT_TRUE(full.ok());
+    std::vector<Scenario> list = ManyScenarios(net);
+    std::vector<ScenarioResult> expected;
+    for (const Scenario& s : list) {
+      StatusOr<ScenarioResult> a = (*full)->Solve(s);
+      ASSERT_TRUE(a.ok()) << a.status().ToString();
+      expected.push_back(*a);
+    }
+    // The shortcut, solving in reverse order.
+    for (size_t i = list.size(); i-- > 0;) {
+      StatusOr<ScenarioResult> b = (*fast)->Solve(list[i]);
+      ASSERT_TRUE(b.ok()) << b.status().ToString();
+      ExpectSame(expected[i], *b, "round " + std::to_string(round) + " " + list[i].name);
+      exposed += b->exposed;
+    }
+    scenarios += list.size();
+    skipped += list.size() - (*fast)->ttr_solves();
+    EXPECT_EQ((*full)->ttr_solves(), list.size());
+    // Two threads.
+    StatusOr<std::vector<ScenarioResult>> run =
+        RunScenarios(net, list, {.threads = 2, .progress = nullptr});
+    ASSERT_TRUE(run.ok());
+    ASSERT_EQ(run->size(), list.size());
+    for (size_t i = 0; i < list.size(); ++i) {
+      ExpectSame(expected[i], (*run)[i], "threads, round " + std::to_string(round));
+    }
+  }
+  // The generator reaches both kinds of scenario.
+  EXPECT_GT(scenarios, 200u);
+  EXPECT_GT(exposed, 100u);
+  EXPECT_GT(skipped, 100u);
+}
+
+TEST(TimeToSurviveTest, GoldenNumbersWithoutTheShortcutAreTheSame) {
+  for (const char* name : {"single_tier", "two_tier"}) {
+    Golden g = LoadGolden(name);
+    StatusOr<std::unique_ptr<ScenarioSolver>> full =
+        ScenarioSolver::Create(*g.network, {.skip_unexposed_ttr = false});
+    ASSERT_TRUE(full.ok());
+    std::vector<Scenario> scenarios = SiteScenarios(*g.network);
+    StatusOr<std::vector<ScenarioResult>> run = RunScenarios(*g.network, scenarios);
+    ASSERT_TRUE(run.ok());
+    for (size_t i = 0; i < scenarios.size(); ++i) {
+      StatusOr<ScenarioResult> r = (*full)->Solve(scenarios[i]);
+      ASSERT_TRUE(r.ok());
+      ExpectSame(*r, (*run)[i], name);
+    }
+  }
+}
+
+TEST(TimeToSurviveTest, ReportsProgressForEveryScenario) {
+  Golden g = LoadGolden("two_tier");
+  std::vector<Scenario> scenarios = SiteScenarios(*g.network);
+  for (int threads : {1, 2}) {
+    std::vector<std::pair<size_t, size_t>> calls;
+    StatusOr<std::vector<ScenarioResult>> run = RunScenarios(
+        *g.network, scenarios, {.threads = threads, .progress = [&](size_t done, size_t total) {
+                                  calls.emplace_back(done, total);
+                                }});
+    ASSERT_TRUE(run.ok());
+    EXPECT_THAT(calls, testing::ElementsAre(std::pair<size_t, size_t>(1, 3),
+                                            std::pair<size_t, size_t>(2, 3),
+                                            std::pair<size_t, size_t>(3, 3)));
+  }
+}
+
+// The first failing scenario in list order is reported, on any number of
+// threads.
+TEST(TimeToSurviveTest, RunScenariosReportsTheFirstBadScenario) {
+  Golden g = LoadGolden("two_tier");
+  std::vector<Scenario> scenarios = SiteScenarios(*g.network);
+  scenarios.push_back({"late", {}, -2});
+  scenarios.insert(scenarios.begin() + 1, {"early", {}, -1});
+  for (int threads : {1, 2}) {
+    StatusOr<std::vector<ScenarioResult>> run =
+        RunScenarios(*g.network, scenarios, {.threads = threads, .progress = nullptr});
+    EXPECT_EQ(run.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(run.status().message(), "scenario 'early': days must be a number >= 0, got -1");
+  }
 }
 
 TEST(TimeToSurviveTest, NetworkWithoutDemandIsAnError) {
