@@ -296,6 +296,7 @@ export class MapCanvas {
     g.strokeStyle = '#b9b4a8';
     g.lineWidth = 0.6 / k;
     g.stroke(base.borders);
+    this.canvas.dataset.basemap = 'drawn';
   }
 
   private paint(): void {

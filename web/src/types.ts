@@ -21,7 +21,8 @@ export interface SiteProperties {
   recovery_days?: number | null;
   products?: SiteProduct[];
   demand_stopped?: number;
-  exposed?: boolean;
+  // null while the node is still computing its TTS table
+  exposed?: boolean | null;
 }
 
 export interface SiteFeature {
@@ -52,7 +53,7 @@ export interface SiteDetail {
   recovery_days?: number | null;
   products: SiteProduct[];
   demand_stopped?: number;
-  exposed?: boolean;
+  exposed?: boolean | null;
   customers: SiteProductRef[];
   suppliers: SiteProductRef[];
   dependent_demand: SiteProductRef[];

@@ -43,7 +43,7 @@ export function siteDetails(d: SiteDetail): HTMLElement {
       h('dt', {}, t('demandStopped')),
       h('dd', {}, num(d.demand_stopped ?? 0, 0)),
       h('dt', {}, t('exposed')),
-      h('dd', {}, d.exposed ? t('yes') : t('no')),
+      h('dd', {}, d.exposed == null ? t('computing') : d.exposed ? t('yes') : t('no')),
     ),
     h('h3', {}, t('products')),
     table(

@@ -22,7 +22,7 @@ export function eventResult(r: EventResult, pts: SitePoints): HTMLElement {
   return h(
     'div',
     { class: 'event-result', id: 'event-result' },
-    h('h2', {}, `${r.event} · ${num(r.days)} ${t('days')}`),
+    h('h2', {}, `${r.event} · ${num(r.days)} ${t('dayUnit')}`),
     h(
       'div',
       { class: 'kpis' },
@@ -143,7 +143,7 @@ export const whatifView: View = async (ctx, el, params) => {
             : { sites: siteList() };
     out.replaceChildren(h('p', { class: 'loading' }, t('loading')));
     try {
-      const r = await ctx.api.scenario({ name: 'dashboard', days: Number(days.value), ...area });
+      const r = await ctx.api.scenario({ name: '', days: Number(days.value), ...area });
       out.replaceChildren(eventResult(r, pts));
       map.setHighlighted(r.sites.filter((id) => pts.byId.has(id)).map((id) => pts.byId.get(id)!));
     } catch (e) {

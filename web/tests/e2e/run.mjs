@@ -116,7 +116,13 @@ async function open(page, hash) {
 }
 
 async function shot(page, name) {
-  await page.waitForTimeout(150);
+  // A view with a map: wait until its countries have been drawn once.
+  if (await page.$('canvas.map-canvas')) {
+    await page
+      .waitForSelector('canvas.map-canvas[data-basemap="drawn"]', { timeout: 15000 })
+      .catch(() => {});
+  }
+  await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
