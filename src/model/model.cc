@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "base/memory.h"
+
 namespace renkei::model {
 
 Index IdIndex::Find(std::string_view id) const {
@@ -26,6 +28,9 @@ void IdIndex::Reserve(size_t n) {
 
 void IdIndex::Grow(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
+  slots_ = std::vector<Slot>();
+  slots_.reserve(capacity);
+  AdviseHugePages(slots_.data(), capacity * sizeof(Slot));
   slots_.assign(capacity, Slot{0, 0, 0, kNoIndex});
   const size_t mask = capacity - 1;
   for (const Slot& slot : old) {
