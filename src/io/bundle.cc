@@ -30,6 +30,9 @@ using model::TableSchema;
 // errors of structure (syntax, header) stop reading at once.
 constexpr size_t kMaxRowErrors = 20;
 
+// The builder is told this many rows ahead which ids it will look up.
+constexpr size_t kPrefetchRows = 8;
+
 std::string ColumnList(const TableSchema& schema) {
   std::string list;
   for (const model::Column& c : schema.columns) {
@@ -233,12 +236,24 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
   builder.Reserve(schema.table, reader->file_size() / 32);
   CsvRowOrigin origin(field_of_column);
   std::vector<std::string_view> cells(schema.columns.size());
+  std::vector<std::string_view> ahead_cells(schema.columns.size());
   std::vector<Status> errors;
   CsvPipeline pipeline(*reader, pool);
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvBlock> block, pipeline.Next());
     if (block == nullptr) break;
     for (size_t r = 0; r < block->size(); ++r) {
+      if (r + kPrefetchRows < block->size()) {
+        const auto ahead = block->fields(r + kPrefetchRows);
+        if (ahead.size() == width) {
+          for (size_t c = 0; c < cells.size(); ++c) {
+            ahead_cells[c] = field_of_column[c] < 0
+                                 ? std::string_view()
+                                 : ahead[static_cast<size_t>(field_of_column[c])];
+          }
+          builder.Prefetch(schema.table, ahead_cells);
+        }
+      }
       const auto fields = block->fields(r);
       if (fields.size() != width) {
         return InvalidArgumentError(block->Where(r, SIZE_MAX) + ": expected " +

@@ -348,6 +348,20 @@ void ModelBuilder::Reserve(Table table, size_t rows) {
   }
 }
 
+void ModelBuilder::Prefetch(Table table, Fields fields) const {
+  // The site is the reference that misses the cache most: rows are grouped by
+  // customer, and products are few.
+  switch (table) {
+    case Table::kProduction:
+    case Table::kSupply:
+    case Table::kDemand:
+      model_.site_ids.Prefetch(fields[0]);
+      break;
+    default:
+      break;
+  }
+}
+
 Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin) {
   switch (table) {
     case Table::kOrganizations:

@@ -20,6 +20,12 @@ Index IdIndex::Find(std::string_view id) const {
   }
 }
 
+void IdIndex::Prefetch(std::string_view id) const {
+  if (slots_.empty()) return;
+  const uint64_t hash = std::hash<std::string_view>()(id);
+  __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+}
+
 void IdIndex::Reserve(size_t n) {
   size_t capacity = 16;
   while (capacity * 7 / 10 < n) capacity *= 2;
