@@ -297,6 +297,66 @@ std::string CsvReader::Where(size_t i) const {
          std::to_string(CharColumn(buf + line_start, buf + starts_[i]));
 }
 
+// --- CsvBlock --------------------------------------------------------------
+
+void CsvBlock::Clear() {
+  raw_.clear();
+  raw_.reserve(kTargetBytes + (kTargetBytes >> 2));
+  unescaped_.clear();
+  records_.clear();
+  fields_.clear();
+  views_.clear();
+  bytes_read_ = 0;
+}
+
+void CsvBlock::Append(const CsvReader& reader) {
+  name_ = &reader.name_;
+  const char* buf = reader.buffer_.data();
+  const size_t record_start = reader.record_start_;
+  const size_t raw_offset = raw_.size();
+  raw_.append(buf + record_start, reader.begin_ - record_start);
+  records_.push_back({reader.record_line_, raw_offset, fields_.size(), reader.fields_.size()});
+  const char* unescaped = reader.unescaped_.data();
+  const char* unescaped_end = unescaped + reader.unescaped_.size();
+  for (size_t i = 0; i < reader.fields_.size(); ++i) {
+    const std::string_view f = reader.fields_[i];
+    const size_t start = raw_offset + (reader.starts_[i] - record_start);
+    if (!reader.unescaped_.empty() && f.data() >= unescaped && f.data() < unescaped_end) {
+      fields_.push_back({unescaped_.size(), f.size(), start, true});
+      unescaped_.append(f);
+    } else {
+      fields_.push_back({raw_offset + static_cast<size_t>(f.data() - (buf + record_start)),
+                         f.size(), start, false});
+    }
+  }
+}
+
+void CsvBlock::Seal(uint64_t bytes_read) {
+  bytes_read_ = bytes_read;
+  views_.clear();
+  views_.reserve(fields_.size());
+  for (const Field& f : fields_) {
+    views_.emplace_back((f.unescaped ? unescaped_.data() : raw_.data()) + f.offset, f.length);
+  }
+}
+
+std::string CsvBlock::Where(size_t r, size_t i) const {
+  const Record& record = records_[r];
+  if (i >= record.field_count) return *name_ + ":" + std::to_string(record.line) + ":1";
+  // Fields after an embedded newline start on a later line than the record.
+  const size_t start = fields_[record.first_field + i].start;
+  uint64_t line = record.line;
+  size_t line_start = record.raw_offset;
+  for (size_t p = record.raw_offset; p < start; ++p) {
+    if (raw_[p] == '\n') {
+      ++line;
+      line_start = p + 1;
+    }
+  }
+  return *name_ + ":" + std::to_string(line) + ":" +
+         std::to_string(CharColumn(raw_.data() + line_start, raw_.data() + start));
+}
+
 // --- CsvWriter -------------------------------------------------------------
 
 StatusOr<std::unique_ptr<CsvWriter>> CsvWriter::Create(const std::string& path) {

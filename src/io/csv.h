@@ -47,6 +47,7 @@ class CsvReader {
   const std::string& name() const { return name_; }
 
  private:
+  friend class CsvBlock;
   CsvReader(std::FILE* file, std::string name, uint64_t size);
   // Parses one record from buffer_[pos_...]; returns 1 on success, 0 when more
   // input is needed, -1 on error (error_ set).
@@ -73,6 +74,56 @@ class CsvReader {
   std::string unescaped_;  // quoted fields with "" inside, concatenated
   uint64_t record_line_ = 0;
   Status error_;
+};
+
+// Records copied out of a CsvReader, so that they can be checked on another
+// thread while the reader goes on. Not thread-safe; hand a whole block over.
+class CsvBlock {
+ public:
+  // About this many bytes of text make a full block.
+  static constexpr size_t kTargetBytes = 256 << 10;
+
+  // Empties the block for reuse, keeping its memory.
+  void Clear();
+  // Copies the current record of `reader`, which must outlive the block's use
+  // (errors name its file).
+  void Append(const CsvReader& reader);
+  // Makes the fields visible; call after the last Append. `bytes_read` is the
+  // reader's position after the block.
+  void Seal(uint64_t bytes_read);
+
+  bool full() const { return raw_.size() >= kTargetBytes; }
+  size_t size() const { return records_.size(); }
+  uint64_t bytes_read() const { return bytes_read_; }
+
+  // The fields of record r; valid until Clear().
+  std::span<const std::string_view> fields(size_t r) const {
+    return std::span<const std::string_view>(views_).subspan(records_[r].first_field,
+                                                             records_[r].field_count);
+  }
+  // As CsvReader::Where, for field i of record r.
+  std::string Where(size_t r, size_t i) const;
+
+ private:
+  struct Record {
+    uint64_t line;
+    size_t raw_offset;
+    size_t first_field;
+    size_t field_count;
+  };
+  struct Field {
+    size_t offset;  // in raw_, or in unescaped_ when `unescaped`
+    size_t length;
+    size_t start;  // offset in raw_ of the field's first byte, for Where()
+    bool unescaped;
+  };
+  const std::string* name_ = nullptr;
+  std::string raw_;        // the records' text as in the file
+  std::string unescaped_;  // quoted fields with "" inside
+  std::vector<Record> records_;
+  std::vector<Field> fields_;
+  std::vector<std::string_view> views_;
+  uint64_t bytes_read_ = 0;
 };
 
 // Writes CSV with RFC 4180 quoting (only where needed) and LF line ends,

@@ -116,6 +116,41 @@ TEST_F(CsvTest, StreamsAcrossBlockBoundaries) {
   }
 }
 
+// A block keeps the records, unescaped fields and places of errors after the
+// reader has moved on past them.
+TEST_F(CsvTest, BlockKeepsRecordsAndTheirPlaces) {
+  auto reader = CsvReader::Open(
+      Write("a,b\n\"multi\nline\",x,日本,y\n\"say \"\"hi\"\"\",z\n\nlast,1\n"), "t.csv");
+  ASSERT_TRUE(reader.ok());
+  CsvBlock block;
+  block.Clear();
+  for (;;) {
+    StatusOr<bool> more = (*reader)->Next();
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    block.Append(**reader);
+  }
+  block.Seal((*reader)->bytes_read());
+  ASSERT_EQ(block.size(), 4u);
+  EXPECT_EQ(block.bytes_read(), (*reader)->file_size());
+  auto fields = [&](size_t r) {
+    std::vector<std::string> out;
+    for (std::string_view f : block.fields(r)) out.emplace_back(f);
+    return out;
+  };
+  EXPECT_EQ(fields(0), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(fields(1), (std::vector<std::string>{"multi\nline", "x", "日本", "y"}));
+  EXPECT_EQ(fields(2), (std::vector<std::string>{"say \"hi\"", "z"}));
+  EXPECT_EQ(fields(3), (std::vector<std::string>{"last", "1"}));
+  EXPECT_EQ(block.Where(1, 0), "t.csv:2:1");
+  EXPECT_EQ(block.Where(1, 1), "t.csv:3:7");
+  EXPECT_EQ(block.Where(1, 3), "t.csv:3:12");
+  EXPECT_EQ(block.Where(2, 1), "t.csv:4:14");
+  EXPECT_EQ(block.Where(3, 1), "t.csv:6:6");
+  EXPECT_EQ(block.Where(3, 9), "t.csv:6:1");
+  EXPECT_FALSE(block.full());
+}
+
 TEST_F(CsvTest, WriterQuotesOnlyWhereNeededAndRoundTrips) {
   const fs::path path =
       fs::path(::testing::TempDir()) / ("csv_writer_test_" + std::to_string(getpid()) + ".csv");

@@ -55,6 +55,11 @@ class ModelBuilder {
   // reads "<origin.Where(col)>: <column>: <what was expected>, got '<text>'".
   Status AddRow(Table table, std::span<const std::string_view> fields, const RowOrigin& origin);
 
+  // A hint that AddRow(table, fields, ...) comes soon: starts loading the id
+  // index entries it will look up, so that a reader calling it some rows ahead
+  // overlaps the cache misses of large indexes. Changes nothing.
+  void Prefetch(Table table, std::span<const std::string_view> fields) const;
+
   // Checks that need whole tables, once all rows are in: BOM cycles.
   Status Finish();
 

@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "base/memory.h"
+
 namespace renkei::model {
 
 Index IdIndex::Find(std::string_view id) const {
@@ -18,6 +20,12 @@ Index IdIndex::Find(std::string_view id) const {
   }
 }
 
+void IdIndex::Prefetch(std::string_view id) const {
+  if (slots_.empty()) return;
+  const uint64_t hash = std::hash<std::string_view>()(id);
+  __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+}
+
 void IdIndex::Reserve(size_t n) {
   size_t capacity = 16;
   while (capacity * 7 / 10 < n) capacity *= 2;
@@ -26,6 +34,9 @@ void IdIndex::Reserve(size_t n) {
 
 void IdIndex::Grow(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
+  slots_ = std::vector<Slot>();
+  slots_.reserve(capacity);
+  AdviseHugePages(slots_.data(), capacity * sizeof(Slot));
   slots_.assign(capacity, Slot{0, 0, 0, kNoIndex});
   const size_t mask = capacity - 1;
   for (const Slot& slot : old) {

@@ -129,6 +129,8 @@ class IdIndex {
  public:
   // Returns the index of `id`, or kNoIndex.
   Index Find(std::string_view id) const;
+  // A hint that Find(id) comes soon: starts loading its slot into the cache.
+  void Prefetch(std::string_view id) const;
   // Adds `id` -> `index`; returns false when `id` is already present.
   bool Insert(std::string_view id, Index index);
   size_t size() const { return size_; }

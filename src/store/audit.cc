@@ -1,5 +1,6 @@
 #include "store/audit.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -11,8 +12,6 @@
 
 namespace renkei::store {
 namespace {
-
-static_assert(sizeof(crypto_hash_sha256_state) <= 512);
 
 std::string Hex(const unsigned char* bytes, size_t n) {
   static const char kHex[] = "0123456789abcdef";
@@ -42,32 +41,34 @@ const std::string kZeroHash(64, '0');
 
 }  // namespace
 
-ContentDigest::ContentDigest() {
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+ContentDigest::ContentDigest() : context_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
 }
+
+ContentDigest::~ContentDigest() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
 
 void ContentDigest::Add(std::string_view bytes) {
   const uint64_t n = bytes.size();
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(&n), sizeof(n));
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  AddRaw(&n, sizeof(n));
+  AddRaw(bytes.data(), bytes.size());
 }
 
-void ContentDigest::Add(double value) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(&value), sizeof(value));
+void ContentDigest::Flush() {
+  if (used_ > 0) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), buffer_, used_);
+  used_ = 0;
 }
 
-void ContentDigest::Add(int64_t value) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(&value), sizeof(value));
+void ContentDigest::AddLarge(const void* bytes, size_t n) {
+  Flush();
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), bytes, n);
 }
 
 std::string ContentDigest::HexDigest() {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), out);
-  return Hex(out, sizeof(out));
+  Flush();
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), out, &length);
+  return Hex(out, length);
 }
 
 std::string Sha256Hex(std::string_view bytes) {

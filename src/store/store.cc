@@ -3,7 +3,11 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <thread>
 
 #include "base/progress.h"
 #include "store/audit.h"
@@ -403,206 +407,345 @@ StatusOr<model::Model> Store::LoadModel() const {
 
 namespace {
 
-// Writes the new rows of every table; `digest` sees every value written.
+// Rows bound per INSERT statement: one statement step per many rows saves most
+// of SQLite's per-statement work.
+constexpr size_t kRowsPerStatement = 64;
+
+// An append of at least this many rows is written with a rollback journal
+// instead of the write-ahead log (see Append).
+constexpr uint64_t kBulkRows = 20000;
+
+// Binds the values of one row to consecutive parameters of a statement.
+class RowBinder {
+ public:
+  RowBinder(Statement& s, int first) : s_(s), next_(first) {}
+  void Int(int64_t v) { s_.Bind(next_++, v); }
+  void Text(std::string_view v) { s_.BindText(next_++, v); }
+  void Number(const std::optional<double>& v) { s_.Bind(next_++, v); }
+  void Ref(Index v) {
+    if (v == kNoIndex) {
+      s_.BindText(next_++, "");  // NULL
+    } else {
+      s_.Bind(next_++, ToRowId(v));
+    }
+  }
+
+ private:
+  Statement& s_;
+  int next_;
+};
+
+// Feeds the digest exactly the values written, in the order written.
+class RowDigest {
+ public:
+  explicit RowDigest(ContentDigest& d) : d_(d) {}
+  void Text(std::string_view v) { d_.Add(v); }
+  void Number(const std::optional<double>& v) {
+    d_.Add(v ? *v : -0.0);
+    d_.Add(static_cast<int64_t>(v.has_value()));
+  }
+  void Ref(Index v) { d_.Add(static_cast<int64_t>(v)); }
+  void Int(int64_t v) { d_.Add(v); }
+
+ private:
+  ContentDigest& d_;
+};
+
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out += ';';
+    out += id;
+  }
+  return out;
+}
+
+// The values of one row of each table, in column order, to a RowBinder or a
+// RowDigest. The row id of organizations, sites and products is bound by the
+// caller and is not part of the digest.
+template <typename Sink>
+void OrganizationRow(Sink& k, const model::Organization& o) {
+  k.Text(o.id);
+  k.Text(o.name);
+  k.Text(o.country);
+  k.Text(o.kind);
+  k.Text(o.public_key);
+}
+template <typename Sink>
+void SiteRow(Sink& k, const model::Site& x) {
+  k.Text(x.id);
+  k.Ref(x.organization);
+  k.Text(x.name);
+  k.Text(x.country);
+  k.Text(x.region);
+  k.Number(x.lat);
+  k.Number(x.lon);
+  k.Text(x.cluster);
+  k.Number(x.capacity_per_day);
+  k.Number(x.recovery_days);
+}
+template <typename Sink>
+void ProductRow(Sink& k, const model::Product& p, std::string_view joined_ids) {
+  k.Text(p.id);
+  k.Text(p.name);
+  k.Text(p.category);
+  k.Text(model::UnitSymbol(p.unit));
+  k.Ref(p.organization);
+  k.Text(p.hs_code);
+  k.Text(joined_ids);
+}
+template <typename Sink>
+void BomRow(Sink& k, const model::BomLine& b) {
+  k.Ref(b.product);
+  k.Ref(b.component);
+  k.Number(b.quantity);
+  k.Int(static_cast<int64_t>(b.recycling));
+}
+template <typename Sink>
+void ProductionRow(Sink& k, const model::Production& p) {
+  k.Ref(p.site);
+  k.Ref(p.product);
+  k.Number(p.capacity_per_day);
+  k.Number(p.inventory_units);
+  k.Number(p.emissions_kgco2e_per_unit);
+  k.Number(p.dqr.ter);
+  k.Number(p.dqr.ger);
+  k.Number(p.dqr.tir);
+  k.Number(p.recovery_days);
+}
+template <typename Sink>
+void SupplyRow(Sink& k, const model::SupplyLink& x) {
+  k.Ref(x.supplier_site);
+  k.Ref(x.customer_site);
+  k.Ref(x.product);
+  k.Number(x.share);
+  k.Number(x.capacity_per_day);
+  k.Number(x.lead_time_days);
+}
+template <typename Sink>
+void DemandRow(Sink& k, const model::Demand& d) {
+  k.Ref(d.site);
+  k.Ref(d.product);
+  k.Number(d.demand_per_day);
+  k.Number(d.inventory_units);
+  k.Number(d.margin_per_unit);
+}
+template <typename Sink>
+void FootprintRow(Sink& k, const model::Footprint& f) {
+  k.Ref(f.product);
+  k.Ref(f.site);
+  k.Number(f.pcf_kgco2e_per_unit);
+  k.Number(f.fossil);
+  k.Number(f.biogenic);
+  k.Number(f.primary_data_share);
+  k.Number(f.dqr.ter);
+  k.Number(f.dqr.ger);
+  k.Number(f.dqr.tir);
+  k.Text(f.period_start);
+  k.Text(f.period_end);
+  k.Text(f.pact_json);
+}
+template <typename Sink>
+void MaterialRow(Sink& k, const model::Material& x) {
+  k.Ref(x.product);
+  k.Text(x.substance);
+  k.Number(x.mass_kg_per_unit);
+  k.Number(x.recycled_pre_consumer_share);
+  k.Number(x.recycled_post_consumer_share);
+}
+
+// The SHA-256 of the new rows of every table, as the audit log records it.
+// Stops early (the result is then meaningless) once `cancel` is set.
+std::string DigestRows(const model::Model& m, const model::RowCounts& first,
+                       const std::vector<std::string>& product_ids,
+                       const std::atomic<bool>& cancel) {
+  ContentDigest digest;
+  RowDigest k(digest);
+  auto from = [&](model::Table t) { return first[static_cast<size_t>(t)]; };
+  auto each = [&](model::Table t, size_t size, auto row) {
+    for (size_t i = from(t); i < size; ++i) {
+      if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
+      row(i);
+    }
+  };
+  each(model::Table::kOrganizations, m.organizations.size(),
+       [&](size_t i) { OrganizationRow(k, m.organizations[i]); });
+  each(model::Table::kSites, m.sites.size(), [&](size_t i) { SiteRow(k, m.sites[i]); });
+  each(model::Table::kProducts, m.products.size(), [&](size_t i) {
+    ProductRow(k, m.products[i], product_ids[i - from(model::Table::kProducts)]);
+  });
+  each(model::Table::kBom, m.bom.size(), [&](size_t i) { BomRow(k, m.bom[i]); });
+  each(model::Table::kProduction, m.production.size(),
+       [&](size_t i) { ProductionRow(k, m.production[i]); });
+  each(model::Table::kSupply, m.supply.size(), [&](size_t i) { SupplyRow(k, m.supply[i]); });
+  each(model::Table::kDemand, m.demand.size(), [&](size_t i) { DemandRow(k, m.demand[i]); });
+  each(model::Table::kFootprints, m.footprints.size(),
+       [&](size_t i) { FootprintRow(k, m.footprints[i]); });
+  each(model::Table::kMaterials, m.materials.size(),
+       [&](size_t i) { MaterialRow(k, m.materials[i]); });
+  return digest.HexDigest();
+}
+
+std::string InsertSql(std::string_view table, int columns, size_t rows) {
+  std::string row = "(?";
+  for (int c = 1; c < columns; ++c) row += ",?";
+  row += ')';
+  std::string sql = "INSERT INTO " + std::string(table) + " VALUES ";
+  sql.reserve(sql.size() + rows * (row.size() + 1));
+  for (size_t r = 0; r < rows; ++r) {
+    if (r > 0) sql += ',';
+    sql += row;
+  }
+  return sql;
+}
+
+// Inserts rows [from, to) of a table, kRowsPerStatement rows per statement;
+// bind_row(binder, i) binds the `columns` values of row i.
+template <typename BindRow>
+Status InsertRows(sqlite3* db, std::string_view table, int columns, size_t from, size_t to,
+                  BindRow bind_row, const std::function<void(size_t)>& tick) {
+  if (from >= to) return Status::Ok();
+  const size_t per = std::min(kRowsPerStatement, to - from);
+  RENKEI_ASSIGN_OR_RETURN(Statement many, Statement::Prepare(db, InsertSql(table, columns, per)));
+  size_t i = from;
+  for (; i + per <= to; i += per) {
+    for (size_t r = 0; r < per; ++r) {
+      RowBinder b(many, static_cast<int>(r) * columns + 1);
+      bind_row(b, i + r);
+    }
+    RENKEI_RETURN_IF_ERROR(many.Run());
+    tick(per);
+  }
+  if (i < to) {
+    RENKEI_ASSIGN_OR_RETURN(Statement rest,
+                            Statement::Prepare(db, InsertSql(table, columns, to - i)));
+    for (size_t r = 0; i + r < to; ++r) {
+      RowBinder b(rest, static_cast<int>(r) * columns + 1);
+      bind_row(b, i + r);
+    }
+    RENKEI_RETURN_IF_ERROR(rest.Run());
+    tick(to - i);
+  }
+  return Status::Ok();
+}
+
+// Writes the new rows of every table.
 Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& first,
-                 ContentDigest& digest) {
+                 const std::vector<std::string>& product_ids) {
   auto from = [&](model::Table t) { return first[static_cast<size_t>(t)]; };
   uint64_t total = 0;
   const model::RowCounts now = model::CountRows(m);
   for (size_t t = 0; t < now.size(); ++t) total += now[t] - first[t];
   Progress progress("writing store", total, "rows");
   uint64_t done = 0;
-  auto tick = [&] {
-    if ((++done & 0xFFFF) == 0) progress.Update(done);
+  const std::function<void(size_t)> tick = [&](size_t n) {
+    if (((done + n) >> 16) != (done >> 16)) progress.Update(done + n);
+    done += n;
   };
-  auto text = [&](Statement& s, int i, std::string_view v) {
-    s.BindText(i, v);
-    digest.Add(v);
-  };
-  auto number = [&](Statement& s, int i, const std::optional<double>& v) {
-    s.Bind(i, v);
-    digest.Add(v ? *v : -0.0);
-    digest.Add(static_cast<int64_t>(v.has_value()));
-  };
-  auto ref = [&](Statement& s, int i, Index v) {
-    if (v == kNoIndex) {
-      s.BindText(i, "");
-    } else {
-      s.Bind(i, ToRowId(v));
-    }
-    digest.Add(static_cast<int64_t>(v));
-  };
-
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s, Statement::Prepare(db, "INSERT INTO organizations VALUES (?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kOrganizations); i < m.organizations.size(); ++i) {
-      const model::Organization& o = m.organizations[i];
-      s.Bind(1, ToRowId(static_cast<Index>(i)));
-      text(s, 2, o.id);
-      text(s, 3, o.name);
-      text(s, 4, o.country);
-      text(s, 5, o.kind);
-      text(s, 6, o.public_key);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(db, "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kSites); i < m.sites.size(); ++i) {
-      const model::Site& x = m.sites[i];
-      s.Bind(1, ToRowId(static_cast<Index>(i)));
-      text(s, 2, x.id);
-      ref(s, 3, x.organization);
-      text(s, 4, x.name);
-      text(s, 5, x.country);
-      text(s, 6, x.region);
-      number(s, 7, x.lat);
-      number(s, 8, x.lon);
-      text(s, 9, x.cluster);
-      number(s, 10, x.capacity_per_day);
-      number(s, 11, x.recovery_days);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(db, "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kProducts); i < m.products.size(); ++i) {
-      const model::Product& p = m.products[i];
-      std::string ids;
-      for (const std::string& id : p.pact_product_ids) {
-        if (!ids.empty()) ids += ';';
-        ids += id;
-      }
-      s.Bind(1, ToRowId(static_cast<Index>(i)));
-      text(s, 2, p.id);
-      text(s, 3, p.name);
-      text(s, 4, p.category);
-      text(s, 5, model::UnitSymbol(p.unit));
-      ref(s, 6, p.organization);
-      text(s, 7, p.hs_code);
-      text(s, 8, ids);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(Statement s,
-                            Statement::Prepare(db, "INSERT INTO bom VALUES (?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kBom); i < m.bom.size(); ++i) {
-      const model::BomLine& b = m.bom[i];
-      ref(s, 1, b.product);
-      ref(s, 2, b.component);
-      number(s, 3, b.quantity);
-      s.Bind(4, static_cast<int64_t>(b.recycling));
-      digest.Add(static_cast<int64_t>(b.recycling));
-      RENKEI_RETURN_IF_ERROR(s.Run());
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(db, "INSERT INTO production VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kProduction); i < m.production.size(); ++i) {
-      const model::Production& p = m.production[i];
-      ref(s, 1, p.site);
-      ref(s, 2, p.product);
-      number(s, 3, p.capacity_per_day);
-      number(s, 4, p.inventory_units);
-      number(s, 5, p.emissions_kgco2e_per_unit);
-      number(s, 6, p.dqr.ter);
-      number(s, 7, p.dqr.ger);
-      number(s, 8, p.dqr.tir);
-      number(s, 9, p.recovery_days);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(Statement s,
-                            Statement::Prepare(db, "INSERT INTO supply VALUES (?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kSupply); i < m.supply.size(); ++i) {
-      const model::SupplyLink& x = m.supply[i];
-      ref(s, 1, x.supplier_site);
-      ref(s, 2, x.customer_site);
-      ref(s, 3, x.product);
-      number(s, 4, x.share);
-      number(s, 5, x.capacity_per_day);
-      number(s, 6, x.lead_time_days);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(Statement s,
-                            Statement::Prepare(db, "INSERT INTO demand VALUES (?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kDemand); i < m.demand.size(); ++i) {
-      const model::Demand& d = m.demand[i];
-      ref(s, 1, d.site);
-      ref(s, 2, d.product);
-      number(s, 3, d.demand_per_day);
-      number(s, 4, d.inventory_units);
-      number(s, 5, d.margin_per_unit);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s, Statement::Prepare(
-                         db, "INSERT INTO footprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kFootprints); i < m.footprints.size(); ++i) {
-      const model::Footprint& f = m.footprints[i];
-      ref(s, 1, f.product);
-      ref(s, 2, f.site);
-      number(s, 3, f.pcf_kgco2e_per_unit);
-      number(s, 4, f.fossil);
-      number(s, 5, f.biogenic);
-      number(s, 6, f.primary_data_share);
-      number(s, 7, f.dqr.ter);
-      number(s, 8, f.dqr.ger);
-      number(s, 9, f.dqr.tir);
-      text(s, 10, f.period_start);
-      text(s, 11, f.period_end);
-      text(s, 12, f.pact_json);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(Statement s,
-                            Statement::Prepare(db, "INSERT INTO materials VALUES (?, ?, ?, ?, ?)"));
-    for (size_t i = from(model::Table::kMaterials); i < m.materials.size(); ++i) {
-      const model::Material& x = m.materials[i];
-      ref(s, 1, x.product);
-      text(s, 2, x.substance);
-      number(s, 3, x.mass_kg_per_unit);
-      number(s, 4, x.recycled_pre_consumer_share);
-      number(s, 5, x.recycled_post_consumer_share);
-      RENKEI_RETURN_IF_ERROR(s.Run());
-    }
-  }
+  using model::Table;
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "organizations", 6, from(Table::kOrganizations), m.organizations.size(),
+      [&](RowBinder& b, size_t i) {
+        b.Int(ToRowId(static_cast<Index>(i)));
+        OrganizationRow(b, m.organizations[i]);
+      },
+      tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "sites", 11, from(Table::kSites), m.sites.size(),
+      [&](RowBinder& b, size_t i) {
+        b.Int(ToRowId(static_cast<Index>(i)));
+        SiteRow(b, m.sites[i]);
+      },
+      tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "products", 8, from(Table::kProducts), m.products.size(),
+      [&](RowBinder& b, size_t i) {
+        b.Int(ToRowId(static_cast<Index>(i)));
+        ProductRow(b, m.products[i], product_ids[i - from(Table::kProducts)]);
+      },
+      tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "bom", 4, from(Table::kBom), m.bom.size(),
+      [&](RowBinder& b, size_t i) { BomRow(b, m.bom[i]); }, tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "production", 9, from(Table::kProduction), m.production.size(),
+      [&](RowBinder& b, size_t i) { ProductionRow(b, m.production[i]); }, tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "supply", 6, from(Table::kSupply), m.supply.size(),
+      [&](RowBinder& b, size_t i) { SupplyRow(b, m.supply[i]); }, tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "demand", 5, from(Table::kDemand), m.demand.size(),
+      [&](RowBinder& b, size_t i) { DemandRow(b, m.demand[i]); }, tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "footprints", 12, from(Table::kFootprints), m.footprints.size(),
+      [&](RowBinder& b, size_t i) { FootprintRow(b, m.footprints[i]); }, tick));
+  RENKEI_RETURN_IF_ERROR(InsertRows(
+      db, "materials", 5, from(Table::kMaterials), m.materials.size(),
+      [&](RowBinder& b, size_t i) { MaterialRow(b, m.materials[i]); }, tick));
   return Status::Ok();
+}
+
+StatusOr<std::string> JournalMode(sqlite3* db, const std::string& mode) {
+  RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db, "PRAGMA journal_mode=" + mode));
+  RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : std::string();
 }
 
 }  // namespace
 
 Status Store::Append(const model::Model& model, const model::RowCounts& first_new,
                      const std::string& actor, const std::string& action) {
-  RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-  ContentDigest digest;
-  Status s = WriteRows(db_, model, first_new, digest);
-  if (s.ok()) s = AppendAuditEntry(db_, actor, action, digest.HexDigest());
+  uint64_t new_rows = 0;
+  const model::RowCounts now = model::CountRows(model);
+  for (size_t t = 0; t < now.size(); ++t) new_rows += now[t] - first_new[t];
+
+  // A bulk append goes through a rollback journal: new pages past the end of
+  // the file are written once, where the write-ahead log would write them twice
+  // (log, then checkpoint). The rollback journal is just as crash-safe. When the
+  // mode cannot change (another connection has the file open) the log is used.
+  bool rollback_journal = false;
+  if (new_rows >= kBulkRows) {
+    StatusOr<std::string> mode = JournalMode(db_, "DELETE");
+    rollback_journal = mode.ok() && *mode == "delete";
+    if (rollback_journal) (void)Exec(db_, "PRAGMA cache_size=-262144");
+  }
+  auto restore_mode = [&] {
+    if (!rollback_journal) return;
+    (void)Exec(db_, "PRAGMA cache_size=-2000");
+    (void)JournalMode(db_, "WAL");
+  };
+
+  std::vector<std::string> product_ids;
+  const size_t first_product = first_new[static_cast<size_t>(model::Table::kProducts)];
+  for (size_t i = first_product; i < model.products.size(); ++i) {
+    product_ids.push_back(JoinIds(model.products[i].pact_product_ids));
+  }
+
+  Status s = Exec(db_, "BEGIN IMMEDIATE");
+  if (!s.ok()) {
+    restore_mode();
+    return s;
+  }
+  // The digest is computed on a second thread while SQLite writes.
+  std::atomic<bool> cancel{false};
+  std::string digest;
+  std::thread digester([&] { digest = DigestRows(model, first_new, product_ids, cancel); });
+  s = WriteRows(db_, model, first_new, product_ids);
+  if (!s.ok()) cancel = true;
+  digester.join();
+  if (s.ok()) s = AppendAuditEntry(db_, actor, action, digest);
   if (s.ok()) s = Exec(db_, "COMMIT");
   if (!s.ok()) {
     (void)Exec(db_, "ROLLBACK");
+    restore_mode();
     return s;
   }
-  // Fold the write-ahead log into the main file so it does not stay large.
-  (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  if (rollback_journal) {
+    restore_mode();
+  } else {
+    // Fold the write-ahead log into the main file so it does not stay large.
+    (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
   return Status::Ok();
 }
 

@@ -2,7 +2,8 @@
 //
 // The schema is created and upgraded by numbered migrations (PRAGMA
 // user_version). The file is in WAL mode; every import is one transaction, so a
-// crash or a kill leaves the store exactly as it was before or after the import.
+// crash or a kill leaves the store exactly as it was before or after the import
+// (a large append is written through a rollback journal, just as safe).
 // A PostgreSQL server mode is meant to be a second implementation of this
 // interface.
 #ifndef RENKEI_STORE_STORE_H_
@@ -45,7 +46,11 @@ class Store {
 
   // Writes the rows of `model` at or after `first_new` (those appended by a
   // ModelBuilder on top of LoadModel()) in one transaction: all or nothing.
-  // `actor` and `action` are recorded in the audit log.
+  // `actor` and `action` are recorded in the audit log with the SHA-256 digest
+  // of the rows' content. An append of many rows switches the store to a
+  // rollback journal while it writes (new pages are then written once, not
+  // twice) and back to WAL after; when another connection holds the file it
+  // stays in WAL. Uses a second thread for the digest.
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action);
 

@@ -1,5 +1,7 @@
 #include "model/internal/key_set.h"
 
+#include "base/memory.h"
+
 namespace renkei::model::internal {
 
 uint64_t KeySet::Hash(uint64_t a, uint32_t b) {
@@ -20,6 +22,9 @@ void KeySet::Reserve(size_t n) {
 
 void KeySet::Grow(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
+  slots_ = std::vector<Slot>();
+  slots_.reserve(capacity);
+  AdviseHugePages(slots_.data(), capacity * sizeof(Slot));
   slots_.assign(capacity, Slot{0, kEmpty});
   size_ = 0;
   for (const Slot& s : old) {
