@@ -1013,6 +1013,8 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
   auto snap = snapshot();
   const auto& all = version == 2 ? snap->v2 : snap->v3;
   std::string body = "{\"data\":[";
+  body.reserve(std::min<size_t>(limit == 0 ? all.size() : limit, all.size()) *
+               (all.empty() ? 0 : all.front().body.size() + 1));
   size_t seen = 0, written = 0;
   bool more = false;
   for (const Served& s : all) {
@@ -1035,7 +1037,13 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
     query += "offset=" + std::to_string(offset + written);
     res.set_header("Link", "<" + BaseUrl(req) + req.path + "?" + query + ">; rel=\"next\"");
   }
-  res.set_content(body, "application/json");
+  // A page can be hundreds of KB: hand it to the connection in place, not copied.
+  auto page = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(page->size(), "application/json",
+                           [page](size_t from, size_t length, httplib::DataSink& sink) {
+                             return sink.write(page->data() + from,
+                                               std::min(length, page->size() - from));
+                           });
 }
 
 void Node::Impl::GetFootprint(int version, const httplib::Request& req, httplib::Response& res) {
