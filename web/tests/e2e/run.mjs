@@ -145,9 +145,15 @@ test('the sign-in fragment signs in and the overview is drawn', async () => {
   await page.goto(`${base}/#client=${encodeURIComponent(demo.clientId)}&secret=${encodeURIComponent(demo.secret)}`);
   await page.waitForSelector('main[data-ready="true"]', { timeout: 15000 });
   // The countries are drawn once the map's next frame has run.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // The page's own clock: milliseconds since its navigation started.
+  const drawn = await page.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))),
+  );
   const ms = Date.now() - t0;
-  notes.push(`first view (overview with map) drawn ${ms} ms after navigation`);
+  notes.push(
+    `first view (overview with map) drawn ${Math.round(drawn)} ms after navigation start ` +
+      `(${ms} ms including the browser's own start of the page)`,
+  );
   check(!(await page.url()).includes('secret='), 'the secret stays in the address bar');
   const rows = await page.$$eval('table.clusters tbody tr', (trs) => trs.map((tr) => tr.textContent));
   check(rows.length === 8, `clusters: ${rows.length}`);
