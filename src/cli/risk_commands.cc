@@ -184,28 +184,13 @@ int RunSpof(const Options& o) {
     return kExitOk;
   }
   // Whole network: rank nodes and sites by the demand they stop alone.
-  std::vector<Index> nodes(n.node_count()), sites(m.sites.size());
-  for (Index v = 0; v < n.node_count(); ++v) nodes[v] = v;
-  for (Index s = 0; s < m.sites.size(); ++s) sites[s] = s;
-  auto by = [](const std::vector<uint32_t>& count) {
-    return
-        [&count](Index a, Index b) { return count[a] != count[b] ? count[a] > count[b] : a < b; };
-  };
-  std::stable_sort(nodes.begin(), nodes.end(), by(c.stops()));
-  std::stable_sort(sites.begin(), sites.end(), by(c.site_stops()));
-  size_t spof_nodes = 0, spof_sites = 0;
-  for (uint32_t x : c.stops()) spof_nodes += x > 0;
-  for (uint32_t x : c.site_stops()) spof_sites += x > 0;
+  const risk::SpofRanking r = risk::RankSpofs(c, o.top);
   std::printf("%zu of %u nodes and %zu of %zu sites stop at least one of %u demand nodes alone\n",
-              spof_nodes, n.node_count(), spof_sites, m.sites.size(), n.demand_count());
+              r.spof_nodes, n.node_count(), r.spof_sites, m.sites.size(), n.demand_count());
   std::printf("\n%8s  %s\n", "stops", "node");
-  for (size_t i = 0; i < nodes.size() && i < o.top && c.stops()[nodes[i]] > 0; ++i) {
-    std::printf("%8u  %s\n", c.stops()[nodes[i]], n.Describe(nodes[i]).c_str());
-  }
+  for (Index v : r.nodes) std::printf("%8u  %s\n", c.stops()[v], n.Describe(v).c_str());
   std::printf("\n%8s  %s\n", "stops", "site");
-  for (size_t i = 0; i < sites.size() && i < o.top && c.site_stops()[sites[i]] > 0; ++i) {
-    std::printf("%8u  %s\n", c.site_stops()[sites[i]], m.sites[sites[i]].id.c_str());
-  }
+  for (Index s : r.sites) std::printf("%8u  %s\n", c.site_stops()[s], m.sites[s].id.c_str());
   return kExitOk;
 }
 

@@ -75,34 +75,41 @@ json SpofTargetsJson(const network::Network& n, const Criticality& c,
   return out;
 }
 
+SpofRanking RankSpofs(const Criticality& c, size_t top) {
+  SpofRanking r;
+  auto rank = [top](const std::vector<uint32_t>& count, std::vector<Index>& out, size_t& total) {
+    for (Index i = 0; i < count.size(); ++i) {
+      if (count[i] > 0) out.push_back(i);
+    }
+    total = out.size();
+    auto first = [&count](Index a, Index b) {
+      return count[a] != count[b] ? count[a] > count[b] : a < b;
+    };
+    const size_t keep = std::min(top, out.size());
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
+                      first);
+    out.resize(keep);
+  };
+  rank(c.stops(), r.nodes, r.spof_nodes);
+  rank(c.site_stops(), r.sites, r.spof_sites);
+  return r;
+}
+
 json SpofRankingJson(const network::Network& n, const Criticality& c, size_t top) {
   const model::Model& m = n.model();
-  std::vector<Index> nodes(n.node_count()), sites(m.sites.size());
-  for (Index v = 0; v < n.node_count(); ++v) nodes[v] = v;
-  for (Index s = 0; s < m.sites.size(); ++s) sites[s] = s;
-  auto by = [](const std::vector<uint32_t>& count) {
-    return
-        [&count](Index a, Index b) { return count[a] != count[b] ? count[a] > count[b] : a < b; };
-  };
-  std::stable_sort(nodes.begin(), nodes.end(), by(c.stops()));
-  std::stable_sort(sites.begin(), sites.end(), by(c.site_stops()));
-  size_t spof_nodes = 0, spof_sites = 0;
-  for (uint32_t x : c.stops()) spof_nodes += x > 0;
-  for (uint32_t x : c.site_stops()) spof_sites += x > 0;
+  const SpofRanking r = RankSpofs(c, top);
   json jn = json::array(), js = json::array();
-  for (Index v : nodes) {
-    if (c.stops()[v] == 0 || jn.size() >= top) break;
+  for (Index v : r.nodes) {
     json j = VertexJson(n, v);
     j["demand_stopped"] = c.stops()[v];
     jn.push_back(std::move(j));
   }
-  for (Index s : sites) {
-    if (c.site_stops()[s] == 0 || js.size() >= top) break;
+  for (Index s : r.sites) {
     js.push_back({{"site", m.sites[s].id}, {"demand_stopped", c.site_stops()[s]}});
   }
   return {{"demand_nodes", n.demand_count()},
-          {"spof_nodes", spof_nodes},
-          {"spof_sites", spof_sites},
+          {"spof_nodes", r.spof_nodes},
+          {"spof_sites", r.spof_sites},
           {"nodes", jn},
           {"sites", js}};
 }

@@ -43,7 +43,16 @@ nlohmann::json ConcentrationJson(const std::string& product_id,
 nlohmann::json SpofTargetsJson(const network::Network& network, const Criticality& criticality,
                                std::span<const network::Index> targets);
 
-// The network ranking, at most `top` rows each: {"demand_nodes", "spof_nodes",
+// Production nodes and sites ranked by how many demand vertices each stops alone
+// (most first, then by index), at most `top` of each; those that stop nothing are
+// left out. spof_nodes / spof_sites count all that stop something.
+struct SpofRanking {
+  std::vector<network::Index> nodes, sites;
+  size_t spof_nodes = 0, spof_sites = 0;
+};
+SpofRanking RankSpofs(const Criticality& criticality, size_t top);
+
+// The network ranking (RankSpofs), at most `top` rows each: {"demand_nodes", "spof_nodes",
 // "spof_sites", "nodes": [VertexJson + "demand_stopped"], "sites": [{"site",
 // "demand_stopped"}]}; rows that stop nothing are left out.
 nlohmann::json SpofRankingJson(const network::Network& network, const Criticality& criticality,
