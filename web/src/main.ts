@@ -1,11 +1,13 @@
 // The dashboard's entry: sign-in, the header with the views and the language switch,
 // and a router on location.hash ("#/map", "#/tiers?node=…").
 import './style.css';
+performance.mark('renkei:module');
 import { Api, ApiError } from './api';
 import { Context, type View } from './context';
 import { h } from './dom';
 import { describeError } from './errors';
 import { initLang, lang, setLang, t, type Key } from './i18n';
+import { loadBasemap } from './map';
 import { credentialsFromFragment, kViews, parseRoute, routeHash, type ViewName } from './transforms';
 import { concentrationView } from './views/concentration';
 import { circularityView, footprintView } from './views/footprint';
@@ -32,6 +34,8 @@ const storage = (() => {
   }
 })();
 initLang(storage, navigator.language);
+// The countries load while the page signs in; the map draws them when both are there.
+void loadBasemap().catch(() => {});
 
 const api = new Api();
 const ctx = new Context(api);
@@ -75,6 +79,7 @@ function signInPage(message = '', prefill = { clientId: '', secret: '' }): void 
 async function signIn(clientId: string, secret: string): Promise<void> {
   try {
     await api.signIn(clientId, secret);
+    performance.mark('renkei:signed-in');
   } catch (e) {
     const m =
       e instanceof ApiError && e.status === 401 ? t('badCredentials') : describeError(e);

@@ -1,17 +1,14 @@
 // The map: a canvas of countries, site points, supply arcs and an event circle, with
 // zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
-import { geoCircle, geoNaturalEarth1, geoPath, type GeoProjection } from 'd3-geo';
+import { geoCircle, geoPath } from 'd3-geo';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { feature, mesh } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import atlasUrl from 'world-atlas/countries-50m.json?url';
+import basemapUrl from 'virtual:basemap';
+import { decodeBasemap, planeProjection } from './basemap';
 import type { Arc, SitePoints } from './transforms';
 
-const kPlaneWidth = 1000;
 const kSettleMs = 120;
-const kPlaneHeight = 520;
 
 interface Basemap {
   land: Path2D;
@@ -19,29 +16,25 @@ interface Basemap {
   sphere: Path2D;
 }
 
-const projection: GeoProjection = geoNaturalEarth1().fitExtent(
-  [
-    [0, 0],
-    [kPlaneWidth, kPlaneHeight],
-  ],
-  { type: 'Sphere' },
-);
+const projection = planeProjection();
 
 let basemap: Promise<Basemap> | null = null;
 
-// The world's countries from world-atlas, served with the dashboard's assets.
-function loadBasemap(): Promise<Basemap> {
-  basemap ??= fetch(atlasUrl)
-    .then((r) => r.json() as Promise<Topology>)
-    .then((topo) => {
-      const countries = topo.objects.countries as GeometryCollection;
-      const path = geoPath(projection);
-      return {
-        land: new Path2D(path(feature(topo, countries)) ?? ''),
-        borders: new Path2D(path(mesh(topo, countries, (a, b) => a !== b)) ?? ''),
-        sphere: new Path2D(path({ type: 'Sphere' }) ?? ''),
-      };
+// The countries, pre-projected at build time (basemap.ts) and served with the
+// dashboard's assets. Called as the page starts, so the fetch runs while the page
+// signs in; index.html also preloads it.
+export function loadBasemap(): Promise<Basemap> {
+  basemap ??= fetch(basemapUrl)
+    .then((r) => {
+      if (!r.ok) throw new Error(`basemap: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((bytes) => {
+      const b = decodeBasemap(bytes, () => new Path2D());
+      performance.mark('renkei:basemap-decoded');
+      return b;
     });
+  basemap.catch(() => (basemap = null));
   return basemap;
 }
 
@@ -87,6 +80,7 @@ export class MapCanvas {
   private width = 0;
   private height = 0;
   private resizeObserver: ResizeObserver;
+  private drawnWaiters: (() => void)[] = [];
   onSite: ((index: number) => void) | null = null;
   onPlace: ((lon: number, lat: number) => void) | null = null;
 
@@ -106,15 +100,21 @@ export class MapCanvas {
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();
-    void loadBasemap().then((b) => {
-      this.base = b;
-      this.draw();
-    });
+    void loadBasemap().then(
+      (b) => {
+        this.base = b;
+        this.draw();
+      },
+      () => {}, // the map still shows the sites; the countries come with the next map
+    );
   }
 
-  // Resolves when the countries are drawn.
-  ready(): Promise<void> {
-    return loadBasemap().then(() => undefined);
+  // Resolves after the next frame that paints the countries (with the points, arcs and
+  // view set so far).
+  whenDrawn(): Promise<void> {
+    const p = new Promise<void>((resolve) => this.drawnWaiters.push(resolve));
+    this.draw();
+    return p;
   }
 
   destroy(): void {
@@ -334,7 +334,6 @@ export class MapCanvas {
       ctx.stroke();
     }
     const n = this.px.length;
-    if (!n) return;
     // Batch by colour: one path per colour keeps 10,000 points to a few fills.
     const batches = new Map<string, number[]>();
     for (let i = 0; i < n; ++i) {
@@ -377,5 +376,8 @@ export class MapCanvas {
     };
     for (const i of this.highlighted) ring(i, '#d7191c', 2);
     if (this.selected >= 0) ring(this.selected, '#111', 2.5);
+    if (this.base && this.drawnWaiters.length) {
+      for (const resolve of this.drawnWaiters.splice(0)) resolve();
+    }
   }
 }
