@@ -4,14 +4,16 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { Topology } from 'topojson-specification';
 import { encodeBasemap } from './src/basemap_encode.ts';
+import { planeFit } from './src/plane_geo.ts';
 
 // Root base "/": the node serves dist/ at its root, hashed files under /assets/.
 // `npm run dev` proxies the API to RENKEI_URL (a running `renkei serve`).
 const node = process.env.RENKEI_URL ?? 'https://127.0.0.1:8443';
 
-// `import url from 'virtual:basemap'`: world-atlas's countries-50m made into the binary
-// basemap (src/basemap.ts) at build time, emitted as a hashed asset, and preloaded by
-// index.html so that its fetch starts with the page.
+// `import url, { planeFit } from 'virtual:basemap'`: world-atlas's countries-50m made
+// into the binary basemap (src/basemap.ts) at build time, emitted as a hashed asset and
+// preloaded by index.html so that its fetch starts with the page; and the plane's fit
+// (src/plane.ts), so that the page needs no d3-geo to place its points.
 function basemap(): Plugin {
   const id = 'virtual:basemap';
   const resolved = '\0' + id;
@@ -33,11 +35,12 @@ function basemap(): Plugin {
     resolveId: (source) => (source === id ? resolved : null),
     load(loadId) {
       if (loadId !== resolved) return null;
+      const fit = `export const planeFit = ${JSON.stringify(planeFit())};\n`;
       if (!build) {
-        return `export default "data:application/octet-stream;base64,${Buffer.from(encode()).toString('base64')}";`;
+        return `${fit}export default "data:application/octet-stream;base64,${Buffer.from(encode()).toString('base64')}";`;
       }
       const ref = this.emitFile({ type: 'asset', name, source: encode() });
-      return `export default import.meta.ROLLUP_FILE_URL_${ref};`;
+      return `${fit}export default import.meta.ROLLUP_FILE_URL_${ref};`;
     },
     transformIndexHtml: {
       order: 'post',

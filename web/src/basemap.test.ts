@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Topology } from 'topojson-specification';
 import { describe, expect, it } from 'vitest';
-import { decodeBasemap, kMagic, planeProjection, type PathSink } from './basemap';
+import { decodeBasemap, kMagic, type PathSink } from './basemap';
 import { encodeBasemap, encodeLayers, kScale, simplify } from './basemap_encode';
+import { PlaneProjection } from './plane';
+import { planeFit, planeProjection } from './plane_geo';
 
 class Log implements PathSink {
   readonly ops: string[] = [];
@@ -19,6 +21,33 @@ class Log implements PathSink {
 }
 
 const buffer = (b: Uint8Array) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+describe('plane', () => {
+  it('projects and inverts as d3-geo does', () => {
+    const d3 = planeProjection();
+    const ours = new PlaneProjection(planeFit());
+    for (const [lon, lat] of [
+      [0, 0],
+      [139.69, 35.69],
+      [130.84, 32.88],
+      [-180, 85],
+      [179.9, -60],
+      [-70.6, -33.4],
+      [12.5, 89.9],
+    ]) {
+      const [x, y] = d3([lon, lat])!;
+      const [px, py] = ours.project(lon, lat);
+      expect(px).toBeCloseTo(x, 9);
+      expect(py).toBeCloseTo(y, 9);
+      const [ilon, ilat] = ours.invert(px, py);
+      expect(ilon).toBeCloseTo(lon, 9);
+      expect(ilat).toBeCloseTo(lat, 9);
+    }
+    // The sphere spans the plane.
+    expect(ours.project(-180, 0)[0]).toBeCloseTo(0, 6);
+    expect(ours.project(180, 0)[0]).toBeCloseTo(1000, 6);
+  });
+});
 
 describe('basemap', () => {
   it('simplify drops points within the tolerance and keeps corners', () => {

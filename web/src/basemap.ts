@@ -1,5 +1,5 @@
 // The countries as the map draws them, in a compact binary form made at build time
-// (basemap_encode.ts): already projected into the map's plane, simplified to a fraction
+// (basemap_encode.ts): already projected into the map's plane (plane.ts), simplified to a fraction
 // of a pixel at the Japan view, and quantised. The page only turns it into paths: no
 // JSON to parse, no projection to run. Binary, so the node sends it as is instead of
 // compressing it anew on every request.
@@ -8,24 +8,9 @@
 //   u32 kMagic, u32 scale (plane units × scale = stored integer), u32 layer count L,
 //   u32 subpath count of each layer (L of them), u32 per subpath (all layers in order):
 //   (point count << 1) | closed, then i16 x, y of every point of every subpath.
-import { geoNaturalEarth1, type GeoProjection } from 'd3-geo';
-
-export const kPlaneWidth = 1000;
-export const kPlaneHeight = 520;
 export const kMagic = 0x314b4252; // "RBK1"
 export const kLayers = ['sphere', 'land', 'borders'] as const;
 export type Layer = (typeof kLayers)[number];
-
-// The plane every map geometry is projected into once; a frame only scales and moves it.
-export function planeProjection(): GeoProjection {
-  return geoNaturalEarth1().fitExtent(
-    [
-      [0, 0],
-      [kPlaneWidth, kPlaneHeight],
-    ],
-    { type: 'Sphere' },
-  );
-}
 
 // What decode() draws into: Path2D, or a recorder in tests.
 export interface PathSink {

@@ -4,7 +4,8 @@
 import { geoPath, type GeoPermissibleObjects } from 'd3-geo';
 import { merge, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
-import { kLayers, kMagic, planeProjection, type Layer } from './basemap.ts';
+import { kLayers, kMagic, type Layer } from './basemap.ts';
+import { planeProjection } from './plane_geo.ts';
 
 // Stored integer = plane unit × kScale; 1/32 of a plane unit is about half a CSS pixel
 // at the Japan view of a 1400-pixel-wide page.

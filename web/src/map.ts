@@ -1,11 +1,11 @@
 // The map: a canvas of countries, site points, supply arcs and an event circle, with
 // zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
-import { geoCircle, geoPath } from 'd3-geo';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import basemapUrl from 'virtual:basemap';
-import { decodeBasemap, planeProjection } from './basemap';
+import basemapUrl, { planeFit } from 'virtual:basemap';
+import { decodeBasemap } from './basemap';
+import { PlaneProjection } from './plane';
 import type { Arc, SitePoints } from './transforms';
 
 const kSettleMs = 120;
@@ -16,7 +16,7 @@ interface Basemap {
   sphere: Path2D;
 }
 
-const projection = planeProjection();
+const projection = new PlaneProjection(planeFit);
 
 let basemap: Promise<Basemap> | null = null;
 
@@ -66,6 +66,7 @@ export class MapCanvas {
   private style: PointStyle = { colour: () => '#333', radius: () => 3 };
   private arcs: Arc[] = [];
   private circle: Path2D | null = null;
+  private circleId = 0;
   private highlighted = new Set<number>();
   private selected = -1;
   private transform: ZoomTransform = zoomIdentity;
@@ -130,7 +131,7 @@ export class MapCanvas {
     this.px = new Float32Array(n);
     this.py = new Float32Array(n);
     for (let i = 0; i < n; ++i) {
-      const p = projection([pts.lon[i], pts.lat[i]]) ?? [NaN, NaN];
+      const p = projection.project(pts.lon[i], pts.lat[i]);
       this.px[i] = p[0];
       this.py[i] = p[1];
     }
@@ -157,24 +158,25 @@ export class MapCanvas {
     this.draw();
   }
 
+  // The circle is drawn once d3-geo, which only what-if events need, has loaded.
   setCircle(c: Circle | null): void {
-    if (!c) {
-      this.circle = null;
-    } else {
-      const ring = geoCircle()
-        .center([c.lon, c.lat])
-        .radius((c.radiusKm / 6371.0088) * (180 / Math.PI))();
-      this.circle = new Path2D(geoPath(projection)(ring) ?? '');
-    }
+    const id = ++this.circleId;
+    this.circle = null;
     this.draw();
+    if (!c) return;
+    void import('./plane_geo').then(({ circlePath }) => {
+      if (id !== this.circleId) return;
+      this.circle = new Path2D(circlePath(c.lon, c.lat, c.radiusKm));
+      this.draw();
+    });
   }
 
   // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
   show(region: Region, ms = 500): void {
     this.resize(); // the container may have been laid out since the last observation
     const [w, s, e, n] = kRegions[region];
-    const a = projection([w, n])!;
-    const b = projection([e, s])!;
+    const a = projection.project(w, n);
+    const b = projection.project(e, s);
     const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
     const t = zoomIdentity
       .translate(this.width / 2, this.height / 2)
@@ -244,8 +246,8 @@ export class MapCanvas {
     }
     if (best >= 0 && this.onSite) this.onSite(best);
     else if (this.onPlace) {
-      const p = projection.invert!([(sx - x) / k, (sy - y) / k]);
-      if (p) this.onPlace(p[0], p[1]);
+      const p = projection.invert((sx - x) / k, (sy - y) / k);
+      this.onPlace(p[0], p[1]);
     }
   }
 
