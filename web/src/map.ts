@@ -1,12 +1,11 @@
 // The map: a canvas of countries, site points, supply arcs and an event circle, with
-// zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
+// zoom and pan (zoom.ts). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
-import { select } from 'd3-selection';
-import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import basemapUrl, { planeFit } from 'virtual:basemap';
 import { decodeBasemap } from './basemap';
 import { PlaneProjection } from './plane';
 import type { Arc, SitePoints } from './transforms';
+import { kIdentity, PanZoom, type ViewTransform } from './zoom';
 
 const kSettleMs = 120;
 
@@ -69,14 +68,14 @@ export class MapCanvas {
   private circleId = 0;
   private highlighted = new Set<number>();
   private selected = -1;
-  private transform: ZoomTransform = zoomIdentity;
-  private zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private transform: ViewTransform = kIdentity;
+  private zoomer: PanZoom;
   private pending = 0;
   private animation = 0;
   // The countries rasterised at `cacheAt`; while the view moves the frame scales this
   // bitmap, and it is redrawn sharp once the view has been still for kSettleMs.
   private cache: HTMLCanvasElement | null = null;
-  private cacheAt: ZoomTransform | null = null;
+  private cacheAt: ViewTransform | null = null;
   private settle = 0;
   private width = 0;
   private height = 0;
@@ -90,13 +89,15 @@ export class MapCanvas {
     this.canvas.className = 'map-canvas';
     container.appendChild(this.canvas);
     this.ctx = this.canvas.getContext('2d')!;
-    this.zoomer = zoom<HTMLCanvasElement, unknown>()
-      .scaleExtent([0.8, 400])
-      .on('zoom', (e: { transform: ZoomTransform }) => {
-        this.transform = e.transform;
+    this.zoomer = new PanZoom(
+      this.canvas,
+      (t) => {
+        this.transform = t;
         this.draw();
-      });
-    select(this.canvas).call(this.zoomer);
+      },
+      0.8,
+      400,
+    );
     this.canvas.addEventListener('click', (e) => this.click(e));
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
@@ -178,11 +179,7 @@ export class MapCanvas {
     const a = projection.project(w, n);
     const b = projection.project(e, s);
     const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
-    const t = zoomIdentity
-      .translate(this.width / 2, this.height / 2)
-      .scale(k)
-      .translate(-(a[0] + b[0]) / 2, -(a[1] + b[1]) / 2);
-    const sel = select(this.canvas);
+    const t = { k, x: this.width / 2 - (k * (a[0] + b[0])) / 2, y: this.height / 2 - (k * (a[1] + b[1])) / 2 };
     const from = this.transform;
     const start = performance.now();
     cancelAnimationFrame(this.animation);
@@ -192,7 +189,7 @@ export class MapCanvas {
       const k = from.k * Math.pow(t.k / from.k, e);
       const x = from.x + (t.x - from.x) * e;
       const y = from.y + (t.y - from.y) * e;
-      this.zoomer.transform(sel, zoomIdentity.translate(x, y).scale(k));
+      this.zoomer.set({ k, x, y });
       if (f < 1) this.animation = requestAnimationFrame(step);
     };
     step();
@@ -200,9 +197,8 @@ export class MapCanvas {
 
   // Pans by (dx, dy) CSS pixels and zooms by factor k about the centre (tests use it).
   panZoom(dx: number, dy: number, k = 1): void {
-    const sel = select(this.canvas);
-    this.zoomer.translateBy(sel, dx / this.transform.k, dy / this.transform.k);
-    if (k !== 1) this.zoomer.scaleBy(sel, k);
+    this.zoomer.translateBy(dx, dy);
+    if (k !== 1) this.zoomer.scaleBy(k);
   }
 
   // Where site `i` is drawn, in CSS pixels from the canvas's top left.
@@ -221,10 +217,7 @@ export class MapCanvas {
     this.canvas.height = Math.round(this.height * dpr);
     this.canvas.style.width = `${this.width}px`;
     this.canvas.style.height = `${this.height}px`;
-    this.zoomer.extent([
-      [0, 0],
-      [this.width, this.height],
-    ]);
+    this.zoomer.setExtent(this.width, this.height);
     this.draw();
   }
 
