@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Topology } from 'topojson-specification';
 import { describe, expect, it } from 'vitest';
-import { decodeBasemap, kMagic, type PathSink } from './basemap';
+import { decodeBasemap, decodeSteps, kMagic, type PathSink } from './basemap';
 import { encodeBasemap, encodeLayers, kScale, simplify } from './basemap_encode';
 import { PlaneProjection } from './plane';
 import { planeFit, planeProjection } from './plane_geo';
@@ -72,6 +72,21 @@ describe('basemap', () => {
     expect(out.sphere.ops).toEqual(['M0,0', 'L1,0', 'L1,0.5', 'Z']);
     expect(out.land.ops).toEqual([]);
     expect(out.borders.ops).toEqual(['M2,2', 'L3,1', 'M-1,10', 'L0.5,0.25']);
+  });
+
+  it('decodes in steps of about the given number of points', () => {
+    const bytes = encodeLayers({
+      sphere: [{ points: [0, 0, 32, 0, 32, 16], closed: true }],
+      land: [{ points: [0, 0, 32, 32], closed: false }],
+      borders: [{ points: [64, 64, 96, 32], closed: false }],
+    });
+    const steps = decodeSteps(buffer(bytes), () => new Log(), 3);
+    // Pauses after the sphere (3 points) and after the borders (2 + 2 since the last).
+    expect(steps.next().done).toBe(false);
+    expect(steps.next().done).toBe(false);
+    const last = steps.next();
+    expect(last.done).toBe(true);
+    expect(last.value!.borders.ops).toEqual(['M2,2', 'L3,1']);
   });
 
   it('refuses a buffer of another kind, with the reason', () => {

@@ -22,6 +22,20 @@ export interface PathSink {
 // Replays the layers of `bytes` into one new sink per layer, in plane units.
 // Throws Error on a buffer that is not a basemap of this format.
 export function decodeBasemap<S extends PathSink>(bytes: ArrayBuffer, makeSink: () => S): Record<Layer, S> {
+  const steps = decodeSteps(bytes, makeSink, Infinity);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+// decodeBasemap in steps: the generator pauses after about `pointsPerStep` points, so
+// that a page can let other tasks (network answers, input) run in between.
+export function* decodeSteps<S extends PathSink>(
+  bytes: ArrayBuffer,
+  makeSink: () => S,
+  pointsPerStep: number,
+): Generator<void, Record<Layer, S>, void> {
   if (bytes.byteLength < 12) throw new Error('basemap: truncated header');
   const head = new Uint32Array(bytes, 0, 3);
   if (head[0] !== kMagic) throw new Error('basemap: not a Renkei basemap');
@@ -42,7 +56,8 @@ export function decodeBasemap<S extends PathSink>(bytes: ArrayBuffer, makeSink: 
   const out = {} as Record<Layer, S>;
   let s = 0;
   let p = 0;
-  kLayers.forEach((name, l) => {
+  let sinceYield = 0;
+  for (let l = 0; l < kLayers.length; ++l) {
     const sink = makeSink();
     for (let end = s + counts[l]; s < end; ++s) {
       const n = sub[s] >>> 1;
@@ -51,8 +66,13 @@ export function decodeBasemap<S extends PathSink>(bytes: ArrayBuffer, makeSink: 
         else sink.lineTo(xy[p] * inv, xy[p + 1] * inv);
       }
       if (sub[s] & 1) sink.closePath();
+      sinceYield += n;
+      if (sinceYield >= pointsPerStep) {
+        sinceYield = 0;
+        yield;
+      }
     }
-    out[name] = sink;
-  });
+    out[kLayers[l]] = sink;
+  }
   return out;
 }

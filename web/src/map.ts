@@ -2,12 +2,13 @@
 // zoom and pan (zoom.ts). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
 import basemapUrl, { planeFit } from 'virtual:basemap';
-import { decodeBasemap } from './basemap';
+import { decodeSteps } from './basemap';
 import { PlaneProjection } from './plane';
 import type { Arc, SitePoints } from './transforms';
 import { kIdentity, PanZoom, type ViewTransform } from './zoom';
 
 const kSettleMs = 120;
+const kDecodePointsPerStep = 4000;
 
 interface Basemap {
   land: Path2D;
@@ -28,10 +29,18 @@ export function loadBasemap(): Promise<Basemap> {
       if (!r.ok) throw new Error(`basemap: HTTP ${r.status}`);
       return r.arrayBuffer();
     })
-    .then((bytes) => {
-      const b = decodeBasemap(bytes, () => new Path2D());
-      performance.mark('renkei:basemap-decoded');
-      return b;
+    .then(async (bytes) => {
+      // In steps of a few milliseconds: the sign-in's and the API's answers, which
+      // arrive meanwhile, go on at once instead of waiting for the whole decode.
+      const steps = decodeSteps(bytes, () => new Path2D(), kDecodePointsPerStep);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          performance.mark('renkei:basemap-decoded');
+          return r.value;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     });
   basemap.catch(() => (basemap = null));
   return basemap;
