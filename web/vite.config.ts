@@ -11,20 +11,21 @@ import { planeFit } from './src/plane_geo.ts';
 const node = process.env.RENKEI_URL ?? 'https://127.0.0.1:8443';
 
 // `import url, { planeFit } from 'virtual:basemap'`: world-atlas's countries-50m made
-// into the binary basemap (src/basemap.ts) at build time, emitted as a hashed asset and
+// into the basemap (src/basemap.ts) at build time, emitted as a hashed asset and
 // preloaded by index.html so that its fetch starts with the page; and the plane's fit
 // (src/plane.ts), so that the page needs no d3-geo to place its points.
 function basemap(): Plugin {
   const id = 'virtual:basemap';
   const resolved = '\0' + id;
-  const name = 'countries-50m.bin';
-  let bytes: Uint8Array | null = null;
+  // An extension the node serves as application/octet-stream, which it does not compress.
+  const name = 'countries-50m.paths';
+  let text: string | null = null;
   const encode = () => {
-    if (!bytes) {
+    if (text === null) {
       const file = createRequire(import.meta.url).resolve('world-atlas/countries-50m.json');
-      bytes = encodeBasemap(JSON.parse(readFileSync(file, 'utf8')) as Topology);
+      text = encodeBasemap(JSON.parse(readFileSync(file, 'utf8')) as Topology);
     }
-    return bytes;
+    return text;
   };
   let build = false;
   return {
@@ -37,7 +38,7 @@ function basemap(): Plugin {
       if (loadId !== resolved) return null;
       const fit = `export const planeFit = ${JSON.stringify(planeFit())};\n`;
       if (!build) {
-        return `${fit}export default "data:application/octet-stream;base64,${Buffer.from(encode()).toString('base64')}";`;
+        return `${fit}export default ${JSON.stringify('data:text/plain,' + encodeURIComponent(encode()))};`;
       }
       const ref = this.emitFile({ type: 'asset', name, source: encode() });
       return `${fit}export default import.meta.ROLLUP_FILE_URL_${ref};`;

@@ -1,5 +1,5 @@
 // Build-time side of basemap.ts: projects, simplifies and quantises world-atlas
-// countries into the binary basemap (run by the Vite plugin in vite.config.ts and by
+// countries into the basemap (run by the Vite plugin in vite.config.ts and by
 // the unit tests; never part of the page).
 import { geoPath, type GeoPermissibleObjects } from 'd3-geo';
 import { merge, mesh } from 'topojson-client';
@@ -79,29 +79,24 @@ export function simplify(points: number[], tolerance: number): number[] {
   return out;
 }
 
-// Encodes the layers (subpaths of stored integers) in basemap.ts's layout.
-export function encodeLayers(layers: Record<Layer, Subpath[]>): Uint8Array {
-  const all = kLayers.flatMap((l) => layers[l]);
-  const points = all.reduce((s, p) => s + p.points.length / 2, 0);
-  const headerWords = 3 + kLayers.length + all.length;
-  const buf = new ArrayBuffer(4 * headerWords + 4 * points);
-  const head = new Uint32Array(buf, 0, headerWords);
-  head.set([kMagic, kScale, kLayers.length, ...kLayers.map((l) => layers[l].length)]);
-  all.forEach((p, i) => (head[3 + kLayers.length + i] = ((p.points.length / 2) << 1) | (p.closed ? 1 : 0)));
-  const xy = new Int16Array(buf, 4 * headerWords, 2 * points);
-  let o = 0;
-  for (const p of all) {
-    if (p.points.some((v) => v < -32768 || v > 32767)) throw new Error('basemap: a point outside the plane');
-    xy.set(p.points, o);
-    o += p.points.length;
-  }
-  return new Uint8Array(buf);
+// Writes the layers (subpaths of stored integers) in basemap.ts's layout.
+export function encodeLayers(layers: Record<Layer, Subpath[]>): string {
+  const line = (subpaths: Subpath[]) =>
+    subpaths
+      .map(({ points: p, closed }) => {
+        const d = [`M${p[0]} ${p[1]}`];
+        if (p.length > 2) d.push('l');
+        for (let i = 2; i < p.length; i += 2) d.push(`${p[i] - p[i - 2]} ${p[i + 1] - p[i - 1]}`);
+        return d.join(' ').replace(/ l /, 'l') + (closed ? 'z' : '');
+      })
+      .join('');
+  return [`${kMagic} ${kScale}`, ...kLayers.map((l) => line(layers[l]))].join('\n');
 }
 
 // The basemap of a world-atlas countries topology: the sphere's outline, the land
 // (all countries merged) and the borders between countries, simplified to
 // `toleranceUnits` plane units.
-export function encodeBasemap(topo: Topology, toleranceUnits = 1 / kScale): Uint8Array {
+export function encodeBasemap(topo: Topology, toleranceUnits = 1 / kScale): string {
   const countries = topo.objects.countries as GeometryCollection;
   const draw = (g: GeoPermissibleObjects): Subpath[] => {
     const r = new Recorder();

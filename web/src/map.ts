@@ -2,13 +2,12 @@
 // zoom and pan (zoom.ts). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
 import basemapUrl, { planeFit } from 'virtual:basemap';
-import { decodeSteps } from './basemap';
+import { parseBasemap } from './basemap';
 import { PlaneProjection } from './plane';
 import type { Arc, SitePoints } from './transforms';
 import { kIdentity, PanZoom, type ViewTransform } from './zoom';
 
 const kSettleMs = 120;
-const kDecodePointsPerStep = 4000;
 
 interface Basemap {
   land: Path2D;
@@ -27,20 +26,19 @@ export function loadBasemap(): Promise<Basemap> {
   basemap ??= fetch(basemapUrl)
     .then((r) => {
       if (!r.ok) throw new Error(`basemap: HTTP ${r.status}`);
-      return r.arrayBuffer();
+      return r.text();
     })
-    .then(async (bytes) => {
-      // In steps of a few milliseconds: the sign-in's and the API's answers, which
-      // arrive meanwhile, go on at once instead of waiting for the whole decode.
-      const steps = decodeSteps(bytes, () => new Path2D(), kDecodePointsPerStep);
-      for (;;) {
-        const r = steps.next();
-        if (r.done) {
-          performance.mark('renkei:basemap-decoded');
-          return r.value;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+    .then((text) => {
+      const { scale, paths } = parseBasemap(text);
+      const toPlane = new DOMMatrix().scale(1 / scale);
+      const path = (d: string) => {
+        const p = new Path2D();
+        p.addPath(new Path2D(d), toPlane);
+        return p;
+      };
+      const b = { sphere: path(paths.sphere), land: path(paths.land), borders: path(paths.borders) };
+      performance.mark('renkei:basemap-decoded');
+      return b;
     });
   basemap.catch(() => (basemap = null));
   return basemap;
@@ -93,7 +91,11 @@ export class MapCanvas {
   onSite: ((index: number) => void) | null = null;
   onPlace: ((lon: number, lat: number) => void) | null = null;
 
-  constructor(private readonly container: HTMLElement) {
+  // Shows `region` from the first frame in which the container has a size.
+  constructor(
+    private readonly container: HTMLElement,
+    private initialRegion: Region | null = 'world',
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'map-canvas';
     container.appendChild(this.canvas);
@@ -181,14 +183,20 @@ export class MapCanvas {
     });
   }
 
-  // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
-  show(region: Region, ms = 500): void {
-    this.resize(); // the container may have been laid out since the last observation
+  // The transform that fits `region` into the canvas.
+  private fit(region: Region): ViewTransform {
     const [w, s, e, n] = kRegions[region];
     const a = projection.project(w, n);
     const b = projection.project(e, s);
     const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
-    const t = { k, x: this.width / 2 - (k * (a[0] + b[0])) / 2, y: this.height / 2 - (k * (a[1] + b[1])) / 2 };
+    return { k, x: this.width / 2 - (k * (a[0] + b[0])) / 2, y: this.height / 2 - (k * (a[1] + b[1])) / 2 };
+  }
+
+  // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
+  show(region: Region, ms = 500): void {
+    this.resize(); // the container may have been laid out since the last observation
+    this.initialRegion = null;
+    const t = this.fit(region);
     const from = this.transform;
     const start = performance.now();
     cancelAnimationFrame(this.animation);
@@ -304,6 +312,13 @@ export class MapCanvas {
   }
 
   private paint(): void {
+    if (this.initialRegion) {
+      this.resize(); // the first frame may come before the resize observer's first call
+      if (this.width <= 1 || this.height <= 1) return; // not laid out yet: drawn on resize
+      this.transform = this.fit(this.initialRegion);
+      this.zoomer.transform = this.transform;
+      this.initialRegion = null;
+    }
     const { ctx } = this;
     const dpr = window.devicePixelRatio || 1;
     const { x, y, k } = this.transform;

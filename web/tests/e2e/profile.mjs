@@ -6,7 +6,9 @@
 // the last load (open it in chrome://tracing or the Performance panel) and prints the
 // main thread's busiest event kinds.
 //
-// env: RENKEI_BIN (default ../build/release/src/cli/renkei from web/), CHROMIUM.
+// env: RENKEI_BIN (default ../build/release/src/cli/renkei from web/), CHROMIUM;
+// RENKEI_PROFILE_ENCODING=identity asks the node for uncompressed answers (what the
+// page would see if the node did not compress each answer anew).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +69,9 @@ const browser = await chromium.launch({
 async function load(trace) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
   await context.addInitScript(() => localStorage.setItem('renkei.lang', 'en'));
+  if (process.env.RENKEI_PROFILE_ENCODING) {
+    await context.setExtraHTTPHeaders({ 'Accept-Encoding': process.env.RENKEI_PROFILE_ENCODING });
+  }
   const page = await context.newPage();
   const cdp = trace ? await context.newCDPSession(page) : null;
   const events = [];
