@@ -9,21 +9,17 @@ import { describeError } from './errors';
 import { initLang, lang, setLang, t, type Key } from './i18n';
 import { loadBasemap } from './map';
 import { credentialsFromFragment, kViews, parseRoute, routeHash, type ViewName } from './transforms';
-import { concentrationView } from './views/concentration';
-import { circularityView, footprintView } from './views/footprint';
-import { mapView } from './views/map';
 import { overviewView } from './views/overview';
-import { tiersView } from './views/tiers';
-import { whatifView } from './views/whatif';
 
-const views: Record<ViewName, View> = {
-  overview: overviewView,
-  map: mapView,
-  tiers: tiersView,
-  concentration: concentrationView,
-  whatif: whatifView,
-  footprint: footprintView,
-  circularity: circularityView,
+// The first view comes with the page; the others load when first opened.
+const views: Record<ViewName, () => Promise<View>> = {
+  overview: () => Promise.resolve(overviewView),
+  map: () => import('./views/map').then((m) => m.mapView),
+  tiers: () => import('./views/tiers').then((m) => m.tiersView),
+  concentration: () => import('./views/concentration').then((m) => m.concentrationView),
+  whatif: () => import('./views/whatif').then((m) => m.whatifView),
+  footprint: () => import('./views/footprint').then((m) => m.footprintView),
+  circularity: () => import('./views/footprint').then((m) => m.circularityView),
 };
 
 const storage = (() => {
@@ -150,7 +146,8 @@ async function render(): Promise<void> {
   const started = performance.now();
   try {
     const body = h('div', { class: 'view-body' });
-    release = await views[route.view](ctx, body, route.params);
+    const view = await views[route.view]();
+    release = await view(ctx, body, route.params);
     if (id !== renderId) {
       if (release) release();
       return;
