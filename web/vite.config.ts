@@ -4,16 +4,15 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { Topology } from 'topojson-specification';
 import { encodeBasemap } from './src/basemap_encode.ts';
-import { planeFit } from './src/plane_geo.ts';
 
 // Root base "/": the node serves dist/ at its root, hashed files under /assets/.
 // `npm run dev` proxies the API to RENKEI_URL (a running `renkei serve`).
 const node = process.env.RENKEI_URL ?? 'https://127.0.0.1:8443';
 
-// `import url, { planeFit } from 'virtual:basemap'`: world-atlas's countries-50m made
-// into the basemap (src/basemap.ts) at build time, emitted as a hashed asset and
-// preloaded by index.html so that its fetch starts with the page; and the plane's fit
-// (src/plane.ts), so that the page needs no d3-geo to place its points.
+// `import url from 'virtual:basemap'`: world-atlas's countries-50m made into the
+// basemap (src/basemap.ts) at build time, projected into the map's plane
+// (src/plane_geo.ts), emitted as a hashed asset and preloaded by index.html so that its
+// fetch starts with the page.
 function basemap(): Plugin {
   const id = 'virtual:basemap';
   const resolved = '\0' + id;
@@ -36,12 +35,11 @@ function basemap(): Plugin {
     resolveId: (source) => (source === id ? resolved : null),
     load(loadId) {
       if (loadId !== resolved) return null;
-      const fit = `export const planeFit = ${JSON.stringify(planeFit())};\n`;
       if (!build) {
-        return `${fit}export default ${JSON.stringify('data:text/plain,' + encodeURIComponent(encode()))};`;
+        return `export default ${JSON.stringify('data:text/plain,' + encodeURIComponent(encode()))};`;
       }
       const ref = this.emitFile({ type: 'asset', name, source: encode() });
-      return `${fit}export default import.meta.ROLLUP_FILE_URL_${ref};`;
+      return `export default import.meta.ROLLUP_FILE_URL_${ref};`;
     },
     transformIndexHtml: {
       order: 'post',

@@ -4,8 +4,7 @@ import type { Topology } from 'topojson-specification';
 import { describe, expect, it } from 'vitest';
 import { kMagic, parseBasemap } from './basemap';
 import { encodeBasemap, encodeLayers, kScale, simplify } from './basemap_encode';
-import { PlaneProjection } from './plane';
-import { planeFit, planeProjection } from './plane_geo';
+import { planeProjection } from './plane_geo';
 
 // The absolute points of path data made by encodeLayers ("M x y l dx dy … z"), per
 // subpath, divided by `scale`.
@@ -26,33 +25,6 @@ function subpaths(d: string, scale: number): { points: number[][]; closed: boole
       return { points: points.map(([x, y]) => [x / scale, y / scale]), closed };
     });
 }
-
-describe('plane', () => {
-  it('projects and inverts as d3-geo does', () => {
-    const d3 = planeProjection();
-    const ours = new PlaneProjection(planeFit());
-    for (const [lon, lat] of [
-      [0, 0],
-      [139.69, 35.69],
-      [130.84, 32.88],
-      [-180, 85],
-      [179.9, -60],
-      [-70.6, -33.4],
-      [12.5, 89.9],
-    ]) {
-      const [x, y] = d3([lon, lat])!;
-      const [px, py] = ours.project(lon, lat);
-      expect(px).toBeCloseTo(x, 9);
-      expect(py).toBeCloseTo(y, 9);
-      const [ilon, ilat] = ours.invert(px, py);
-      expect(ilon).toBeCloseTo(lon, 9);
-      expect(ilat).toBeCloseTo(lat, 9);
-    }
-    // The sphere spans the plane.
-    expect(ours.project(-180, 0)[0]).toBeCloseTo(0, 6);
-    expect(ours.project(180, 0)[0]).toBeCloseTo(1000, 6);
-  });
-});
 
 describe('basemap', () => {
   it('simplify drops points within the tolerance and keeps corners', () => {

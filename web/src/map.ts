@@ -1,11 +1,12 @@
 // The map: a canvas of countries, site points, supply arcs and an event circle, with
-// zoom and pan (zoom.ts). Geometry is projected once into a fixed 1000-unit-wide
+// zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
-import basemapUrl, { planeFit } from 'virtual:basemap';
+import { select } from 'd3-selection';
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import basemapUrl from 'virtual:basemap';
 import { parseBasemap } from './basemap';
-import { PlaneProjection } from './plane';
+import { circlePath, planeProjection } from './plane_geo';
 import type { Arc, SitePoints } from './transforms';
-import { kIdentity, PanZoom, type ViewTransform } from './zoom';
 
 const kSettleMs = 120;
 
@@ -15,7 +16,12 @@ interface Basemap {
   sphere: Path2D;
 }
 
-const projection = new PlaneProjection(planeFit);
+// The plane the basemap was projected into at build time (plane_geo.ts).
+const geo = planeProjection();
+const projection = {
+  project: (lon: number, lat: number) => geo([lon, lat]) as [number, number],
+  invert: (x: number, y: number) => geo.invert!([x, y]) as [number, number],
+};
 
 let basemap: Promise<Basemap> | null = null;
 
@@ -72,17 +78,17 @@ export class MapCanvas {
   private style: PointStyle = { colour: () => '#333', radius: () => 3 };
   private arcs: Arc[] = [];
   private circle: Path2D | null = null;
-  private circleId = 0;
   private highlighted = new Set<number>();
   private selected = -1;
-  private transform: ViewTransform = kIdentity;
-  private zoomer: PanZoom;
+  private transform: ZoomTransform = zoomIdentity;
+  private zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private settingView = false; // paint() is placing the initial region
   private pending = 0;
   private animation = 0;
   // The countries rasterised at `cacheAt`; while the view moves the frame scales this
   // bitmap, and it is redrawn sharp once the view has been still for kSettleMs.
   private cache: HTMLCanvasElement | null = null;
-  private cacheAt: ViewTransform | null = null;
+  private cacheAt: ZoomTransform | null = null;
   private settle = 0;
   private width = 0;
   private height = 0;
@@ -100,15 +106,13 @@ export class MapCanvas {
     this.canvas.className = 'map-canvas';
     container.appendChild(this.canvas);
     this.ctx = this.canvas.getContext('2d')!;
-    this.zoomer = new PanZoom(
-      this.canvas,
-      (t) => {
-        this.transform = t;
-        this.draw();
-      },
-      0.8,
-      400,
-    );
+    this.zoomer = zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([0.8, 400])
+      .on('zoom', (e: { transform: ZoomTransform }) => {
+        this.transform = e.transform;
+        if (!this.settingView) this.draw();
+      });
+    select(this.canvas).call(this.zoomer);
     this.canvas.addEventListener('click', (e) => this.click(e));
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
@@ -170,26 +174,21 @@ export class MapCanvas {
     this.draw();
   }
 
-  // The circle is drawn once d3-geo, which only what-if events need, has loaded.
   setCircle(c: Circle | null): void {
-    const id = ++this.circleId;
-    this.circle = null;
+    this.circle = c ? new Path2D(circlePath(c.lon, c.lat, c.radiusKm)) : null;
     this.draw();
-    if (!c) return;
-    void import('./plane_geo').then(({ circlePath }) => {
-      if (id !== this.circleId) return;
-      this.circle = new Path2D(circlePath(c.lon, c.lat, c.radiusKm));
-      this.draw();
-    });
   }
 
   // The transform that fits `region` into the canvas.
-  private fit(region: Region): ViewTransform {
+  private fit(region: Region): ZoomTransform {
     const [w, s, e, n] = kRegions[region];
     const a = projection.project(w, n);
     const b = projection.project(e, s);
     const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
-    return { k, x: this.width / 2 - (k * (a[0] + b[0])) / 2, y: this.height / 2 - (k * (a[1] + b[1])) / 2 };
+    return zoomIdentity
+      .translate(this.width / 2, this.height / 2)
+      .scale(k)
+      .translate(-(a[0] + b[0]) / 2, -(a[1] + b[1]) / 2);
   }
 
   // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
@@ -197,6 +196,7 @@ export class MapCanvas {
     this.resize(); // the container may have been laid out since the last observation
     this.initialRegion = null;
     const t = this.fit(region);
+    const sel = select(this.canvas);
     const from = this.transform;
     const start = performance.now();
     cancelAnimationFrame(this.animation);
@@ -206,7 +206,7 @@ export class MapCanvas {
       const k = from.k * Math.pow(t.k / from.k, e);
       const x = from.x + (t.x - from.x) * e;
       const y = from.y + (t.y - from.y) * e;
-      this.zoomer.set({ k, x, y });
+      this.zoomer.transform(sel, zoomIdentity.translate(x, y).scale(k));
       if (f < 1) this.animation = requestAnimationFrame(step);
     };
     step();
@@ -214,8 +214,9 @@ export class MapCanvas {
 
   // Pans by (dx, dy) CSS pixels and zooms by factor k about the centre (tests use it).
   panZoom(dx: number, dy: number, k = 1): void {
-    this.zoomer.translateBy(dx, dy);
-    if (k !== 1) this.zoomer.scaleBy(k);
+    const sel = select(this.canvas);
+    this.zoomer.translateBy(sel, dx / this.transform.k, dy / this.transform.k);
+    if (k !== 1) this.zoomer.scaleBy(sel, k);
   }
 
   // Where site `i` is drawn, in CSS pixels from the canvas's top left.
@@ -234,7 +235,10 @@ export class MapCanvas {
     this.canvas.height = Math.round(this.height * dpr);
     this.canvas.style.width = `${this.width}px`;
     this.canvas.style.height = `${this.height}px`;
-    this.zoomer.setExtent(this.width, this.height);
+    this.zoomer.extent([
+      [0, 0],
+      [this.width, this.height],
+    ]);
     this.draw();
   }
 
@@ -315,8 +319,9 @@ export class MapCanvas {
     if (this.initialRegion) {
       this.resize(); // the first frame may come before the resize observer's first call
       if (this.width <= 1 || this.height <= 1) return; // not laid out yet: drawn on resize
-      this.transform = this.fit(this.initialRegion);
-      this.zoomer.transform = this.transform;
+      this.settingView = true; // this frame draws it: no second frame for the zoom event
+      this.zoomer.transform(select(this.canvas), this.fit(this.initialRegion));
+      this.settingView = false;
       this.initialRegion = null;
     }
     const { ctx } = this;

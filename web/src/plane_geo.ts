@@ -1,7 +1,7 @@
-// The plane of plane.ts as a d3-geo projection: for the build (basemap, fit) and for
-// drawing geodesic shapes such as a what-if circle, loaded when one is drawn.
+// The plane of plane.ts as a d3-geo projection: the build projects the basemap with
+// it, the page its points and geodesic shapes such as a what-if circle.
 import { geoCircle, geoNaturalEarth1, geoPath, type GeoProjection } from 'd3-geo';
-import { kPlaneHeight, kPlaneWidth, type PlaneFit } from './plane.ts';
+import { kPlaneHeight, kPlaneWidth } from './plane.ts';
 
 export function planeProjection(): GeoProjection {
   return geoNaturalEarth1().fitExtent(
@@ -11,13 +11,6 @@ export function planeProjection(): GeoProjection {
     ],
     { type: 'Sphere' },
   );
-}
-
-// The fitted scale and offset, for PlaneProjection.
-export function planeFit(): PlaneFit {
-  const p = planeProjection();
-  const [x, y] = p.translate();
-  return { k: p.scale(), x, y };
 }
 
 // The outline of the circle of `radiusKm` around (lon, lat) on the sphere, as an SVG
