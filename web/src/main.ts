@@ -6,22 +6,22 @@ import { Context, type View } from './context';
 import { h } from './dom';
 import { describeError } from './errors';
 import { initLang, lang, setLang, t, type Key } from './i18n';
+import { loadBasemap } from './map';
 import { credentialsFromFragment, kViews, parseRoute, routeHash, type ViewName } from './transforms';
-import { concentrationView } from './views/concentration';
-import { circularityView, footprintView } from './views/footprint';
-import { mapView } from './views/map';
 import { overviewView } from './views/overview';
-import { tiersView } from './views/tiers';
-import { whatifView } from './views/whatif';
 
-const views: Record<ViewName, View> = {
-  overview: overviewView,
-  map: mapView,
-  tiers: tiersView,
-  concentration: concentrationView,
-  whatif: whatifView,
-  footprint: footprintView,
-  circularity: circularityView,
+// When the app's modules have loaded and this one starts (web/README.md's timings).
+performance.mark('renkei:module');
+
+// The first view comes with the page; the others load when first opened.
+const views: Record<ViewName, () => Promise<View>> = {
+  overview: () => Promise.resolve(overviewView),
+  map: () => import('./views/map').then((m) => m.mapView),
+  tiers: () => import('./views/tiers').then((m) => m.tiersView),
+  concentration: () => import('./views/concentration').then((m) => m.concentrationView),
+  whatif: () => import('./views/whatif').then((m) => m.whatifView),
+  footprint: () => import('./views/footprint').then((m) => m.footprintView),
+  circularity: () => import('./views/footprint').then((m) => m.circularityView),
 };
 
 const storage = (() => {
@@ -32,6 +32,8 @@ const storage = (() => {
   }
 })();
 initLang(storage, navigator.language);
+// The countries load while the page signs in; the map draws them when both are there.
+void loadBasemap().catch(() => {});
 
 const api = new Api();
 const ctx = new Context(api);
@@ -75,6 +77,7 @@ function signInPage(message = '', prefill = { clientId: '', secret: '' }): void 
 async function signIn(clientId: string, secret: string): Promise<void> {
   try {
     await api.signIn(clientId, secret);
+    performance.mark('renkei:signed-in');
   } catch (e) {
     const m =
       e instanceof ApiError && e.status === 401 ? t('badCredentials') : describeError(e);
@@ -145,7 +148,8 @@ async function render(): Promise<void> {
   const started = performance.now();
   try {
     const body = h('div', { class: 'view-body' });
-    release = await views[route.view](ctx, body, route.params);
+    const view = await views[route.view]();
+    release = await view(ctx, body, route.params);
     if (id !== renderId) {
       if (release) release();
       return;

@@ -1,17 +1,14 @@
 // The map: a canvas of countries, site points, supply arcs and an event circle, with
 // zoom and pan (d3-zoom). Geometry is projected once into a fixed 1000-unit-wide
 // plane; a frame only applies the zoom transform, so panning 10,000 sites stays cheap.
-import { geoCircle, geoNaturalEarth1, geoPath, type GeoProjection } from 'd3-geo';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import { feature, mesh } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import atlasUrl from 'world-atlas/countries-50m.json?url';
+import basemapUrl from 'virtual:basemap';
+import { parseBasemap } from './basemap';
+import { circlePath, planeProjection } from './plane_geo';
 import type { Arc, SitePoints } from './transforms';
 
-const kPlaneWidth = 1000;
 const kSettleMs = 120;
-const kPlaneHeight = 520;
 
 interface Basemap {
   land: Path2D;
@@ -19,29 +16,37 @@ interface Basemap {
   sphere: Path2D;
 }
 
-const projection: GeoProjection = geoNaturalEarth1().fitExtent(
-  [
-    [0, 0],
-    [kPlaneWidth, kPlaneHeight],
-  ],
-  { type: 'Sphere' },
-);
+// The plane the basemap was projected into at build time (plane_geo.ts).
+const geo = planeProjection();
+const projection = {
+  project: (lon: number, lat: number) => geo([lon, lat]) as [number, number],
+  invert: (x: number, y: number) => geo.invert!([x, y]) as [number, number],
+};
 
 let basemap: Promise<Basemap> | null = null;
 
-// The world's countries from world-atlas, served with the dashboard's assets.
-function loadBasemap(): Promise<Basemap> {
-  basemap ??= fetch(atlasUrl)
-    .then((r) => r.json() as Promise<Topology>)
-    .then((topo) => {
-      const countries = topo.objects.countries as GeometryCollection;
-      const path = geoPath(projection);
-      return {
-        land: new Path2D(path(feature(topo, countries)) ?? ''),
-        borders: new Path2D(path(mesh(topo, countries, (a, b) => a !== b)) ?? ''),
-        sphere: new Path2D(path({ type: 'Sphere' }) ?? ''),
+// The countries, pre-projected at build time (basemap.ts) and served with the
+// dashboard's assets. Called as the page starts, so the fetch runs while the page
+// signs in; index.html also preloads it.
+export function loadBasemap(): Promise<Basemap> {
+  basemap ??= fetch(basemapUrl)
+    .then((r) => {
+      if (!r.ok) throw new Error(`basemap: HTTP ${r.status}`);
+      return r.text();
+    })
+    .then((text) => {
+      const { scale, paths } = parseBasemap(text);
+      const toPlane = new DOMMatrix().scale(1 / scale);
+      const path = (d: string) => {
+        const p = new Path2D();
+        p.addPath(new Path2D(d), toPlane);
+        return p;
       };
+      const b = { sphere: path(paths.sphere), land: path(paths.land), borders: path(paths.borders) };
+      performance.mark('renkei:basemap-decoded');
+      return b;
     });
+  basemap.catch(() => (basemap = null));
   return basemap;
 }
 
@@ -77,6 +82,7 @@ export class MapCanvas {
   private selected = -1;
   private transform: ZoomTransform = zoomIdentity;
   private zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private settingView = false; // paint() is placing the initial region
   private pending = 0;
   private animation = 0;
   // The countries rasterised at `cacheAt`; while the view moves the frame scales this
@@ -87,10 +93,15 @@ export class MapCanvas {
   private width = 0;
   private height = 0;
   private resizeObserver: ResizeObserver;
+  private drawnWaiters: (() => void)[] = [];
   onSite: ((index: number) => void) | null = null;
   onPlace: ((lon: number, lat: number) => void) | null = null;
 
-  constructor(private readonly container: HTMLElement) {
+  // Shows `region` from the first frame in which the container has a size.
+  constructor(
+    private readonly container: HTMLElement,
+    private initialRegion: Region | null = 'world',
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'map-canvas';
     container.appendChild(this.canvas);
@@ -99,22 +110,28 @@ export class MapCanvas {
       .scaleExtent([0.8, 400])
       .on('zoom', (e: { transform: ZoomTransform }) => {
         this.transform = e.transform;
-        this.draw();
+        if (!this.settingView) this.draw();
       });
     select(this.canvas).call(this.zoomer);
     this.canvas.addEventListener('click', (e) => this.click(e));
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();
-    void loadBasemap().then((b) => {
-      this.base = b;
-      this.draw();
-    });
+    void loadBasemap().then(
+      (b) => {
+        this.base = b;
+        this.draw();
+      },
+      () => {}, // the map still shows the sites; the countries come with the next map
+    );
   }
 
-  // Resolves when the countries are drawn.
-  ready(): Promise<void> {
-    return loadBasemap().then(() => undefined);
+  // Resolves after the next frame that paints the countries (with the points, arcs and
+  // view set so far).
+  whenDrawn(): Promise<void> {
+    const p = new Promise<void>((resolve) => this.drawnWaiters.push(resolve));
+    this.draw();
+    return p;
   }
 
   destroy(): void {
@@ -130,7 +147,7 @@ export class MapCanvas {
     this.px = new Float32Array(n);
     this.py = new Float32Array(n);
     for (let i = 0; i < n; ++i) {
-      const p = projection([pts.lon[i], pts.lat[i]]) ?? [NaN, NaN];
+      const p = projection.project(pts.lon[i], pts.lat[i]);
       this.px[i] = p[0];
       this.py[i] = p[1];
     }
@@ -158,28 +175,27 @@ export class MapCanvas {
   }
 
   setCircle(c: Circle | null): void {
-    if (!c) {
-      this.circle = null;
-    } else {
-      const ring = geoCircle()
-        .center([c.lon, c.lat])
-        .radius((c.radiusKm / 6371.0088) * (180 / Math.PI))();
-      this.circle = new Path2D(geoPath(projection)(ring) ?? '');
-    }
+    this.circle = c ? new Path2D(circlePath(c.lon, c.lat, c.radiusKm)) : null;
     this.draw();
+  }
+
+  // The transform that fits `region` into the canvas.
+  private fit(region: Region): ZoomTransform {
+    const [w, s, e, n] = kRegions[region];
+    const a = projection.project(w, n);
+    const b = projection.project(e, s);
+    const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
+    return zoomIdentity
+      .translate(this.width / 2, this.height / 2)
+      .scale(k)
+      .translate(-(a[0] + b[0]) / 2, -(a[1] + b[1]) / 2);
   }
 
   // Zooms to the world or to Japan over `ms` milliseconds; 0 jumps.
   show(region: Region, ms = 500): void {
     this.resize(); // the container may have been laid out since the last observation
-    const [w, s, e, n] = kRegions[region];
-    const a = projection([w, n])!;
-    const b = projection([e, s])!;
-    const k = Math.min(this.width / (b[0] - a[0]), this.height / (b[1] - a[1]));
-    const t = zoomIdentity
-      .translate(this.width / 2, this.height / 2)
-      .scale(k)
-      .translate(-(a[0] + b[0]) / 2, -(a[1] + b[1]) / 2);
+    this.initialRegion = null;
+    const t = this.fit(region);
     const sel = select(this.canvas);
     const from = this.transform;
     const start = performance.now();
@@ -244,8 +260,8 @@ export class MapCanvas {
     }
     if (best >= 0 && this.onSite) this.onSite(best);
     else if (this.onPlace) {
-      const p = projection.invert!([(sx - x) / k, (sy - y) / k]);
-      if (p) this.onPlace(p[0], p[1]);
+      const p = projection.invert((sx - x) / k, (sy - y) / k);
+      this.onPlace(p[0], p[1]);
     }
   }
 
@@ -300,6 +316,14 @@ export class MapCanvas {
   }
 
   private paint(): void {
+    if (this.initialRegion) {
+      this.resize(); // the first frame may come before the resize observer's first call
+      if (this.width <= 1 || this.height <= 1) return; // not laid out yet: drawn on resize
+      this.settingView = true; // this frame draws it: no second frame for the zoom event
+      this.zoomer.transform(select(this.canvas), this.fit(this.initialRegion));
+      this.settingView = false;
+      this.initialRegion = null;
+    }
     const { ctx } = this;
     const dpr = window.devicePixelRatio || 1;
     const { x, y, k } = this.transform;
@@ -334,7 +358,6 @@ export class MapCanvas {
       ctx.stroke();
     }
     const n = this.px.length;
-    if (!n) return;
     // Batch by colour: one path per colour keeps 10,000 points to a few fills.
     const batches = new Map<string, number[]>();
     for (let i = 0; i < n; ++i) {
@@ -377,5 +400,8 @@ export class MapCanvas {
     };
     for (const i of this.highlighted) ring(i, '#d7191c', 2);
     if (this.selected >= 0) ring(this.selected, '#111', 2.5);
+    if (this.base && this.drawnWaiters.length) {
+      for (const resolve of this.drawnWaiters.splice(0)) resolve();
+    }
   }
 }

@@ -3,12 +3,13 @@
 import type { Context } from '../context';
 import { h } from '../dom';
 import { t } from '../i18n';
-import { MapCanvas } from '../map';
+import { MapCanvas, type Region } from '../map';
 import type { Product } from '../types';
 
-export function mapBox(): { box: HTMLElement; map: MapCanvas } {
+// The map first shows `region` (from its first frame: no frame drawn at another view).
+export function mapBox(region: Region): { box: HTMLElement; map: MapCanvas } {
   const area = h('div', { class: 'map-area' });
-  const map = new MapCanvas(area);
+  const map = new MapCanvas(area, region);
   const box = h(
     'div',
     { class: 'map-box' },

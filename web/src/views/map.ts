@@ -83,7 +83,7 @@ export async function showSite(
 export const mapView: View = async (ctx, el, params) => {
   // The product list only feeds the arcs' picker: the map works without it.
   const [pts, products] = await Promise.all([ctx.sites(), ctx.products().catch(() => [])]);
-  const { box, map } = mapBox();
+  const { box, map } = mapBox(params.get('region') === 'world' ? 'world' : 'japan');
   let by: 'cluster' | 'risk' = params.get('by') === 'risk' ? 'risk' : 'cluster';
   const style = () =>
     by === 'cluster'
@@ -131,7 +131,6 @@ export const mapView: View = async (ctx, el, params) => {
     ),
     h('div', { class: 'split' }, box, h('aside', {}, panel)),
   );
-  requestAnimationFrame(() => map.show(params.get('region') === 'world' ? 'world' : 'japan', 0));
   if (product) void setProduct(product);
   const site = params.get('site');
   if (site && pts.byId.has(site)) void showSite(ctx, map, pts, panel, pts.byId.get(site)!);

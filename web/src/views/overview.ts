@@ -14,8 +14,9 @@ import { mapBox, table } from './common';
 
 export const overviewView: View = async (ctx, el) => {
   const [pts, overview] = await Promise.all([ctx.sites(), ctx.api.overview()]);
+  performance.mark('renkei:overview-data');
   const strategic = new Set(kStrategicClusters);
-  const { box, map } = mapBox();
+  const { box, map } = mapBox('japan');
   map.setPoints(pts, {
     colour: (i) =>
       strategic.has(pts.props[i].cluster ?? '') ? clusterColour(pts.props[i].cluster) : 'rgba(150,150,150,0.35)',
@@ -54,6 +55,7 @@ export const overviewView: View = async (ctx, el) => {
       ),
     ),
   );
-  requestAnimationFrame(() => map.show('japan', 0));
+  // The first view is complete when its map shows Japan's countries and clusters.
+  void map.whenDrawn().then(() => performance.mark('renkei:first-view'));
   return () => map.destroy();
 };

@@ -59,7 +59,7 @@ function kpi(label: string, value: string, id: string): HTMLElement {
 
 export const whatifView: View = async (ctx, el, params) => {
   const pts = await ctx.sites();
-  const { box, map } = mapBox();
+  const { box, map } = mapBox('japan');
   map.setPoints(pts, { colour: (i) => clusterColour(pts.props[i].cluster), radius: () => 3.5 });
   const countries = [...new Set(pts.props.map((p) => p.country))].sort();
   const companies = [...new Set(pts.props.map((p) => p.organization))].sort();
@@ -171,6 +171,5 @@ export const whatifView: View = async (ctx, el, params) => {
     h('div', { class: 'split' }, box, h('aside', {}, out)),
   );
   update();
-  requestAnimationFrame(() => map.show('japan', 0));
   return () => map.destroy();
 };

@@ -144,15 +144,26 @@ test('the sign-in fragment signs in and the overview is drawn', async () => {
   const t0 = Date.now();
   await page.goto(`${base}/#client=${encodeURIComponent(demo.clientId)}&secret=${encodeURIComponent(demo.secret)}`);
   await page.waitForSelector('main[data-ready="true"]', { timeout: 15000 });
-  // The countries are drawn once the map's next frame has run.
-  // The page's own clock: milliseconds since its navigation started.
+  // The overview marks "renkei:first-view" in the frame that paints its map with the
+  // countries and the clusters; the mark's time is the page's own clock, milliseconds
+  // since its navigation started.
   const drawn = await page.evaluate(
-    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))),
+    () =>
+      new Promise((resolve) => {
+        const until = performance.now() + 15000;
+        const look = () => {
+          const m = performance.getEntriesByName('renkei:first-view')[0];
+          if (m || performance.now() > until) resolve(m ? m.startTime : null);
+          else requestAnimationFrame(look);
+        };
+        look();
+      }),
   );
+  check(drawn !== null, 'the overview never marked renkei:first-view');
   const ms = Date.now() - t0;
   notes.push(
-    `first view (overview with map) drawn ${Math.round(drawn)} ms after navigation start ` +
-      `(${ms} ms including the browser's own start of the page)`,
+    `first view (overview with the countries and clusters drawn) ${Math.round(drawn)} ms after ` +
+      `navigation start (${ms} ms including the browser's own start of the page)`,
   );
   check(!(await page.url()).includes('secret='), 'the secret stays in the address bar');
   const rows = await page.$$eval('table.clusters tbody tr', (trs) => trs.map((tr) => tr.textContent));
