@@ -3,6 +3,7 @@
 both over TLS with the same self-signed certificate, driven by wrk in one run.
 
 Usage: bench/server/run [--duration S] [--connections C] [--threads T] [--sites N]
+                        [--pin] [--server-threads N] [--only list|one] [--renkei PATH]
                         [--perf] [--work DIR]
 
 For GET /3/footprints?limit=100 and GET /3/footprints/{id}: the response body is fetched
@@ -80,7 +81,9 @@ def to_ms(text):
 
 
 def wrk(url, args, token=None):
-    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+    # --pin: the client on CPU 0, the server under test on the others (pinned at start).
+    cmd = ["taskset", "-c", "0"] if args.pin else []
+    cmd += ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
            f"{args.duration}s", "--latency", "--timeout", "5s"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
@@ -100,7 +103,7 @@ def wrk(url, args, token=None):
 
 
 NGINX_CONF = """\
-worker_processes auto;
+worker_processes {workers};
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
 events {{ worker_connections 1024; }}
@@ -135,7 +138,22 @@ def main():
     ap.add_argument("--perf", action="store_true",
                     help="also profile renkei with perf (up to 15 s of each renkei run)")
     ap.add_argument("--work", default="", help="work folder (default: a new one, removed)")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin wrk to CPU 0 and renkei and nginx to the other CPUs (nginx with "
+                         "one worker per CPU), so the client does not take the server's CPU")
+    ap.add_argument("--server-threads", type=int, default=0,
+                    help="renkei serve --threads (default: the node's default)")
+    ap.add_argument("--only", choices=["list", "one"], help="run one of the two requests")
+    ap.add_argument("--renkei", default=RENKEI, help="the renkei binary (default: Release build)")
+    ap.add_argument("--token-calls", type=int, default=20,
+                    help="time this many POST /auth/token calls before the runs")
     args = ap.parse_args()
+    renkei_bin = args.renkei
+    cpus = os.cpu_count() or 1
+    if args.pin and cpus < 2:
+        sys.exit("--pin needs at least 2 CPUs")
+    server_cpus = f"1-{cpus - 1}" if cpus > 2 else "1"
+    server_prefix = ["taskset", "-c", server_cpus] if args.pin else []
 
     work = args.work or tempfile.mkdtemp(prefix="renkei-bench-server-")
     os.makedirs(work, exist_ok=True)
@@ -149,22 +167,25 @@ def main():
     if args.sites:
         bundle = os.path.join(work, f"bundle-{args.sites}")
         if not os.path.exists(os.path.join(bundle, "supply.csv")):
-            run(RENKEI, "generate", bundle, "--sites", str(args.sites), "--seed", "1")
-    run(RENKEI, "init", db)
-    run(RENKEI, "import", db, bundle)
+            run(renkei_bin, "generate", bundle, "--sites", str(args.sites), "--seed", "1")
+    run(renkei_bin, "init", db)
+    run(renkei_bin, "import", db, bundle)
     with open(os.path.join(bundle, "organizations.csv"), encoding="utf-8") as f:
         organizations = [line.split(",", 1)[0] for line in f.read().splitlines()[1:] if line]
     # Signed footprints, as a node serves them: a key for (up to 300) organizations.
     for org in organizations[:300]:
-        run(RENKEI, "keys", "init", db, org)
-    added = run(RENKEI, "client", "add", db, "bench", "--organization", organizations[0],
+        run(renkei_bin, "keys", "init", db, org)
+    added = run(renkei_bin, "client", "add", db, "bench", "--organization", organizations[0],
                 "--admin")
     client_id = re.search(r"client_id\s+(\S+)", added).group(1)
     secret = re.search(r"client_secret\s+(\S+)", added).group(1)
 
     renkei_port, nginx_port = free_port(), free_port()
     log = open(os.path.join(work, "renkei.log"), "w")
-    server = subprocess.Popen([RENKEI, "serve", db, "--listen", f"127.0.0.1:{renkei_port}"],
+    serve = server_prefix + [renkei_bin, "serve", db, "--listen", f"127.0.0.1:{renkei_port}"]
+    if args.server_threads:
+        serve += ["--threads", str(args.server_threads)]
+    server = subprocess.Popen(serve,
                               stdout=subprocess.PIPE, stderr=log, text=True)
     nginx = None
     try:
@@ -185,9 +206,21 @@ def main():
                 return r.read()
 
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-        token = json.loads(fetch("/auth/token", data=b"grant_type=client_credentials", headers={
-            "Authorization": f"Basic {basic}",
-            "Content-Type": "application/x-www-form-urlencoded"}))["access_token"]
+        def get_token():
+            return json.loads(fetch("/auth/token", data=b"grant_type=client_credentials", headers={
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "application/x-www-form-urlencoded"}))["access_token"]
+
+        token = get_token()
+        times = []
+        for _ in range(args.token_calls):
+            t0 = time.perf_counter()
+            get_token()
+            times.append((time.perf_counter() - t0) * 1e3)
+        if times:
+            times.sort()
+            print(f"POST /auth/token: {len(times)} calls (new TLS connection each), median "
+                  f"{times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms", flush=True)
 
         root = os.path.join(work, "static")
         os.makedirs(root, exist_ok=True)
@@ -203,8 +236,9 @@ def main():
         conf = os.path.join(work, "nginx.conf")
         os.makedirs(os.path.join(work, "nginx-tmp"), exist_ok=True)
         with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(work=work, port=nginx_port, cert=cert, key=key, root=root))
-        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work, "-g", "daemon off;"],
+            f.write(NGINX_CONF.format(work=work, port=nginx_port, cert=cert, key=key, root=root,
+                                      workers=cpus - 1 if args.pin else "auto"))
+        nginx = subprocess.Popen(server_prefix + ["nginx", "-c", conf, "-p", work, "-g", "daemon off;"],
                                  stderr=subprocess.DEVNULL)
         nginx_base = f"https://127.0.0.1:{nginx_port}"
         for _ in range(100):
@@ -220,10 +254,15 @@ def main():
         print(f"bundle: {os.path.relpath(bundle, ROOT) if bundle == DEMO else bundle}, "
               f"{len(json.loads(fetch('/3/footprints', token))['data'])} v3 footprints; "
               f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s over TLS "
-              f"(keep-alive), machine: {os.cpu_count()} cores, load average "
-              f"{os.getloadavg()[0]:.2f} at start\n", flush=True)
+              f"(keep-alive), machine: {cpus} cores, load average "
+              f"{os.getloadavg()[0]:.2f} at start; "
+              + (f"pinned: wrk on CPU 0, servers on CPU {server_cpus}; " if args.pin
+                 else "not pinned; ")
+              + f"renkei threads: {args.server_threads or 'default'}\n", flush=True)
         cases = [(f"GET /3/footprints?limit=100 ({len(list_body):,} B)", "/3/footprints?limit=100"),
                  (f"GET /3/footprints/{{id}} ({len(one_body):,} B)", one_path)]
+        if args.only:
+            cases = [cases[0] if args.only == "list" else cases[1]]
         all_rss = []
         rows = []
         for name, path in cases:

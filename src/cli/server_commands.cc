@@ -25,6 +25,7 @@ struct Options {
   std::string name, organization, id, products, url, client_id, client_secret, ca_file;
   bool all = false;
   bool admin = false;
+  int threads = server::NodeOptions().threads;
 };
 
 std::string Actor() {
@@ -72,6 +73,11 @@ int RunServe(const Options& o) {
     return ReportError(
         InvalidArgumentError("--listen: expected HOST:PORT, got '" + o.listen + "'"));
   }
+  if (o.threads < 1 || o.threads > 4096) {
+    return ReportError(
+        InvalidArgumentError("--threads: expected 1 to 4096, got " + std::to_string(o.threads)));
+  }
+  options.threads = o.threads;
   if (!o.web.empty()) {
     if (!std::filesystem::is_directory(o.web)) {
       return ReportError(InvalidArgumentError("--web: '" + o.web + "' is not a directory"));
@@ -200,6 +206,8 @@ void AddServerCommands(CommandLine& command_line) {
   serve->add_option("--listen", o->listen, "HOST:PORT (default 127.0.0.1:8443)");
   serve->add_option("--cert", o->cert, "TLS certificate (PEM); default: self-signed beside DB");
   serve->add_option("--key", o->key, "TLS private key (PEM)");
+  serve->add_option("--threads", o->threads,
+                    "request threads; a keep-alive connection holds one while open (default 64)");
   serve->add_option("--web", o->web,
                     "the dashboard's files, served at / (default: ../share/renkei/web beside "
                     "the executable, when it exists)");

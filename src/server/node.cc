@@ -16,7 +16,9 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +27,9 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "footprint/circularity.h"
@@ -78,10 +82,14 @@ void SendJson(httplib::Response& res, const Json& body, int status = 200) {
   res.set_content(body.dump(), "application/json");
 }
 
-bool IsUuid(const std::string& s) {
-  static const std::regex re(
-      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  return std::regex_match(s, re);
+// 8-4-4-4-12 hex digits; checked on every footprint read, so not with std::regex.
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
 }
 
 bool IsDateTime(const std::string& s) {
@@ -122,6 +130,7 @@ std::string PercentDecode(const std::string& s) {
 struct Served {
   pact::ProductFootprint pf;
   std::string body;  // the JSON served, with the signature extension
+  std::string one;   // {"data":<body>}: the response to GET .../footprints/{id}
   model::Index owner = model::kNoIndex;
   model::Index product = model::kNoIndex;
 };
@@ -148,10 +157,47 @@ struct Analyses {
   TtsTable tts;
 };
 
+// A built footprint list page and its Link header ("" on the last page).
+struct Page {
+  std::string body;
+  std::string link;
+};
+
+// List pages of one snapshot by (version, what the caller may see, query, base URL):
+// a page's bytes do not change until the next import. Bounded in bytes; emptied
+// when full. Thread-safe.
+class PageCache {
+ public:
+  std::shared_ptr<const Page> Find(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pages_.find(key);
+    return it == pages_.end() ? nullptr : it->second;
+  }
+  void Add(const std::string& key, std::shared_ptr<const Page> page) {
+    const size_t size = key.size() + page->body.size() + page->link.size();
+    if (size > kMaxBytes / 4) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (bytes_ + size > kMaxBytes) {
+      pages_.clear();
+      bytes_ = 0;
+    }
+    if (pages_.emplace(key, std::move(page)).second) bytes_ += size;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 64u << 20;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Page>> pages_;  // GUARDED_BY(mu_)
+  size_t bytes_ = 0;                                                    // GUARDED_BY(mu_)
+};
+
 // What readers see; rebuilt after each committed change and swapped in whole.
 struct Snapshot {
   model::Model model;
   std::vector<Served> v2, v3;
+  // Footprint id -> position in v2 / v3 (the first one served with that id).
+  std::unordered_map<std::string, size_t> v2_ids, v3_ids;
+  mutable PageCache pages;
   std::map<std::string, std::vector<std::string>> grants;
   std::map<std::string, std::string> public_keys;  // organization -> base64url
   std::map<std::string, trust::KeyPair> own_keys;
@@ -163,6 +209,82 @@ struct Snapshot {
   // Analyses of the whole graph, each computed at most once (Node::Impl).
   std::unique_ptr<Analyses> analyses = std::make_unique<Analyses>();
 };
+
+// The node's log (NodeOptions::log), written in batches by a thread of its own: a
+// request costs an append under a mutex, not an fprintf and an fflush (a write(2)).
+// A line reaches the file at most kFlushEvery after it was added. Thread-safe.
+class RequestLog {
+ public:
+  explicit RequestLog(FILE* out) : out_(out) {}
+  ~RequestLog() { Stop(); }
+  RequestLog(const RequestLog&) = delete;
+  RequestLog& operator=(const RequestLog&) = delete;
+
+  // Starts the writer; lines added before are kept for it.
+  void Start() {
+    if (out_ == nullptr || writer_.joinable()) return;
+    writer_ = std::thread([this] { WriteLoop(); });
+  }
+  // Appends "<RFC 3339 time> <what><tail>"; `tail` ends with "\n".
+  void Add(std::string_view what, std::string_view tail) {
+    if (out_ == nullptr) return;
+    thread_local std::time_t stamped = -1;
+    thread_local std::string stamp;
+    const std::time_t now = std::time(nullptr);
+    if (now != stamped) {
+      stamp = NowRfc3339();
+      stamped = now;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.append(stamp).append(" ").append(what).append(tail);
+    if (pending_.size() >= kFlushBytes) cv_.notify_one();
+  }
+  // Writes what is pending and stops the writer; later lines are written at Stop only.
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (writer_.joinable()) writer_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    Write(pending_);
+    pending_.clear();
+    stopping_ = false;
+  }
+
+ private:
+  static constexpr auto kFlushEvery = std::chrono::milliseconds(100);
+  static constexpr size_t kFlushBytes = 64 * 1024;
+
+  void WriteLoop() {
+    std::string batch;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      cv_.wait_for(lock, kFlushEvery,
+                   [this] { return stopping_ || pending_.size() >= kFlushBytes; });
+      batch.swap(pending_);
+      lock.unlock();
+      Write(batch);
+      batch.clear();
+      lock.lock();
+    }
+  }
+  void Write(const std::string& text) {
+    if (text.empty() || out_ == nullptr) return;
+    std::fwrite(text.data(), 1, text.size(), out_);
+    std::fflush(out_);
+  }
+
+  FILE* const out_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string pending_;    // GUARDED_BY(mu_)
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread writer_;
+};
+
+struct Criteria;
 
 struct Caller {
   Client client;
@@ -390,6 +512,13 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
   }
   KeepLatest(snap->v2);
   KeepLatest(snap->v3);
+  for (auto [list, ids] : {std::pair{&snap->v2, &snap->v2_ids}, {&snap->v3, &snap->v3_ids}}) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      Served& s = (*list)[i];
+      s.one = "{\"data\":" + s.body + "}";
+      ids->emplace(s.pf.id, i);
+    }
+  }
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
@@ -428,7 +557,11 @@ class Node::Impl {
   void Token(const httplib::Request& req, httplib::Response& res);
   void OpenId(const httplib::Request& req, httplib::Response& res);
   void ListFootprints(int version, const httplib::Request& req, httplib::Response& res);
-  void GetFootprint(int version, const httplib::Request& req, httplib::Response& res);
+  void GetFootprint(int version, const std::string& id, const httplib::Request& req,
+                    httplib::Response& res);
+  // The page of `c`'s footprints `caller` may see, from `offset`, at most `limit` (0: all).
+  Page BuildPage(const Snapshot& snap, const Caller& caller, int version, const Criteria& c,
+                 size_t limit, size_t offset, const httplib::Request& req) const;
   void Events(int version, const httplib::Request& req, httplib::Response& res);
   // /api/v1: authorises, checks the query parameters against the document and runs
   // `handler`.
@@ -488,6 +621,7 @@ class Node::Impl {
 
   std::unique_ptr<store::Store> store_;
   NodeOptions options_;
+  RequestLog log_{options_.log};
   httplib::SSLServer server_;
   int port_ = 0;
   std::thread listener_;
@@ -537,8 +671,8 @@ const std::vector<Route>& RouteTable() {
       {"get", "/.well-known/openid-configuration", [](I& n, R q, W s) { n.OpenId(q, s); }},
       {"get", "/2/footprints", [](I& n, R q, W s) { n.ListFootprints(2, q, s); }},
       {"get", "/3/footprints", [](I& n, R q, W s) { n.ListFootprints(3, q, s); }},
-      {"get", "/2/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(2, q, s); }},
-      {"get", "/3/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(3, q, s); }},
+      {"get", "/2/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(2, q.matches[1], q, s); }},
+      {"get", "/3/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(3, q.matches[1], q, s); }},
       {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
       {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
       {"get", "/api/v1/openapi.json",
@@ -637,17 +771,33 @@ Status Node::Impl::Start() {
   server_.set_tcp_nodelay(true);
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
+    // The PACT footprint reads, which partners poll, skip cpp-httplib's routing (a
+    // std::regex per route, tried in order). Same routes and matches as RoutePattern.
+    if (req.method == "GET" && req.path.size() > 3 && req.path[0] == '/' &&
+        (req.path[1] == '2' || req.path[1] == '3') &&
+        std::string_view(req.path).substr(2, 11) == "/footprints") {
+      const int version = req.path[1] - '0';
+      const std::string_view rest = std::string_view(req.path).substr(13);
+      if (rest.empty()) {
+        ListFootprints(version, req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (rest.size() > 1 && rest[0] == '/' && rest.find('/', 1) == std::string_view::npos) {
+        GetFootprint(version, std::string(rest.substr(1)), req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     if (options_.log == nullptr) return;
     const double ms =
         std::chrono::duration<double, std::milli>(Clock::now() - request_start).count();
-    std::fprintf(options_.log, "%s %s %s %d %.2fms\n", NowRfc3339().c_str(), req.method.c_str(),
-                 req.path.c_str(), res.status, ms);
-    std::fflush(options_.log);
+    char line[96];
+    const int n = std::snprintf(line, sizeof line, " %d %.2fms\n", res.status, ms);
+    log_.Add(req.method + " " + req.path, std::string_view(line, static_cast<size_t>(n)));
   });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -688,6 +838,7 @@ Status Node::Impl::Start() {
     return UnavailableError("cannot listen on " + options_.host + ":" +
                             std::to_string(options_.port));
   }
+  log_.Start();
   worker_ = std::thread([this] { DeliveryLoop(); });
   listener_ = std::thread([this] { server_.listen_after_bind(); });
   for (int i = 0; i < 500 && !server_.is_running(); ++i) {
@@ -706,6 +857,7 @@ void Node::Impl::Stop() {
   }
   queue_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  log_.Stop();
 }
 
 void Node::Impl::Token(const httplib::Request& req, httplib::Response& res) {
@@ -1011,14 +1163,46 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
   }
   if (auto e = CheckCriteria(c)) return SendError(res, *e);
   auto snap = snapshot();
-  const auto& all = version == 2 ? snap->v2 : snap->v3;
+  // What a page holds depends on what the caller may see (MaySee: admin, or its
+  // organization and that organization's grants), the query, and the base URL of Link.
+  std::string key = std::to_string(version);
+  key += caller->client.admin ? std::string_view("*") : std::string_view("o");
+  key += caller->client.organization;
+  key.push_back('\0');
+  key += BaseUrl(req);
+  key += req.path;
+  for (const auto& [name, value] : req.params) {
+    key.push_back('\0');
+    key += name;
+    key.push_back('\0');
+    key += value;
+  }
+  std::shared_ptr<const Page> page = snap->pages.Find(key);
+  if (page == nullptr) {
+    auto built = std::make_shared<Page>(BuildPage(*snap, *caller, version, c, limit, offset, req));
+    snap->pages.Add(key, built);
+    page = std::move(built);
+  }
+  if (!page->link.empty()) res.set_header("Link", page->link);
+  // A page can be hundreds of KB: hand it to the connection in place, not copied.
+  res.set_content_provider(page->body.size(), "application/json",
+                           [page](size_t from, size_t length, httplib::DataSink& sink) {
+                             return sink.write(page->body.data() + from,
+                                               std::min(length, page->body.size() - from));
+                           });
+}
+
+Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int version,
+                           const Criteria& c, size_t limit, size_t offset,
+                           const httplib::Request& req) const {
+  const auto& all = version == 2 ? snap.v2 : snap.v3;
   std::string body = "{\"data\":[";
   body.reserve(std::min<size_t>(limit == 0 ? all.size() : limit, all.size()) *
                (all.empty() ? 0 : all.front().body.size() + 1));
   size_t seen = 0, written = 0;
   bool more = false;
   for (const Served& s : all) {
-    if (!MaySee(*snap, *caller, s.product, s.owner) || !Matches(c, s.pf)) continue;
+    if (!MaySee(snap, caller, s.product, s.owner) || !Matches(c, s.pf)) continue;
     if (seen++ < offset) continue;
     if (limit != 0 && written == limit) {
       more = true;
@@ -1028,6 +1212,7 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
     body += s.body;
   }
   body += "]}";
+  Page page{std::move(body), ""};
   if (more) {
     std::string query;
     for (const auto& [name, value] : req.params) {
@@ -1035,32 +1220,34 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
       query += PercentEncode(name) + "=" + PercentEncode(value) + "&";
     }
     query += "offset=" + std::to_string(offset + written);
-    res.set_header("Link", "<" + BaseUrl(req) + req.path + "?" + query + ">; rel=\"next\"");
+    page.link = "<" + BaseUrl(req) + req.path + "?" + query + ">; rel=\"next\"";
   }
-  // A page can be hundreds of KB: hand it to the connection in place, not copied.
-  auto page = std::make_shared<const std::string>(std::move(body));
-  res.set_content_provider(page->size(), "application/json",
-                           [page](size_t from, size_t length, httplib::DataSink& sink) {
-                             return sink.write(page->data() + from,
-                                               std::min(length, page->size() - from));
-                           });
+  return page;
 }
 
-void Node::Impl::GetFootprint(int version, const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::GetFootprint(int version, const std::string& id, const httplib::Request& req,
+                              httplib::Response& res) {
   auto caller = Authorize(req, res);
   if (!caller) return;
-  const std::string id = req.matches[1];
   if (!IsUuid(id))
     return SendError(res, BadRequest("footprint id must be a UUID, got '" + id + "'"));
   auto snap = snapshot();
-  for (const Served& s : version == 2 ? snap->v2 : snap->v3) {
-    if (s.pf.id != id) continue;
-    if (!MaySee(*snap, *caller, s.product, s.owner)) {
-      return SendError(res, {403, "AccessDenied", "Access denied"});
-    }
-    return res.set_content("{\"data\":" + s.body + "}", "application/json");
+  const auto& ids = version == 2 ? snap->v2_ids : snap->v3_ids;
+  auto it = ids.find(id);
+  if (it == ids.end()) {
+    return SendError(res, {404, "NoSuchFootprint", "The specified footprint does not exist."});
   }
-  SendError(res, {404, "NoSuchFootprint", "The specified footprint does not exist."});
+  const Served& s = (version == 2 ? snap->v2 : snap->v3)[it->second];
+  if (!MaySee(*snap, *caller, s.product, s.owner)) {
+    return SendError(res, {403, "AccessDenied", "Access denied"});
+  }
+  // Served from the snapshot, which the provider keeps alive: no copy of the body.
+  const std::string* body = &s.one;
+  res.set_content_provider(body->size(), "application/json",
+                           [snap, body](size_t from, size_t length, httplib::DataSink& sink) {
+                             return sink.write(body->data() + from,
+                                               std::min(length, body->size() - from));
+                           });
 }
 
 void Node::Impl::Events(int version, const httplib::Request& req, httplib::Response& res) {
@@ -1227,9 +1414,8 @@ void Node::Impl::DeliveryLoop() {
       s = Deliver(d);
       if (s.ok()) break;
       if (options_.log != nullptr) {
-        std::fprintf(options_.log, "%s event %s to %s: attempt %d: %s\n", NowRfc3339().c_str(),
-                     d.event["id"].get<std::string>().c_str(), d.organization.c_str(), attempt,
-                     s.ToString().c_str());
+        log_.Add("event " + d.event["id"].get<std::string>() + " to " + d.organization,
+                 ": attempt " + std::to_string(attempt) + ": " + s.ToString() + "\n");
       }
       std::unique_lock<std::mutex> lock(queue_mu_);
       if (queue_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),

@@ -18,7 +18,8 @@
 // not see are left out of their results.
 //
 // The risk analyses of the served snapshot (criticality, the TTS table) are computed
-// on first use and kept until the snapshot is rebuilt after an import.
+// on first use and kept until the snapshot is rebuilt after an import; so are the
+// footprint list pages served (per query and what the caller may see; 64 MB at most).
 //
 // Footprints served carry a JWS (trust/jws.h) over their RFC 8785 canonical JSON,
 // signed with the owning organization's key when the node holds one, as a PACT
@@ -63,7 +64,9 @@ struct NodeOptions {
   // Delivery of events to partners: attempts and the first wait, doubled each time.
   int delivery_attempts = 8;
   int delivery_first_wait_ms = 500;
-  FILE* log = stderr;  // one line per request; nullptr: silent
+  // One line per request, written in batches by a thread of the node (at most 0.1 s
+  // after the request, and at Stop); nullptr: silent.
+  FILE* log = stderr;
   // The dashboard's built files (index.html, assets/...); empty: GET / answers 404.
   std::string web_dir;
 };

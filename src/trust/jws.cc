@@ -61,17 +61,32 @@ StatusOr<VerifiedJws> VerifyJws(std::string_view jws, std::string_view public_ke
   RENKEI_ASSIGN_OR_RETURN(Parts parts, Split(jws));
   RENKEI_ASSIGN_OR_RETURN(nlohmann::json header, Header(parts.header));
   auto alg = header.find("alg");
-  const std::string alg_text =
-      alg != header.end() && alg->is_string() ? alg->get<std::string>() : std::string();
-  if (alg_text != "EdDSA") {
-    return InvalidArgumentError("JWS alg '" + alg_text + "' is not accepted; expected EdDSA");
+  if (alg == header.end() || !alg->is_string()) {
+    return InvalidArgumentError("JWS header has no alg");
+  }
+  if (*alg != "EdDSA") {
+    return InvalidArgumentError("JWS alg '" + alg->get<std::string>() +
+                                "' is not accepted; expected EdDSA");
+  }
+  // RFC 7515 4.1.11: a verifier must reject extensions listed in crit that it does not
+  // understand. This one understands none (not even RFC 7797's b64), so any crit fails.
+  if (auto crit = header.find("crit"); crit != header.end()) {
+    if (!crit->is_array() || crit->empty() || !(*crit)[0].is_string()) {
+      return InvalidArgumentError("JWS crit is not a non-empty list of header names");
+    }
+    return InvalidArgumentError("JWS critical header parameter '" + (*crit)[0].get<std::string>() +
+                                "' is not understood");
   }
   RENKEI_ASSIGN_OR_RETURN(auto key, DecodePublicKey(public_key_base64url));
   RENKEI_ASSIGN_OR_RETURN(std::string signature, Base64UrlDecode(parts.signature));
   RENKEI_ASSIGN_OR_RETURN(std::string payload, Base64UrlDecode(parts.payload));
+  if (signature.size() != crypto_sign_BYTES) {
+    return InvalidArgumentError("JWS signature has " + std::to_string(signature.size()) +
+                                " bytes; Ed25519 signatures have " +
+                                std::to_string(crypto_sign_BYTES));
+  }
   const std::string_view input = jws.substr(0, parts.header.size() + 1 + parts.payload.size());
-  if (signature.size() != crypto_sign_BYTES ||
-      crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
                                   reinterpret_cast<const unsigned char*>(input.data()),
                                   input.size(), key.data()) != 0) {
     return UnauthenticatedError("JWS signature does not verify with the key");

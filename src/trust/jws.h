@@ -26,9 +26,11 @@ struct VerifiedJws {
 StatusOr<std::string> JwsKeyId(std::string_view jws);
 
 // Verifies `jws` against `public_key_base64url`. InvalidArgument when it is not a
-// compact JWS, its header is not JSON or its alg is not "EdDSA" ("JWS alg 'HS256'
-// is not accepted; expected EdDSA"); Unauthenticated when the signature does not
-// match the header and payload under that key.
+// compact JWS, its header is not JSON, has no alg or an alg other than "EdDSA"
+// ("JWS alg 'HS256' is not accepted; expected EdDSA"), carries a crit parameter (no
+// extension, e.g. RFC 7797's b64, is understood: "JWS critical header parameter 'b64'
+// is not understood"), or its signature is not 64 bytes; Unauthenticated when the
+// signature does not match the header and payload under that key.
 StatusOr<VerifiedJws> VerifyJws(std::string_view jws, std::string_view public_key_base64url);
 
 }  // namespace renkei::trust

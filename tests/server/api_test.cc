@@ -640,6 +640,33 @@ TEST_F(DemoApiTest, RequestsAndTheEventLog) {
   EXPECT_TRUE(found) << events.dump();
 }
 
+TEST(ApiBundleTest, FootprintListPagesFollowAnImport) {
+  ApiNode node(Options("bundles-pages", kBatteryChain));
+  const std::string token = node.Token(node.admin_);
+  // Asked twice: the second answer is the page kept for this snapshot, byte for byte.
+  auto first = node.Get(token, "/3/footprints?limit=100");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  EXPECT_EQ(node.Get(token, "/3/footprints?limit=100")->body, first->body);
+  const size_t before = Body(first)["data"].size();
+  const std::string bundle = R"({
+    "organizations": [{"id": "org:new", "name": "New Co", "country": "JP"}],
+    "sites": [{"id": "site:new", "organization": "org:new", "name": "New plant",
+               "country": "JP", "lat": 35.0, "lon": 139.0}],
+    "products": [{"id": "p:new", "name": "New part", "category": "part", "unit": "kg",
+                  "organization": "org:new"}],
+    "production": [{"site": "site:new", "product": "p:new",
+                    "emissions_kgco2e_per_unit": 2.5}]})";
+  auto r = node.Post(token, "/api/v1/bundles", bundle);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  // The new snapshot has its own pages: the same query now lists the new product.
+  auto after = node.Get(token, "/3/footprints?limit=100");
+  ASSERT_EQ(after->status, 200);
+  EXPECT_EQ(Body(after)["data"].size(), before + 1);
+  EXPECT_NE(after->body.find("urn:renkei:p:new"), std::string::npos);
+}
+
 TEST(ApiBundleTest, GoodBundleAddsRowsAndBadOneChangesNothing) {
   ApiNode node(Options("bundles", kBatteryChain));
   const std::string token = node.Token(node.admin_);

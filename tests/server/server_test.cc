@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include <set>
@@ -281,6 +282,29 @@ TEST_F(ServerTest, GrantMatrix) {
   EXPECT_EQ(node_->Get(pack_token_, "/api/v1/products/p:cell/footprint")->status, 200);
 }
 
+TEST_F(ServerTest, ListPagesDependOnTheCallerAndTheHost) {
+  // Pages are kept per snapshot; asking in turns must still give each caller its own.
+  const std::string pack = node_->Get(pack_token_, "/3/footprints")->body;
+  const std::string cam = node_->Get(cam_token_, "/3/footprints")->body;
+  const std::string admin = node_->Get(admin_token_, "/3/footprints")->body;
+  EXPECT_NE(pack, cam);
+  EXPECT_NE(pack, admin);
+  EXPECT_EQ(node_->Get(pack_token_, "/3/footprints")->body, pack);
+  EXPECT_EQ(node_->Get(cam_token_, "/3/footprints")->body, cam);
+  EXPECT_EQ(node_->Get(admin_token_, "/3/footprints")->body, admin);
+  EXPECT_EQ(Body(node_->Get(pack_token_, "/3/footprints?limit=1"))["data"].size(), 1u);
+  // The next-page link names the host the client used.
+  auto c = node_->Client();
+  c.set_bearer_token_auth(admin_token_.c_str());
+  for (const std::string host : {"node.example:8443", "127.0.0.1:1", "node.example:8443"}) {
+    auto r = c.Get("/3/footprints?limit=1", {{"Host", host}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Link"),
+              "<https://" + host + "/3/footprints?limit=1&offset=1>; rel=\"next\"");
+  }
+}
+
 TEST_F(ServerTest, ServedFootprintsCarryAVerifiableSignature) {
   auto r = node_->Get(admin_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
   json doc = Body(r)["data"][0];
@@ -345,6 +369,62 @@ TEST(ServerTokenTest, ExpiredTokenIsTokenExpired) {
   EXPECT_EQ(node.Get(token, "/3/footprints")->status, 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   ExpectError(node.Get(token, "/3/footprints"), 401, "TokenExpired");
+}
+
+// The stored secret_hash of client `id`.
+std::string SecretHash(const std::string& db, const std::string& id) {
+  sqlite3* h = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(h, "SELECT secret_hash FROM clients WHERE id = ?", -1, &q, nullptr);
+  sqlite3_bind_text(q, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+  std::string out;
+  if (sqlite3_step(q) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+  return out;
+}
+
+TEST(ServerClientSecretTest, NodeMadeSecretsUseTheSmallestArgon2idCost) {
+  const fs::path db =
+      fs::temp_directory_path() / ("renkei-server-argon-" + std::to_string(getpid()) + ".db");
+  fs::remove(db);
+  {
+    auto store = store::Store::Create(db.string());
+    ASSERT_TRUE(store.ok());
+    auto model = (*store)->LoadModel();
+    const model::RowCounts before = model::CountRows(*model);
+    ASSERT_TRUE(io::ReadBundle(kBundle, *model).ok());
+    ASSERT_TRUE((*store)->Append(*model, before, "test", "import").ok());
+    auto added = AddClient(**store, *model, "erp", "org:pack", false, "test");
+    ASSERT_TRUE(added.ok());
+    // One pass over 64 KiB: the parameters are in the stored string.
+    EXPECT_EQ(SecretHash(db.string(), added->id).rfind("$argon2id$v=19$m=64,t=1,p=1$", 0), 0u)
+        << SecretHash(db.string(), added->id);
+    auto client = AuthenticateClient(**store, added->id, added->secret);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    EXPECT_EQ(client->organization, "org:pack");
+    auto wrong = AuthenticateClient(**store, added->id, added->secret + "0");
+    EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated);
+    EXPECT_EQ(wrong.status().message(), "unknown client or wrong secret");
+
+    // A hash stored with the earlier, interactive limits still verifies.
+    char old_hash[crypto_pwhash_STRBYTES];
+    ASSERT_EQ(
+        crypto_pwhash_str_alg(old_hash, added->secret.c_str(), added->secret.size(),
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13),
+        0);
+    ASSERT_EQ(std::string(old_hash).rfind("$argon2id$v=19$m=65536,t=2,p=1$", 0), 0u) << old_hash;
+    const std::string sql = "UPDATE clients SET secret_hash = '" + std::string(old_hash) +
+                            "' WHERE id = '" + added->id + "'";
+    ASSERT_EQ(sqlite3_exec((*store)->handle(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(SecretHash(db.string(), added->id), old_hash);
+    EXPECT_TRUE(AuthenticateClient(**store, added->id, added->secret).ok());
+    EXPECT_EQ(AuthenticateClient(**store, added->id, "0" + added->secret).status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
 }
 
 TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
