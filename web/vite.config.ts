@@ -16,7 +16,7 @@ const node = process.env.RENKEI_URL ?? 'https://127.0.0.1:8443';
 function basemap(): Plugin {
   const id = 'virtual:basemap';
   const resolved = '\0' + id;
-  // An extension the node serves as application/octet-stream, which it does not compress.
+  // The node serves .paths as text/plain.
   const name = 'countries-50m.paths';
   let text: string | null = null;
   const encode = () => {

@@ -47,6 +47,7 @@
 #include "risk/report.h"
 #include "risk/tiers.h"
 #include "risk/time_to_survive.h"
+#include "server/compress.h"
 #include "server/node_tables.h"
 #include "server/openapi.h"
 #include "trust/canonical_json.h"
@@ -647,6 +648,12 @@ class Node::Impl {
   std::deque<Delivery> queue_;  // GUARDED_BY(queue_mu_)
   bool stopping_ = false;       // GUARDED_BY(queue_mu_)
   std::thread worker_;
+
+  // The dashboard's files, compressed once by static_thread_ (WarmStaticCache).
+  StaticCache static_cache_;
+  std::atomic<bool> static_stop_{false};
+  std::thread static_thread_;
+  void WarmStaticCache();
 };
 
 namespace {
@@ -800,7 +807,7 @@ Status Node::Impl::Start() {
     log_.Add(req.method + " " + req.path, std::string_view(line, static_cast<size_t>(n)));
   });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty() || res.content_provider_) return;  // the handler answered
     if (res.status == 413) {
       SendError(res, {413, "BadRequest", "request body too large"});
     } else if (res.status == 404) {
@@ -817,8 +824,12 @@ Status Node::Impl::Start() {
   RENKEI_RETURN_IF_ERROR(CheckRoutesDocumented());
   for (const Route& route : RouteTable()) {
     auto handle = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      if (route.api != nullptr) return Api(req, res, route.method, route.path, route.api);
-      route.handle(*this, req, res);
+      if (route.api != nullptr) {
+        Api(req, res, route.method, route.path, route.api);
+      } else {
+        route.handle(*this, req, res);
+      }
+      CompressResponse(req, res);
     };
     const std::string pattern = RoutePattern(route.path);
     if (std::string(route.method) == "get") {
@@ -840,6 +851,7 @@ Status Node::Impl::Start() {
   }
   log_.Start();
   worker_ = std::thread([this] { DeliveryLoop(); });
+  if (!options_.web_dir.empty()) static_thread_ = std::thread([this] { WarmStaticCache(); });
   listener_ = std::thread([this] { server_.listen_after_bind(); });
   for (int i = 0; i < 500 && !server_.is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -858,6 +870,8 @@ void Node::Impl::Stop() {
   queue_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
   log_.Stop();
+  static_stop_ = true;
+  if (static_thread_.joinable()) static_thread_.join();
 }
 
 void Node::Impl::Token(const httplib::Request& req, httplib::Response& res) {
@@ -2270,6 +2284,7 @@ std::string ContentType(const std::string& path) {
       {"ico", "image/x-icon"},
       {"woff2", "font/woff2"},
       {"txt", "text/plain; charset=utf-8"},
+      {"paths", "text/plain; charset=utf-8"},  // the dashboard's basemap (SVG path data)
   };
   auto it = types.find(ext);
   return it == types.end() ? "application/octet-stream" : it->second;
@@ -2305,10 +2320,16 @@ void Node::Impl::Static(const httplib::Request& req, httplib::Response& res) {
   if (ec || file.string().rfind(root_prefix, 0) != 0 || !fs::is_regular_file(file, ec)) {
     return SendError(res, missing);
   }
-  std::ifstream in(file, std::ios::binary);
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return SendError(res, {500, "InternalError", "cannot read file"});
   const std::string type = ContentType(file.string());
+  const uint64_t size = fs::file_size(file, ec);
+  const int64_t mtime = fs::last_write_time(file, ec).time_since_epoch().count();
+  auto cached = ec ? nullptr : static_cache_.Find(file.string(), size, mtime);
+  std::string body;
+  if (cached == nullptr) {
+    std::ifstream in(file, std::ios::binary);
+    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return SendError(res, {500, "InternalError", "cannot read file"});
+  }
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Cache-Control",
                  StartsWith(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
@@ -2317,7 +2338,30 @@ void Node::Impl::Static(const httplib::Request& req, httplib::Response& res) {
                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
   }
   res.status = 200;
-  res.set_content(body, type);
+  if (cached != nullptr) return SendFile(req, res, std::move(cached), type);
+  SendBody(req, res, std::move(body), type);
+}
+
+void Node::Impl::WarmStaticCache() {
+  namespace fs = std::filesystem;
+  constexpr uint64_t kMaxBytes = 64 << 20;  // a dashboard is a few MB; bigger files stay uncached
+  std::error_code ec;
+  const fs::path root = fs::canonical(options_.web_dir, ec);
+  if (ec) return;
+  uint64_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (static_stop_) return;
+    if (it->path().filename().string().rfind('.', 0) == 0) {  // hidden: never served
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;  // links are not served
+    const uint64_t size = it->file_size(ec);
+    if (ec || (total += size) > kMaxBytes) return;
+    const int64_t mtime = it->last_write_time(ec).time_since_epoch().count();
+    if (!ec) static_cache_.Add(it->path().string(), size, mtime, ContentType(it->path().string()));
+  }
 }
 
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/bundle.h"
@@ -750,6 +752,70 @@ TEST(ApiStaticTest, DashboardFiles) {
     ExpectError(bare.Get("", "/"), 404, "NotFound", "dashboard is not installed");
   }
   fs::remove(web.parent_path() / ("renkei-secret-" + std::to_string(getpid())));
+  fs::remove_all(web);
+}
+
+// The node compresses for the client (cached for the dashboard's files, per request for
+// the API's answers) instead of letting cpp-httplib compress at Brotli's highest quality
+// on every request.
+TEST(ApiStaticTest, Compression) {
+  const fs::path web = fs::temp_directory_path() / ("renkei-web-gz-" + std::to_string(getpid()));
+  fs::remove_all(web);
+  fs::create_directories(web / "assets");
+  std::string script;
+  for (int i = 0; i < 2000; ++i) script += "console.log('site " + std::to_string(i % 50) + "');\n";
+  std::ofstream(web / "assets" / "app.js") << script;
+  std::ofstream(web / "small.txt") << "small";
+  std::ofstream(web / "map.png") << script;  // not compressible whatever it holds
+  {
+    ApiNode node(Options("gz", kDemo, web.string()));
+    const std::string token = node.Token(node.admin_);
+    // `decoded`: the client decodes the body; otherwise it is left as sent.
+    auto get = [&](const std::string& path, const char* accept, bool decoded) {
+      auto c = node.Client();
+      c.set_decompress(decoded);
+      c.set_bearer_token_auth(token.c_str());
+      auto r = c.Get(path.c_str(), httplib::Headers{{"Accept-Encoding", accept}});
+      EXPECT_TRUE(r) << path;
+      return r;
+    };
+    for (int round = 0; round < 2; ++round) {  // before and after the cache has the file
+      for (const char* accept : {"br", "gzip", "gzip, deflate, br", "identity"}) {
+        SCOPED_TRACE(std::string(accept) + " round " + std::to_string(round));
+        auto raw = get("/assets/app.js", accept, false);
+        const std::string want = std::string(accept) == "identity" ? ""
+                                 : std::string(accept) == "gzip"   ? "gzip"
+                                                                   : "br";
+        EXPECT_EQ(raw->get_header_value("Content-Encoding"), want);
+        EXPECT_EQ(raw->get_header_value("Vary"), "Accept-Encoding");
+        if (want.empty()) {
+          EXPECT_EQ(raw->body, script);
+        } else {
+          EXPECT_LT(raw->body.size(), script.size() / 10);
+        }
+        EXPECT_EQ(get("/assets/app.js", accept, true)->body, script);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_FALSE(get("/small.txt", "br", false)->has_header("Content-Encoding"));
+    EXPECT_EQ(get("/small.txt", "br", false)->body, "small");
+    EXPECT_FALSE(get("/map.png", "br", false)->has_header("Content-Encoding"));
+    // An API answer: compressed per request, the same JSON once decoded (products: the
+    // sites carry the TTS table's progress, which moves between requests).
+    auto plain = get("/api/v1/products", "identity", false);
+    ASSERT_EQ(plain->status, 200);
+    EXPECT_FALSE(plain->has_header("Content-Encoding"));
+    for (const char* accept : {"gzip", "br"}) {
+      auto raw = get("/api/v1/products", accept, false);
+      EXPECT_EQ(raw->get_header_value("Content-Encoding"), accept);
+      EXPECT_LT(raw->body.size(), plain->body.size() / 4);
+      EXPECT_EQ(json::parse(get("/api/v1/products", accept, true)->body), json::parse(plain->body));
+    }
+    // Small answers are sent as they are.
+    auto small = get("/api/v1/sites/site:none", "br", false);
+    EXPECT_EQ(small->status, 404);
+    EXPECT_FALSE(small->has_header("Content-Encoding"));
+  }
   fs::remove_all(web);
 }
 

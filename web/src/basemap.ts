@@ -2,8 +2,7 @@
 // projected into the map's plane (plane.ts), simplified to a fraction of a pixel at
 // the Japan view, quantised to integers, and written as SVG path data, which the
 // browser turns into a Path2D natively: no JSON to parse, no projection to run, no
-// per-point script. Served under an extension the node does not compress, so it is
-// sent as is instead of being compressed anew on every request.
+// per-point script. The node serves it as text, compressed once when it starts.
 //
 // Layout: a header line "renkei-basemap 1 SCALE", then one line of path data per layer
 // (sphere, land, borders) in plane units × SCALE: "M x y l dx dy dx dy … z" per subpath.
