@@ -61,6 +61,8 @@ def main():
     ap.add_argument("--sites", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default="/tmp/renkei-bench-import")
+    ap.add_argument("--pg-port", type=int, default=None,
+                    help="port of the throwaway PostgreSQL (default: a free one)")
     args = ap.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
@@ -74,6 +76,7 @@ def main():
         with open(path, "rb") as f:
             rows += sum(1 for _ in f) - 1
     size_mb = sum(os.path.getsize(p) for _, p in csv_files(bundle)) / 1e6
+    print(f"load average before the runs: {os.getloadavg()[0]:.1f}")
     print(f"bundle: {rows:,} rows, {size_mb:,.0f} MB of CSV, {args.runs} runs each (median)\n")
 
     db = os.path.join(args.work, "renkei.db")
@@ -105,7 +108,7 @@ def main():
         return timed(["sqlite3", shell_db], input=script.encode())
     run("sqlite3 shell .import (plain tables)", shell_import)
 
-    with ThrowawayPostgres() as pg:
+    with ThrowawayPostgres(args.pg_port) as pg:
         def pg_copy():
             ddl = "".join(
                 f"drop table if exists {t}; create unlogged table {t}(" +

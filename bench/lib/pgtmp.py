@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL 15 cluster on 127.0.0.1 for benchmarks (Debian's postgresql-15)."""
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 
@@ -10,9 +11,16 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 class ThrowawayPostgres:
     """Starts initdb + pg_ctl in a temporary folder; stops and removes it on exit."""
 
-    def __init__(self, port=55432):
-        self.port = port
+    def __init__(self, port=None):
+        # A free port by default, so that runs beside another PostgreSQL do not collide.
+        self.port = port if port is not None else self._free_port()
         self.dir = None
+
+    @staticmethod
+    def _free_port():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
 
     def _as_postgres(self, *args):
         cmd = list(args)
