@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const repo = path.resolve(web, '..');
@@ -51,19 +51,7 @@ const base = await new Promise((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--ignore-certificate-errors',
-  ],
-});
+const browser = await launchChromium();
 
 // One load: the steps' times in ms after navigation start.
 async function load(trace) {

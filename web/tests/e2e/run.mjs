@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const repo = path.resolve(web, '..');
@@ -356,19 +356,7 @@ let failed = 0;
 try {
   demo = makeStore('demo', bundle);
   base = await serve(demo.db);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-    ],
-  });
+  browser = await launchChromium();
   for (const c of cases) {
     if (filter && !c.name.includes(filter)) continue;
     const t0 = Date.now();
