@@ -76,11 +76,36 @@ class Writer {
 
 std::string Id(char kind, uint64_t n) { return std::string(1, kind) + ":" + std::to_string(n); }
 
+// Node indices are uint32_t; a site makes at most two products.
+constexpr uint64_t kMaxSites = 100'000'000;
+constexpr uint32_t kNoNode = UINT32_MAX;
+// Capacity basis of a node (and a site) that nobody buys from.
+constexpr double kIdleFloorPerDay = 10;
+
+struct Component {
+  uint32_t product;
+  double quantity;  // BOM: units per unit of the product; a site's need: units per day
+};
+
+// A supply link of the customer site whose rows these are (see sourcing_begin).
+struct Sourcing {
+  uint32_t supplier_node;  // the supplier's production node: its site and the product
+  float share;             // of the customer site's need of the product
+};
+
+struct DemandRow {
+  uint32_t node;
+  double per_day;
+};
+
 }  // namespace
 
 StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
                                                const std::string& dir_name) {
   if (options.sites < 2) return InvalidArgumentError("--sites: at least 2 sites are needed");
+  if (options.sites > kMaxSites) {
+    return InvalidArgumentError("--sites: at most " + std::to_string(kMaxSites) + " sites");
+  }
   if (options.tiers < 2 || options.tiers > 20)
     return InvalidArgumentError("--tiers: expected 2 to 20");
   const fs::path dir(dir_name);
@@ -129,7 +154,7 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
 
   // Products in tiers; each product above tier 0 has one to four components
   // from the tier below.
-  std::vector<std::vector<uint32_t>> components(n_products);
+  std::vector<std::vector<Component>> components(n_products);
   {
     Writer p, b, m;
     RENKEI_RETURN_IF_ERROR(p.Open(dir, "products", {"id", "name", "category", "unit"}));
@@ -157,10 +182,14 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
       for (uint64_t c = 0; c < k; ++c) {
         const auto q =
             static_cast<uint32_t>(static_cast<uint64_t>(tier - 1) * per_tier + pick(per_tier));
-        if (std::find(components[i].begin(), components[i].end(), q) != components[i].end())
+        auto& list = components[i];
+        if (std::any_of(list.begin(), list.end(),
+                        [&](const Component& x) { return x.product == q; }))
           continue;
-        components[i].push_back(q);
-        b.Text(Id('p', i)).Text(Id('p', q)).Number(uniform(0.1, 5), 0.01).End();
+        // The quantity as written, so that the flows below are those of the bundle.
+        const double quantity = std::round(uniform(0.1, 5) * 100) / 100;
+        list.push_back({q, quantity});
+        b.Text(Id('p', i)).Text(Id('p', q)).Number(quantity, 0.01).End();
         ++counts.bom;
       }
     }
@@ -170,82 +199,54 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
     counts.products = n_products;
   }
 
-  // Sites: a tier each (raw 15 %, final 10 %, the rest spread over the middle),
-  // one or two products of that tier, popular products made at many sites.
-  std::vector<std::vector<uint32_t>> producers(n_products);
-  std::vector<std::array<uint32_t, 2>> made(n_sites, {UINT32_MAX, UINT32_MAX});
-  {
-    Writer s, pr;
-    RENKEI_RETURN_IF_ERROR(s.Open(dir, "sites",
-                                  {"id", "organization", "name", "country", "lat", "lon",
-                                   "capacity_per_day", "recovery_days"}));
-    RENKEI_RETURN_IF_ERROR(
-        pr.Open(dir, "production",
-                {"site", "product", "capacity_per_day", "inventory_units",
-                 "emissions_kgco2e_per_unit", "dqr_ter", "dqr_ger", "dqr_tir", "recovery_days"}));
-    for (uint64_t i = 0; i < n_sites; ++i) {
-      const uint64_t org = pick(n_orgs);
-      const Country& home = kCountries[pick(5) == 0 ? country_dist(rng) : org_country[org]];
-      const double lat = std::clamp(home.lat + uniform(-home.spread, home.spread), -89.0, 89.0);
-      const double lon = std::clamp(home.lon + uniform(-home.spread, home.spread), -179.0, 179.0);
-      s.Text(Id('s', i)).Text(Id('o', org)).Text("Site " + std::to_string(i)).Text(home.code);
-      s.Number(lat, 0.0001).Number(lon, 0.0001);
-      if (pick(10) < 3) {
-        s.Number(uniform(500, 50000), 1);
-      } else {
-        s.Empty();
-      }
-      s.Number(uniform(7, 120), 1).End();
-
-      const double r = uniform(0, 1);
-      const int tier = r < 0.15   ? 0
-                       : r > 0.90 ? tiers - 1
-                                  : 1 + static_cast<int>((r - 0.15) / 0.75 * (tiers - 2));
-      const int tier_clamped = std::min(tier, tiers - 1);
-      const uint64_t n_made = 1 + pick(2);
-      for (uint64_t k = 0; k < n_made; ++k) {
-        const auto product = static_cast<uint32_t>(static_cast<uint64_t>(tier_clamped) * per_tier +
-                                                   pick_skewed(per_tier));
-        if (made[i][0] == product) continue;
-        made[i][k] = product;
-        producers[product].push_back(static_cast<uint32_t>(i));
-        pr.Text(Id('s', i)).Text(Id('p', product)).Number(uniform(100, 10000), 1);
-        pr.Number(uniform(0, 20000), 1).Number(uniform(0.1, 50), 0.01);
-        pr.Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1);
-        pr.Number(uniform(7, 180), 1).End();
-        ++counts.production;
-      }
-      progress.Update(++step);
-    }
-    RENKEI_RETURN_IF_ERROR(s.Close());
-    RENKEI_RETURN_IF_ERROR(pr.Close());
-    counts.sites = n_sites;
-  }
-
-  // Supply: every site buys each component it needs (over all its products)
+  // The structure, kept in memory until the flows are known. Sites: a tier each
+  // (raw 15 %, final 10 %, the rest spread over the middle), one or two products
+  // of that tier, popular products made at many sites; a node is one (site,
+  // product). Every site buys each component it needs (over all its products)
   // from one to five of that component's producers, skewed towards the first
-  // (largest) ones; shares sum to 1. Final-product nodes get demand.
+  // (largest) ones, with shares summing to 1. Final-product nodes get demand.
+  std::vector<uint8_t> site_tier(n_sites);
+  std::vector<std::array<uint32_t, 2>> site_nodes(n_sites, {kNoNode, kNoNode});
+  std::vector<uint32_t> node_site, node_product;
+  std::vector<std::vector<uint32_t>> producers(n_products);  // nodes making each product
+  std::vector<uint64_t> sourcing_begin(n_sites + 1, 0);
+  std::vector<Sourcing> sourcing;
+  std::vector<DemandRow> demands;
+  node_site.reserve(n_sites * 3 / 2);
+  node_product.reserve(n_sites * 3 / 2);
+  sourcing.reserve(n_sites * 10);
+  for (uint64_t i = 0; i < n_sites; ++i) {
+    const double r = uniform(0, 1);
+    const int tier = r < 0.15   ? 0
+                     : r > 0.90 ? tiers - 1
+                                : 1 + static_cast<int>((r - 0.15) / 0.75 * (tiers - 2));
+    site_tier[i] = static_cast<uint8_t>(std::min(tier, tiers - 1));
+    const uint64_t n_made = 1 + pick(2);
+    for (uint64_t k = 0; k < n_made; ++k) {
+      const auto product = static_cast<uint32_t>(static_cast<uint64_t>(site_tier[i]) * per_tier +
+                                                 pick_skewed(per_tier));
+      if (site_nodes[i][0] != kNoNode && node_product[site_nodes[i][0]] == product) continue;
+      const auto node = static_cast<uint32_t>(node_site.size());
+      site_nodes[i][k] = node;
+      node_site.push_back(static_cast<uint32_t>(i));
+      node_product.push_back(product);
+      producers[product].push_back(node);
+    }
+  }
   {
-    Writer sp, d;
-    RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply",
-                                   {"supplier_site", "customer_site", "product", "share",
-                                    "capacity_per_day", "lead_time_days"}));
-    RENKEI_RETURN_IF_ERROR(
-        d.Open(dir, "demand",
-               {"site", "product", "demand_per_day", "inventory_units", "margin_per_unit"}));
     std::vector<uint32_t> needed, suppliers;
     std::vector<double> shares;
     for (uint64_t i = 0; i < n_sites; ++i) {
       needed.clear();
-      for (uint32_t product : made[i]) {
-        if (product == UINT32_MAX) continue;
-        for (uint32_t q : components[product]) {
-          if (std::find(needed.begin(), needed.end(), q) == needed.end()) needed.push_back(q);
+      for (uint32_t node : site_nodes[i]) {
+        if (node == kNoNode) continue;
+        const uint32_t product = node_product[node];
+        for (const Component& c : components[product]) {
+          if (std::find(needed.begin(), needed.end(), c.product) == needed.end())
+            needed.push_back(c.product);
         }
         if (tier_of_product(product) == tiers - 1) {
-          d.Text(Id('s', i)).Text(Id('p', product)).Number(uniform(50, 5000), 1);
-          d.Number(uniform(0, 30000), 1).Number(uniform(1, 500), 0.01).End();
-          ++counts.demand;
+          demands.push_back({node, std::round(uniform(50, 5000))});
         }
       }
       for (uint32_t q : needed) {
@@ -269,12 +270,123 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
               k + 1 == suppliers.size() ? 1 - assigned : std::round(shares[k] / total * 1e4) / 1e4;
           share = std::clamp(std::round(share * 1e4) / 1e4, 0.0, 1.0);
           assigned += share;
-          sp.Text(Id('s', suppliers[k])).Text(Id('s', i)).Text(Id('p', q)).Number(share, 0.0001);
-          sp.Number(uniform(10, 5000), 1).Number(uniform(1, 60), 1).End();
-          ++counts.supply;
+          sourcing.push_back({suppliers[k], static_cast<float>(share)});
         }
       }
-      progress.Update(n_sites + 2 * (++step - n_sites));
+      sourcing_begin[i + 1] = sourcing.size();
+      progress.Update(++step);
+    }
+  }
+
+  // Demand propagated upstream, customers' tiers first: a node's required output
+  // is the sum over the sites it supplies of share × that site's need of its
+  // product, where a site's need of a component is Σ over its nodes of their
+  // required output × BOM quantity.
+  std::vector<double> required(node_site.size(), 0);
+  for (const DemandRow& d : demands) required[d.node] += d.per_day;
+  std::vector<Component> need;  // a site's need per day, by component
+  auto site_need = [&](uint64_t site) {
+    need.clear();
+    for (uint32_t node : site_nodes[site]) {
+      if (node == kNoNode) continue;
+      for (const Component& c : components[node_product[node]]) {
+        auto it = std::find_if(need.begin(), need.end(),
+                               [&](const Component& x) { return x.product == c.product; });
+        if (it == need.end()) it = need.insert(need.end(), Component{c.product, 0});
+        it->quantity += required[node] * c.quantity;
+      }
+    }
+  };
+  auto need_of = [&](uint32_t product) {
+    for (const Component& c : need) {
+      if (c.product == product) return c.quantity;
+    }
+    return 0.0;
+  };
+  for (int tier = tiers - 1; tier > 0; --tier) {
+    for (uint64_t i = 0; i < n_sites; ++i) {
+      if (site_tier[i] != tier) continue;
+      site_need(i);
+      for (uint64_t r = sourcing_begin[i]; r < sourcing_begin[i + 1]; ++r) {
+        const Sourcing& s = sourcing[r];
+        required[s.supplier_node] += s.share * need_of(node_product[s.supplier_node]);
+      }
+      progress.Update(++step);
+    }
+  }
+  step = 2 * n_sites;
+
+  // The files, with capacities above the flows they carry.
+  auto with_floor = [](double per_day) { return std::max(per_day, kIdleFloorPerDay); };
+  {
+    Writer s, pr;
+    RENKEI_RETURN_IF_ERROR(s.Open(dir, "sites",
+                                  {"id", "organization", "name", "country", "lat", "lon",
+                                   "capacity_per_day", "recovery_days"}));
+    RENKEI_RETURN_IF_ERROR(
+        pr.Open(dir, "production",
+                {"site", "product", "capacity_per_day", "inventory_units",
+                 "emissions_kgco2e_per_unit", "dqr_ter", "dqr_ger", "dqr_tir", "recovery_days"}));
+    for (uint64_t i = 0; i < n_sites; ++i) {
+      const uint64_t org = pick(n_orgs);
+      const Country& home = kCountries[pick(5) == 0 ? country_dist(rng) : org_country[org]];
+      const double lat = std::clamp(home.lat + uniform(-home.spread, home.spread), -89.0, 89.0);
+      const double lon = std::clamp(home.lon + uniform(-home.spread, home.spread), -179.0, 179.0);
+      s.Text(Id('s', i)).Text(Id('o', org)).Text("Site " + std::to_string(i)).Text(home.code);
+      s.Number(lat, 0.0001).Number(lon, 0.0001);
+      double site_required = 0;
+      for (uint32_t node : site_nodes[i]) {
+        if (node != kNoNode) site_required += required[node];
+      }
+      if (pick(10) < 3) {
+        s.Number(std::ceil(with_floor(site_required) * uniform(1.1, 1.6)), 1);
+      } else {
+        s.Empty();
+      }
+      s.Number(uniform(7, 120), 1).End();
+
+      for (uint32_t node : site_nodes[i]) {
+        if (node == kNoNode) continue;
+        const double base = with_floor(required[node]);
+        pr.Text(Id('s', i)).Text(Id('p', node_product[node]));
+        pr.Number(std::ceil(base * uniform(1.2, 2.0)), 1).Number(base * uniform(0, 20), 1);
+        pr.Number(uniform(0.1, 50), 0.01);
+        pr.Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1).Number(uniform(1, 3), 0.1);
+        pr.Number(uniform(7, 180), 1).End();
+        ++counts.production;
+      }
+      progress.Update(++step);
+    }
+    RENKEI_RETURN_IF_ERROR(s.Close());
+    RENKEI_RETURN_IF_ERROR(pr.Close());
+    counts.sites = n_sites;
+  }
+  {
+    Writer sp, d;
+    RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply",
+                                   {"supplier_site", "customer_site", "product", "share",
+                                    "capacity_per_day", "lead_time_days"}));
+    RENKEI_RETURN_IF_ERROR(
+        d.Open(dir, "demand",
+               {"site", "product", "demand_per_day", "inventory_units", "margin_per_unit"}));
+    for (const DemandRow& row : demands) {
+      d.Text(Id('s', node_site[row.node])).Text(Id('p', node_product[row.node]));
+      d.Number(row.per_day, 1).Number(row.per_day * uniform(0, 20), 1);
+      d.Number(uniform(1, 500), 0.01).End();
+      ++counts.demand;
+    }
+    for (uint64_t i = 0; i < n_sites; ++i) {
+      site_need(i);
+      const std::string customer = Id('s', i);
+      for (uint64_t r = sourcing_begin[i]; r < sourcing_begin[i + 1]; ++r) {
+        const Sourcing& row = sourcing[r];
+        const uint32_t product = node_product[row.supplier_node];
+        const double flow = row.share * need_of(product);
+        sp.Text(Id('s', node_site[row.supplier_node])).Text(customer).Text(Id('p', product));
+        sp.Number(row.share, 0.0001).Number(std::ceil(std::max(flow, 1.0) * uniform(1.3, 3)), 1);
+        sp.Number(uniform(1, 60), 1).End();
+        ++counts.supply;
+      }
     }
     RENKEI_RETURN_IF_ERROR(sp.Close());
     RENKEI_RETURN_IF_ERROR(d.Close());

@@ -110,10 +110,14 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
   solver->column_cap_.assign(static_cast<size_t>(columns), inf);
   solver->capped_.clear();
 
-  // The TTS model keeps every capacity as a row (t is a variable); the TTR model
-  // (t fixed) turns single-column capacities into column bounds, which makes its
-  // LP about half as tall and its dual simplex iterations much cheaper.
-  auto build = [&](bool caps_as_bounds) {
+  // Both models turn single-column capacities into column bounds, which makes
+  // the LP about a third as tall and dual simplex iterations much cheaper. The
+  // TTR model (t fixed) has them per horizon, c·t. The TTS model is written in
+  // per-day rates x = u/t, z = y/t with τ = 1/t (t > 0; dividing every row by t
+  // maps its solutions one to one): q·x ≤ Σz, Σz − x − s·τ ≤ 0, x ≤ c, inflow +
+  // s_d·τ ≥ d_d; maximising t is minimising τ. With t a column, every capacity
+  // c·t would be a row with t in it.
+  auto build = [&](bool rates) {
     std::vector<int> rows, cols;
     std::vector<double> vals, row_lb, row_ub;
     auto add_row = [&](double lb, double ub) {
@@ -136,10 +140,16 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
         int row;
         if (demand) {
           const model::Demand& d = m.demand[net.DemandRow(v)];
-          // inflow + l − d·t ≥ −s
-          row = add_row(-d.inventory_units.value_or(0), inf);
-          put(row, solver->l_first_ + static_cast<int>(net.DemandRow(v)), 1);
-          put(row, t, -d.demand_per_day);
+          const double stock = d.inventory_units.value_or(0);
+          put(row = rates ? add_row(d.demand_per_day, inf) : add_row(-stock, inf),
+              solver->l_first_ + static_cast<int>(net.DemandRow(v)), 1);
+          if (rates) {
+            // inflow + l + s·τ ≥ d
+            if (stock != 0) put(row, t, stock);
+          } else {
+            // inflow + l − d·t ≥ −s
+            put(row, t, -d.demand_per_day);
+          }
         } else {
           // q·u − inflow ≤ 0
           row = add_row(-inf, 0);
@@ -153,37 +163,33 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
     for (Index i = 0; i < net.node_count(); ++i) {
       const model::Production& p = m.production[i];
       if (!net.out(i).empty()) {
-        int row = add_row(-inf, p.inventory_units.value_or(0));
+        const double stock = p.inventory_units.value_or(0);
+        int row = add_row(-inf, rates ? 0 : stock);
+        if (rates && stock != 0) put(row, t, -stock);
         put(row, static_cast<int>(i), -1);
         for (const network::OutEdge& o : net.out(i)) put(row, y0 + static_cast<int>(o.edge), 1);
       }
-      if (p.capacity_per_day) {
-        if (caps_as_bounds) {
-          cap_column(static_cast<int>(i), *p.capacity_per_day);
-        } else {
-          int row = add_row(-inf, 0);
-          put(row, static_cast<int>(i), 1);
-          put(row, t, -*p.capacity_per_day);
-        }
-      }
+      if (p.capacity_per_day) cap_column(static_cast<int>(i), *p.capacity_per_day);
     }
     for (Index s = 0; s < m.sites.size(); ++s) {
       if (!m.sites[s].capacity_per_day || net.nodes_at_site(s).empty()) continue;
-      int row = add_row(-inf, 0);
+      const double cap = *m.sites[s].capacity_per_day;
+      int row = add_row(-inf, rates ? cap : 0);
       for (Index v : net.nodes_at_site(s)) put(row, static_cast<int>(v), 1);
-      put(row, t, -*m.sites[s].capacity_per_day);
+      if (!rates) put(row, t, -cap);
     }
     std::vector<int> link_row(m.supply.size(), -1);
     for (Index e = 0; e < net.edge_count(); ++e) {
       Index link = net.in_edge(e).link;
       if (link == network::kNone || !m.supply[link].capacity_per_day) continue;
-      if (caps_as_bounds && link_edges[link] == 1) {
-        cap_column(y0 + static_cast<int>(e), *m.supply[link].capacity_per_day);
+      const double cap = *m.supply[link].capacity_per_day;
+      if (link_edges[link] == 1) {
+        cap_column(y0 + static_cast<int>(e), cap);
         continue;
       }
       if (link_row[link] < 0) {
-        link_row[link] = add_row(-inf, 0);
-        put(link_row[link], t, -*m.supply[link].capacity_per_day);
+        link_row[link] = add_row(-inf, rates ? cap : 0);
+        if (!rates) put(link_row[link], t, -cap);
       }
       put(link_row[link], y0 + static_cast<int>(e), 1);
     }
@@ -197,16 +203,20 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
   std::vector<double> col_ub(static_cast<size_t>(columns), inf);
   std::vector<double> obj(static_cast<size_t>(columns), 0);
   {
-    // TTS: max t, no loss.
-    auto [matrix, row_lb, row_ub] = build(false);
+    // TTS: min τ = 1/t (t ≤ kUnboundedDays), no loss, per-day capacities.
+    auto [matrix, row_lb, row_ub] = build(true);
     for (int d = 0; d < demands; ++d) col_ub[static_cast<size_t>(solver->l_first_ + d)] = 0;
-    col_ub[static_cast<size_t>(t)] = kUnboundedDays;
-    obj[static_cast<size_t>(t)] = -1;
+    for (int col : solver->capped_) {
+      col_ub[static_cast<size_t>(col)] = solver->column_cap_[static_cast<size_t>(col)];
+    }
+    col_lb[static_cast<size_t>(t)] = 1 / kUnboundedDays;
+    obj[static_cast<size_t>(t)] = 1;
     solver->tts_.model = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
+    col_lb[static_cast<size_t>(t)] = 0;
   }
   {
     // TTR: min margin-weighted loss, t fixed per scenario.
-    auto [matrix, row_lb, row_ub] = build(true);
+    auto [matrix, row_lb, row_ub] = build(false);
     obj[static_cast<size_t>(t)] = 0;
     for (int d = 0; d < demands; ++d) {
       const model::Demand& dem = m.demand[static_cast<size_t>(d)];
@@ -225,9 +235,13 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
     col_ub[static_cast<size_t>(t)] = kDefaultRecoveryDays;
     solver->ttr_.model = NewModel(matrix, col_lb, col_ub, obj, row_lb, row_ub);
   }
+  // Without presolve: on generated 2 k-site networks Clp's presolve returned a
+  // wrong "optimal" τ (65 days for a network that survives forever).
   for (Lp* lp : {&solver->tts_, &solver->ttr_}) {
-    lp->model->initialSolve();
-    if (lp->model->status() != 0) {
+    SolveFromBasis(*lp->model);
+    // No τ feasible with nothing down: TTS is 0 in every scenario.
+    if (lp == &solver->tts_ && lp->model->status() == 1) solver->tts_zero_ = true;
+    if (lp->model->status() != 0 && !(lp == &solver->tts_ && solver->tts_zero_)) {
       return InternalError("the LP solver stopped with status " +
                            std::to_string(lp->model->status()) + " on the undisrupted network");
     }
@@ -272,14 +286,15 @@ StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
                          std::to_string(status));
   };
 
-  // The TTS LP keeps its capacities as rows: column caps are never set there.
+  // The TTS LP's column caps are per day.
   ClpSimplex& tts_lp = *tts_.model;
   tts_.Restore();
   SetDown(tts_lp, scenario, true, std::nullopt);
-  const int tts_status = SolveFromBasis(tts_lp);
-  SetDown(tts_lp, scenario, false, std::nullopt);
-  if (tts_status != 0) return failed(tts_status);
-  const double tts = tts_lp.primalColumnSolution()[t_column_];
+  const int tts_status = tts_zero_ ? 1 : SolveFromBasis(tts_lp);
+  SetDown(tts_lp, scenario, false, 1.0);
+  // Primal infeasible: no τ works, so no t > 0 does: TTS is 0.
+  if (tts_status != 0 && tts_status != 1) return failed(tts_status);
+  const double tts = tts_status == 1 ? 0 : 1 / tts_lp.primalColumnSolution()[t_column_];
   if (tts < kUnboundedDays * (1 - 1e-9)) r.tts_days = Clean(tts);
   r.exposed = r.tts_days.has_value() && *r.tts_days < r.ttr_days;
   // Not exposed: no loss, see the header.

@@ -19,7 +19,9 @@
 //   Σ_{e into d} y_e + l_d ≥ d_d · t − s_d   for every demand vertex d;
 //   u_j = 0 for the nodes of disrupted sites; all variables ≥ 0.
 // TTS: maximise t with l = 0; t ≥ kUnboundedDays is reported as unbounded
-// (nullopt): the network meets demand forever. TTR: t = the scenario's days,
+// (nullopt): the network meets demand forever. It is solved as the same LP
+// divided by t (per-day rates, τ = 1/t, minimise τ), where capacities are column
+// bounds instead of rows through t; when no τ is feasible, TTS is 0. TTR: t = the scenario's days,
 // minimise Σ_d (f_d + 1e-6) · l_d (f = margin_per_unit, 0 when absent; the small
 // term makes lost units minimal among solutions of equal impact).
 // Results: lost units per product and in total, impact = Σ f_d · l_d, REI =
@@ -139,7 +141,8 @@ class ScenarioSolver {
   const SolverOptions options_;
   Lp tts_;
   Lp ttr_;
-  int t_column_ = 0;
+  int t_column_ = 0;       // t in the TTR LP, τ = 1/t in the TTS LP
+  bool tts_zero_ = false;  // the undisrupted TTS LP is infeasible: TTS 0 everywhere
   int l_first_ = 0;
   std::vector<double> column_cap_;  // TTR: per-day cap of a column (×days), or COIN_DBL_MAX
   std::vector<int> capped_;         // columns with a finite cap

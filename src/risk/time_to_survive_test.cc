@@ -2,14 +2,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "io/bundle.h"
+#include "io/synthetic.h"
 #include "model/builder.h"
 #include "risk/internal/golden.h"
 
@@ -365,6 +369,34 @@ TEST(TimeToSurviveTest, NetworkWithoutDemandIsAnError) {
   EXPECT_EQ(solver.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(solver.status().message(),
             "the network has no demand: time to survive needs demand rows");
+}
+
+// A generated network (io/synthetic.h) meets its demand before any disruption:
+// with nothing down TTS is unbounded and the TTR LP loses nothing.
+TEST(TimeToSurviveTest, GeneratedNetworkMeetsItsDemandUndisrupted) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("tts_generated_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  StatusOr<io::SyntheticCounts> counts =
+      io::WriteSyntheticBundle({.sites = 400, .tiers = 5, .seed = 5}, dir.string());
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  StatusOr<model::Model> m = io::ReadBundle(dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  StatusOr<network::Network> net = network::Network::Build(*m);
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  StatusOr<std::unique_ptr<ScenarioSolver>> solver =
+      ScenarioSolver::Create(*net, {.skip_unexposed_ttr = false});
+  ASSERT_TRUE(solver.ok()) << solver.status().ToString();
+  for (double days : {30.0, 365.0}) {
+    StatusOr<ScenarioResult> r = (*solver)->Solve({"nothing down", {}, days});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->tts_days.has_value()) << *r->tts_days;
+    EXPECT_FALSE(r->exposed);
+    EXPECT_EQ(r->lost_units_total, 0);
+    EXPECT_EQ(r->impact, 0);
+  }
+  EXPECT_EQ((*solver)->ttr_solves(), 2u);
 }
 
 }  // namespace
