@@ -1,5 +1,6 @@
 #include "risk/time_to_survive.h"
 
+#include <ClpEventHandler.hpp>
 #include <ClpSimplex.hpp>
 #include <CoinPackedMatrix.hpp>
 
@@ -22,6 +23,22 @@ constexpr double kZero = 1e-7;  // solver noise below this is reported as 0
 
 // Dual simplex from the basis in the model; primal if that basis has lost dual
 // feasibility (rare). Returns Clp's status (0: optimal).
+// Clp's status when an event handler stopped the solve.
+constexpr int kStopped = 5;
+
+// Stops a solve after the iteration in which `*cancel` turned true.
+class CancelHandler : public ClpEventHandler {
+ public:
+  explicit CancelHandler(const std::atomic<bool>* cancel) : cancel_(cancel) {}
+  int event(Event e) override { return e == endOfIteration && cancel_->load() ? 0 : -1; }
+  ClpEventHandler* clone() const override { return new CancelHandler(*this); }
+
+ private:
+  const std::atomic<bool>* cancel_;
+};
+
+Status Cancelled() { return UnavailableError("the LP solve was cancelled"); }
+
 int SolveFromBasis(ClpSimplex& lp) {
   lp.dual();
   if (lp.status() != 0) lp.primal();
@@ -238,7 +255,11 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
   // Without presolve: on generated 2 k-site networks Clp's presolve returned a
   // wrong "optimal" τ (65 days for a network that survives forever).
   for (Lp* lp : {&solver->tts_, &solver->ttr_}) {
-    SolveFromBasis(*lp->model);
+    if (options.cancel != nullptr) {
+      const CancelHandler handler(options.cancel);
+      lp->model->passInEventHandler(&handler);  // Clp keeps a clone
+    }
+    if (SolveFromBasis(*lp->model) == kStopped && options.cancel != nullptr) return Cancelled();
     // No τ feasible with nothing down: TTS is 0 in every scenario.
     if (lp == &solver->tts_ && lp->model->status() == 1) solver->tts_zero_ = true;
     if (lp->model->status() != 0 && !(lp == &solver->tts_ && solver->tts_zero_)) {
@@ -282,6 +303,7 @@ StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
   r.sites = scenario.sites;
   r.ttr_days = scenario.days;
   auto failed = [&](int status) {
+    if (status == kStopped && options_.cancel != nullptr) return Cancelled();
     return InternalError("scenario '" + scenario.name + "': the LP solver stopped with status " +
                          std::to_string(status));
   };

@@ -46,6 +46,7 @@
 #ifndef RENKEI_RISK_TIME_TO_SURVIVE_H_
 #define RENKEI_RISK_TIME_TO_SURVIVE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -98,6 +99,10 @@ struct SolverOptions {
   // Skip the TTR LP of scenarios that are not exposed (see above). Results are
   // the same either way; false only serves to check that.
   bool skip_unexposed_ttr = true;
+  // Polled after every simplex iteration when set: once it is true, the solve in
+  // progress stops and Create or Solve returns Unavailable "the LP solve was
+  // cancelled" (a large network's first solve can take minutes).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class ScenarioSolver {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <random>
@@ -397,6 +398,22 @@ TEST(TimeToSurviveTest, GeneratedNetworkMeetsItsDemandUndisrupted) {
     EXPECT_EQ(r->impact, 0);
   }
   EXPECT_EQ((*solver)->ttr_solves(), 2u);
+
+  // A cancel flag is polled every simplex iteration: unset, nothing changes; set, the
+  // first solve stops after one iteration.
+  std::atomic<bool> cancel{false};
+  StatusOr<std::unique_ptr<ScenarioSolver>> watched =
+      ScenarioSolver::Create(*net, {.cancel = &cancel});
+  ASSERT_TRUE(watched.ok()) << watched.status().ToString();
+  StatusOr<ScenarioResult> r = (*watched)->Solve({"nothing down", {}, 30});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->tts_days.has_value());
+  cancel = true;
+  StatusOr<std::unique_ptr<ScenarioSolver>> cancelled =
+      ScenarioSolver::Create(*net, {.cancel = &cancel});
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(cancelled.status().message(), "the LP solve was cancelled");
 }
 
 }  // namespace

@@ -1634,8 +1634,10 @@ void ComputeTtsTable(const Snapshot& s) {
   }
   StatusOr<std::vector<risk::ScenarioResult>> results =
       [&]() -> StatusOr<std::vector<risk::ScenarioResult>> {
+    risk::SolverOptions options;
+    options.cancel = &t.cancel;  // a large network's first solve can take minutes
     RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<risk::ScenarioSolver> solver,
-                            risk::ScenarioSolver::Create(*s.graph));
+                            risk::ScenarioSolver::Create(*s.graph, options));
     std::vector<risk::ScenarioResult> out;
     out.reserve(scenarios.size());
     double worst = 0;
