@@ -76,7 +76,8 @@ std::string Brotli(std::string_view data, int quality) {
   return out;
 }
 
-// Hands `bytes` to httplib as they are (it compresses only bodies, not providers).
+}  // namespace
+
 void SendBytes(httplib::Response& res, std::shared_ptr<const std::string> bytes,
                const std::string& content_type) {
   const size_t size = bytes->size();
@@ -87,8 +88,6 @@ void SendBytes(httplib::Response& res, std::shared_ptr<const std::string> bytes,
         return sink.write(bytes->data() + offset, std::min(length, bytes->size() - offset));
       });
 }
-
-}  // namespace
 
 Encoding AcceptedEncoding(const httplib::Request& req) {
   const std::string header = Lower(req.get_header_value("Accept-Encoding"));

@@ -36,6 +36,11 @@ std::string Compress(std::string_view data, Encoding encoding, int level);
 // True for the content types worth compressing: text/*, JSON, JavaScript, SVG.
 bool Compressible(std::string_view content_type);
 
+// Sends `bytes` as they are, without a copy (httplib compresses bodies, not content
+// providers); `bytes` is kept alive until the answer is sent.
+void SendBytes(httplib::Response& res, std::shared_ptr<const std::string> bytes,
+               const std::string& content_type);
+
 // Sends `body` as `content_type`: compressed for the request when it is compressible
 // and at least 1 KB, always with "Vary: Accept-Encoding" for compressible types.
 void SendBody(const httplib::Request& req, httplib::Response& res, std::string body,

@@ -1199,11 +1199,7 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
   }
   if (!page->link.empty()) res.set_header("Link", page->link);
   // A page can be hundreds of KB: hand it to the connection in place, not copied.
-  res.set_content_provider(page->body.size(), "application/json",
-                           [page](size_t from, size_t length, httplib::DataSink& sink) {
-                             return sink.write(page->body.data() + from,
-                                               std::min(length, page->body.size() - from));
-                           });
+  SendBytes(res, std::shared_ptr<const std::string>(page, &page->body), "application/json");
 }
 
 Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int version,
@@ -1255,13 +1251,8 @@ void Node::Impl::GetFootprint(int version, const std::string& id, const httplib:
   if (!MaySee(*snap, *caller, s.product, s.owner)) {
     return SendError(res, {403, "AccessDenied", "Access denied"});
   }
-  // Served from the snapshot, which the provider keeps alive: no copy of the body.
-  const std::string* body = &s.one;
-  res.set_content_provider(body->size(), "application/json",
-                           [snap, body](size_t from, size_t length, httplib::DataSink& sink) {
-                             return sink.write(body->data() + from,
-                                               std::min(length, body->size() - from));
-                           });
+  // Served from the snapshot, which the answer keeps alive: no copy of the body.
+  SendBytes(res, std::shared_ptr<const std::string>(snap, &s.one), "application/json");
 }
 
 void Node::Impl::Events(int version, const httplib::Request& req, httplib::Response& res) {
@@ -1555,31 +1546,28 @@ bool SeesEntry(const model::Model& m, const View& view, const Plain& entry) {
          view.product(m.FindProduct(entry["product"].get<std::string>()));
 }
 
-void KeepEntries(const model::Model& m, const View& view, Plain& list) {
+// Drops the elements of `list` for which `sees` is false (nothing for admins).
+template <typename Sees>
+void Keep(const View& view, Plain& list, Sees sees) {
   if (view.all()) return;
   Plain kept = Plain::array();
   for (Plain& e : list) {
-    if (SeesEntry(m, view, e)) kept.push_back(std::move(e));
+    if (sees(e)) kept.push_back(std::move(e));
   }
   list = std::move(kept);
 }
 
+void KeepEntries(const model::Model& m, const View& view, Plain& list) {
+  Keep(view, list, [&](const Plain& e) { return SeesEntry(m, view, e); });
+}
+
 void KeepSites(const model::Model& m, const View& view, Plain& ids) {
-  if (view.all()) return;
-  Plain kept = Plain::array();
-  for (Plain& id : ids) {
-    if (view.site(m.FindSite(id.get<std::string>()))) kept.push_back(std::move(id));
-  }
-  ids = std::move(kept);
+  Keep(view, ids, [&](const Plain& id) { return view.site(m.FindSite(id.get<std::string>())); });
 }
 
 void KeepProducts(const model::Model& m, const View& view, Plain& ids) {
-  if (view.all()) return;
-  Plain kept = Plain::array();
-  for (Plain& id : ids) {
-    if (view.product(m.FindProduct(id.get<std::string>()))) kept.push_back(std::move(id));
-  }
-  ids = std::move(kept);
+  Keep(view, ids,
+       [&](const Plain& id) { return view.product(m.FindProduct(id.get<std::string>())); });
 }
 
 // A ScenarioJson without the sites and products the caller may not see.
