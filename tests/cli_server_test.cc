@@ -311,6 +311,12 @@ TEST_F(CliServerTest, BadArgumentsPointToHelp) {
   RunResult serve = Renkei({"serve", db_, "--listen", "127.0.0.1:http"});
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_EQ(serve.err, "renkei: error: --listen: expected HOST:PORT, got '127.0.0.1:http'\n");
+  RunResult threads = Renkei({"serve", db_, "--threads", "0"});
+  EXPECT_EQ(threads.exit_code, 1);
+  EXPECT_EQ(threads.err, "renkei: error: --threads: expected 1 to 4096, got 0\n");
+  RunResult io = Renkei({"serve", db_, "--io-threads", "-1"});
+  EXPECT_EQ(io.exit_code, 1);
+  EXPECT_EQ(io.err, "renkei: error: --io-threads: expected 0 to 256, got -1\n");
   RunResult cert = Renkei({"serve", db_, "--cert", "c.pem"});
   EXPECT_EQ(cert.exit_code, 1);
   EXPECT_EQ(cert.err, "renkei: error: --cert and --key go together\n");

@@ -26,6 +26,7 @@ struct Options {
   bool all = false;
   bool admin = false;
   int threads = server::NodeOptions().threads;
+  int io_threads = server::NodeOptions().io_threads;
 };
 
 std::string Actor() {
@@ -78,6 +79,11 @@ int RunServe(const Options& o) {
         InvalidArgumentError("--threads: expected 1 to 4096, got " + std::to_string(o.threads)));
   }
   options.threads = o.threads;
+  if (o.io_threads < 0 || o.io_threads > 256) {
+    return ReportError(InvalidArgumentError("--io-threads: expected 0 to 256, got " +
+                                            std::to_string(o.io_threads)));
+  }
+  options.io_threads = o.io_threads;
   if (!o.web.empty()) {
     if (!std::filesystem::is_directory(o.web)) {
       return ReportError(InvalidArgumentError("--web: '" + o.web + "' is not a directory"));
@@ -207,7 +213,11 @@ void AddServerCommands(CommandLine& command_line) {
   serve->add_option("--cert", o->cert, "TLS certificate (PEM); default: self-signed beside DB");
   serve->add_option("--key", o->key, "TLS private key (PEM)");
   serve->add_option("--threads", o->threads,
-                    "request threads; a keep-alive connection holds one while open (default 64)");
+                    "worker threads for the requests that may wait: store, solver, token "
+                    "(default 16)");
+  serve->add_option("--io-threads", o->io_threads,
+                    "I/O threads: TLS and every connection's reads and writes, and the PACT "
+                    "footprint reads (default 0: one per CPU the node may run on)");
   serve->add_option("--web", o->web,
                     "the dashboard's files, served at / (default: ../share/renkei/web beside "
                     "the executable, when it exists)");

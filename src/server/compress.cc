@@ -78,18 +78,14 @@ std::string Brotli(std::string_view data, int quality) {
 
 }  // namespace
 
-void SendBytes(httplib::Response& res, std::shared_ptr<const std::string> bytes,
+void SendBytes(Response& res, std::shared_ptr<const std::string> bytes,
                const std::string& content_type) {
-  const size_t size = bytes->size();
   res.body.clear();
-  res.set_content_provider(
-      size, content_type,
-      [bytes = std::move(bytes)](size_t offset, size_t length, httplib::DataSink& sink) {
-        return sink.write(bytes->data() + offset, std::min(length, bytes->size() - offset));
-      });
+  res.shared_body = std::move(bytes);
+  res.set_header("Content-Type", content_type);
 }
 
-Encoding AcceptedEncoding(const httplib::Request& req) {
+Encoding AcceptedEncoding(const Request& req) {
   const std::string header = Lower(req.get_header_value("Accept-Encoding"));
   if (header.empty()) return Encoding::kIdentity;
   if (Quality(header, "br") > 0) return Encoding::kBrotli;
@@ -115,7 +111,7 @@ bool Compressible(std::string_view type) {
          t == "image/svg+xml";
 }
 
-void SendBody(const httplib::Request& req, httplib::Response& res, std::string body,
+void SendBody(const Request& req, Response& res, std::string body,
               const std::string& content_type) {
   if (Compressible(content_type)) {
     res.set_header("Vary", "Accept-Encoding");
@@ -132,8 +128,10 @@ void SendBody(const httplib::Request& req, httplib::Response& res, std::string b
   SendBytes(res, std::make_shared<const std::string>(std::move(body)), content_type);
 }
 
-void CompressResponse(const httplib::Request& req, httplib::Response& res) {
-  if (res.body.empty() || res.has_header("Content-Encoding") || req.method == "HEAD") return;
+void CompressResponse(const Request& req, Response& res) {
+  if (res.body.empty() || res.shared_body || res.has_header("Content-Encoding") ||
+      req.method == "HEAD")
+    return;
   const std::string type = res.get_header_value("Content-Type");
   if (!Compressible(type)) return;
   std::string body = std::move(res.body);
@@ -166,8 +164,8 @@ void StaticCache::Add(const std::string& path, uint64_t size, int64_t mtime,
   files_[path] = Entry{size, mtime, std::move(file)};
 }
 
-void SendFile(const httplib::Request& req, httplib::Response& res,
-              std::shared_ptr<const CompressedFile> file, const std::string& content_type) {
+void SendFile(const Request& req, Response& res, std::shared_ptr<const CompressedFile> file,
+              const std::string& content_type) {
   if (Compressible(content_type)) res.set_header("Vary", "Accept-Encoding");
   const std::string* bytes = &file->identity;
   const Encoding e = AcceptedEncoding(req);

@@ -1,19 +1,15 @@
 // Compression of the node's answers.
 //
-// cpp-httplib compresses every text, JSON or JavaScript body itself when the client
-// accepts it, with Brotli at its highest quality (11), anew on every request: about
-// 5 ms per 10 KB, so a 100 KB script or a 70 KB list of sites costs tenths of a second
-// (seconds on a busy machine). The node compresses instead, with settings that fit the
-// answer, and hands httplib the finished bytes through a content provider, which it
-// sends as they are:
+// Compression at the highest quality (Brotli 11) on every request costs about 5 ms per
+// 10 KB, so a 100 KB script or a 70 KB list of sites would cost tenths of a second
+// (seconds on a busy machine). The node compresses with settings that fit the answer and
+// hands the transport the finished bytes:
 // - answers built per request (the API's JSON): Brotli quality 4 or gzip level 4, from
 //   1 KB up — about as small as gzip -9 at a hundredth of quality 11's time;
 // - the dashboard's files: compressed once, with Brotli 11 and gzip 9, on a background
 //   thread started with the node, and kept (StaticCache); a file not in the cache yet
 //   (or changed since) is sent as a per-request answer.
 #pragma once
-
-#include <httplib.h>
 
 #include <cstdint>
 #include <map>
@@ -22,13 +18,15 @@
 #include <string>
 #include <string_view>
 
+#include "server/transport.h"
+
 namespace renkei::server {
 
 enum class Encoding { kIdentity, kGzip, kBrotli };
 
 // The best encoding the request's Accept-Encoding allows: br, then gzip ("q=0" refuses
 // one; "*" allows both), else identity.
-Encoding AcceptedEncoding(const httplib::Request& req);
+Encoding AcceptedEncoding(const Request& req);
 
 // `data` in `encoding` (kIdentity: unchanged) at `level` (Brotli 0–11, gzip 1–9).
 std::string Compress(std::string_view data, Encoding encoding, int level);
@@ -36,19 +34,18 @@ std::string Compress(std::string_view data, Encoding encoding, int level);
 // True for the content types worth compressing: text/*, JSON, JavaScript, SVG.
 bool Compressible(std::string_view content_type);
 
-// Sends `bytes` as they are, without a copy (httplib compresses bodies, not content
-// providers); `bytes` is kept alive until the answer is sent.
-void SendBytes(httplib::Response& res, std::shared_ptr<const std::string> bytes,
+// Sends `bytes` as they are, without a copy; `bytes` is kept alive until the answer is
+// sent.
+void SendBytes(Response& res, std::shared_ptr<const std::string> bytes,
                const std::string& content_type);
 
 // Sends `body` as `content_type`: compressed for the request when it is compressible
 // and at least 1 KB, always with "Vary: Accept-Encoding" for compressible types.
-void SendBody(const httplib::Request& req, httplib::Response& res, std::string body,
-              const std::string& content_type);
+void SendBody(const Request& req, Response& res, std::string body, const std::string& content_type);
 
 // Moves a compressible body a handler left in `res` through SendBody (a no-op for
-// content providers, empty or already encoded bodies).
-void CompressResponse(const httplib::Request& req, httplib::Response& res);
+// shared bodies, empty or already encoded bodies).
+void CompressResponse(const Request& req, Response& res);
 
 // One file's bytes in each encoding.
 struct CompressedFile {
@@ -76,7 +73,7 @@ class StaticCache {
 };
 
 // Sends a cached file in the best encoding the request accepts.
-void SendFile(const httplib::Request& req, httplib::Response& res,
-              std::shared_ptr<const CompressedFile> file, const std::string& content_type);
+void SendFile(const Request& req, Response& res, std::shared_ptr<const CompressedFile> file,
+              const std::string& content_type);
 
 }  // namespace renkei::server

@@ -34,7 +34,7 @@ std::string Unbrotli(const std::string& data) {
 }
 
 Encoding Accepted(const char* header) {
-  httplib::Request req;
+  Request req;
   if (header != nullptr) req.set_header("Accept-Encoding", header);
   return AcceptedEncoding(req);
 }

@@ -73,12 +73,12 @@ struct ApiError {
 
 ApiError BadRequest(std::string m) { return {400, "BadRequest", std::move(m)}; }
 
-void SendError(httplib::Response& res, const ApiError& e) {
+void SendError(Response& res, const ApiError& e) {
   res.status = e.status;
   res.set_content(Json{{"code", e.code}, {"message", e.message}}.dump(), "application/json");
 }
 
-void SendJson(httplib::Response& res, const Json& body, int status = 200) {
+void SendJson(Response& res, const Json& body, int status = 200) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
 }
@@ -525,8 +525,8 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
 
 // One authorised /api/v1 request.
 struct ApiCall {
-  const httplib::Request& req;
-  httplib::Response& res;
+  const Request& req;
+  Response& res;
   const Caller& caller;
   const Snapshot& snap;
   const View& view;
@@ -538,14 +538,13 @@ struct ApiCall {
 class Node::Impl {
  public:
   Impl(std::unique_ptr<store::Store> store, const NodeOptions& options)
-      : store_(std::move(store)),
-        options_(options),
-        server_(options.cert_file.c_str(), options.key_file.c_str()) {}
+      : store_(std::move(store)), options_(options) {}
 
   Status Start();
   void Stop();
   void Wait() {
-    if (listener_.joinable()) listener_.join();
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stopped_; });
   }
   int port() const { return port_; }
   std::string url() const {
@@ -555,20 +554,19 @@ class Node::Impl {
   StatusOr<std::string> RequestFootprints(const std::string& organization, const Json& criteria);
 
   // Routes (RouteTable below).
-  void Token(const httplib::Request& req, httplib::Response& res);
-  void OpenId(const httplib::Request& req, httplib::Response& res);
-  void ListFootprints(int version, const httplib::Request& req, httplib::Response& res);
-  void GetFootprint(int version, const std::string& id, const httplib::Request& req,
-                    httplib::Response& res);
+  void Token(const Request& req, Response& res);
+  void OpenId(const Request& req, Response& res);
+  void ListFootprints(int version, const Request& req, Response& res);
+  void GetFootprint(int version, const std::string& id, const Request& req, Response& res);
   // The page of `c`'s footprints `caller` may see, from `offset`, at most `limit` (0: all).
   Page BuildPage(const Snapshot& snap, const Caller& caller, int version, const Criteria& c,
-                 size_t limit, size_t offset, const httplib::Request& req) const;
-  void Events(int version, const httplib::Request& req, httplib::Response& res);
+                 size_t limit, size_t offset, const Request& req) const;
+  void Events(int version, const Request& req, Response& res);
   // /api/v1: authorises, checks the query parameters against the document and runs
   // `handler`.
   using ApiHandler = void (Impl::*)(ApiCall&);
-  void Api(const httplib::Request& req, httplib::Response& res, const char* method,
-           const char* path, ApiHandler handler);
+  void Api(const Request& req, Response& res, const char* method, const char* path,
+           ApiHandler handler);
   void ApiNetwork(ApiCall& c);
   void ApiOverview(ApiCall& c);
   void ApiSites(ApiCall& c);
@@ -586,7 +584,7 @@ class Node::Impl {
   void ApiBundles(ApiCall& c);
   void ApiRequests(ApiCall& c);
   // The dashboard's files from options_.web_dir.
-  void Static(const httplib::Request& req, httplib::Response& res);
+  void Static(const Request& req, Response& res);
 
   // The analyses of a snapshot whose graph is built, computed on first use.
   const risk::Criticality& CriticalityOf(const Snapshot& s);
@@ -597,13 +595,13 @@ class Node::Impl {
   void StopTts();
 
   // The caller of a request with a valid bearer token, or the error sent.
-  std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res);
+  std::optional<Caller> Authorize(const Request& req, Response& res);
   std::shared_ptr<const Snapshot> snapshot() const {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     return snapshot_;
   }
   Status Rebuild();  // requires store_mu_ held
-  std::string BaseUrl(const httplib::Request& req) const {
+  std::string BaseUrl(const Request& req) const {
     return "https://" + (req.has_header("Host") ? req.get_header_value("Host") : url().substr(8));
   }
 
@@ -623,9 +621,11 @@ class Node::Impl {
   std::unique_ptr<store::Store> store_;
   NodeOptions options_;
   RequestLog log_{options_.log};
-  httplib::SSLServer server_;
+  std::unique_ptr<Transport> transport_;
   int port_ = 0;
-  std::thread listener_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopped_ = false;  // GUARDED_BY(stop_mu_)
 
   std::mutex lp_mu_;     // serialises the LP solves (Clp)
   std::mutex store_mu_;  // serialises every use of store_
@@ -658,10 +658,8 @@ class Node::Impl {
 
 namespace {
 
-thread_local Clock::time_point request_start;
-
-using R = const httplib::Request&;
-using W = httplib::Response&;
+using R = const Request&;
+using W = Response&;
 
 // One route the node serves; every one is an operation of the OpenAPI document.
 struct Route {
@@ -678,8 +676,10 @@ const std::vector<Route>& RouteTable() {
       {"get", "/.well-known/openid-configuration", [](I& n, R q, W s) { n.OpenId(q, s); }},
       {"get", "/2/footprints", [](I& n, R q, W s) { n.ListFootprints(2, q, s); }},
       {"get", "/3/footprints", [](I& n, R q, W s) { n.ListFootprints(3, q, s); }},
-      {"get", "/2/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(2, q.matches[1], q, s); }},
-      {"get", "/3/footprints/{id}", [](I& n, R q, W s) { n.GetFootprint(3, q.matches[1], q, s); }},
+      {"get", "/2/footprints/{id}",
+       [](I& n, R q, W s) { n.GetFootprint(2, q.path_params[0], q, s); }},
+      {"get", "/3/footprints/{id}",
+       [](I& n, R q, W s) { n.GetFootprint(3, q.path_params[0], q, s); }},
       {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
       {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
       {"get", "/api/v1/openapi.json",
@@ -706,21 +706,61 @@ const std::vector<Route>& RouteTable() {
   return routes;
 }
 
-// "/api/v1/sites/{site}" -> "/api/v1/sites/([^/]+)", dots escaped.
-std::string RoutePattern(const std::string& path) {
-  std::string out;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '{') {
-      i = path.find('}', i);
-      out += "([^/]+)";
-    } else if (path[i] == '.') {
-      out += "\\.";
-    } else {
-      out.push_back(path[i]);
+// Finds a request's route by its path's segments ("{name}" matches any one non-empty
+// segment), in the route table's order.
+class Router {
+ public:
+  explicit Router(const std::vector<Route>& routes) {
+    for (const Route& r : routes) {
+      Entry e{&r, r.method == std::string_view("get") ? "GET" : "POST", {}};
+      for (std::string_view seg : Segments(r.path)) e.segments.emplace_back(seg);
+      entries_.push_back(std::move(e));
     }
   }
-  return out;
-}
+
+  // The route of `method` `path` and its path parameters, or null.
+  const Route* Find(std::string_view method, std::string_view path,
+                    std::vector<std::string>& params) const {
+    if (method == "HEAD") method = "GET";
+    const std::vector<std::string_view> segs = Segments(path);
+    for (const Entry& e : entries_) {
+      if (e.method != method || e.segments.size() != segs.size()) continue;
+      params.clear();
+      bool match = true;
+      for (size_t i = 0; i < segs.size() && match; ++i) {
+        if (e.segments[i].front() == '{') {
+          match = !segs[i].empty();
+          if (match) params.emplace_back(segs[i]);
+        } else {
+          match = e.segments[i] == segs[i];
+        }
+      }
+      if (match) return e.route;
+    }
+    params.clear();
+    return nullptr;
+  }
+
+ private:
+  struct Entry {
+    const Route* route;
+    std::string_view method;
+    std::vector<std::string> segments;
+  };
+  // "/a/b" -> {"a", "b"}; "/" -> {""}.
+  static std::vector<std::string_view> Segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    if (path.empty() || path[0] != '/') return out;
+    size_t start = 1;
+    for (;;) {
+      const size_t end = path.find('/', start);
+      out.push_back(path.substr(start, end == std::string_view::npos ? end : end - start));
+      if (end == std::string_view::npos) return out;
+      start = end + 1;
+    }
+  }
+  std::vector<Entry> entries_;
+};
 
 // Internal when the route table and the OpenAPI document disagree.
 Status CheckRoutesDocumented() {
@@ -761,107 +801,72 @@ Status Node::Impl::Rebuild() {
 }
 
 Status Node::Impl::Start() {
-  if (!server_.is_valid()) {
-    return InvalidArgumentError("cannot use the TLS certificate '" + options_.cert_file +
-                                "' and key '" + options_.key_file + "'");
-  }
   {
     std::lock_guard<std::mutex> lock(store_mu_);
     RENKEI_RETURN_IF_ERROR(Rebuild());
   }
-  server_.set_payload_max_length(options_.max_body_bytes);
-  server_.set_read_timeout(options_.read_timeout_seconds, 0);
-  server_.set_write_timeout(options_.write_timeout_seconds, 0);
-  server_.set_keep_alive_timeout(5);
-  server_.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options_.keep_alive_requests)));
-  // Without it a response's body waits for the ACK of its header's TLS record.
-  server_.set_tcp_nodelay(true);
-  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    request_start = Clock::now();
-    // The PACT footprint reads, which partners poll, skip cpp-httplib's routing (a
-    // std::regex per route, tried in order). Same routes and matches as RoutePattern.
-    if (req.method == "GET" && req.path.size() > 3 && req.path[0] == '/' &&
-        (req.path[1] == '2' || req.path[1] == '3') &&
-        std::string_view(req.path).substr(2, 11) == "/footprints") {
-      const int version = req.path[1] - '0';
-      const std::string_view rest = std::string_view(req.path).substr(13);
-      if (rest.empty()) {
-        ListFootprints(version, req, res);
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      if (rest.size() > 1 && rest[0] == '/' && rest.find('/', 1) == std::string_view::npos) {
-        GetFootprint(version, std::string(rest.substr(1)), req, res);
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    if (options_.log == nullptr) return;
-    const double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - request_start).count();
-    char line[96];
-    const int n = std::snprintf(line, sizeof line, " %d %.2fms\n", res.status, ms);
-    log_.Add(req.method + " " + req.path, std::string_view(line, static_cast<size_t>(n)));
-  });
-  server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty() || res.content_provider_) return;  // the handler answered
-    if (res.status == 413) {
-      SendError(res, {413, "BadRequest", "request body too large"});
-    } else if (res.status == 404) {
-      SendError(res, {404, "NotFound", "no such endpoint"});
-    } else if (res.status >= 400) {
-      SendError(res,
-                {res.status, res.status >= 500 ? "InternalError" : "BadRequest", "request failed"});
-    }
-  });
-  server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        SendError(res, {500, "InternalError", "An internal or unexpected error has occurred"});
-      });
   RENKEI_RETURN_IF_ERROR(CheckRoutesDocumented());
-  for (const Route& route : RouteTable()) {
-    auto handle = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      if (route.api != nullptr) {
-        Api(req, res, route.method, route.path, route.api);
-      } else {
-        route.handle(*this, req, res);
-      }
-      CompressResponse(req, res);
-    };
-    const std::string pattern = RoutePattern(route.path);
-    if (std::string(route.method) == "get") {
-      server_.Get(pattern, handle);
-    } else {
-      server_.Post(pattern, handle);
-    }
-  }
-  // Everything else is a file of the dashboard.
-  server_.Get(".*",
-              [this](const httplib::Request& req, httplib::Response& res) { Static(req, res); });
+  TransportOptions transport;
+  transport.host = options_.host;
+  transport.port = options_.port;
+  transport.cert_file = options_.cert_file;
+  transport.key_file = options_.key_file;
+  transport.io_threads = options_.io_threads;
+  transport.worker_threads = std::max(1, options_.threads);
+  transport.max_body_bytes = options_.max_body_bytes;
+  transport.read_timeout_seconds = options_.read_timeout_seconds;
+  transport.write_timeout_seconds = options_.write_timeout_seconds;
+  transport.keep_alive_requests = std::max(1, options_.keep_alive_requests);
 
-  port_ = options_.port == 0
-              ? server_.bind_to_any_port(options_.host)
-              : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port_ <= 0) {
-    return UnavailableError("cannot listen on " + options_.host + ":" +
-                            std::to_string(options_.port));
+  auto router = std::make_shared<const Router>(RouteTable());
+  TransportCallbacks callbacks;
+  // The PACT footprint reads (answers from the snapshot's caches, which partners poll)
+  // run on the I/O threads; everything else may wait (store, solver, password hash).
+  callbacks.quick = [](const Request& req) {
+    const std::string_view path = req.path;
+    return req.method == "GET" && path.size() >= 13 && path[0] == '/' &&
+           (path[1] == '2' || path[1] == '3') && path.substr(2, 11) == "/footprints";
+  };
+  callbacks.handle = [this, router](Request& req, Response& res) {
+    const Route* route = router->Find(req.method, req.path, req.path_params);
+    if (route == nullptr) {
+      if (req.method == "GET" || req.method == "HEAD") return Static(req, res);
+      return SendError(res, {404, "NotFound", "no such endpoint"});
+    }
+    if (route->api != nullptr) {
+      Api(req, res, route->method, route->path, route->api);
+    } else {
+      route->handle(*this, req, res);
+    }
+    CompressResponse(req, res);
+  };
+  callbacks.error = [](int status, Response& res) {
+    if (status == 413) {
+      SendError(res, {413, "BadRequest", "request body too large"});
+    } else if (status >= 500) {
+      SendError(res, {status, "InternalError", "An internal or unexpected error has occurred"});
+    } else {
+      SendError(res, {status, "BadRequest", "malformed HTTP request"});
+    }
+  };
+  if (options_.log != nullptr) {
+    callbacks.log = [this](const Request& req, const Response& res, double ms) {
+      char line[96];
+      const int n = std::snprintf(line, sizeof line, " %d %.2fms\n", res.status, ms);
+      log_.Add(req.method + " " + req.path, std::string_view(line, static_cast<size_t>(n)));
+    };
   }
+  RENKEI_ASSIGN_OR_RETURN(transport_, Transport::Bind(transport, std::move(callbacks)));
+  port_ = transport_->port();
   log_.Start();
   worker_ = std::thread([this] { DeliveryLoop(); });
   if (!options_.web_dir.empty()) static_thread_ = std::thread([this] { WarmStaticCache(); });
-  listener_ = std::thread([this] { server_.listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  transport_->Start();
   return Status::Ok();
 }
 
 void Node::Impl::Stop() {
-  server_.stop();
-  if (listener_.joinable()) listener_.join();
+  if (transport_ != nullptr) transport_->Stop();
   StopTts();
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
@@ -872,9 +877,14 @@ void Node::Impl::Stop() {
   log_.Stop();
   static_stop_ = true;
   if (static_thread_.joinable()) static_thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopped_ = true;
+  }
+  stop_cv_.notify_all();
 }
 
-void Node::Impl::Token(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::Token(const Request& req, Response& res) {
   auto oauth_error = [&](int status, const std::string& error, const std::string& description) {
     res.status = status;
     if (status == 401) res.set_header("WWW-Authenticate", "Basic realm=\"renkei\"");
@@ -931,7 +941,7 @@ void Node::Impl::Token(const httplib::Request& req, httplib::Response& res) {
                      {"scope", ""}});
 }
 
-void Node::Impl::OpenId(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::OpenId(const Request& req, Response& res) {
   const std::string base = BaseUrl(req);
   SendJson(res, Json{{"issuer", base},
                      {"token_endpoint", base + "/auth/token"},
@@ -943,7 +953,7 @@ void Node::Impl::OpenId(const httplib::Request& req, httplib::Response& res) {
                      {"jwks_uri", base + "/api/v1/keys"}});
 }
 
-std::optional<Caller> Node::Impl::Authorize(const httplib::Request& req, httplib::Response& res) {
+std::optional<Caller> Node::Impl::Authorize(const Request& req, Response& res) {
   const std::string auth = req.get_header_value("Authorization");
   if (auth.rfind("Bearer ", 0) != 0) {
     SendError(res, {403, "AccessDenied", "a bearer token is required"});
@@ -1132,7 +1142,7 @@ std::optional<ApiError> ParseV2Filter(const std::string& filter, Criteria& c) {
 
 }  // namespace
 
-void Node::Impl::ListFootprints(int version, const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::ListFootprints(int version, const Request& req, Response& res) {
   auto caller = Authorize(req, res);
   if (!caller) return;
   Criteria c;
@@ -1204,7 +1214,7 @@ void Node::Impl::ListFootprints(int version, const httplib::Request& req, httpli
 
 Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int version,
                            const Criteria& c, size_t limit, size_t offset,
-                           const httplib::Request& req) const {
+                           const Request& req) const {
   const auto& all = version == 2 ? snap.v2 : snap.v3;
   std::string body = "{\"data\":[";
   body.reserve(std::min<size_t>(limit == 0 ? all.size() : limit, all.size()) *
@@ -1235,8 +1245,8 @@ Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int versi
   return page;
 }
 
-void Node::Impl::GetFootprint(int version, const std::string& id, const httplib::Request& req,
-                              httplib::Response& res) {
+void Node::Impl::GetFootprint(int version, const std::string& id, const Request& req,
+                              Response& res) {
   auto caller = Authorize(req, res);
   if (!caller) return;
   if (!IsUuid(id))
@@ -1255,7 +1265,7 @@ void Node::Impl::GetFootprint(int version, const std::string& id, const httplib:
   SendBytes(res, std::shared_ptr<const std::string>(snap, &s.one), "application/json");
 }
 
-void Node::Impl::Events(int version, const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::Events(int version, const Request& req, Response& res) {
   auto caller = Authorize(req, res);
   if (!caller) return;
   const std::string type = req.get_header_value("Content-Type");
@@ -1478,7 +1488,7 @@ namespace {
 
 using Plain = nlohmann::json;  // the documents of risk/report.h (keys sorted)
 
-void SendJson(httplib::Response& res, const Plain& body) {
+void SendJson(Response& res, const Plain& body) {
   res.status = 200;
   res.set_content(body.dump(), "application/json");
 }
@@ -1500,8 +1510,8 @@ ApiError FromStatus(const Status& s) {
 }
 
 // A non-negative integer query parameter; `fallback` when absent.
-std::optional<ApiError> IntParam(const httplib::Request& req, const std::string& name,
-                                 size_t minimum, size_t& out) {
+std::optional<ApiError> IntParam(const Request& req, const std::string& name, size_t minimum,
+                                 size_t& out) {
   if (!req.has_param(name.c_str())) return std::nullopt;
   const std::string v = req.get_param_value(name.c_str());
   if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit) ||
@@ -1513,8 +1523,7 @@ std::optional<ApiError> IntParam(const httplib::Request& req, const std::string&
   return std::nullopt;
 }
 
-std::optional<ApiError> NumberParam(const httplib::Request& req, const std::string& name,
-                                    double& out) {
+std::optional<ApiError> NumberParam(const Request& req, const std::string& name, double& out) {
   if (!req.has_param(name.c_str())) return std::nullopt;
   const std::string v = req.get_param_value(name.c_str());
   char* end = nullptr;
@@ -1700,8 +1709,8 @@ Json TtsProgress(const TtsTable& t) {
 
 }  // namespace
 
-void Node::Impl::Api(const httplib::Request& req, httplib::Response& res, const char* method,
-                     const char* path, ApiHandler handler) {
+void Node::Impl::Api(const Request& req, Response& res, const char* method, const char* path,
+                     ApiHandler handler) {
   auto caller = Authorize(req, res);
   if (!caller) return;
   const std::set<std::string>& known = QueryParameters(method, path);
@@ -1813,7 +1822,7 @@ void Node::Impl::ApiSites(ApiCall& c) {
 
 void Node::Impl::ApiSite(ApiCall& c) {
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.matches[1];
+  const std::string id = c.req.path_params[0];
   const model::Index s = m.FindSite(id);
   if (s == model::kNoIndex) return SendError(c.res, {404, "NotFound", "unknown site '" + id + "'"});
   if (!c.view.site(s)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
@@ -1941,7 +1950,7 @@ void Node::Impl::ApiTiers(ApiCall& c) {
 void Node::Impl::ApiConcentration(ApiCall& c) {
   const network::Network& n = *c.snap.graph;
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.matches[1];
+  const std::string id = c.req.path_params[0];
   const model::Index p = m.FindProduct(id);
   if (p == model::kNoIndex) {
     return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
@@ -2098,7 +2107,7 @@ void Node::Impl::ApiKeys(ApiCall& c) {
 
 void Node::Impl::ApiFootprint(ApiCall& c) {
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.matches[1];
+  const std::string id = c.req.path_params[0];
   const model::Index p = m.FindProduct(id);
   if (p == model::kNoIndex) {
     return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
@@ -2137,7 +2146,7 @@ void Node::Impl::ApiFootprint(ApiCall& c) {
 
 void Node::Impl::ApiCircularity(ApiCall& c) {
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.matches[1];
+  const std::string id = c.req.path_params[0];
   const model::Index p = m.FindProduct(id);
   if (p == model::kNoIndex) {
     return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
@@ -2284,9 +2293,9 @@ bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefi
 
 }  // namespace
 
-void Node::Impl::Static(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::Static(const Request& req, Response& res) {
   namespace fs = std::filesystem;
-  const std::string& path = req.path;  // percent-decoded by httplib
+  const std::string& path = req.path;  // percent-decoded by the transport
   for (const char* api : {"/api/", "/2/", "/3/", "/auth/", "/.well-known/"}) {
     if (StartsWith(path, api)) return SendError(res, {404, "NotFound", "no such endpoint"});
   }

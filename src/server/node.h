@@ -56,9 +56,12 @@ struct NodeOptions {
   int token_lifetime_seconds = 3600;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
-  // Request threads. A keep-alive connection holds one while it is open, so this
-  // is also how many clients are served at once without queueing.
-  int threads = 64;
+  // I/O threads (TLS, reading and writing every connection; the PACT footprint
+  // reads are answered on them); 0: one per CPU the process may run on.
+  int io_threads = 0;
+  // Worker threads for every other request (they may wait for the store, a solver or
+  // a password hash): how many such requests run at once.
+  int threads = 16;
   // Requests served on one connection before it is closed.
   int keep_alive_requests = 10000;
   // Delivery of events to partners: attempts and the first wait, doubled each time.

@@ -1,0 +1,341 @@
+#include "server/transport.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+namespace renkei::server {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+struct Transport::Impl {
+  Impl(const TransportOptions& o, TransportCallbacks c)
+      : options(o),
+        callbacks(std::move(c)),
+        workers(static_cast<size_t>(std::max(1, o.worker_threads))) {}
+
+  void Accept();
+
+  TransportOptions options;
+  TransportCallbacks callbacks;
+  net::io_context ioc;
+  // Keeps the I/O threads running while every connection is with a worker.
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  ssl::context tls{ssl::context::tls_server};
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  net::thread_pool workers;
+  std::vector<std::thread> threads;
+  int port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> busy{0};  // requests read and not yet answered
+  std::mutex mu;             // guards the two below
+  bool started = false;
+  bool stopped = false;
+};
+
+namespace {
+
+bool IsHttpError(const error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_target).category();
+}
+
+void ToRequest(http::request<http::string_body>&& msg, Request& req) {
+  req.method = std::string(msg.method_string());
+  req.version = msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  const std::string_view target(msg.target().data(), msg.target().size());
+  req.target = std::string(target);
+  const size_t q = target.find('?');
+  req.path = httplib::detail::decode_url(std::string(target.substr(0, q)), false);
+  if (q != std::string_view::npos) {
+    httplib::detail::parse_query_text(std::string(target.substr(q + 1)), req.params);
+  }
+  for (const auto& field : msg) {
+    req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.body = std::move(msg.body());
+  // A form's fields are parameters too (OAuth2's token request).
+  if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+    httplib::detail::parse_query_text(req.body, req.params);
+  }
+}
+
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// One TLS connection: handshake, then read a request, answer it, and again while kept alive.
+// Every step runs on the connection's strand; between a read and its answer's write the
+// request is with a handler (on this thread or the worker pool) and nothing else is pending.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Transport::Impl& t, tcp::socket socket) : t_(t), stream_(std::move(socket), t.tls) {}
+
+  void Start() {
+    Lowest().expires_after(std::chrono::seconds(t_.options.read_timeout_seconds));
+    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+      if (!ec) self->Read();  // else not TLS (plain HTTP), or the client left: dropped
+    });
+  }
+
+ private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(t_.options.max_body_bytes);
+    Lowest().expires_after(std::chrono::seconds(t_.options.read_timeout_seconds));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(error_code ec) {
+    req_ = Request();
+    res_ = Response();
+    res_.status = 200;  // unless the handler says otherwise
+    if (ec) {
+      // A malformed request is answered; a closed, reset or idle connection is not.
+      if (ec == http::error::body_limit) return Fail(413);
+      if (IsHttpError(ec) && ec != http::error::end_of_stream &&
+          ec != http::error::partial_message) {
+        return Fail(400);
+      }
+      return;
+    }
+    ToRequest(parser_->release(), req_);
+    ++served_;
+    keep_alive_ = parser_->keep_alive() && served_ < t_.options.keep_alive_requests;
+    start_ = Clock::now();
+    ++t_.busy;
+    if (t_.callbacks.quick && t_.callbacks.quick(req_)) {
+      Handle();
+      Write();
+      return;
+    }
+    net::post(t_.workers, [self = shared_from_this()] {
+      self->Handle();
+
+      net::post(self->stream_.get_executor(), [self] { self->Write(); });
+    });
+  }
+
+  void Handle() {
+    try {
+      t_.callbacks.handle(req_, res_);
+    } catch (...) {
+      res_ = Response();
+      t_.callbacks.error(500, res_);
+    }
+  }
+
+  // Answers a request that could not be read, then closes.
+  void Fail(int status) {
+    req_.method = "-";
+    req_.path = "-";
+    keep_alive_ = false;
+    draining_ = true;
+    start_ = Clock::now();
+    ++t_.busy;
+    t_.callbacks.error(status, res_);
+    Write();
+  }
+
+  void Write() {
+    if (t_.stopping) keep_alive_ = false;
+    const std::string_view body =
+        res_.shared_body ? std::string_view(*res_.shared_body) : std::string_view(res_.body);
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    head_ += std::to_string(res_.status);
+    head_ += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(res_.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\n";
+    for (const auto& [name, value] : res_.headers) {
+      if (SameName(name, "Content-Length") || SameName(name, "Connection")) continue;
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
+    }
+    head_ += "Content-Length: ";
+    head_ += std::to_string(body.size());
+    head_ += keep_alive_ ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+    // One sequence of the two (Boost 1.74's async_write of a std::array of two buffers
+    // through Beast's ssl_stream stops after the first when they are not coalesced).
+    const auto buffers = beast::buffers_cat(
+        net::buffer(head_), net::buffer(body.data(), req_.method == "HEAD" ? 0 : body.size()));
+    Lowest().expires_after(std::chrono::seconds(t_.options.write_timeout_seconds));
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this()](error_code ec, size_t) { self->OnWrite(ec); });
+  }
+
+  void OnWrite(error_code ec) {
+    if (t_.callbacks.log) {
+      t_.callbacks.log(req_, res_,
+                       std::chrono::duration<double, std::milli>(Clock::now() - start_).count());
+    }
+    --t_.busy;
+    if (ec) return;
+    if (keep_alive_) {
+      Read();
+      return;
+    }
+    if (draining_) {
+      Drain();
+      return;
+    }
+    Lowest().expires_after(std::chrono::seconds(1));
+    stream_.async_shutdown([self = shared_from_this()](error_code) {});
+  }
+
+  // After an answer sent before the request was read to its end: reads and drops what
+  // the client still sends (for up to 2 s), so that closing with unread data does not
+  // reset the connection before the client has read the answer.
+  void Drain() {
+    if (scratch_ == nullptr) {
+      scratch_ = std::make_unique<char[]>(kScratch);
+      Lowest().expires_after(std::chrono::seconds(2));
+    }
+    stream_.async_read_some(net::buffer(scratch_.get(), kScratch),
+                            [self = shared_from_this()](error_code ec, size_t) {
+                              if (!ec) self->Drain();
+                            });
+  }
+
+  static constexpr size_t kScratch = 16 * 1024;
+  Transport::Impl& t_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request req_;
+  Response res_;
+  std::string head_;
+  Clock::time_point start_;
+  int served_ = 0;
+  bool keep_alive_ = false;
+  bool draining_ = false;
+  std::unique_ptr<char[]> scratch_;
+};
+
+}  // namespace
+
+void Transport::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);  // the body must not wait for an ACK
+      std::make_shared<Connection>(*this, std::move(socket))->Start();
+    }
+    Accept();
+  });
+}
+
+Transport::Transport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Transport::~Transport() { Stop(); }
+
+StatusOr<std::unique_ptr<Transport>> Transport::Bind(const TransportOptions& options,
+                                                     TransportCallbacks callbacks) {
+  auto impl = std::make_unique<Impl>(options, std::move(callbacks));
+  error_code ec;
+  impl->tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::single_dh_use);
+  impl->tls.use_certificate_chain_file(options.cert_file, ec);
+  if (!ec) impl->tls.use_private_key_file(options.key_file, ssl::context::pem, ec);
+  if (ec) {
+    return InvalidArgumentError("cannot use the TLS certificate '" + options.cert_file +
+                                "' and key '" + options.key_file + "': " + ec.message());
+  }
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  tcp::resolver resolver(impl->ioc);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) return UnavailableError("cannot listen on " + where);
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return UnavailableError("cannot listen on " + where + ": " + ec.message());
+  impl->port = impl->acceptor.local_endpoint().port();
+  return std::unique_ptr<Transport>(new Transport(std::move(impl)));
+}
+
+int Transport::port() const { return impl_->port; }
+
+void Transport::Start() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->started || impl_->stopped) return;
+  impl_->started = true;
+  impl_->Accept();
+  int n = impl_->options.io_threads;
+  if (n <= 0) {
+    cpu_set_t cpus;
+    n = sched_getaffinity(0, sizeof cpus, &cpus) == 0
+            ? CPU_COUNT(&cpus)
+            : static_cast<int>(std::thread::hardware_concurrency());
+    n = std::max(1, n);
+  }
+  for (int i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([this] {
+      for (;;) {
+        try {
+          impl_->ioc.run();
+          return;
+        } catch (const std::exception&) {
+          // A handler failed outside a request (e.g. out of memory): keep serving.
+        }
+      }
+    });
+  }
+}
+
+void Transport::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  impl_->stopping = true;
+  net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    error_code ec;
+    impl->acceptor.close(ec);
+  });
+  // The requests being handled are answered (and their answers written) before the end.
+  const auto deadline =
+      Clock::now() + std::chrono::seconds(impl_->options.write_timeout_seconds + 1);
+  while (impl_->busy > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->threads) t.join();
+  impl_->workers.join();
+}
+
+}  // namespace renkei::server

@@ -1,0 +1,289 @@
+#include "server/transport.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "server/tls.h"
+
+namespace renkei::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+
+// A transport on 127.0.0.1 with test handlers: /quick on the I/O thread; /sleep?ms=N,
+// /throw and /echo/{x} on the workers.
+class TransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("renkei-transport-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    options_.cert_file = (dir_ / "cert.pem").string();
+    options_.key_file = (dir_ / "key.pem").string();
+    ASSERT_TRUE(MakeSelfSignedCertificate(options_.cert_file, options_.key_file).ok());
+    options_.io_threads = 1;
+    options_.worker_threads = 1;
+    options_.max_body_bytes = 1024;
+  }
+  void TearDown() override {
+    transport_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Start() {
+    TransportCallbacks c;
+    c.quick = [](const Request& req) { return req.path.rfind("/quick", 0) == 0; };
+    c.handle = [this](Request& req, Response& res) {
+      ++handled_;
+      if (req.path == "/sleep") {
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::stoi(req.get_param_value("ms"))));
+      } else if (req.path == "/throw") {
+        throw std::runtime_error("handler failed");
+      } else if (req.path == "/big" || req.path == "/quick/big") {
+        std::string body;
+        for (int i = 0; body.size() < 300000; ++i) body += std::to_string(i) + ",";
+        if (req.has_param("shared")) {
+          res.shared_body = std::make_shared<const std::string>(std::move(body));
+        } else {
+          res.set_content(std::move(body), "text/plain");
+        }
+        return;
+      } else if (req.path.rfind("/echo/", 0) == 0) {
+        std::string out =
+            req.method + " " + req.path + " a=" + req.get_param_value("a") + " body=" + req.body;
+        res.set_content(out, "text/plain");
+        return;
+      }
+      res.shared_body = std::make_shared<const std::string>("ok:" + req.path);
+      res.set_header("Content-Type", "text/plain");
+    };
+    c.error = [](int status, Response& res) {
+      res.status = status;
+      res.set_content("error " + std::to_string(status), "text/plain");
+    };
+    auto t = Transport::Bind(options_, std::move(c));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    transport_ = std::move(*t);
+    transport_->Start();
+  }
+
+  httplib::Client Client() const {
+    httplib::Client c("https://127.0.0.1:" + std::to_string(transport_->port()));
+    c.set_ca_cert_path(options_.cert_file.c_str());
+    c.enable_server_certificate_verification(true);
+    c.set_keep_alive(true);
+    c.set_read_timeout(20, 0);
+    return c;
+  }
+
+  // Raw bytes over one TLS connection; the responses read until the server closes or
+  // `responses` have arrived.
+  std::vector<http::response<http::string_body>> Raw(const std::string& bytes, int responses) {
+    net::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(
+        net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(transport_->port())));
+    stream.handshake(ssl::stream_base::client);
+    net::write(stream, net::buffer(bytes));
+    std::vector<http::response<http::string_body>> out;
+    beast::flat_buffer buffer;
+    for (int i = 0; i < responses; ++i) {
+      http::response<http::string_body> res;
+      beast::error_code ec;
+      http::read(stream, buffer, res, ec);
+      if (ec) break;
+      out.push_back(std::move(res));
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  TransportOptions options_;
+  std::unique_ptr<Transport> transport_;
+  std::atomic<int> handled_{0};
+};
+
+TEST_F(TransportTest, AnswersOnTheIoThreadAndOnTheWorkers) {
+  Start();
+  auto c = Client();
+  auto quick = c.Get("/quick");
+  ASSERT_TRUE(quick);
+  EXPECT_EQ(quick->status, 200);
+  EXPECT_EQ(quick->body, "ok:/quick");
+  EXPECT_EQ(quick->get_header_value("Content-Type"), "text/plain");
+  auto echo = c.Post("/echo/x%20y?a=b%20c", "payload", "text/plain");
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->body, "POST /echo/x y a=b c body=payload");
+  auto form = c.Post("/echo/f", "a=x+y&b=2", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->body, "POST /echo/f a=x y body=a=x+y&b=2");
+  EXPECT_EQ(handled_, 3);
+}
+
+TEST_F(TransportTest, LargeBodiesFromEitherLane) {
+  Start();
+  std::string expected;
+  for (int i = 0; expected.size() < 300000; ++i) expected += std::to_string(i) + ",";
+  for (const char* path : {"/quick/big?shared", "/quick/big", "/big", "/big?shared"}) {
+    auto r = Client().Get(path);
+    EXPECT_TRUE(r) << path;
+    if (!r) continue;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->body, expected) << path;
+  }
+}
+
+// A keep-alive connection waiting for its next request holds no thread: with one I/O
+// thread and one worker, 20 open connections do not stop a 21st from being answered.
+TEST_F(TransportTest, IdleKeepAliveConnectionsHoldNoThread) {
+  options_.read_timeout_seconds = 60;
+  Start();
+  std::vector<httplib::Client> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.push_back(Client());
+    auto r = idle.back().Get("/echo/" + std::to_string(i));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  auto c = Client();
+  c.set_read_timeout(5, 0);  // far below the 60 s a connection may stay idle
+  auto r = c.Get("/echo/last");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "GET /echo/last a= body=");
+  for (auto& i : idle) {  // and the idle ones are still open and served
+    auto again = i.Get("/quick");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200);
+  }
+}
+
+TEST_F(TransportTest, ManyConcurrentConnections) {
+  options_.io_threads = 2;
+  options_.worker_threads = 4;
+  Start();
+  std::vector<std::future<int>> done;
+  for (int i = 0; i < 32; ++i) {
+    done.push_back(std::async(std::launch::async, [this, i] {
+      auto c = Client();
+      int ok = 0;
+      for (int k = 0; k < 5; ++k) {
+        auto r = (k % 2) ? c.Get("/quick") : c.Get("/echo/" + std::to_string(i));
+        ok += r && r->status == 200;
+      }
+      return ok;
+    }));
+  }
+  for (auto& f : done) EXPECT_EQ(f.get(), 5);
+}
+
+TEST_F(TransportTest, MalformedRequestIs400AndCloses) {
+  Start();
+  auto res = Raw("NOT A REQUEST\r\n\r\nGET /quick HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res[0].result_int(), 400);
+  EXPECT_EQ(res[0].body(), "error 400");
+  EXPECT_FALSE(res[0].keep_alive());
+  EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(TransportTest, BodyOverTheLimitIs413) {
+  Start();
+  auto c = Client();
+  auto r = c.Post("/echo/x", std::string(2048, 'a'), "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->body, "error 413");
+  EXPECT_EQ(handled_, 0);
+  auto fits = Client().Post("/echo/x", std::string(1024, 'a'), "text/plain");
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->status, 200);
+}
+
+TEST_F(TransportTest, HandlerExceptionIs500) {
+  Start();
+  auto r = Client().Get("/throw");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, "error 500");
+}
+
+TEST_F(TransportTest, KeepAliveEndsAfterTheLimitAndOnClose) {
+  options_.keep_alive_requests = 3;
+  Start();
+  const std::string get = "GET /quick HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto res = Raw(get + get + get + get, 4);  // pipelined
+  ASSERT_EQ(res.size(), 3u);
+  EXPECT_TRUE(res[0].keep_alive());
+  EXPECT_TRUE(res[1].keep_alive());
+  EXPECT_FALSE(res[2].keep_alive());
+  auto closed = Raw("GET /quick HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + get, 2);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_FALSE(closed[0].keep_alive());
+}
+
+TEST_F(TransportTest, HeadHasLengthButNoBody) {
+  Start();
+  auto c = Client();
+  auto head = c.Head("/quick");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), "9");
+  EXPECT_TRUE(head->body.empty());
+}
+
+// Stop lets a request that is being handled finish and answers it.
+TEST_F(TransportTest, StopAnswersRequestsInFlight) {
+  Start();
+  auto slow = std::async(std::launch::async, [this] {
+    auto r = Client().Get("/sleep?ms=300");
+    return r ? r->status : -1;
+  });
+  while (handled_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  transport_->Stop();
+  EXPECT_EQ(slow.get(), 200);
+  auto after = Client().Get("/quick");
+  EXPECT_FALSE(after);  // no longer accepting
+}
+
+TEST_F(TransportTest, BindErrors) {
+  TransportCallbacks c;
+  TransportOptions bad = options_;
+  bad.cert_file = (dir_ / "missing.pem").string();
+  auto t = Transport::Bind(bad, c);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(t.status().message().find("missing.pem"), std::string::npos);
+
+  auto first = Transport::Bind(options_, c);
+  ASSERT_TRUE(first.ok());
+  TransportOptions taken = options_;
+  taken.port = (*first)->port();
+  auto second = Transport::Bind(taken, c);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("cannot listen on 127.0.0.1:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace renkei::server
