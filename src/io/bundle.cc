@@ -199,8 +199,8 @@ class BundleProgress {
 };
 
 Status ReadCsvTable(const std::string& path, const TableSchema& schema,
-                    model::ModelBuilder& builder, BundleProgress& progress,
-                    CsvPipeline::Pool& pool) {
+                    model::ModelBuilder& builder, const model::Model& model,
+                    BundleProgress& progress, CsvPipeline::Pool& pool, const RowSink& sink) {
   const std::string name = std::string(schema.name) + ".csv";
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader, CsvReader::Open(path, name));
   RENKEI_ASSIGN_OR_RETURN(bool has_header, reader->Next());
@@ -273,6 +273,11 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     }
     progress.Update(block->bytes_read());
     pipeline.Recycle(std::move(block));
+    // Footprints and materials may still get rows from the footprints/ folder
+    // after materials.csv: they are reported at the end, in table order.
+    if (sink && errors.empty() && schema.table < Table::kFootprints) {
+      sink(schema.table, internal::TableSize(model, schema.table));
+    }
   }
   progress.FileDone(reader->file_size());
   if (!errors.empty()) return JoinErrors(errors, false);
@@ -312,7 +317,15 @@ Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelB
   return Status::Ok();
 }
 
-Status ReadCsvBundle(const std::string& dir, model::Model& model) {
+// Reports every table's final size to `sink`.
+void ReportAllRows(const model::Model& model, const RowSink& sink) {
+  if (!sink) return;
+  for (const TableSchema& schema : model::AllTables()) {
+    sink(schema.table, internal::TableSize(model, schema.table));
+  }
+}
+
+Status ReadCsvBundle(const std::string& dir, model::Model& model, const RowSink& sink) {
   // A .csv file that is not a table is most likely a misnamed one: say so.
   std::set<std::string> tables;
   for (const TableSchema& t : model::AllTables()) tables.insert(std::string(t.name) + ".csv");
@@ -337,10 +350,13 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model) {
   for (const TableSchema& schema : model::AllTables()) {
     const fs::path path = fs::path(dir) / (std::string(schema.name) + ".csv");
     if (!fs::exists(path)) continue;
-    RENKEI_RETURN_IF_ERROR(ReadCsvTable(path.string(), schema, builder, progress, pool));
+    RENKEI_RETURN_IF_ERROR(
+        ReadCsvTable(path.string(), schema, builder, model, progress, pool, sink));
   }
   RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder));
-  return builder.Finish();
+  RENKEI_RETURN_IF_ERROR(builder.Finish());
+  ReportAllRows(model, sink);
+  return Status::Ok();
 }
 
 // --- JSON -------------------------------------------------------------------
@@ -442,7 +458,7 @@ std::pair<size_t, size_t> LineAndColumn(const std::string& text, size_t offset) 
   return {line, column};
 }
 
-Status ReadJsonBundle(const std::string& path, model::Model& model) {
+Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
   const std::string file = fs::path(path).filename().string();
   RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   json doc;
@@ -512,7 +528,9 @@ Status ReadJsonBundle(const std::string& path, model::Model& model) {
     }
     if (!errors.empty()) return JoinErrors(errors, false);
   }
-  return builder.Finish();
+  RENKEI_RETURN_IF_ERROR(builder.Finish());
+  ReportAllRows(model, sink);
+  return Status::Ok();
 }
 
 // --- Writing ----------------------------------------------------------------
@@ -612,13 +630,17 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
 
 }  // namespace
 
-Status ReadBundle(const std::string& path, model::Model& model) {
+Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model);
+  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model, sink);
   if (!fs::exists(path, ec))
     return NotFoundError(path + ": no such bundle (a folder or a .json file)");
-  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model);
+  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, sink);
   return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
+}
+
+Status ReadBundle(const std::string& path, model::Model& model) {
+  return ReadBundle(path, model, RowSink());
 }
 
 StatusOr<model::Model> ReadBundle(const std::string& path) {
