@@ -232,8 +232,10 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     }
   }
 
-  // Rows of the generated and the demo bundles are 35 to 65 bytes long.
-  builder.Reserve(schema.table, reader->file_size() / 32);
+  // The indexes are sized once the first block shows how long rows are: too
+  // large an estimate costs as much as a rehash (zeroed pages, cache misses).
+  const uint64_t header_bytes = reader->bytes_read();
+  bool reserved = false;
   CsvRowOrigin origin(field_of_column);
   std::vector<std::string_view> cells(schema.columns.size());
   std::vector<std::string_view> ahead_cells(schema.columns.size());
@@ -242,16 +244,31 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvBlock> block, pipeline.Next());
     if (block == nullptr) break;
+    if (!reserved) {
+      reserved = true;
+      const uint64_t bytes = std::max<uint64_t>(block->bytes_read() - header_bytes, 1);
+      const uint64_t rest = reader->file_size() - std::min(reader->file_size(), header_bytes);
+      const auto rows = static_cast<double>(rest) * static_cast<double>(block->size()) /
+                        static_cast<double>(bytes);
+      builder.Reserve(schema.table, static_cast<size_t>(rows * 1.1) + 1024);
+    }
     for (size_t r = 0; r < block->size(); ++r) {
-      if (r + kPrefetchRows < block->size()) {
-        const auto ahead = block->fields(r + kPrefetchRows);
-        if (ahead.size() == width) {
-          for (size_t c = 0; c < cells.size(); ++c) {
-            ahead_cells[c] = field_of_column[c] < 0
-                                 ? std::string_view()
-                                 : ahead[static_cast<size_t>(field_of_column[c])];
-          }
+      // Three hints ahead: the id index slot, then (once it is in) the id
+      // text, then (once that is in) the duplicate-key slots.
+      for (const size_t by : {kPrefetchRows, kPrefetchRows / 2, kPrefetchRows / 4}) {
+        if (r + by >= block->size()) continue;
+        const auto ahead = block->fields(r + by);
+        if (ahead.size() != width) continue;
+        for (size_t c = 0; c < cells.size(); ++c) {
+          ahead_cells[c] = field_of_column[c] < 0 ? std::string_view()
+                                                  : ahead[static_cast<size_t>(field_of_column[c])];
+        }
+        if (by == kPrefetchRows) {
           builder.Prefetch(schema.table, ahead_cells);
+        } else if (by == kPrefetchRows / 2) {
+          builder.PrefetchText(schema.table, ahead_cells);
+        } else {
+          builder.PrefetchKeys(schema.table, ahead_cells);
         }
       }
       const auto fields = block->fields(r);
