@@ -913,7 +913,7 @@ bool SideFileAppend::Begin() {
   if (mode.ok() && *mode == "delete") mode = JournalMode(side_db_, "OFF");
   if (!mode.ok() || *mode != "off" ||
       !Exec(side_db_,
-            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-32768; "
+            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144; "
             "BEGIN")
            .ok()) {
     return false;
