@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,6 +52,22 @@ int RunInit(const Options& o) {
   return kExitOk;
 }
 
+// About how many rows the bundle at `path` holds, from the size of its files.
+uint64_t EstimatedRows(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t bytes = 0;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      if (entry.path().extension() == ".csv") bytes += entry.file_size(ec);
+    }
+  } else {
+    bytes = fs::file_size(path, ec);
+    if (ec) bytes = 0;
+  }
+  return bytes / 64;
+}
+
 int RunImport(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   auto store = store::Store::Open(o.db);
@@ -59,13 +76,24 @@ int RunImport(const Options& o) {
   if (!loaded.ok()) return ReportError(loaded.status());
   model::Model model = std::move(*loaded);
   const model::RowCounts before = model::CountRows(model);
-  // Everything is read and checked before the store is touched: a bad bundle
-  // leaves the store exactly as it was.
-  Status read = io::ReadBundle(o.bundle, model);
-  if (!read.ok()) return ReportError(read);
-  Status written = (*store)->Append(model, before, o.actor.empty() ? DefaultActor() : o.actor,
-                                    "import " + o.bundle);
-  if (!written.ok()) return ReportError(written);
+  const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
+  const std::string action = "import " + o.bundle;
+  // Into a store that holds little, the rows are written to a side file while
+  // the bundle is still read; it replaces the store only once everything is
+  // valid and written. Otherwise everything is read and checked before the
+  // store is touched. Either way a bad bundle leaves the store as it was.
+  if (auto side = (*store)->BeginSideFileAppend(before, EstimatedRows(o.bundle), actor, action)) {
+    Status read = io::ReadBundle(
+        o.bundle, model, [&](model::Table table, size_t rows) { side->Add(model, table, rows); });
+    if (!read.ok()) return ReportError(read);
+    Status written = side->Commit();
+    if (!written.ok()) return ReportError(written);
+  } else {
+    Status read = io::ReadBundle(o.bundle, model);
+    if (!read.ok()) return ReportError(read);
+    Status written = (*store)->Append(model, before, actor, action);
+    if (!written.ok()) return ReportError(written);
+  }
   const model::RowCounts after = model::CountRows(model);
   std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(),
               SecondsSince(start));

@@ -199,8 +199,8 @@ class BundleProgress {
 };
 
 Status ReadCsvTable(const std::string& path, const TableSchema& schema,
-                    model::ModelBuilder& builder, BundleProgress& progress,
-                    CsvPipeline::Pool& pool) {
+                    model::ModelBuilder& builder, const model::Model& model,
+                    BundleProgress& progress, CsvPipeline::Pool& pool, const RowSink& sink) {
   const std::string name = std::string(schema.name) + ".csv";
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader, CsvReader::Open(path, name));
   RENKEI_ASSIGN_OR_RETURN(bool has_header, reader->Next());
@@ -232,8 +232,10 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     }
   }
 
-  // Rows of the generated and the demo bundles are 35 to 65 bytes long.
-  builder.Reserve(schema.table, reader->file_size() / 32);
+  // The indexes are sized once the first block shows how long rows are: too
+  // large an estimate costs as much as a rehash (zeroed pages, cache misses).
+  const uint64_t header_bytes = reader->bytes_read();
+  bool reserved = false;
   CsvRowOrigin origin(field_of_column);
   std::vector<std::string_view> cells(schema.columns.size());
   std::vector<std::string_view> ahead_cells(schema.columns.size());
@@ -242,16 +244,31 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<CsvBlock> block, pipeline.Next());
     if (block == nullptr) break;
+    if (!reserved) {
+      reserved = true;
+      const uint64_t bytes = std::max<uint64_t>(block->bytes_read() - header_bytes, 1);
+      const uint64_t rest = reader->file_size() - std::min(reader->file_size(), header_bytes);
+      const auto rows = static_cast<double>(rest) * static_cast<double>(block->size()) /
+                        static_cast<double>(bytes);
+      builder.Reserve(schema.table, static_cast<size_t>(rows * 1.1) + 1024);
+    }
     for (size_t r = 0; r < block->size(); ++r) {
-      if (r + kPrefetchRows < block->size()) {
-        const auto ahead = block->fields(r + kPrefetchRows);
-        if (ahead.size() == width) {
-          for (size_t c = 0; c < cells.size(); ++c) {
-            ahead_cells[c] = field_of_column[c] < 0
-                                 ? std::string_view()
-                                 : ahead[static_cast<size_t>(field_of_column[c])];
-          }
+      // Three hints ahead: the id index slot, then (once it is in) the id
+      // text, then (once that is in) the duplicate-key slots.
+      for (const size_t by : {kPrefetchRows, kPrefetchRows / 2, kPrefetchRows / 4}) {
+        if (r + by >= block->size()) continue;
+        const auto ahead = block->fields(r + by);
+        if (ahead.size() != width) continue;
+        for (size_t c = 0; c < cells.size(); ++c) {
+          ahead_cells[c] = field_of_column[c] < 0 ? std::string_view()
+                                                  : ahead[static_cast<size_t>(field_of_column[c])];
+        }
+        if (by == kPrefetchRows) {
           builder.Prefetch(schema.table, ahead_cells);
+        } else if (by == kPrefetchRows / 2) {
+          builder.PrefetchText(schema.table, ahead_cells);
+        } else {
+          builder.PrefetchKeys(schema.table, ahead_cells);
         }
       }
       const auto fields = block->fields(r);
@@ -273,6 +290,11 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     }
     progress.Update(block->bytes_read());
     pipeline.Recycle(std::move(block));
+    // Footprints and materials may still get rows from the footprints/ folder
+    // after materials.csv: they are reported at the end, in table order.
+    if (sink && errors.empty() && schema.table < Table::kFootprints) {
+      sink(schema.table, internal::TableSize(model, schema.table));
+    }
   }
   progress.FileDone(reader->file_size());
   if (!errors.empty()) return JoinErrors(errors, false);
@@ -312,7 +334,15 @@ Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelB
   return Status::Ok();
 }
 
-Status ReadCsvBundle(const std::string& dir, model::Model& model) {
+// Reports every table's final size to `sink`.
+void ReportAllRows(const model::Model& model, const RowSink& sink) {
+  if (!sink) return;
+  for (const TableSchema& schema : model::AllTables()) {
+    sink(schema.table, internal::TableSize(model, schema.table));
+  }
+}
+
+Status ReadCsvBundle(const std::string& dir, model::Model& model, const RowSink& sink) {
   // A .csv file that is not a table is most likely a misnamed one: say so.
   std::set<std::string> tables;
   for (const TableSchema& t : model::AllTables()) tables.insert(std::string(t.name) + ".csv");
@@ -337,10 +367,13 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model) {
   for (const TableSchema& schema : model::AllTables()) {
     const fs::path path = fs::path(dir) / (std::string(schema.name) + ".csv");
     if (!fs::exists(path)) continue;
-    RENKEI_RETURN_IF_ERROR(ReadCsvTable(path.string(), schema, builder, progress, pool));
+    RENKEI_RETURN_IF_ERROR(
+        ReadCsvTable(path.string(), schema, builder, model, progress, pool, sink));
   }
   RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder));
-  return builder.Finish();
+  RENKEI_RETURN_IF_ERROR(builder.Finish());
+  ReportAllRows(model, sink);
+  return Status::Ok();
 }
 
 // --- JSON -------------------------------------------------------------------
@@ -442,7 +475,7 @@ std::pair<size_t, size_t> LineAndColumn(const std::string& text, size_t offset) 
   return {line, column};
 }
 
-Status ReadJsonBundle(const std::string& path, model::Model& model) {
+Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
   const std::string file = fs::path(path).filename().string();
   RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   json doc;
@@ -512,7 +545,9 @@ Status ReadJsonBundle(const std::string& path, model::Model& model) {
     }
     if (!errors.empty()) return JoinErrors(errors, false);
   }
-  return builder.Finish();
+  RENKEI_RETURN_IF_ERROR(builder.Finish());
+  ReportAllRows(model, sink);
+  return Status::Ok();
 }
 
 // --- Writing ----------------------------------------------------------------
@@ -612,13 +647,17 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
 
 }  // namespace
 
-Status ReadBundle(const std::string& path, model::Model& model) {
+Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model);
+  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model, sink);
   if (!fs::exists(path, ec))
     return NotFoundError(path + ": no such bundle (a folder or a .json file)");
-  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model);
+  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, sink);
   return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
+}
+
+Status ReadBundle(const std::string& path, model::Model& model) {
+  return ReadBundle(path, model, RowSink());
 }
 
 StatusOr<model::Model> ReadBundle(const std::string& path) {

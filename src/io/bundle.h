@@ -3,6 +3,8 @@
 #ifndef RENKEI_IO_BUNDLE_H_
 #define RENKEI_IO_BUNDLE_H_
 
+#include <cstddef>
+#include <functional>
 #include <string>
 
 #include "base/status.h"
@@ -29,6 +31,18 @@ enum class BundleFormat { kCsv, kJson };
 // "bundle.json: $.supply[40].share: ...". On error `model` holds an unspecified
 // part of the bundle and must be discarded.
 Status ReadBundle(const std::string& path, model::Model& model);
+
+// Told while a bundle is read that rows of `table` before `rows` (the table's
+// size in the model) have passed the row-by-row checks; called on the reading
+// thread, between appends, tables in model::Table order, so the rows may be
+// copied out. Checks over whole tables (BOM cycles) come later: the rows count
+// only once ReadBundle returns OK. Every table is reported with its final size
+// before ReadBundle returns OK.
+using RowSink = std::function<void(model::Table table, size_t rows)>;
+
+// As above, telling `sink` about the rows as they pass, so that they can be
+// written while the rest is read (store::SideFileAppend).
+Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink);
 
 // Reads a bundle into a new Model.
 StatusOr<model::Model> ReadBundle(const std::string& path);

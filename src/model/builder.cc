@@ -362,6 +362,52 @@ void ModelBuilder::Prefetch(Table table, Fields fields) const {
   }
 }
 
+void ModelBuilder::PrefetchText(Table table, Fields fields) const {
+  switch (table) {
+    case Table::kProduction:
+    case Table::kSupply:
+    case Table::kDemand:
+      model_.site_ids.PrefetchText(fields[0]);
+      break;
+    default:
+      break;
+  }
+}
+
+namespace {
+
+// The index of the id in reference column `col`, from the last one resolved
+// when it is the same.
+Index Lookup(const RefCache& cache, size_t col, std::string_view id, const IdIndex& ids) {
+  const RefCache::Entry& memo = cache.entries[col];
+  if (memo.index != kNoIndex && memo.id == id) return memo.index;
+  return ids.Find(id);
+}
+
+}  // namespace
+
+void ModelBuilder::PrefetchKeys(Table table, Fields fields) const {
+  switch (table) {
+    case Table::kProduction: {
+      const Index site = model_.site_ids.Find(fields[0]);
+      const Index product = Lookup(production_refs_, 1, fields[1], model_.product_ids);
+      if (site != kNoIndex && product != kNoIndex) production_keys_.Prefetch(site, product);
+      break;
+    }
+    case Table::kSupply: {
+      const Index supplier = model_.site_ids.Find(fields[0]);
+      const Index customer = Lookup(supply_refs_, 1, fields[1], model_.site_ids);
+      const Index product = Lookup(supply_refs_, 2, fields[2], model_.product_ids);
+      if (supplier == kNoIndex || product == kNoIndex) break;
+      production_keys_.Prefetch(supplier, product);
+      if (customer != kNoIndex) supply_keys_.Prefetch(PackPair(supplier, customer), product);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin) {
   switch (table) {
     case Table::kOrganizations:

@@ -59,6 +59,12 @@ class ModelBuilder {
   // index entries it will look up, so that a reader calling it some rows ahead
   // overlaps the cache misses of large indexes. Changes nothing.
   void Prefetch(Table table, std::span<const std::string_view> fields) const;
+  // Later hints for the same row, in this order, each some rows after the one
+  // before and before AddRow: PrefetchText starts loading the id text the
+  // lookup compares; PrefetchKeys resolves the row's ids (now in the cache) and
+  // starts loading the duplicate-key slots AddRow checks. Change nothing.
+  void PrefetchText(Table table, std::span<const std::string_view> fields) const;
+  void PrefetchKeys(Table table, std::span<const std::string_view> fields) const;
 
   // Checks that need whole tables, once all rows are in: BOM cycles.
   Status Finish();

@@ -26,6 +26,13 @@ void IdIndex::Prefetch(std::string_view id) const {
   __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
 }
 
+void IdIndex::PrefetchText(std::string_view id) const {
+  if (slots_.empty()) return;
+  const uint64_t hash = std::hash<std::string_view>()(id);
+  const Slot& slot = slots_[hash & (slots_.size() - 1)];
+  if (slot.index != kNoIndex && slot.hash == hash) __builtin_prefetch(arena_.data() + slot.offset);
+}
+
 void IdIndex::Reserve(size_t n) {
   size_t capacity = 16;
   while (capacity * 7 / 10 < n) capacity *= 2;

@@ -131,6 +131,9 @@ class IdIndex {
   Index Find(std::string_view id) const;
   // A hint that Find(id) comes soon: starts loading its slot into the cache.
   void Prefetch(std::string_view id) const;
+  // A later hint, once Prefetch(id) has loaded the slot: starts loading the
+  // stored text of the id found there, which Find compares.
+  void PrefetchText(std::string_view id) const;
   // Adds `id` -> `index`; returns false when `id` is already present.
   bool Insert(std::string_view id, Index index);
   size_t size() const { return size_; }

@@ -3,10 +3,19 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "base/progress.h"
@@ -135,12 +144,24 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   if (!fs::exists(path, ec)) {
     return NotFoundError(path + ": no such store (create one with 'renkei init " + path + "')");
   }
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, OpenHandle(path, SQLITE_OPEN_READWRITE));
-  std::unique_ptr<Store> store(new Store(path, db));
-  StatusOr<int> app = PragmaInt(db, "application_id");
-  if (!app.ok() || *app != kApplicationId) {
-    return FailedPreconditionError(path + ": not a Renkei store");
+  std::unique_ptr<Store> store;
+  // A file replaced by a side-file append (see Append) while this process waited
+  // for its lock is no longer the store: open the new one. The first read needs
+  // the lock, so the check after it is reliable.
+  for (int attempt = 0;; ++attempt) {
+    RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, OpenHandle(path, SQLITE_OPEN_READWRITE));
+    store.reset(new Store(path, db));
+    StatusOr<int> app = PragmaInt(db, "application_id");
+    if (!app.ok() || *app != kApplicationId) {
+      return FailedPreconditionError(path + ": not a Renkei store");
+    }
+    int moved = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK ||
+        moved == 0 || attempt == 3) {
+      break;
+    }
   }
+  sqlite3* db = store->db_;
   RENKEI_ASSIGN_OR_RETURN(int version, PragmaInt(db, "user_version"));
   if (version > kMigrationCount) {
     return FailedPreconditionError(path + ": the store has schema version " +
@@ -554,6 +575,50 @@ void MaterialRow(Sink& k, const model::Material& x) {
   k.Number(x.recycled_post_consumer_share);
 }
 
+// Feeds rows [from, to) of table `t` of `m` to the digest; product_ids[i - from]
+// is the joined PACT ids of product i. Stops early once `cancel` is set.
+void DigestTable(RowDigest& k, model::Table t, const model::Model& m, size_t from, size_t to,
+                 const std::vector<std::string>& product_ids, const std::atomic<bool>& cancel) {
+  for (size_t i = from; i < to; ++i) {
+    if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
+    switch (t) {
+      case model::Table::kOrganizations:
+        OrganizationRow(k, m.organizations[i]);
+        break;
+      case model::Table::kSites:
+        SiteRow(k, m.sites[i]);
+        break;
+      case model::Table::kProducts:
+        ProductRow(k, m.products[i], product_ids[i - from]);
+        break;
+      case model::Table::kBom:
+        BomRow(k, m.bom[i]);
+        break;
+      case model::Table::kProduction:
+        ProductionRow(k, m.production[i]);
+        break;
+      case model::Table::kSupply:
+        SupplyRow(k, m.supply[i]);
+        break;
+      case model::Table::kDemand:
+        DemandRow(k, m.demand[i]);
+        break;
+      case model::Table::kFootprints:
+        FootprintRow(k, m.footprints[i]);
+        break;
+      case model::Table::kMaterials:
+        MaterialRow(k, m.materials[i]);
+        break;
+    }
+  }
+}
+
+std::vector<std::string> JoinedProductIds(const model::Model& m, size_t from, size_t to) {
+  std::vector<std::string> ids;
+  for (size_t i = from; i < to; ++i) ids.push_back(JoinIds(m.products[i].pact_product_ids));
+  return ids;
+}
+
 // The SHA-256 of the new rows of every table, as the audit log records it.
 // Stops early (the result is then meaningless) once `cancel` is set.
 std::string DigestRows(const model::Model& m, const model::RowCounts& first,
@@ -561,28 +626,11 @@ std::string DigestRows(const model::Model& m, const model::RowCounts& first,
                        const std::atomic<bool>& cancel) {
   ContentDigest digest;
   RowDigest k(digest);
-  auto from = [&](model::Table t) { return first[static_cast<size_t>(t)]; };
-  auto each = [&](model::Table t, size_t size, auto row) {
-    for (size_t i = from(t); i < size; ++i) {
-      if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
-      row(i);
-    }
-  };
-  each(model::Table::kOrganizations, m.organizations.size(),
-       [&](size_t i) { OrganizationRow(k, m.organizations[i]); });
-  each(model::Table::kSites, m.sites.size(), [&](size_t i) { SiteRow(k, m.sites[i]); });
-  each(model::Table::kProducts, m.products.size(), [&](size_t i) {
-    ProductRow(k, m.products[i], product_ids[i - from(model::Table::kProducts)]);
-  });
-  each(model::Table::kBom, m.bom.size(), [&](size_t i) { BomRow(k, m.bom[i]); });
-  each(model::Table::kProduction, m.production.size(),
-       [&](size_t i) { ProductionRow(k, m.production[i]); });
-  each(model::Table::kSupply, m.supply.size(), [&](size_t i) { SupplyRow(k, m.supply[i]); });
-  each(model::Table::kDemand, m.demand.size(), [&](size_t i) { DemandRow(k, m.demand[i]); });
-  each(model::Table::kFootprints, m.footprints.size(),
-       [&](size_t i) { FootprintRow(k, m.footprints[i]); });
-  each(model::Table::kMaterials, m.materials.size(),
-       [&](size_t i) { MaterialRow(k, m.materials[i]); });
+  const model::RowCounts now = model::CountRows(m);
+  for (const model::TableSchema& t : model::AllTables()) {
+    const auto n = static_cast<size_t>(t.table);
+    DigestTable(k, t.table, m, first[n], now[n], product_ids, cancel);
+  }
   return digest.HexDigest();
 }
 
@@ -629,10 +677,69 @@ Status InsertRows(sqlite3* db, std::string_view table, int columns, size_t from,
   return Status::Ok();
 }
 
+// Inserts rows [from, to) of table `t` of `m`. Organizations, sites and
+// products get the row id i + 1 + rowid_offset; product_ids[i - from] is the
+// joined PACT ids of product i.
+Status WriteTable(sqlite3* db, model::Table t, const model::Model& m, size_t from, size_t to,
+                  size_t rowid_offset, const std::vector<std::string>& product_ids,
+                  const std::function<void(size_t)>& tick) {
+  using model::Table;
+  auto row_id = [&](size_t i) { return ToRowId(static_cast<Index>(i + rowid_offset)); };
+  switch (t) {
+    case Table::kOrganizations:
+      return InsertRows(
+          db, "organizations", 6, from, to,
+          [&](RowBinder& b, size_t i) {
+            b.Int(row_id(i));
+            OrganizationRow(b, m.organizations[i]);
+          },
+          tick);
+    case Table::kSites:
+      return InsertRows(
+          db, "sites", 11, from, to,
+          [&](RowBinder& b, size_t i) {
+            b.Int(row_id(i));
+            SiteRow(b, m.sites[i]);
+          },
+          tick);
+    case Table::kProducts:
+      return InsertRows(
+          db, "products", 8, from, to,
+          [&](RowBinder& b, size_t i) {
+            b.Int(row_id(i));
+            ProductRow(b, m.products[i], product_ids[i - from]);
+          },
+          tick);
+    case Table::kBom:
+      return InsertRows(
+          db, "bom", 4, from, to, [&](RowBinder& b, size_t i) { BomRow(b, m.bom[i]); }, tick);
+    case Table::kProduction:
+      return InsertRows(
+          db, "production", 9, from, to,
+          [&](RowBinder& b, size_t i) { ProductionRow(b, m.production[i]); }, tick);
+    case Table::kSupply:
+      return InsertRows(
+          db, "supply", 6, from, to, [&](RowBinder& b, size_t i) { SupplyRow(b, m.supply[i]); },
+          tick);
+    case Table::kDemand:
+      return InsertRows(
+          db, "demand", 5, from, to, [&](RowBinder& b, size_t i) { DemandRow(b, m.demand[i]); },
+          tick);
+    case Table::kFootprints:
+      return InsertRows(
+          db, "footprints", 12, from, to,
+          [&](RowBinder& b, size_t i) { FootprintRow(b, m.footprints[i]); }, tick);
+    case Table::kMaterials:
+      return InsertRows(
+          db, "materials", 5, from, to,
+          [&](RowBinder& b, size_t i) { MaterialRow(b, m.materials[i]); }, tick);
+  }
+  return InternalError("unknown table");
+}
+
 // Writes the new rows of every table.
 Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& first,
                  const std::vector<std::string>& product_ids) {
-  auto from = [&](model::Table t) { return first[static_cast<size_t>(t)]; };
   uint64_t total = 0;
   const model::RowCounts now = model::CountRows(m);
   for (size_t t = 0; t < now.size(); ++t) total += now[t] - first[t];
@@ -642,46 +749,21 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
     if (((done + n) >> 16) != (done >> 16)) progress.Update(done + n);
     done += n;
   };
-  using model::Table;
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "organizations", 6, from(Table::kOrganizations), m.organizations.size(),
-      [&](RowBinder& b, size_t i) {
-        b.Int(ToRowId(static_cast<Index>(i)));
-        OrganizationRow(b, m.organizations[i]);
-      },
-      tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "sites", 11, from(Table::kSites), m.sites.size(),
-      [&](RowBinder& b, size_t i) {
-        b.Int(ToRowId(static_cast<Index>(i)));
-        SiteRow(b, m.sites[i]);
-      },
-      tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "products", 8, from(Table::kProducts), m.products.size(),
-      [&](RowBinder& b, size_t i) {
-        b.Int(ToRowId(static_cast<Index>(i)));
-        ProductRow(b, m.products[i], product_ids[i - from(Table::kProducts)]);
-      },
-      tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "bom", 4, from(Table::kBom), m.bom.size(),
-      [&](RowBinder& b, size_t i) { BomRow(b, m.bom[i]); }, tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "production", 9, from(Table::kProduction), m.production.size(),
-      [&](RowBinder& b, size_t i) { ProductionRow(b, m.production[i]); }, tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "supply", 6, from(Table::kSupply), m.supply.size(),
-      [&](RowBinder& b, size_t i) { SupplyRow(b, m.supply[i]); }, tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "demand", 5, from(Table::kDemand), m.demand.size(),
-      [&](RowBinder& b, size_t i) { DemandRow(b, m.demand[i]); }, tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "footprints", 12, from(Table::kFootprints), m.footprints.size(),
-      [&](RowBinder& b, size_t i) { FootprintRow(b, m.footprints[i]); }, tick));
-  RENKEI_RETURN_IF_ERROR(InsertRows(
-      db, "materials", 5, from(Table::kMaterials), m.materials.size(),
-      [&](RowBinder& b, size_t i) { MaterialRow(b, m.materials[i]); }, tick));
+  for (const model::TableSchema& t : model::AllTables()) {
+    const auto n = static_cast<size_t>(t.table);
+    RENKEI_RETURN_IF_ERROR(WriteTable(db, t.table, m, first[n], now[n], 0, product_ids, tick));
+  }
+  return Status::Ok();
+}
+
+// Flushes a file (or a folder, for a rename in it) to the disk.
+Status SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return InternalError(path + ": cannot open to sync: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) return InternalError(path + ": cannot sync: " + std::strerror(error));
   return Status::Ok();
 }
 
@@ -715,12 +797,8 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
     (void)JournalMode(db_, "WAL");
   };
 
-  std::vector<std::string> product_ids;
-  const size_t first_product = first_new[static_cast<size_t>(model::Table::kProducts)];
-  for (size_t i = first_product; i < model.products.size(); ++i) {
-    product_ids.push_back(JoinIds(model.products[i].pact_product_ids));
-  }
-
+  const std::vector<std::string> product_ids = JoinedProductIds(
+      model, first_new[static_cast<size_t>(model::Table::kProducts)], model.products.size());
   Status s = Exec(db_, "BEGIN IMMEDIATE");
   if (!s.ok()) {
     restore_mode();
@@ -747,6 +825,235 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
     (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
   }
   return Status::Ok();
+}
+
+// --- Side-file append ----------------------------------------------------------
+
+namespace {
+
+// Rows copied out of the model for the writer: the rows of one table, held in
+// that table's vector of `rows`; the first of them is row `first` of the model.
+struct Chunk {
+  model::Table table;
+  size_t first;
+  model::Model rows;
+};
+
+// Chunks waiting for the writer beyond this make Add wait.
+constexpr size_t kMaxQueuedChunks = 64;
+
+template <typename T>
+void CopyRows(const std::vector<T>& from, size_t begin, size_t end, std::vector<T>& to) {
+  to.assign(from.begin() + static_cast<std::ptrdiff_t>(begin),
+            from.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+}  // namespace
+
+struct SideFileAppend::Shared {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Chunk> queue;  // guarded by mutex
+  bool finished = false;    // guarded by mutex: no more chunks will come
+  std::atomic<bool> cancel{false};
+  Status error;        // the writer's first error; read after join
+  std::string digest;  // hex; read after join
+  std::thread writer;
+};
+
+std::unique_ptr<SideFileAppend> Store::BeginSideFileAppend(const model::RowCounts& first_new,
+                                                           uint64_t expected_rows,
+                                                           const std::string& actor,
+                                                           const std::string& action) {
+  uint64_t old_rows = 0;
+  for (size_t n : first_new) old_rows += n;
+  if (expected_rows < kBulkRows || old_rows > expected_rows) return nullptr;
+  std::unique_ptr<SideFileAppend> append(new SideFileAppend(*this, first_new, actor, action));
+  if (!append->Begin()) return nullptr;  // the destructor gives the store back as it was
+  return append;
+}
+
+SideFileAppend::SideFileAppend(Store& store, const model::RowCounts& first_new, std::string actor,
+                               std::string action)
+    : store_(store),
+      side_path_(store.path_ + ".import"),
+      given_(first_new),
+      actor_(std::move(actor)),
+      action_(std::move(action)),
+      shared_(std::make_unique<Shared>()) {}
+
+bool SideFileAppend::Begin() {
+  sqlite3* db = store_.db_;
+  // In exclusive locking mode a write transaction in WAL mode takes the file's
+  // exclusive lock, which fails at once while any other connection has the
+  // store open (it holds a shared lock from its first read until it closes);
+  // the lock stays after the empty transaction, keeping everyone out until the
+  // rename. Neither step writes to the store file.
+  sqlite3_busy_timeout(db, 0);
+  const bool locked = Exec(db, "PRAGMA locking_mode=EXCLUSIVE").ok() &&
+                      Exec(db, "BEGIN EXCLUSIVE").ok() && Exec(db, "COMMIT").ok();
+  sqlite3_busy_timeout(db, 5000);
+  locked_ = true;  // locking mode to be undone even when the lock was not had
+  if (!locked) return false;
+  // The store file must hold everything before it is copied; normally the log
+  // is already empty and this writes nothing.
+  if (!Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)").ok()) return false;
+  std::error_code ec;
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    fs::remove(side_path_ + suffix, ec);  // left by a crash
+  }
+  side_created_ = true;
+  if (!fs::copy_file(store_.path_, side_path_, ec) || ec) return false;
+  // No journal (a failure throws the whole file away) and no mutex (only the
+  // writer thread uses the connection). The copy says WAL: leave it first.
+  StatusOr<sqlite3*> side = OpenHandle(side_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  if (!side.ok()) return false;
+  side_db_ = *side;
+  StatusOr<std::string> mode = JournalMode(side_db_, "DELETE");
+  if (mode.ok() && *mode == "delete") mode = JournalMode(side_db_, "OFF");
+  if (!mode.ok() || *mode != "off" ||
+      !Exec(side_db_,
+            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144; "
+            "BEGIN")
+           .ok()) {
+    return false;
+  }
+  Shared& sh = *shared_;
+  sh.writer = std::thread([&sh, db = side_db_] {
+    ContentDigest digest;
+    RowDigest k(digest);
+    const std::function<void(size_t)> tick = [](size_t) {};
+    for (;;) {
+      Chunk chunk;
+      {
+        std::unique_lock<std::mutex> lock(sh.mutex);
+        sh.changed.wait(lock, [&] { return !sh.queue.empty() || sh.finished; });
+        if (sh.queue.empty()) break;
+        chunk = std::move(sh.queue.front());
+        sh.queue.pop_front();
+      }
+      sh.changed.notify_all();
+      if (!sh.error.ok() || sh.cancel.load()) continue;  // drain
+      const size_t n = model::CountRows(chunk.rows)[static_cast<size_t>(chunk.table)];
+      const std::vector<std::string> product_ids = chunk.table == model::Table::kProducts
+                                                       ? JoinedProductIds(chunk.rows, 0, n)
+                                                       : std::vector<std::string>();
+      sh.error = WriteTable(db, chunk.table, chunk.rows, 0, n, chunk.first, product_ids, tick);
+      DigestTable(k, chunk.table, chunk.rows, 0, n, product_ids, sh.cancel);
+    }
+    sh.digest = digest.HexDigest();
+  });
+  writing_ = true;
+  return true;
+}
+
+void SideFileAppend::Add(const model::Model& model, model::Table table, size_t rows) {
+  size_t& given = given_[static_cast<size_t>(table)];
+  if (!writing_ || rows <= given) return;
+  Chunk chunk{table, given, model::Model()};
+  switch (table) {
+    case model::Table::kOrganizations:
+      CopyRows(model.organizations, given, rows, chunk.rows.organizations);
+      break;
+    case model::Table::kSites:
+      CopyRows(model.sites, given, rows, chunk.rows.sites);
+      break;
+    case model::Table::kProducts:
+      CopyRows(model.products, given, rows, chunk.rows.products);
+      break;
+    case model::Table::kBom:
+      CopyRows(model.bom, given, rows, chunk.rows.bom);
+      break;
+    case model::Table::kProduction:
+      CopyRows(model.production, given, rows, chunk.rows.production);
+      break;
+    case model::Table::kSupply:
+      CopyRows(model.supply, given, rows, chunk.rows.supply);
+      break;
+    case model::Table::kDemand:
+      CopyRows(model.demand, given, rows, chunk.rows.demand);
+      break;
+    case model::Table::kFootprints:
+      CopyRows(model.footprints, given, rows, chunk.rows.footprints);
+      break;
+    case model::Table::kMaterials:
+      CopyRows(model.materials, given, rows, chunk.rows.materials);
+      break;
+  }
+  given = rows;
+  Shared& sh = *shared_;
+  {
+    std::unique_lock<std::mutex> lock(sh.mutex);
+    sh.changed.wait(lock, [&] { return sh.queue.size() < kMaxQueuedChunks; });
+    sh.queue.push_back(std::move(chunk));
+  }
+  sh.changed.notify_all();
+}
+
+void SideFileAppend::StopWriter(bool cancel) {
+  if (!writing_) return;
+  Shared& sh = *shared_;
+  if (cancel) sh.cancel = true;
+  {
+    std::lock_guard<std::mutex> lock(sh.mutex);
+    sh.finished = true;
+  }
+  sh.changed.notify_all();
+  sh.writer.join();
+  writing_ = false;
+}
+
+Status SideFileAppend::Commit() {
+  if (!writing_) return FailedPreconditionError("the append is not open");
+  StopWriter(false);
+  Shared& sh = *shared_;
+  RENKEI_RETURN_IF_ERROR(sh.error);
+  RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, sh.digest));
+  RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
+  if (sqlite3_close(side_db_) != SQLITE_OK) {
+    return InternalError(side_path_ + ": cannot close the side file");
+  }
+  side_db_ = nullptr;
+  RENKEI_RETURN_IF_ERROR(SyncFile(side_path_));
+
+  // The old file leaves WAL mode (its log and shared-memory files are deleted,
+  // so none is left to pair with the new file, and a process that opened it and
+  // waits for the lock will read no log); the exclusive lock stays.
+  StatusOr<std::string> mode = JournalMode(store_.db_, "DELETE");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "delete") return UnavailableError(store_.path_ + ": the store is in use");
+
+  // The commit point: the complete, synced side file takes the store's name
+  // while this process still holds the old file's exclusive lock.
+  if (std::rename(side_path_.c_str(), store_.path_.c_str()) != 0) {
+    return InternalError(side_path_ + ": cannot rename over the store: " + std::strerror(errno));
+  }
+  side_created_ = false;
+  locked_ = false;
+  const fs::path folder = fs::path(store_.path_).parent_path();
+  (void)SyncFile(folder.empty() ? std::string(".") : folder.string());
+
+  // The store's connection holds the replaced file: open the new one.
+  sqlite3_close(store_.db_);
+  store_.db_ = nullptr;
+  RENKEI_ASSIGN_OR_RETURN(store_.db_, OpenHandle(store_.path_, SQLITE_OPEN_READWRITE));
+  RENKEI_RETURN_IF_ERROR(Exec(store_.db_, "PRAGMA journal_mode=WAL"));
+  return store_.Migrate();
+}
+
+SideFileAppend::~SideFileAppend() {
+  StopWriter(true);
+  if (side_db_ != nullptr) sqlite3_close(side_db_);
+  std::error_code ec;
+  if (side_created_) fs::remove(side_path_, ec);
+  for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+    if (side_created_) fs::remove(side_path_ + suffix, ec);
+  }
+  if (locked_) {
+    // Back to normal locking; the lock goes with the next read.
+    (void)Exec(store_.db_, "PRAGMA locking_mode=NORMAL");
+    (void)Exec(store_.db_, "SELECT count(*) FROM sqlite_master");
+  }
 }
 
 }  // namespace renkei::store

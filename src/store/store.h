@@ -54,6 +54,19 @@ class Store {
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action);
 
+  // Starts a bulk append built in a side file (see SideFileAppend), for a
+  // caller that owns this Store alone and expects to add about `expected_rows`
+  // rows on top of `first_new`. Returns nullptr, with the store as it was, when
+  // the side file is not for this store: fewer than 20,000 rows expected, the
+  // store already holds more rows than that, another connection has the store
+  // open, or the side file cannot be made; the caller then uses Append. Does
+  // not write to the store file (except to fold a non-empty write-ahead log
+  // into it).
+  std::unique_ptr<class SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
+                                                            uint64_t expected_rows,
+                                                            const std::string& actor,
+                                                            const std::string& action);
+
   // Recomputes the audit log's hash chain (store/audit.h); DataLoss naming the
   // first broken entry.
   Status VerifyAudit() const;
@@ -73,11 +86,73 @@ class Store {
   sqlite3* handle() const { return db_; }
 
  private:
+  friend class SideFileAppend;
   Store(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Migrate();
 
   std::string path_;
   sqlite3* db_;
+};
+
+// A bulk append into a store that holds little (a freshly initialised one),
+// written while the rows are still being validated, with each page written
+// once. The new database is built in a side file, "<store>.import": a copy of
+// the store (a stale copy left by a crash is deleted first) into which a second
+// thread writes the rows as Add hands them over, without a journal, and the
+// audit entry with the rows' digest. Commit syncs the side file and renames it
+// over the store, then reopens the Store (in WAL mode) on the new file:
+// Store::handle() changes.
+//
+// From BeginSideFileAppend to Commit or destruction this Store's connection
+// holds the store's exclusive lock (exclusive locking mode; taken only when no
+// other connection has the store open, so a running node is never displaced):
+// other connections wait or fail with Unavailable. Before the rename the old
+// file leaves WAL mode, so no -wal/-shm file is left to pair with the new file.
+// A process that opened the store before the rename and got the lock after it
+// holds the replaced file; Store::Open notices and opens the new one.
+//
+// All or nothing: destroying the append without a successful Commit (a
+// validation error, a write error) deletes the side file and leaves the store
+// file as it was; a crash or a kill leaves the old store or the new one, whole
+// (and maybe a stale side file). Rows, their order, indexes and the audit entry
+// are those Store::Append writes. Not thread-safe: call from one thread; the
+// Store must outlive the append.
+class SideFileAppend {
+ public:
+  ~SideFileAppend();  // drops the side file unless committed
+  SideFileAppend(const SideFileAppend&) = delete;
+  SideFileAppend& operator=(const SideFileAppend&) = delete;
+
+  // Rows of `table` of `model` before `rows` (the table's size) are valid as far
+  // as rows go and may be written; checks over the whole bundle may still fail,
+  // and then the append is dropped. Tables in model::Table order, each from
+  // first_new on. Copies the rows not given yet; waits when the writer is far
+  // behind.
+  void Add(const model::Model& model, model::Table table, size_t rows);
+
+  // Waits for the writer, appends the audit entry, syncs the side file and
+  // renames it over the store. On error the store was not replaced (unless the
+  // new store then failed to open, which the message says).
+  Status Commit();
+
+ private:
+  friend class Store;
+  struct Shared;
+  SideFileAppend(Store& store, const model::RowCounts& first_new, std::string actor,
+                 std::string action);
+  bool Begin();
+  void StopWriter(bool cancel);
+
+  Store& store_;
+  std::string side_path_;
+  model::RowCounts given_;  // rows handed to the writer so far, per table
+  std::string actor_;
+  std::string action_;
+  std::unique_ptr<Shared> shared_;
+  sqlite3* side_db_ = nullptr;
+  bool locked_ = false;        // the store's exclusive lock is held
+  bool side_created_ = false;  // the side file exists and is ours to delete
+  bool writing_ = false;       // the writer thread runs
 };
 
 }  // namespace renkei::store

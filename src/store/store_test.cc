@@ -6,6 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
@@ -160,6 +163,166 @@ TEST_F(StoreTest, BulkAppendRoundTripsAndReturnsToTheLog) {
   }
   EXPECT_EQ(loaded.sites.back().id, expected.sites.back().id);
   EXPECT_EQ(loaded.sites.back().lat, expected.sites.back().lat);
+  EXPECT_TRUE(store->VerifyAudit().ok());
+}
+
+// Every row of every table of the store at `path` (the audit log without its
+// times and hashes, which depend on the clock), and its schema, as text.
+std::vector<std::string> Dump(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::vector<std::string> out;
+  auto query = [&](const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(s); ++c) {
+        const auto* text = sqlite3_column_text(s, c);
+        row += text == nullptr ? "NULL" : reinterpret_cast<const char*>(text);
+        row += '|';
+      }
+      out.push_back(row);
+    }
+    sqlite3_finalize(s);
+  };
+  query("SELECT type, name, sql FROM sqlite_master ORDER BY name");
+  for (const model::TableSchema& t : model::AllTables()) {
+    query("SELECT rowid, * FROM " + std::string(t.name) + " ORDER BY rowid");
+  }
+  query("SELECT seq, actor, action, digest FROM audit_log ORDER BY seq");
+  sqlite3_close(db);
+  return out;
+}
+
+std::string JournalModeOf(sqlite3* db) {
+  sqlite3_stmt* mode = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &mode, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(mode), SQLITE_ROW);
+  std::string out = reinterpret_cast<const char*>(sqlite3_column_text(mode, 0));
+  sqlite3_finalize(mode);
+  return out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Appends `bundle` to the store at `path` through a SideFileAppend that is
+// expected to be used, handing the rows over as the bundle is read.
+Status SideFileImport(Store& store, const std::string& bundle, uint64_t expected_rows) {
+  model::Model m = *store.LoadModel();
+  const model::RowCounts before = model::CountRows(m);
+  std::unique_ptr<SideFileAppend> side =
+      store.BeginSideFileAppend(before, expected_rows, "tester", "bulk");
+  if (side == nullptr) return FailedPreconditionError("no side file");
+  RENKEI_RETURN_IF_ERROR(io::ReadBundle(
+      bundle, m, [&](model::Table table, size_t rows) { side->Add(m, table, rows); }));
+  return side->Commit();
+}
+
+// The side-file append writes what Append writes, leaves no side file, and the
+// store is back in WAL mode and usable.
+TEST_F(StoreTest, SideFileAppendWritesWhatAppendWrites) {
+  const std::string gen = (dir_ / "gen").string();
+  io::SyntheticOptions options;
+  options.sites = 3000;
+  ASSERT_TRUE(io::WriteSyntheticBundle(options, gen).ok());
+  const std::string in_place = (dir_ / "in_place.db").string();
+  {
+    std::unique_ptr<Store> store = CreateWithTiny();
+    Status s = SideFileImport(*store, gen, 40000);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(JournalModeOf(store->handle()), "wal");
+    EXPECT_TRUE(store->VerifyAudit().ok());
+    EXPECT_EQ((*store->CountRows())[static_cast<size_t>(model::Table::kSites)], 3002u);
+  }
+  EXPECT_FALSE(fs::exists(path_ + ".import"));
+  fs::rename(path_, in_place);
+  {
+    std::unique_ptr<Store> store = CreateWithTiny();
+    model::Model m = *store->LoadModel();
+    const model::RowCounts before = model::CountRows(m);
+    ASSERT_TRUE(io::ReadBundle(gen, m).ok());
+    ASSERT_TRUE(store->Append(m, before, "tester", "bulk").ok());
+  }
+  const std::vector<std::string> side = Dump(in_place);
+  ASSERT_GT(side.size(), 30000u);
+  EXPECT_TRUE(side == Dump(path_));
+
+  // The new file is a working store in WAL mode.
+  std::unique_ptr<Store> store = *Store::Open(in_place);
+  EXPECT_EQ(JournalModeOf(store->handle()), "wal");
+  EXPECT_EQ(model::CountRows(*store->LoadModel()), *store->CountRows());
+  EXPECT_TRUE(store->VerifyAudit().ok());
+  sqlite3_stmt* check = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(store->handle(), "PRAGMA integrity_check", -1, &check, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(check), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(check, 0)), "ok");
+  sqlite3_finalize(check);
+}
+
+// Dropped before Commit (a bad bundle), the append leaves the store file byte
+// for byte as it was, no side file, and the store usable.
+TEST_F(StoreTest, DroppedSideFileAppendLeavesTheStoreAsItWas) {
+  const std::string gen = (dir_ / "gen").string();
+  io::SyntheticOptions options;
+  options.sites = 2000;
+  ASSERT_TRUE(io::WriteSyntheticBundle(options, gen).ok());
+  { std::ofstream(gen + "/demand.csv", std::ios::app) << "site:nowhere,x,1,,\n"; }
+  CreateWithTiny().reset();
+  const std::string before = Slurp(path_);
+  {
+    std::unique_ptr<Store> store = *Store::Open(path_);
+    Status s = SideFileImport(*store, gen, 40000);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr("unknown site 'site:nowhere'"));
+    EXPECT_FALSE(fs::exists(path_ + ".import"));
+    // Another connection can use the store again.
+    auto other = Store::Open(path_);
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    EXPECT_EQ((*(*other)->CountRows())[static_cast<size_t>(model::Table::kSites)], 2u);
+  }
+  EXPECT_TRUE(Slurp(path_) == before) << "the store file changed";
+}
+
+// A store another connection has open (a running node) is written in place;
+// so is a store that already holds more than the append, or a small append.
+TEST_F(StoreTest, SideFileIsOnlyForAnIdleStoreThatHoldsLittle) {
+  std::unique_ptr<Store> store = CreateWithTiny();
+  const model::RowCounts before = model::CountRows(*store->LoadModel());
+  const std::string file = Slurp(path_);
+  {
+    std::unique_ptr<Store> node = *Store::Open(path_);
+    ASSERT_TRUE(node->CountRows().ok());
+    EXPECT_EQ(store->BeginSideFileAppend(before, 40000, "tester", "bulk"), nullptr);
+    // Both connections still work.
+    EXPECT_TRUE(node->CountRows().ok());
+  }
+  EXPECT_TRUE(store->CountRows().ok());
+  EXPECT_EQ(store->BeginSideFileAppend(before, 100, "tester", "small"), nullptr);
+  model::RowCounts many = before;
+  many[static_cast<size_t>(model::Table::kSupply)] = 50000;
+  EXPECT_EQ(store->BeginSideFileAppend(many, 40000, "tester", "bulk"), nullptr);
+  EXPECT_FALSE(fs::exists(path_ + ".import"));
+  EXPECT_TRUE(Slurp(path_) == file);
+}
+
+// A side file left by a crash is replaced, not used.
+TEST_F(StoreTest, SideFileAppendReplacesAStaleSideFile) {
+  CreateWithTiny().reset();
+  { std::ofstream(path_ + ".import") << "left by a crash"; }
+  const std::string gen = (dir_ / "gen").string();
+  io::SyntheticOptions options;
+  options.sites = 500;
+  ASSERT_TRUE(io::WriteSyntheticBundle(options, gen).ok());
+  std::unique_ptr<Store> store = *Store::Open(path_);
+  Status s = SideFileImport(*store, gen, 40000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_FALSE(fs::exists(path_ + ".import"));
+  EXPECT_EQ((*store->CountRows())[static_cast<size_t>(model::Table::kSites)], 502u);
   EXPECT_TRUE(store->VerifyAudit().ok());
 }
 

@@ -15,6 +15,10 @@ class KeySet {
   // Returns false when the key was already present.
   bool Insert(uint64_t a, uint32_t b);
   bool Contains(uint64_t a, uint32_t b) const;
+  // A hint that Insert or Contains of (a, b) comes soon: starts loading its slot.
+  void Prefetch(uint64_t a, uint32_t b) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(a, b) & (slots_.size() - 1)]);
+  }
   size_t size() const { return size_; }
   void Reserve(size_t n);
 
