@@ -10,7 +10,9 @@
 # renkei side and for TTS_SAMPLE of them (spread evenly) with scipy-HiGHS.
 # Environment: BUILD (default build/release), WORK (default a temporary folder,
 # kept for inspection), PGPORT (default 55432), TTS_SAMPLE (default 10; each
-# scipy scenario takes seconds), PARTS (default "graphs tts": which parts run).
+# scipy scenario takes seconds), TTS_RENKEI_SAMPLE (default 0: every site
+# scenario; N: only N of them, spread evenly, for networks whose whole table
+# takes hours), PARTS (default "graphs tts": which parts run).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SIZE=${1:-full}
@@ -18,6 +20,7 @@ BUILD=${BUILD:-$ROOT/build/release}
 WORK=${WORK:-$(mktemp -d /tmp/renkei-risk-bench.XXXXXX)}
 PGPORT=${PGPORT:-55432}
 TTS_SAMPLE=${TTS_SAMPLE:-10}
+TTS_RENKEI_SAMPLE=${TTS_RENKEI_SAMPLE:-0}
 PARTS=${PARTS:-graphs tts}
 PY=/usr/bin/python3
 
@@ -79,11 +82,12 @@ done
 TTS=0
 case " $PARTS " in *" tts "*) TTS=1 ;; esac
 if [ "$TTS" = 1 ]; then
-  echo "== 10000 nodes: TTS for every site scenario (scipy-HiGHS: $TTS_SAMPLE of them)"
+  echo "== 10000 nodes: TTS per site scenario (renkei: TTS_RENKEI_SAMPLE=$TTS_RENKEI_SAMPLE, 0 = all; scipy-HiGHS: $TTS_SAMPLE of them)"
   dir=$WORK/tts10000
   mkdir -p "$dir/out"
   "$RENKEI" generate "$dir/bundle" --sites "$(sites_for 10000)" --tiers 5 --seed 2
-  "$BENCH" "$dir/bundle" "$dir/out" --tts --samples 5 > "$dir/renkei.json"
+  "$BENCH" "$dir/bundle" "$dir/out" --tts --samples 5 --tts-sample "$TTS_RENKEI_SAMPLE" \
+    > "$dir/renkei.json"
   $PY "$ROOT/bench/risk/peers.py" tts "$dir/bundle" "$dir/out" --sample "$TTS_SAMPLE" \
     > "$dir/peers.json"
 fi
@@ -114,7 +118,7 @@ if not tts:
 r, p = load(f"{work}/tts10000/renkei.json"), load(f"{work}/tts10000/peers.json")
 n = r["tts_scenarios"]
 print()
-print(f"TTS/TTR on {r['nodes']:,} nodes, every one of the {n:,} site scenarios: renkei/Clp "
+print(f"TTS/TTR on {r['nodes']:,} nodes, {n:,} site scenarios: renkei/Clp "
       f"{r['tts_total_s']:.1f} s in all on {r['tts_threads']} threads ({r['tts_per_scenario_s']*1e3:.1f} ms per "
       f"scenario, model build {r['tts_build_s']*1e3:.0f} ms included; {r['tts_exposed']:,} exposed "
       f"scenarios needed the TTR LP)")

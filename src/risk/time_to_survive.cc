@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -88,6 +89,15 @@ void ScenarioSolver::Lp::Restore() {
   model->copyinStatus(status.data());
   std::copy(columns.begin(), columns.end(), model->primalColumnSolution());
   std::copy(rows.begin(), rows.end(), model->primalRowSolution());
+}
+
+ScenarioSolver::Lp ScenarioSolver::Lp::Copy() const {
+  Lp copy;
+  copy.model = std::make_unique<ClpSimplex>(*model);
+  copy.status = status;
+  copy.columns = columns;
+  copy.rows = rows;
+  return copy;
 }
 
 ScenarioSolver::ScenarioSolver(const network::Network& network, const SolverOptions& options)
@@ -271,6 +281,18 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
   return solver;
 }
 
+std::unique_ptr<ScenarioSolver> ScenarioSolver::Clone() const {
+  std::unique_ptr<ScenarioSolver> copy(new ScenarioSolver(network_, options_));
+  copy->tts_ = tts_.Copy();
+  copy->ttr_ = ttr_.Copy();
+  copy->t_column_ = t_column_;
+  copy->tts_zero_ = tts_zero_;
+  copy->l_first_ = l_first_;
+  copy->column_cap_ = column_cap_;
+  copy->capped_ = capped_;
+  return copy;
+}
+
 void ScenarioSolver::SetDown(ClpSimplex& lp, const Scenario& scenario, bool down,
                              std::optional<double> capped_days) {
   for (Index s : scenario.sites) {
@@ -362,19 +384,17 @@ StatusOr<std::vector<ScenarioResult>> RunScenarios(const network::Network& net,
   size_t done = 0;             // guarded by mu
   Status first_error;          // guarded by mu
   size_t error_index = total;  // guarded by mu: the scenario of first_error
+  // The undisrupted LPs are solved once; every other thread gets a clone.
+  StatusOr<std::unique_ptr<ScenarioSolver>> first = ScenarioSolver::Create(net);
+  if (!first.ok()) return first.status();
+  std::vector<std::unique_ptr<ScenarioSolver>> solvers;
+  solvers.push_back(std::move(*first));
+  while (solvers.size() < threads) solvers.push_back(solvers.front()->Clone());
   // Each thread has its own solver and takes the next unsolved scenario; since a
   // result depends on its scenario only, the schedule does not change results.
-  auto work = [&]() {
-    StatusOr<std::unique_ptr<ScenarioSolver>> solver = ScenarioSolver::Create(net);
-    if (!solver.ok()) {
-      std::lock_guard lock(mu);
-      if (first_error.ok()) first_error = solver.status();
-      error_index = 0;
-      next = total;
-      return;
-    }
+  auto work = [&](ScenarioSolver& solver) {
     for (size_t i = next++; i < total; i = next++) {
-      StatusOr<ScenarioResult> r = (*solver)->Solve(scenarios[i]);
+      StatusOr<ScenarioResult> r = solver.Solve(scenarios[i]);
       std::lock_guard lock(mu);
       if (!r.ok()) {
         if (i < error_index) {
@@ -389,10 +409,10 @@ StatusOr<std::vector<ScenarioResult>> RunScenarios(const network::Network& net,
     }
   };
   if (threads == 1) {
-    work();
+    work(*solvers.front());
   } else {
     std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(work, std::ref(*solvers[t]));
     for (std::thread& t : pool) t.join();
   }
   if (!first_error.ok()) return first_error;

@@ -316,6 +316,42 @@ TEST(TimeToSurviveTest, ShortcutOrderAndThreadsChangeNoResultOnRandomNetworks) {
   EXPECT_GT(skipped, 100u);
 }
 
+// A clone, made before any scenario or after some, solves every scenario as
+// its source does, and the source is unchanged by it.
+TEST(TimeToSurviveTest, CloneGivesTheSameResultsOnRandomNetworks) {
+  std::mt19937 rng(20261129);
+  size_t compared = 0;
+  for (int round = 0; round < 10; ++round) {
+    model::Model m = RandomModel(rng, 3 + round % 6);
+    StatusOr<network::Network> built = network::Network::Build(m);
+    ASSERT_TRUE(built.ok());
+    StatusOr<std::unique_ptr<ScenarioSolver>> source =
+        ScenarioSolver::Create(*built, {.skip_unexposed_ttr = false});
+    if (source.status().code() == StatusCode::kFailedPrecondition) continue;  // no demand fed
+    ASSERT_TRUE(source.ok()) << source.status().ToString();
+    std::unique_ptr<ScenarioSolver> early = (*source)->Clone();
+    std::vector<Scenario> list = ManyScenarios(*built);
+    std::vector<ScenarioResult> expected;
+    for (const Scenario& s : list) {
+      StatusOr<ScenarioResult> r = (*source)->Solve(s);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      expected.push_back(*r);
+    }
+    std::unique_ptr<ScenarioSolver> late = (*source)->Clone();
+    for (size_t i = list.size(); i-- > 0;) {
+      const std::string where = "round " + std::to_string(round) + " " + list[i].name;
+      for (ScenarioSolver* solver : {early.get(), late.get(), source->get()}) {
+        StatusOr<ScenarioResult> r = solver->Solve(list[i]);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        ExpectSame(expected[i], *r, where);
+        ++compared;
+      }
+    }
+    EXPECT_EQ(early->ttr_solves(), list.size());
+  }
+  EXPECT_GT(compared, 300u);
+}
+
 TEST(TimeToSurviveTest, GoldenNumbersWithoutTheShortcutAreTheSame) {
   for (const char* name : {"single_tier", "two_tier"}) {
     Golden g = LoadGolden(name);
