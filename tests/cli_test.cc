@@ -302,6 +302,41 @@ TEST_F(CliTest, GeneratedBundlesAreValidAndDeterministic) {
   EXPECT_EQ(Renkei({"generate", a, "--sites", "1"}).exit_code, 1);
 }
 
+// A large import into a small store is written to a side file beside the store while
+// the bundle is read; a bad row at the very end still leaves the store byte for byte as
+// it was and no side file behind, and the corrected bundle then imports.
+TEST_F(CliTest, LargeImportRejectedAtTheEndLeavesNoTrace) {
+  InitStoreWithContent();
+  const std::string big = (dir_ / "big6k").string();
+  ASSERT_EQ(Renkei({"generate", big, "--sites", "6000", "--seed", "3"}).exit_code, 0);
+  const std::string demand = (fs::path(big) / "demand.csv").string();
+  const std::string good = Slurp(demand);
+  ASSERT_FALSE(good.empty());
+  const size_t lines = static_cast<size_t>(std::count(good.begin(), good.end(), '\n'));
+  // The last row again, with "lots" as its demand (the third field).
+  const size_t last = good.rfind('\n', good.size() - 2) + 1;
+  std::string row = good.substr(last);
+  const size_t c1 = row.find(',');
+  const size_t c2 = row.find(',', c1 + 1);
+  const size_t c3 = row.find_first_of(",\n", c2 + 1);
+  row.replace(c2 + 1, c3 - c2 - 1, "lots");
+  std::ofstream(demand, std::ios::binary | std::ios::app) << row;
+
+  const std::string before = Slurp(db_);
+  RunResult r = Renkei({"import", db_, big});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("demand.csv:" + std::to_string(lines + 1) + ":")) << r.err;
+  EXPECT_TRUE(Slurp(db_) == before) << "the store file changed";
+  EXPECT_FALSE(fs::exists(db_ + ".import"));
+
+  std::ofstream(demand, std::ios::binary | std::ios::trunc) << good;
+  RunResult ok = Renkei({"import", db_, big});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_FALSE(fs::exists(db_ + ".import"));
+  RunResult verify = Renkei({"audit", "verify", db_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
 // Kills `renkei import` with SIGKILL at random moments of a large import, again
 // and again; each time the store must open, pass PRAGMA integrity_check and hold
 // exactly what it held before.
