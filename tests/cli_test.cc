@@ -306,7 +306,8 @@ TEST_F(CliTest, GeneratedBundlesAreValidAndDeterministic) {
 // the bundle is read; a bad row at the very end still leaves the store byte for byte as
 // it was and no side file behind, and the corrected bundle then imports.
 TEST_F(CliTest, LargeImportRejectedAtTheEndLeavesNoTrace) {
-  InitStoreWithContent();
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);
   const std::string big = (dir_ / "big6k").string();
   ASSERT_EQ(Renkei({"generate", big, "--sites", "6000", "--seed", "3"}).exit_code, 0);
   const std::string demand = (fs::path(big) / "demand.csv").string();
