@@ -80,13 +80,6 @@ void ToRequest(http::request<http::string_body>&& msg, Request& req) {
   }
 }
 
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // One TLS connection: handshake, then read a request, answer it, and again while kept alive.
 // Every step runs on the connection's strand; between a read and its answer's write the
 // request is with a handler (on this thread or the worker pool) and nothing else is pending.
@@ -175,7 +168,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_.append(reason.data(), reason.size());
     head_ += "\r\n";
     for (const auto& [name, value] : res_.headers) {
-      if (SameName(name, "Content-Length") || SameName(name, "Connection")) continue;
+      if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Connection")) continue;
       head_ += name;
       head_ += ": ";
       head_ += value;

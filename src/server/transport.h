@@ -39,7 +39,6 @@ struct Response : httplib::Response {
   // When set, the body: sent as it is, without a copy, and kept alive until sent (`body`
   // is then ignored).
   std::shared_ptr<const std::string> shared_body;
-  size_t BodySize() const { return shared_body ? shared_body->size() : body.size(); }
 };
 
 struct TransportOptions {
