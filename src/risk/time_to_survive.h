@@ -1,34 +1,48 @@
 // Time to survive (TTS) and time to recover (TTR) of disruption scenarios
 // (DESIGN.md, "Analyses"; Simchi-Levi et al., Interfaces 45(5), 2015).
 //
-// Both linear programs are built once per network, solved once with nothing
-// disrupted, and kept in COIN-OR Clp with that optimal basis. Each scenario only
-// sets the production of its disrupted nodes to zero and the TTR horizon (column
-// bounds), and re-solves with the dual simplex from the undisrupted basis, which
-// these bound changes keep dual feasible. Starting every scenario from the same
-// basis makes a result a function of its scenario alone: the same whatever
-// scenarios were solved before, on whichever thread.
-//
-// Variables over a horizon of t days: u_j production of node j, y_e shipment
-// along edge e (network.h; a site's own production counts as an edge), l_d lost
-// units of demand vertex d. Constraints:
+// One linear program in per-day rates serves both questions. Over a horizon of
+// t days, with u_j production of node j, y_e shipment along edge e (network.h;
+// a site's own production counts as an edge) and l_d lost units of demand
+// vertex d, the constraints are
 //   q_g · u_j ≤ Σ_{e ∈ g} y_e      for every input group g of node j (BOM);
 //   Σ_{e out of i} y_e − u_i ≤ s_i  shipments beyond production come from inventory;
 //   u_j ≤ c_j · t, Σ_{j at site} u_j ≤ c_site · t, Σ_{e of link} y_e ≤ c_link · t
 //                                   for every capacity given (none means unlimited);
 //   Σ_{e into d} y_e + l_d ≥ d_d · t − s_d   for every demand vertex d;
 //   u_j = 0 for the nodes of disrupted sites; all variables ≥ 0.
-// TTS: maximise t with l = 0; t ≥ kUnboundedDays is reported as unbounded
-// (nullopt): the network meets demand forever. It is solved as the same LP
-// divided by t (per-day rates, τ = 1/t, minimise τ), where capacities are column
-// bounds instead of rows through t; when no τ is feasible, TTS is 0. TTR: t = the scenario's days,
-// minimise Σ_d (f_d + 1e-6) · l_d (f = margin_per_unit, 0 when absent; the small
-// term makes lost units minimal among solutions of equal impact).
+// Divided by t (rates x = u/t, z = y/t, λ = l/t, τ = 1/t; solutions map one to
+// one) they read q·x ≤ Σz, Σz − x − s·τ ≤ 0, x ≤ c (single capacities become
+// column bounds), inflow + λ + s_d·τ ≥ d_d.
+// TTS: maximise t with l = 0, i.e. minimise τ with λ = 0 (τ ≥ 1/kUnboundedDays;
+// τ at that bound is reported as unbounded, nullopt: the network meets demand
+// forever; no feasible τ means TTS 0). TTR: τ fixed at 1/T for the scenario's
+// days T, minimise Σ_d (f_d + 1e-6) · λ_d (f = margin_per_unit, 0 when absent;
+// the small term makes lost units minimal among solutions of equal impact);
+// lost units l = T·λ.
 // Results: lost units per product and in total, impact = Σ f_d · l_d, REI =
 // impact ÷ the largest impact of the scenarios run together (0 when all are 0),
 // exposed = TTS < TTR. Demand vertices with no input (network.h) are outside the
 // network and take no part. Lost units are absolute, not relative to a
 // disruption-free horizon.
+//
+// The LP is built once per network and solved once with nothing down (x⁰). x⁰
+// is feasible for every scenario's LP except on the disrupted nodes: a larger τ
+// only loosens the rows it is in (−s·τ in a ≤ row, +s_d·τ in a ≥ row), and
+// x⁰ has λ = 0. So each scenario is solved on a region around its disrupted
+// nodes, every other column fixed at x⁰ (its rows' other terms move into the
+// bounds), and the region grows until LP duality proves the whole solution
+// optimal: with y the region LP's row duals (0 on every row outside it), every
+// fixed column must price out, c_j − yᵀA_j ≥ 0 at its lower bound, ≤ 0 at its
+// upper bound, = 0 in between (Clp's tolerance); columns that do not join the
+// region and the region LP is solved again from its last basis. Rows outside the
+// region that hold τ are checked against the region's τ and join it when
+// violated; otherwise they are slack or have dual 0. The combined solution is
+// then primal feasible, dual feasible and complementary: optimal for the whole
+// LP. With nothing down all duals are 0, so a region stays near the part of the
+// network whose supply the disruption actually limits. A region that grows past
+// half the columns, or a region LP that is infeasible (it may be the region's
+// fault), is solved as the whole LP from x⁰'s basis instead.
 //
 // No TTR solve when not exposed. Feasibility is monotone in t: if (u, y, l = 0)
 // is feasible at horizon t and 0 < t' < t, then α = t'/t ≤ 1 and (α·u, α·y, 0) is
@@ -57,8 +71,6 @@
 
 #include "base/status.h"
 #include "network/network.h"
-
-class ClpSimplex;
 
 namespace renkei::risk {
 
@@ -99,6 +111,10 @@ struct SolverOptions {
   // Skip the TTR LP of scenarios that are not exposed (see above). Results are
   // the same either way; false only serves to check that.
   bool skip_unexposed_ttr = true;
+  // Solve each scenario on the region it changes (see above); false: the whole
+  // LP every time. Results are the same up to the solver's tolerances; false only
+  // serves to check that.
+  bool regions = true;
   // Polled after every simplex iteration when set: once it is true, the solve in
   // progress stops and Create or Solve returns Unavailable "the LP solve was
   // cancelled" (a large network's first solve can take minutes).
@@ -107,7 +123,7 @@ struct SolverOptions {
 
 class ScenarioSolver {
  public:
-  // Builds both LPs and solves them for the undisrupted network. `network` is
+  // Builds the LP and solves it for the undisrupted network. `network` is
   // borrowed and must outlive the solver. FailedPrecondition "the network has no
   // demand: ..." when no demand vertex is fed by the network; Internal when Clp
   // fails.
@@ -117,10 +133,10 @@ class ScenarioSolver {
   ScenarioSolver(const ScenarioSolver&) = delete;
   ScenarioSolver& operator=(const ScenarioSolver&) = delete;
 
-  // A solver with copies of both LPs and their undisrupted bases, for another
-  // thread; no LP is solved again (on a generated 10 k-node network the
-  // undisrupted solves take minutes). Its results are those of a solver made by
-  // Create. `network` stays borrowed. Not while this solver is solving.
+  // A solver for another thread; it shares the LP and its undisrupted solution
+  // with this one (read only), so nothing is solved again (on a generated 10
+  // k-node network the undisrupted solve takes a minute). Its results are those
+  // of a solver made by Create. `network` stays borrowed.
   std::unique_ptr<ScenarioSolver> Clone() const;
 
   // Solves one scenario (rei left 0). InvalidArgument for negative days or a site
@@ -129,36 +145,36 @@ class ScenarioSolver {
 
   // TTR LPs solved so far (the exposed scenarios; the others skip it).
   size_t ttr_solves() const { return ttr_solves_; }
+  // How the scenario LPs were solved so far (for tests and benchmarks): on a
+  // region (lps), in how many region LP solves (rounds) and with how many
+  // columns in their final regions (summed), or as the whole LP.
+  struct Counts {
+    size_t region_lps = 0;
+    size_t region_rounds = 0;
+    size_t region_columns = 0;
+    size_t whole_lps = 0;
+  };
+  const Counts& counts() const { return counts_; }
 
  private:
-  // An LP with the optimal basis and solution of the undisrupted network, which
-  // every scenario starts from.
-  struct Lp {
-    std::unique_ptr<ClpSimplex> model;
-    std::vector<unsigned char> status;
-    std::vector<double> columns;
-    std::vector<double> rows;
-    void Save();
-    void Restore();
-    Lp Copy() const;
-  };
+  struct Shared;  // the LP, its undisrupted solution and basis
+  struct Region;  // a region LP being solved
+  enum class Kind { kTts, kTtr };
 
   ScenarioSolver(const network::Network& network, const SolverOptions& options);
-  // Sets the production of the scenario's nodes to 0 (down) or back to its
-  // bound: unlimited, or with `capped_days` the node's capacity × those days.
-  void SetDown(ClpSimplex& lp, const Scenario& scenario, bool down,
-               std::optional<double> capped_days);
+  // Solves the scenario's TTS (kTts) or TTR at `days` (kTtr) LP; the solution
+  // is left in `x_` (every column). Returns Clp's status: 0 optimal, 1
+  // infeasible.
+  StatusOr<int> SolveLp(Kind kind, const Scenario& scenario, double days);
 
   const network::Network& network_;
   const SolverOptions options_;
-  Lp tts_;
-  Lp ttr_;
-  int t_column_ = 0;       // t in the TTR LP, τ = 1/t in the TTS LP
-  bool tts_zero_ = false;  // the undisrupted TTS LP is infeasible: TTS 0 everywhere
-  int l_first_ = 0;
-  std::vector<double> column_cap_;  // TTR: per-day cap of a column (×days), or COIN_DBL_MAX
-  std::vector<int> capped_;         // columns with a finite cap
+  std::shared_ptr<const Shared> shared_;
+  std::unique_ptr<Region> region_;
+  std::vector<double> x_;
+  std::vector<int> region_seed_;  // the TTS LP's last region, for the TTR LP
   size_t ttr_solves_ = 0;
+  Counts counts_;
 };
 
 // Called after each scenario with how many are done and how many there are.

@@ -352,6 +352,57 @@ TEST(TimeToSurviveTest, CloneGivesTheSameResultsOnRandomNetworks) {
   EXPECT_GT(compared, 300u);
 }
 
+// The region method (time_to_survive.h) gives the whole LP's optimum: the same
+// TTS, exposure and impact. Lost units are compared where the impact is 0 (the
+// tie-breaking weight on lost units is then the whole objective); next to
+// margins it is below the solver's tolerance, and equally good optima may lose
+// different units of demand without a margin.
+void ExpectSameOptimum(const ScenarioResult& a, const ScenarioResult& b,
+                       const std::string& where) {
+  auto near = [](double x, double y) {
+    return std::fabs(x - y) <= 1e-6 * std::max(1.0, std::fabs(x));
+  };
+  ASSERT_EQ(a.tts_days.has_value(), b.tts_days.has_value()) << where;
+  if (a.tts_days) {
+    EXPECT_PRED2(near, *a.tts_days, *b.tts_days) << where;
+  }
+  EXPECT_EQ(a.exposed, b.exposed) << where;
+  EXPECT_PRED2(near, a.impact, b.impact) << where;
+  if (a.impact == 0) {
+    EXPECT_PRED2(near, a.lost_units_total, b.lost_units_total) << where;
+  }
+}
+
+TEST(TimeToSurviveTest, RegionsGiveTheWholeLpsOptimumOnRandomNetworks) {
+  std::mt19937 rng(20261130);
+  size_t compared = 0, exposed = 0;
+  for (int round = 0; round < 25; ++round) {
+    model::Model m = RandomModel(rng, 3 + round % 6);
+    StatusOr<network::Network> built = network::Network::Build(m);
+    ASSERT_TRUE(built.ok());
+    StatusOr<std::unique_ptr<ScenarioSolver>> regions =
+        ScenarioSolver::Create(*built, {.skip_unexposed_ttr = false});
+    if (regions.status().code() == StatusCode::kFailedPrecondition) continue;  // no demand fed
+    ASSERT_TRUE(regions.ok()) << regions.status().ToString();
+    StatusOr<std::unique_ptr<ScenarioSolver>> whole =
+        ScenarioSolver::Create(*built, {.skip_unexposed_ttr = false, .regions = false});
+    ASSERT_TRUE(whole.ok());
+    for (const Scenario& s : ManyScenarios(*built)) {
+      StatusOr<ScenarioResult> a = (*whole)->Solve(s);
+      StatusOr<ScenarioResult> b = (*regions)->Solve(s);
+      ASSERT_TRUE(a.ok()) << a.status().ToString();
+      ASSERT_TRUE(b.ok()) << b.status().ToString();
+      ExpectSameOptimum(*a, *b, "round " + std::to_string(round) + " " + s.name);
+      ++compared;
+      exposed += a->exposed;
+    }
+    EXPECT_EQ((*whole)->counts().region_lps, 0u);
+    EXPECT_GT((*regions)->counts().region_lps, 0u);
+  }
+  EXPECT_GT(compared, 200u);
+  EXPECT_GT(exposed, 50u);
+}
+
 TEST(TimeToSurviveTest, GoldenNumbersWithoutTheShortcutAreTheSame) {
   for (const char* name : {"single_tier", "two_tier"}) {
     Golden g = LoadGolden(name);
@@ -434,6 +485,27 @@ TEST(TimeToSurviveTest, GeneratedNetworkMeetsItsDemandUndisrupted) {
     EXPECT_EQ(r->impact, 0);
   }
   EXPECT_EQ((*solver)->ttr_solves(), 2u);
+
+  // Every site down: regions and the whole LP agree. On this network most
+  // regions stay small.
+  StatusOr<std::unique_ptr<ScenarioSolver>> whole =
+      ScenarioSolver::Create(*net, {.skip_unexposed_ttr = false, .regions = false});
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  size_t exposed = 0;
+  std::vector<Scenario> sites = SiteScenarios(*net);
+  for (size_t i = 0; i < sites.size(); i += 4) {
+    StatusOr<ScenarioResult> a = (*whole)->Solve(sites[i]);
+    StatusOr<ScenarioResult> b = (*solver)->Solve(sites[i]);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    ExpectSameOptimum(*a, *b, sites[i].name);
+    exposed += a->exposed;
+  }
+  EXPECT_GT(exposed, 0u);
+  const ScenarioSolver::Counts& solved = (*solver)->counts();
+  EXPECT_EQ(solved.whole_lps, 0u);
+  ASSERT_GT(solved.region_lps, 0u);
+  EXPECT_LT(solved.region_columns / solved.region_lps, net->edge_count() / 4);
 
   // A cancel flag is polled every simplex iteration: unset, nothing changes; set, the
   // first solve stops after one iteration.
