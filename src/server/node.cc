@@ -667,6 +667,9 @@ struct Route {
   const char* path;                                // the document's path template
   void (*handle)(Node::Impl& node, R req, W res);  // null for /api/v1 operations
   Node::Impl::ApiHandler api = nullptr;
+  // Answered on the I/O thread: reads of the snapshot's caches that never wait
+  // (no store, solver or password hash), which partners poll.
+  bool quick = false;
 };
 
 const std::vector<Route>& RouteTable() {
@@ -674,12 +677,12 @@ const std::vector<Route>& RouteTable() {
   static const std::vector<Route> routes = {
       {"post", "/auth/token", [](I& n, R q, W s) { n.Token(q, s); }},
       {"get", "/.well-known/openid-configuration", [](I& n, R q, W s) { n.OpenId(q, s); }},
-      {"get", "/2/footprints", [](I& n, R q, W s) { n.ListFootprints(2, q, s); }},
-      {"get", "/3/footprints", [](I& n, R q, W s) { n.ListFootprints(3, q, s); }},
+      {"get", "/2/footprints", [](I& n, R q, W s) { n.ListFootprints(2, q, s); }, nullptr, true},
+      {"get", "/3/footprints", [](I& n, R q, W s) { n.ListFootprints(3, q, s); }, nullptr, true},
       {"get", "/2/footprints/{id}",
-       [](I& n, R q, W s) { n.GetFootprint(2, q.path_params[0], q, s); }},
+       [](I& n, R q, W s) { n.GetFootprint(2, q.path_params[0], q, s); }, nullptr, true},
       {"get", "/3/footprints/{id}",
-       [](I& n, R q, W s) { n.GetFootprint(3, q.path_params[0], q, s); }},
+       [](I& n, R q, W s) { n.GetFootprint(3, q.path_params[0], q, s); }, nullptr, true},
       {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
       {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
       {"get", "/api/v1/openapi.json",
@@ -820,12 +823,12 @@ Status Node::Impl::Start() {
 
   auto router = std::make_shared<const Router>(RouteTable());
   TransportCallbacks callbacks;
-  // The PACT footprint reads (answers from the snapshot's caches, which partners poll)
-  // run on the I/O threads; everything else may wait (store, solver, password hash).
-  callbacks.quick = [](const Request& req) {
-    const std::string_view path = req.path;
-    return req.method == "GET" && path.size() >= 13 && path[0] == '/' &&
-           (path[1] == '2' || path[1] == '3') && path.substr(2, 11) == "/footprints";
+  // Routes marked quick (the PACT footprint reads) run on the I/O threads; everything
+  // else may wait (store, solver, password hash) and runs on the workers.
+  callbacks.quick = [router](const Request& req) {
+    std::vector<std::string> params;
+    const Route* route = router->Find(req.method, req.path, params);
+    return route != nullptr && route->quick;
   };
   callbacks.handle = [this, router](Request& req, Response& res) {
     const Route* route = router->Find(req.method, req.path, req.path_params);
