@@ -357,8 +357,7 @@ TEST(TimeToSurviveTest, CloneGivesTheSameResultsOnRandomNetworks) {
 // tie-breaking weight on lost units is then the whole objective); next to
 // margins it is below the solver's tolerance, and equally good optima may lose
 // different units of demand without a margin.
-void ExpectSameOptimum(const ScenarioResult& a, const ScenarioResult& b,
-                       const std::string& where) {
+void ExpectSameOptimum(const ScenarioResult& a, const ScenarioResult& b, const std::string& where) {
   auto near = [](double x, double y) {
     return std::fabs(x - y) <= 1e-6 * std::max(1.0, std::fabs(x));
   };
