@@ -406,12 +406,20 @@ StatusOr<std::string> SignedBody(const pact::ProductFootprint& pf, const trust::
   return doc.dump();
 }
 
-// Verifies the signature a received document carries, if any. Unauthenticated when
-// it does not verify or its signer is unknown.
-Status VerifyReceived(const Snapshot& s, const Json& doc) {
+// Verifies the signature a document received from `sender` (an organization)
+// carries. Unauthenticated when it does not verify or its signer is unknown, and when
+// it carries none although the sender has a registered public key: a partner that can
+// sign must, so that a signature stripped on the way is noticed. (A signer other than
+// the sender is fine: a partner may pass on its suppliers' signed footprints.)
+Status VerifyReceived(const Snapshot& s, const Json& doc, const std::string& sender) {
   std::string jws;
   RENKEI_ASSIGN_OR_RETURN(std::string canonical, CanonicalWithoutSignature(doc, &jws));
-  if (jws.empty()) return Status::Ok();
+  if (jws.empty()) {
+    if (s.public_keys.count(sender) == 0) return Status::Ok();
+    return UnauthenticatedError("not signed, but '" + sender +
+                                "' has a registered public key: its footprints must carry its "
+                                "signature");
+  }
   RENKEI_ASSIGN_OR_RETURN(std::string kid, trust::JwsKeyId(jws));
   auto key = s.public_keys.find(kid);
   if (key == s.public_keys.end()) {
@@ -1357,7 +1365,7 @@ Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
   size_t i = 0;
   for (const Json& doc : event["data"]["pfs"]) {
     const std::string where = "data.pfs[" + std::to_string(i++) + "]";
-    Status verified = VerifyReceived(*snap, doc);
+    Status verified = VerifyReceived(*snap, doc, caller.client.organization);
     if (!verified.ok()) return verified.WithPrefix(where);
     const std::string text = doc.dump();
     RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> cells, pact::FootprintRow(text, where, model));

@@ -591,6 +591,29 @@ TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
   EXPECT_THAT(
       Body(r)["message"].get<std::string>(),
       ::testing::HasSubstr("data.pfs[0]: signature of 'org:cell' does not cover this document"));
+
+  // The signature stripped: org:cell has a registered key, so it must sign.
+  json& stripped = event["data"]["pfs"][0];
+  json kept = json::array();
+  for (const json& e : stripped["extensions"]) {
+    if (!e["data"].contains("jws")) kept.push_back(e);
+  }
+  stripped["extensions"] = kept;
+  if (kept.empty()) stripped.erase("extensions");
+  r = c.Post("/3/events", event.dump(), "application/cloudevents+json");
+  ExpectError(r, 400, "BadRequest");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(),
+              ::testing::HasSubstr("data.pfs[0]: not signed, but 'org:cell' has a registered "
+                                   "public key"));
+  // Nothing was stored, and the request is still open.
+  auto events = ListEvents(**store_a);
+  ASSERT_TRUE(events.ok());
+  for (const EventRecord& e : *events) {
+    EXPECT_NE(e.type, "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1");
+    if (e.id == "req-1") {
+      EXPECT_EQ(e.state, "sent");
+    }
+  }
 }
 
 }  // namespace
