@@ -3,12 +3,14 @@
 both over TLS with the same self-signed certificate, driven by wrk in one run.
 
 Usage: bench/server/run [--duration S] [--connections C] [--threads T] [--sites N]
-                        [--pin] [--server-threads N] [--only list|one] [--renkei PATH]
+                        [--pin] [--server-threads N] [--only list|gzip|one] [--renkei PATH]
                         [--perf] [--work DIR]
 
-For GET /3/footprints?limit=100 and GET /3/footprints/{id}: the response body is fetched
-from renkei once and written as a static file for nginx; wrk runs against renkei (with the
-bearer token) and then nginx; the renkei process's resident memory is sampled every second.
+For GET /3/footprints?limit=100 (as it is, and gzip-encoded for a client that accepts it)
+and GET /3/footprints/{id}: the response body is fetched from renkei once and written as a
+static file for nginx (the gzip bytes as list.json.gz, served by nginx's gzip_static); wrk
+runs against renkei (with the bearer token) and then nginx; the renkei process's resident
+memory is sampled every second.
 """
 import argparse
 import base64
@@ -80,13 +82,15 @@ def to_ms(text):
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def wrk(url, args, token=None):
+def wrk(url, args, token=None, headers=()):
     # --pin: the client on CPU 0, the server under test on the others (pinned at start).
     cmd = ["taskset", "-c", "0"] if args.pin else []
     cmd += ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
            f"{args.duration}s", "--latency", "--timeout", "5s"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
+    for h in headers:
+        cmd += ["-H", h]
     out = run(*cmd, url)
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
               "requests": int(re.search(r"(\d+) requests in", out).group(1)),
@@ -116,6 +120,7 @@ http {{
   scgi_temp_path {work}/nginx-tmp;
   default_type application/json;
   sendfile on;
+  gzip_static on;
   server {{
     listen 127.0.0.1:{port} ssl;
     ssl_certificate {cert};
@@ -143,7 +148,7 @@ def main():
                          "one worker per CPU), so the client does not take the server's CPU")
     ap.add_argument("--server-threads", type=int, default=0,
                     help="renkei serve --threads (default: the node's default)")
-    ap.add_argument("--only", choices=["list", "one"], help="run one of the two requests")
+    ap.add_argument("--only", choices=["list", "gzip", "one"], help="run one of the requests")
     ap.add_argument("--renkei", default=RENKEI, help="the renkei binary (default: Release build)")
     ap.add_argument("--token-calls", type=int, default=20,
                     help="time this many POST /auth/token calls before the runs")
@@ -228,8 +233,13 @@ def main():
         docs = json.loads(list_body)["data"]
         one_path = f"/3/footprints/{docs[0]['id']}"
         one_body = fetch(one_path, token)
+        gzip_header = "Accept-Encoding: gzip"
+        gzip_body = fetch("/3/footprints?limit=100", token, headers={"Accept-Encoding": "gzip"})
+        assert gzip_body[:2] == b"\x1f\x8b", "renkei did not gzip the list page"
         with open(os.path.join(root, "list.json"), "wb") as f:
             f.write(list_body)
+        with open(os.path.join(root, "list.json.gz"), "wb") as f:
+            f.write(gzip_body)
         with open(os.path.join(root, "one.json"), "wb") as f:
             f.write(one_body)
 
@@ -250,6 +260,8 @@ def main():
         else:
             sys.exit("nginx did not serve the list; see " + os.path.join(work, "nginx-error.log"))
         assert fetch(one_path, url=nginx_base) == one_body
+        assert fetch("/3/footprints?limit=100", url=nginx_base,
+                     headers={"Accept-Encoding": "gzip"}) == gzip_body
 
         print(f"bundle: {os.path.relpath(bundle, ROOT) if bundle == DEMO else bundle}, "
               f"{len(json.loads(fetch('/3/footprints', token))['data'])} v3 footprints; "
@@ -259,13 +271,17 @@ def main():
               + (f"pinned: wrk on CPU 0, servers on CPU {server_cpus}; " if args.pin
                  else "not pinned; ")
               + f"renkei threads: {args.server_threads or 'default'}\n", flush=True)
-        cases = [(f"GET /3/footprints?limit=100 ({len(list_body):,} B)", "/3/footprints?limit=100"),
-                 (f"GET /3/footprints/{{id}} ({len(one_body):,} B)", one_path)]
-        if args.only:
-            cases = [cases[0] if args.only == "list" else cases[1]]
+        cases = {
+            "list": (f"GET /3/footprints?limit=100 ({len(list_body):,} B)",
+                     "/3/footprints?limit=100", ()),
+            "gzip": (f"GET /3/footprints?limit=100, {gzip_header} ({len(gzip_body):,} B)",
+                     "/3/footprints?limit=100", (gzip_header,)),
+            "one": (f"GET /3/footprints/{{id}} ({len(one_body):,} B)", one_path, ()),
+        }
+        cases = [cases[args.only]] if args.only else list(cases.values())
         all_rss = []
         rows = []
-        for name, path in cases:
+        for name, path, headers in cases:
             perf = None
             perf_data = os.path.join(work, f"perf-{len(rows)}.data")
             if args.perf and shutil.which("perf"):
@@ -274,11 +290,11 @@ def main():
                      perf_data, "--", "sleep", str(min(args.duration, 15))],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with RssSampler(server.pid) as rss:
-                r = wrk(base + path, args, token)
+                r = wrk(base + path, args, token, headers)
             if perf:
                 perf.wait()
             all_rss += rss.samples
-            n = wrk(nginx_base + path, args)
+            n = wrk(nginx_base + path, args, headers=headers)
             for who, res in (("renkei", r), ("nginx", n)):
                 with open(os.path.join(work, f"wrk-{who}-{len(rows)}.txt"), "w") as f:
                     f.write(res["raw"])
@@ -301,7 +317,7 @@ def main():
                   f"{r['p99']:.2f} ms {'ok' if r['p99'] < 5 else 'MISSED'}; errors {errors} "
                   f"{'ok' if errors == 0 else 'MISSED'}")
         growth = (all_rss[-1] - all_rss[0]) / 1024
-        print(f"  memory over both renkei runs: first {all_rss[0] / 1024:.1f} MB, max "
+        print(f"  memory over the renkei runs: first {all_rss[0] / 1024:.1f} MB, max "
               f"{max(all_rss) / 1024:.1f} MB, last {all_rss[-1] / 1024:.1f} MB "
               f"(growth {growth:+.1f} MB)")
         for i, (name, *_rest) in enumerate(rows):

@@ -270,9 +270,8 @@ struct ScenarioSolver::Region {
     return model;
   }
 
-  // After an optimal solve: keeps the solution and basis of the region and adds
-  // every fixed column that does not price out. Returns how many were added.
-  size_t Price(const ScenarioLp& lp, const ClpSimplex& model, std::vector<double>& x) {
+  // After an optimal solve: keeps the solution and basis of the region.
+  void Keep(const ClpSimplex& model, std::vector<double>& x) {
     const double* sol = model.primalColumnSolution();
     for (size_t k = 0; k < cols.size(); ++k) {
       const size_t j = static_cast<size_t>(cols[k]);
@@ -283,6 +282,11 @@ struct ScenarioSolver::Region {
       row_status[static_cast<size_t>(rows[k])] =
           static_cast<unsigned char>(model.getRowStatus(static_cast<int>(k)));
     }
+  }
+
+  // Adds every fixed column that does not price out against the duals of the
+  // optimal region LP in `model`. Returns how many were added.
+  size_t Price(const ScenarioLp& lp, const ClpSimplex& model, std::vector<double>& x) {
     const double* y = model.dualRowSolution();
     ++stamp;
     std::vector<int> enter;
@@ -592,7 +596,11 @@ StatusOr<int> ScenarioSolver::SolveLp(Kind kind, const Scenario& scenario, doubl
       // Anything else is left to the whole LP.
       if (model->status() != 0) return std::optional<int>();
       solved = true;
-      changed = region.Price(lp, *model, x_) > 0;
+      region.Keep(*model, x_);
+      // τ at its lower bound is the least any solution reaches: optimal without
+      // pricing once the τ rows outside the region hold (checked above).
+      const bool least = lp.variable_tau >= 0 && x_[tau] <= lp.lb[tau] * (1 + kTolerance);
+      changed = !least && region.Price(lp, *model, x_) > 0;
     }
     ++counts_.region_lps;
     counts_.region_columns += region.cols.size();

@@ -39,10 +39,15 @@
 // region that hold τ are checked against the region's τ and join it when
 // violated; otherwise they are slack or have dual 0. The combined solution is
 // then primal feasible, dual feasible and complementary: optimal for the whole
-// LP. With nothing down all duals are 0, so a region stays near the part of the
-// network whose supply the disruption actually limits. A region that grows past
-// half the columns, or a region LP that is infeasible (it may be the region's
-// fault), is solved as the whole LP from x⁰'s basis instead.
+// LP. A TTS region whose τ reaches its lower bound needs no pricing: no solution
+// of the whole LP has a smaller objective. With nothing down all duals are 0, so
+// a region stays near the part of the network whose supply the disruption
+// actually limits. A region LP that is infeasible grows by a layer of
+// neighbours (with none left, the whole LP is infeasible). On LPs of 20,000
+// columns or more, a region past 1/40 of them (TTS; 1/10 for TTR) is solved as
+// the whole LP from x⁰'s basis instead: a disruption rerouted in full pulls the
+// upstream cone of its rerouting into the region, and degenerate duals keep
+// adding columns that do not change the optimum.
 //
 // No TTR solve when not exposed. Feasibility is monotone in t: if (u, y, l = 0)
 // is feasible at horizon t and 0 < t' < t, then α = t'/t ≤ 1 and (α·u, α·y, 0) is

@@ -111,18 +111,34 @@ bool Compressible(std::string_view type) {
          t == "image/svg+xml";
 }
 
+std::optional<std::string> CompressAnswer(std::string_view body, Encoding encoding) {
+  if (encoding == Encoding::kIdentity || body.size() < kMinCompressed) return std::nullopt;
+  std::string packed =
+      Compress(body, encoding, encoding == Encoding::kBrotli ? kDynamicBrotli : kDynamicGzip);
+  if (packed.empty() || packed.size() >= body.size()) return std::nullopt;
+  return packed;
+}
+
+std::string_view EncodingName(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kBrotli:
+      return "br";
+    case Encoding::kGzip:
+      return "gzip";
+    case Encoding::kIdentity:
+      break;
+  }
+  return "";
+}
+
 void SendBody(const Request& req, Response& res, std::string body,
               const std::string& content_type) {
   if (Compressible(content_type)) {
     res.set_header("Vary", "Accept-Encoding");
     const Encoding e = AcceptedEncoding(req);
-    if (e != Encoding::kIdentity && body.size() >= kMinCompressed) {
-      std::string packed =
-          Compress(body, e, e == Encoding::kBrotli ? kDynamicBrotli : kDynamicGzip);
-      if (!packed.empty() && packed.size() < body.size()) {
-        res.set_header("Content-Encoding", e == Encoding::kBrotli ? "br" : "gzip");
-        body = std::move(packed);
-      }
+    if (std::optional<std::string> packed = CompressAnswer(body, e)) {
+      res.set_header("Content-Encoding", std::string(EncodingName(e)));
+      body = std::move(*packed);
     }
   }
   SendBytes(res, std::make_shared<const std::string>(std::move(body)), content_type);

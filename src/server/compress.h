@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,13 @@ Encoding AcceptedEncoding(const Request& req);
 
 // `data` in `encoding` (kIdentity: unchanged) at `level` (Brotli 0–11, gzip 1–9).
 std::string Compress(std::string_view data, Encoding encoding, int level);
+
+// `body` in `encoding` at the quality of a per-request answer, or nullopt when that is
+// not worth it: identity, under 1 KB, or no smaller than `body`.
+std::optional<std::string> CompressAnswer(std::string_view body, Encoding encoding);
+
+// The Content-Encoding token of `encoding` ("" for identity).
+std::string_view EncodingName(Encoding encoding);
 
 // True for the content types worth compressing: text/*, JSON, JavaScript, SVG.
 bool Compressible(std::string_view content_type);

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "store/audit.h"
+#include "trust/sealed.h"
 
 namespace renkei::server {
 namespace {
@@ -224,12 +226,64 @@ StatusOr<std::map<std::string, std::vector<std::string>>> ListGrants(store::Stor
   return out;
 }
 
+namespace {
+
+// The contexts values are sealed for (trust/sealed.h): table, column and row key.
+std::string SeedContext(const std::string& organization) {
+  return "organization_keys.seed/" + organization;
+}
+std::string PartnerSecretContext(const std::string& organization) {
+  return "partners.client_secret/" + organization;
+}
+
+// `value` sealed with the store's sealing key, made on first use.
+StatusOr<std::string> SealForStore(const store::Store& store, std::string_view value,
+                                   const std::string& context) {
+  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key,
+                          trust::LoadOrCreateSealingKey(trust::SealingKeyPath(store.path())));
+  return trust::Seal(key, value, context);
+}
+
+// Opens values read from the store; the key file is read once, when the first sealed
+// value comes. Values stored in clear (before sealing) are returned as they are.
+class Opener {
+ public:
+  explicit Opener(const store::Store& store) : path_(trust::SealingKeyPath(store.path())) {}
+
+  // `what` names the value in errors.
+  StatusOr<std::string> Open(const std::string& value, const std::string& context,
+                             const std::string& what) {
+    if (!trust::IsSealed(value)) return value;
+    if (!key_) {
+      StatusOr<trust::SealingKey> key = trust::LoadSealingKey(path_);
+      if (!key.ok()) {
+        return DataLossError(
+            what + " is sealed, but the sealing key cannot be read: " + key.status().message());
+      }
+      key_ = *key;
+    }
+    StatusOr<std::string> plain = trust::Unseal(*key_, value, context);
+    if (!plain.ok()) {
+      return DataLossError(what + ": " + plain.status().message() + " (key file " + path_ + ")");
+    }
+    return plain;
+  }
+
+ private:
+  std::string path_;
+  std::optional<trust::SealingKey> key_;
+};
+
+}  // namespace
+
 StatusOr<std::string> InitOrganizationKey(store::Store& store, const model::Model& model,
                                           const std::string& organization,
                                           const std::string& actor) {
   RENKEI_RETURN_IF_ERROR(RequireOrganization(model, organization));
   RENKEI_ASSIGN_OR_RETURN(trust::KeyPair keys, trust::GenerateKeyPair());
   const std::string public_key = trust::EncodePublicKey(keys);
+  RENKEI_ASSIGN_OR_RETURN(std::string seed,
+                          SealForStore(store, trust::EncodeSeed(keys), SeedContext(organization)));
   sqlite3* db = store.handle();
   RENKEI_RETURN_IF_ERROR(
       InTransaction(db, actor, "keys init " + organization + " " + public_key, [&]() -> Status {
@@ -241,7 +295,7 @@ StatusOr<std::string> InitOrganizationKey(store::Store& store, const model::Mode
                 "VALUES(?, ?, ?, ?)");
         return q.Text(1, organization)
             .Text(2, public_key)
-            .Text(3, trust::EncodeSeed(keys))
+            .Text(3, seed)
             .Text(4, NowRfc3339())
             .Run();
       }));
@@ -251,10 +305,13 @@ StatusOr<std::string> InitOrganizationKey(store::Store& store, const model::Mode
 StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(store::Store& store) {
   Query q(store.handle(), "SELECT organization, seed FROM organization_keys");
   std::map<std::string, trust::KeyPair> out;
+  Opener opener(store);
   while (true) {
     RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    auto keys = trust::KeyPairFromSeed(q.Col(1));
+    RENKEI_ASSIGN_OR_RETURN(std::string seed, opener.Open(q.Col(1), SeedContext(q.Col(0)),
+                                                          "the signing key of '" + q.Col(0) + "'"));
+    auto keys = trust::KeyPairFromSeed(seed);
     if (!keys.ok()) return DataLossError("key of '" + q.Col(0) + "': " + keys.status().message());
     out.emplace(q.Col(0), *keys);
   }
@@ -267,6 +324,9 @@ Status SetPartner(store::Store& store, const model::Model& model, const Partner&
   if (partner.url.rfind("https://", 0) != 0) {
     return InvalidArgumentError("partner url must start with https://, got '" + partner.url + "'");
   }
+  RENKEI_ASSIGN_OR_RETURN(
+      std::string secret,
+      SealForStore(store, partner.client_secret, PartnerSecretContext(partner.organization)));
   sqlite3* db = store.handle();
   return InTransaction(
       db, actor, "partner " + partner.organization + " " + partner.url, [&]() -> Status {
@@ -276,7 +336,7 @@ Status SetPartner(store::Store& store, const model::Model& model, const Partner&
         return q.Text(1, partner.organization)
             .Text(2, partner.url)
             .Text(3, partner.client_id)
-            .Text(4, partner.client_secret)
+            .Text(4, secret)
             .Text(5, partner.ca_file)
             .Run();
       });
@@ -288,7 +348,11 @@ StatusOr<Partner> GetPartner(store::Store& store, const std::string& organizatio
           "WHERE organization = ?");
   RENKEI_ASSIGN_OR_RETURN(bool row, q.Text(1, organization).Step());
   if (!row) return NotFoundError("no partner endpoint for '" + organization + "'");
-  return Partner{q.Col(0), q.Col(1), q.Col(2), q.Col(3), q.Col(4)};
+  Opener opener(store);
+  RENKEI_ASSIGN_OR_RETURN(std::string secret,
+                          opener.Open(q.Col(3), PartnerSecretContext(q.Col(0)),
+                                      "the client secret for partner '" + q.Col(0) + "'"));
+  return Partner{q.Col(0), q.Col(1), q.Col(2), std::move(secret), q.Col(4)};
 }
 
 StatusOr<int64_t> RecordEvent(store::Store& store, const EventRecord& e) {

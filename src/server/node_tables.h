@@ -3,6 +3,9 @@
 // to, and the log of events received and sent.
 //
 // Every change runs in one transaction with an audit log entry (store/audit.h).
+// Organization key seeds and partner client secrets are stored sealed with the store's
+// sealing key file (trust/sealed.h); values stored in clear by earlier versions are
+// still read.
 // Functions are not thread-safe on one Store; the server serialises them.
 #ifndef RENKEI_SERVER_NODE_TABLES_H_
 #define RENKEI_SERVER_NODE_TABLES_H_

@@ -811,6 +811,27 @@ TEST(ApiStaticTest, Compression) {
       EXPECT_LT(raw->body.size(), plain->body.size() / 4);
       EXPECT_EQ(json::parse(get("/api/v1/products", accept, true)->body), json::parse(plain->body));
     }
+    // A PACT list page: compressed once per snapshot and encoding (the second request of
+    // each is served from the page cache), the same JSON and Link header once decoded.
+    for (const char* path : {"/3/footprints?limit=100", "/2/footprints", "/3/footprints?limit=1"}) {
+      SCOPED_TRACE(path);
+      auto page = get(path, "identity", false);
+      ASSERT_EQ(page->status, 200);
+      EXPECT_FALSE(page->has_header("Content-Encoding"));
+      EXPECT_EQ(page->get_header_value("Vary"), "Accept-Encoding");
+      for (int round = 0; round < 2; ++round) {
+        for (const char* accept : {"gzip", "br"}) {
+          SCOPED_TRACE(std::string(accept) + " round " + std::to_string(round));
+          auto raw = get(path, accept, false);
+          ASSERT_EQ(raw->status, 200);
+          EXPECT_EQ(raw->get_header_value("Content-Encoding"), accept);
+          EXPECT_EQ(raw->get_header_value("Vary"), "Accept-Encoding");
+          EXPECT_EQ(raw->get_header_value("Link"), page->get_header_value("Link"));
+          EXPECT_LT(raw->body.size(), page->body.size());
+          EXPECT_EQ(json::parse(get(path, accept, true)->body), json::parse(page->body));
+        }
+      }
+    }
     // Small answers are sent as they are.
     auto small = get("/api/v1/sites/site:none", "br", false);
     EXPECT_EQ(small->status, 404);

@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "store/store.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
+#include "trust/sealed.h"
 
 namespace renkei::server {
 namespace {
@@ -427,6 +430,92 @@ TEST(ServerClientSecretTest, NodeMadeSecretsUseTheSmallestArgon2idCost) {
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
 }
 
+// Every byte of the store's files (the database and its write-ahead log).
+std::string StoreBytes(const std::string& db) {
+  std::string out;
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(db + suffix, std::ios::binary);
+    out.append(std::istreambuf_iterator<char>(in), {});
+  }
+  return out;
+}
+
+// Organizations' key seeds and partners' client secrets are stored sealed with the key
+// file beside the store; without that file, or with another one, they do not open.
+TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("renkei-server-sealed-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "node.db").string();
+  const std::string key_file = trust::SealingKeyPath(db);
+  auto store = store::Store::Create(db);
+  ASSERT_TRUE(store.ok());
+  auto model = (*store)->LoadModel();
+  const model::RowCounts before = model::CountRows(*model);
+  ASSERT_TRUE(io::ReadBundle(kBundle, *model).ok());
+  ASSERT_TRUE((*store)->Append(*model, before, "test", "import").ok());
+  EXPECT_FALSE(fs::exists(key_file));  // made when the first secret is stored
+
+  auto public_key = InitOrganizationKey(**store, *model, "org:cell", "test");
+  ASSERT_TRUE(public_key.ok()) << public_key.status().ToString();
+  const std::string secret = "partner-secret-4f1d9c";
+  ASSERT_TRUE(SetPartner(**store, *model,
+                         {"org:pack", "https://127.0.0.1:1", "id-at-pack", secret, ""}, "test")
+                  .ok());
+  EXPECT_EQ(fs::status(key_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+
+  auto keys = OrganizationKeys(**store);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_EQ(keys->count("org:cell"), 1u);
+  EXPECT_EQ(trust::EncodePublicKey(keys->at("org:cell")), *public_key);
+  auto partner = GetPartner(**store, "org:pack");
+  ASSERT_TRUE(partner.ok()) << partner.status().ToString();
+  EXPECT_EQ(partner->client_secret, secret);
+
+  // Neither secret is anywhere in the files, in any encoding the node uses.
+  const std::string seed = trust::EncodeSeed(keys->at("org:cell"));
+  const std::string bytes = StoreBytes(db);
+  EXPECT_EQ(bytes.find(seed), std::string::npos);
+  EXPECT_EQ(bytes.find(secret), std::string::npos);
+  sqlite3* h = (*store)->handle();
+  auto exec = [&](const std::string& sql) {
+    ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  };
+
+  // A sealed value moved to another row does not open there; the error names the row.
+  exec(
+      "INSERT INTO organization_keys SELECT 'org:pack', public_key, seed, created "
+      "FROM organization_keys WHERE organization = 'org:cell'");
+  Status moved = OrganizationKeys(**store).status();
+  EXPECT_EQ(moved.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(moved.message(), testing::HasSubstr("'org:pack'"));
+  exec("DELETE FROM organization_keys WHERE organization = 'org:pack'");
+
+  // Another key file, then none.
+  const fs::path saved = dir / "saved.key";
+  fs::rename(key_file, saved);
+  ASSERT_TRUE(trust::LoadOrCreateSealingKey(key_file).ok());
+  Status other = GetPartner(**store, "org:pack").status();
+  EXPECT_EQ(other.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(other.message(), testing::HasSubstr("'org:pack'"));
+  EXPECT_THAT(other.message(), testing::HasSubstr(key_file));
+  fs::remove(key_file);
+  Status missing = OrganizationKeys(**store).status();
+  EXPECT_EQ(missing.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(missing.message(), testing::HasSubstr("'org:cell'"));
+  EXPECT_THAT(missing.message(), testing::HasSubstr(key_file));
+  fs::rename(saved, key_file);
+  EXPECT_TRUE(OrganizationKeys(**store).ok());
+
+  // Values stored in clear by earlier versions are still read.
+  exec("UPDATE partners SET client_secret = 'clear-secret' WHERE organization = 'org:pack'");
+  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "clear-secret");
+  store->reset();
+  fs::remove_all(dir);
+}
+
 TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
   // A (org:pack) asks B (org:cell) for the cell footprint; B answers through A's events.
   NodeFixture b("b");
@@ -502,6 +591,29 @@ TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
   EXPECT_THAT(
       Body(r)["message"].get<std::string>(),
       ::testing::HasSubstr("data.pfs[0]: signature of 'org:cell' does not cover this document"));
+
+  // The signature stripped: org:cell has a registered key, so it must sign.
+  json& stripped = event["data"]["pfs"][0];
+  json kept = json::array();
+  for (const json& e : stripped["extensions"]) {
+    if (!e["data"].contains("jws")) kept.push_back(e);
+  }
+  stripped["extensions"] = kept;
+  if (kept.empty()) stripped.erase("extensions");
+  r = c.Post("/3/events", event.dump(), "application/cloudevents+json");
+  ExpectError(r, 400, "BadRequest");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(),
+              ::testing::HasSubstr("data.pfs[0]: not signed, but 'org:cell' has a registered "
+                                   "public key"));
+  // Nothing was stored, and the request is still open.
+  auto events = ListEvents(**store_a);
+  ASSERT_TRUE(events.ok());
+  for (const EventRecord& e : *events) {
+    EXPECT_NE(e.type, "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1");
+    if (e.id == "req-1") {
+      EXPECT_EQ(e.state, "sent");
+    }
+  }
 }
 
 }  // namespace
