@@ -210,8 +210,11 @@ TEST_F(CliServerTest, KeysInit) {
   ASSERT_THAT(r.out,
               MatchesRegex("org:mine public key \\(Ed25519, base64url\\) [A-Za-z0-9_-]{43}\n"));
   const std::string public_key = r.out.substr(r.out.size() - 44, 43);
-  const Rows keys = Query("SELECT organization, public_key, length(seed) FROM organization_keys");
-  EXPECT_EQ(keys, (Rows{{"org:mine", public_key, "43"}}));
+  // The seed is stored sealed with the key file beside the store (trust/sealed.h).
+  const Rows keys =
+      Query("SELECT organization, public_key, substr(seed, 1, 10) FROM organization_keys");
+  EXPECT_EQ(keys, (Rows{{"org:mine", public_key, "sealed:v1:"}}));
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".secrets.key"));
   // A key is made once; the first one stays.
   ExpectError({"keys", "init", db_, "org:mine"}, "organization 'org:mine' has a key");
   EXPECT_EQ(Query("SELECT public_key FROM organization_keys"), Rows{{public_key}});
@@ -234,16 +237,19 @@ TEST_F(CliServerTest, Partner) {
                         "--client-id", "client-abc", "--client-secret", "s3cret"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "partner org:mine at https://mine.example:8443\n");
-  EXPECT_EQ(Query("SELECT organization, url, client_id, client_secret, ca_file FROM partners"),
-            (Rows{{"org:mine", "https://mine.example:8443", "client-abc", "s3cret", ""}}));
+  // The secret is stored sealed (trust/sealed.h).
+  EXPECT_EQ(Query("SELECT organization, url, client_id, substr(client_secret, 1, 10), ca_file "
+                  "FROM partners"),
+            (Rows{{"org:mine", "https://mine.example:8443", "client-abc", "sealed:v1:", ""}}));
   // Setting it again replaces it.
   RunResult again =
       Renkei({"partner", db_, "org:mine", "--url", "https://10.0.0.2:9443", "--client-id",
               "client-def", "--client-secret", "other", "--ca", "/etc/mine-ca.pem"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(
-      Query("SELECT organization, url, client_id, client_secret, ca_file FROM partners"),
-      (Rows{{"org:mine", "https://10.0.0.2:9443", "client-def", "other", "/etc/mine-ca.pem"}}));
+  EXPECT_EQ(Query("SELECT organization, url, client_id, substr(client_secret, 1, 10), ca_file "
+                  "FROM partners"),
+            (Rows{{"org:mine", "https://10.0.0.2:9443", "client-def",
+                   "sealed:v1:", "/etc/mine-ca.pem"}}));
 
   ExpectError({"partner", db_, "org:mine", "--url", "http://mine.example", "--client-id", "a",
                "--client-secret", "b"},
