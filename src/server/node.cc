@@ -1220,7 +1220,7 @@ void Node::Impl::ListFootprints(int version, const Request& req, Response& res) 
   std::shared_ptr<const Page> page = snap->pages.Find(key);
   if (page == nullptr) {
     // Compressed once per snapshot, not per request: a page of 100 footprints is about
-    // 200 KB as JSON and a tenth of that compressed.
+    // 200 KB as JSON and a sixth of that gzipped.
     auto built = std::make_shared<Page>(BuildPage(*snap, *caller, version, c, limit, offset, req));
     if (std::optional<std::string> packed = CompressAnswer(built->body, accepted)) {
       built->body = std::move(*packed);
