@@ -95,6 +95,11 @@ class Network {
   std::span<const InEdge> edges(const InputGroup& g) const {
     return {in_edges_.data() + g.edge_begin, in_edges_.data() + g.edge_end};
   }
+  // Every inbound edge of `v`, over all its groups (a vertex's groups hold consecutive
+  // edges): one lookup fewer than through groups() for a walk that ignores the BOM.
+  std::span<const InEdge> in_edges(Index v) const {
+    return {in_edges_.data() + in_begin_[v], in_edges_.data() + in_begin_[v + 1]};
+  }
   const InEdge& in_edge(Index edge) const { return in_edges_[edge]; }
   std::span<const OutEdge> out(Index v) const {
     return {out_edges_.data() + out_begin_[v], out_edges_.data() + out_begin_[v + 1]};
@@ -136,6 +141,7 @@ class Network {
   std::vector<Index> site_;
   std::vector<Index> product_;
   std::vector<Index> group_begin_;  // vertex_count + 1
+  std::vector<Index> in_begin_;     // vertex_count + 1: first inbound edge of each vertex
   std::vector<InputGroup> groups_;
   std::vector<InEdge> in_edges_;
   std::vector<Index> out_begin_;  // vertex_count + 1
