@@ -52,13 +52,13 @@ size_t ClosureSize(const network::Network& net, std::span<const Index> start, Di
     }
   }
   // A closure of a large network is bound by memory latency: each vertex's edges are
-  // elsewhere. The edges of the vertex a few places ahead in the queue are fetched
-  // while this one's are walked.
+  // elsewhere. What the vertices a few places ahead in the queue need is fetched
+  // while this one's edges are walked.
   constexpr size_t kAhead = 4;
   for (size_t i = 0; i < queue.size(); ++i) {
     const Index v = queue[i];
     if (direction == Direction::kUpstream) {
-      if (i + kAhead < queue.size()) __builtin_prefetch(net.in_edges(queue[i + kAhead]).data());
+      net.PrefetchUpstreamWalk(std::span<const Index>(queue), i, visited.data());
       for (const network::InEdge& e : net.in_edges(v)) {
         if (!visited[e.from]) {
           visited[e.from] = 1;
