@@ -107,21 +107,24 @@ class Network {
   // far apart; this fetches the offsets, then the groups and edges, then the
   // suppliers' state of the vertices ahead, each stage once the one before has had
   // time to arrive.
+  // A walk that reads no groups (a closure) passes `groups` false; one whose `state`
+  // stays in cache anyway passes nullptr.
   template <typename T>
-  void PrefetchUpstreamWalk(std::span<const Index> order, size_t i, const T* state) const {
+  void PrefetchUpstreamWalk(std::span<const Index> order, size_t i, const T* state,
+                            bool groups = true) const {
     constexpr size_t kOffsets = 32, kInputs = 16, kSuppliers = 8;
     // GCC 12's mod/ref analysis takes a function that only prefetches for one without
     // effects and drops calls to it; an empty volatile asm says otherwise.
     asm volatile("");
     if (i + kOffsets < order.size()) {
-      __builtin_prefetch(group_begin_.data() + order[i + kOffsets]);
+      if (groups) __builtin_prefetch(group_begin_.data() + order[i + kOffsets]);
       __builtin_prefetch(in_begin_.data() + order[i + kOffsets]);
     }
     if (i + kInputs < order.size()) {
-      __builtin_prefetch(groups_.data() + group_begin_[order[i + kInputs]]);
+      if (groups) __builtin_prefetch(groups_.data() + group_begin_[order[i + kInputs]]);
       __builtin_prefetch(in_edges_.data() + in_begin_[order[i + kInputs]]);
     }
-    if (i + kSuppliers < order.size()) {
+    if (state != nullptr && i + kSuppliers < order.size()) {
       const Index v = order[i + kSuppliers];
       __builtin_prefetch(state + v);
       for (const InEdge& e : in_edges(v)) __builtin_prefetch(state + e.from);
