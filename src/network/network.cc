@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/memory.h"
+
 namespace renkei::network {
 namespace {
 
@@ -30,6 +32,13 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   n.vertex_count_ = static_cast<Index>(m.production.size() + m.demand.size());
   const Index vc = n.vertex_count_;
 
+  // The arrays read at random by the analyses live on huge pages (base/memory.h).
+  ReserveHugePages(n.site_, vc);
+  ReserveHugePages(n.product_, vc);
+  ReserveHugePages(n.group_begin_, vc + 1);
+  ReserveHugePages(n.in_begin_, vc + 1);
+  ReserveHugePages(n.out_begin_, vc + 1);
+  ReserveHugePages(n.topo_, vc);
   n.site_.resize(vc);
   n.product_.resize(vc);
   for (Index v = 0; v < n.node_count_; ++v) {
@@ -117,6 +126,9 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   }
   n.group_begin_[vc] = static_cast<Index>(n.groups_.size());
   n.in_begin_[vc] = static_cast<Index>(n.in_edges_.size());
+  MoveToHugePages(n.groups_);
+  MoveToHugePages(n.in_edges_);
+  ReserveHugePages(n.out_edges_, n.in_edges_.size());
 
   // Outbound CSR by supplier.
   n.out_begin_.assign(vc + 1, 0);
@@ -136,7 +148,6 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   {
     std::vector<Index> pending(vc, 0);
     for (Index v = 0; v < vc; ++v) pending[v] = n.in_begin_[v + 1] - n.in_begin_[v];
-    n.topo_.reserve(vc);
     for (Index v = 0; v < vc; ++v) {
       if (pending[v] == 0) n.topo_.push_back(v);
     }

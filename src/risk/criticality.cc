@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/memory.h"
+
 namespace renkei::risk {
 namespace {
 
@@ -27,7 +29,12 @@ class SetArena {
   static constexpr uint32_t kDead = 0xFFFFFFFF;
 
   // Every vertex starts dead; Propagate() gives the alive ones their sets.
-  explicit SetArena(size_t vertices) : slots_(vertices, Slot{0, kDead}) {}
+  // On huge pages, as the network's arrays: the walk reads a slot per supplier.
+  explicit SetArena(size_t vertices) {
+    ReserveHugePages(slots_, vertices);
+    slots_.assign(vertices, Slot{0, kDead});
+    ReserveHugePages(data_, vertices);
+  }
 
   const Slot* slots() const { return slots_.data(); }
   bool alive(Index v) const { return slots_[v].size != kDead; }
