@@ -265,6 +265,32 @@ TEST_F(CliServerTest, Partner) {
   ExpectAuditIntact();
 }
 
+// `keys seal` seals what an earlier version stored in clear, once.
+TEST_F(CliServerTest, KeysSeal) {
+  RunResult none = Renkei({"keys", "seal", db_});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out, "sealed 0 values stored in clear (key file " + db_ + ".secrets.key)\n");
+  ASSERT_EQ(Renkei({"partner", db_, "org:mine", "--url", "https://mine.example:8443", "--client-id",
+                    "client-abc", "--client-secret", "s3cret"})
+                .exit_code,
+            0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE partners SET client_secret = 'clear-s3cret'", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  RunResult one = Renkei({"keys", "seal", db_});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "sealed 1 value stored in clear (key file " + db_ + ".secrets.key)\n");
+  EXPECT_EQ(Query("SELECT substr(client_secret, 1, 10) FROM partners"), Rows{{"sealed:v1:"}});
+  EXPECT_EQ(AuditActions().back(), "keys seal 1 values");
+  EXPECT_THAT(Renkei({"keys", "seal", db_}).out, HasSubstr("sealed 0 values"));
+  ExpectError({"keys", "seal", db_ + ".missing"},
+              db_ + ".missing: no such store (create one with 'renkei init " + db_ + ".missing')");
+  ExpectAuditIntact();
+}
+
 // The audit chain covers the admin commands: editing one of their entries is found.
 TEST_F(CliServerTest, EditedAdminEntryBreaksTheAuditChain) {
   ASSERT_EQ(Renkei({"grant", db_, "org:cell", "--all"}).exit_code, 0);

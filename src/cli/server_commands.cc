@@ -13,6 +13,7 @@
 #include "server/node_tables.h"
 #include "server/tls.h"
 #include "store/store.h"
+#include "trust/sealed.h"
 
 namespace renkei::cli {
 namespace {
@@ -189,6 +190,17 @@ int RunKeysInit(const Options& o) {
   return kExitOk;
 }
 
+int RunKeysSeal(const Options& o) {
+  model::Model model;
+  auto store = OpenWithModel(o.db, model);
+  if (!store.ok()) return ReportError(store.status());
+  auto sealed = server::SealStoredSecrets(**store, Actor());
+  if (!sealed.ok()) return ReportError(sealed.status());
+  std::printf("sealed %d value%s stored in clear (key file %s)\n", *sealed, *sealed == 1 ? "" : "s",
+              trust::SealingKeyPath(o.db).c_str());
+  return kExitOk;
+}
+
 int RunPartner(const Options& o) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
@@ -255,6 +267,10 @@ void AddServerCommands(CommandLine& command_line) {
                                     [o] { return RunKeysInit(*o); });
   init->add_option("db", o->db, "store file")->required();
   init->add_option("organization", o->organization, "organization id")->required();
+  CLI::App* seal = command_line.Add(
+      *keys, "seal", "Seal key seeds and partner secrets an earlier version stored in clear",
+      [o] { return RunKeysSeal(*o); });
+  seal->add_option("db", o->db, "store file")->required();
 
   CLI::App* partner =
       command_line.Add(app, "partner", "Set where to send events for a partner organization",

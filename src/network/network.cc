@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/memory.h"
+
 namespace renkei::network {
 namespace {
 
@@ -30,6 +32,13 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   n.vertex_count_ = static_cast<Index>(m.production.size() + m.demand.size());
   const Index vc = n.vertex_count_;
 
+  // The arrays read at random by the analyses live on huge pages (base/memory.h).
+  ReserveHugePages(n.site_, vc);
+  ReserveHugePages(n.product_, vc);
+  ReserveHugePages(n.group_begin_, vc + 1);
+  ReserveHugePages(n.in_begin_, vc + 1);
+  ReserveHugePages(n.out_begin_, vc + 1);
+  ReserveHugePages(n.topo_, vc);
   n.site_.resize(vc);
   n.product_.resize(vc);
   for (Index v = 0; v < n.node_count_; ++v) {
@@ -103,8 +112,10 @@ StatusOr<Network> Network::Build(const model::Model& m) {
     if (g.edge_end > g.edge_begin) n.groups_.push_back(g);
   };
   n.group_begin_.assign(vc + 1, 0);
+  n.in_begin_.assign(vc + 1, 0);
   for (Index v = 0; v < vc; ++v) {
     n.group_begin_[v] = static_cast<Index>(n.groups_.size());
+    n.in_begin_[v] = static_cast<Index>(n.in_edges_.size());
     if (v < n.node_count_) {
       for (const BomEntry& b : n.bom(n.product_[v])) {
         add_group(n.site_[v], b.component, b.quantity, /*own_only=*/false);
@@ -114,6 +125,10 @@ StatusOr<Network> Network::Build(const model::Model& m) {
     }
   }
   n.group_begin_[vc] = static_cast<Index>(n.groups_.size());
+  n.in_begin_[vc] = static_cast<Index>(n.in_edges_.size());
+  MoveToHugePages(n.groups_);
+  MoveToHugePages(n.in_edges_);
+  ReserveHugePages(n.out_edges_, n.in_edges_.size());
 
   // Outbound CSR by supplier.
   n.out_begin_.assign(vc + 1, 0);
@@ -123,11 +138,8 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   {
     std::vector<Index> next(n.out_begin_.begin(), n.out_begin_.end() - 1);
     for (Index v = 0; v < vc; ++v) {
-      for (Index gi = n.group_begin_[v]; gi < n.group_begin_[v + 1]; ++gi) {
-        const InputGroup& g = n.groups_[gi];
-        for (Index e = g.edge_begin; e < g.edge_end; ++e) {
-          n.out_edges_[next[n.in_edges_[e].from]++] = {v, e};
-        }
+      for (Index e = n.in_begin_[v]; e < n.in_begin_[v + 1]; ++e) {
+        n.out_edges_[next[n.in_edges_[e].from]++] = {v, e};
       }
     }
   }
@@ -135,10 +147,7 @@ StatusOr<Network> Network::Build(const model::Model& m) {
   // Kahn's algorithm over edge multiplicities.
   {
     std::vector<Index> pending(vc, 0);
-    for (Index v = 0; v < vc; ++v) {
-      for (const InputGroup& g : n.groups(v)) pending[v] += g.edge_end - g.edge_begin;
-    }
-    n.topo_.reserve(vc);
+    for (Index v = 0; v < vc; ++v) pending[v] = n.in_begin_[v + 1] - n.in_begin_[v];
     for (Index v = 0; v < vc; ++v) {
       if (pending[v] == 0) n.topo_.push_back(v);
     }
@@ -172,10 +181,10 @@ std::string Network::Describe(Index v) const {
 
 size_t Network::MemoryBytes() const {
   auto bytes = [](const auto& vec) { return vec.capacity() * sizeof(vec[0]); };
-  return bytes(site_) + bytes(product_) + bytes(group_begin_) + bytes(groups_) + bytes(in_edges_) +
-         bytes(out_begin_) + bytes(out_edges_) + bytes(bom_begin_) + bytes(bom_) +
-         bytes(site_begin_) + bytes(site_nodes_) + bytes(product_begin_) + bytes(product_nodes_) +
-         bytes(topo_);
+  return bytes(site_) + bytes(product_) + bytes(group_begin_) + bytes(in_begin_) + bytes(groups_) +
+         bytes(in_edges_) + bytes(out_begin_) + bytes(out_edges_) + bytes(bom_begin_) +
+         bytes(bom_) + bytes(site_begin_) + bytes(site_nodes_) + bytes(product_begin_) +
+         bytes(product_nodes_) + bytes(topo_);
 }
 
 StatusOr<Selection> Resolve(const Network& network, std::string_view ref) {

@@ -95,7 +95,41 @@ class Network {
   std::span<const InEdge> edges(const InputGroup& g) const {
     return {in_edges_.data() + g.edge_begin, in_edges_.data() + g.edge_end};
   }
+  // Every inbound edge of `v`, over all its groups (a vertex's groups hold consecutive
+  // edges): one lookup fewer than through groups() for a walk that ignores the BOM.
+  std::span<const InEdge> in_edges(Index v) const {
+    return {in_edges_.data() + in_begin_[v], in_edges_.data() + in_begin_[v + 1]};
+  }
   const InEdge& in_edge(Index edge) const { return in_edges_[edge]; }
+  // For a walk that visits `order` in sequence and reads each vertex's inbound edges
+  // and its suppliers' entries of `state` (a topological pass, a BFS queue), called at
+  // step i. On a large network each visit would otherwise wait on dependent loads from
+  // far apart; this fetches the offsets, then the groups and edges, then the
+  // suppliers' state of the vertices ahead, each stage once the one before has had
+  // time to arrive.
+  // A walk that reads no groups (a closure) passes `groups` false; one whose `state`
+  // stays in cache anyway passes nullptr.
+  template <typename T>
+  void PrefetchUpstreamWalk(std::span<const Index> order, size_t i, const T* state,
+                            bool groups = true) const {
+    constexpr size_t kOffsets = 32, kInputs = 16, kSuppliers = 8;
+    // GCC 12's mod/ref analysis takes a function that only prefetches for one without
+    // effects and drops calls to it; an empty volatile asm says otherwise.
+    asm volatile("");
+    if (i + kOffsets < order.size()) {
+      if (groups) __builtin_prefetch(group_begin_.data() + order[i + kOffsets]);
+      __builtin_prefetch(in_begin_.data() + order[i + kOffsets]);
+    }
+    if (i + kInputs < order.size()) {
+      if (groups) __builtin_prefetch(groups_.data() + group_begin_[order[i + kInputs]]);
+      __builtin_prefetch(in_edges_.data() + in_begin_[order[i + kInputs]]);
+    }
+    if (state != nullptr && i + kSuppliers < order.size()) {
+      const Index v = order[i + kSuppliers];
+      __builtin_prefetch(state + v);
+      for (const InEdge& e : in_edges(v)) __builtin_prefetch(state + e.from);
+    }
+  }
   std::span<const OutEdge> out(Index v) const {
     return {out_edges_.data() + out_begin_[v], out_edges_.data() + out_begin_[v + 1]};
   }
@@ -136,6 +170,7 @@ class Network {
   std::vector<Index> site_;
   std::vector<Index> product_;
   std::vector<Index> group_begin_;  // vertex_count + 1
+  std::vector<Index> in_begin_;     // vertex_count + 1: first inbound edge of each vertex
   std::vector<InputGroup> groups_;
   std::vector<InEdge> in_edges_;
   std::vector<Index> out_begin_;  // vertex_count + 1

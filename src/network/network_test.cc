@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "io/bundle.h"
 
@@ -65,10 +67,18 @@ TEST(NetworkTest, GroupsFollowTheBomWithQuantitiesAndTopologicalOrder) {
     position[n.topological_order()[i]] = static_cast<Index>(i);
   }
   for (Index v = 0; v < n.vertex_count(); ++v) {
+    // in_edges(v) is every group's edges, in order.
+    std::vector<std::pair<Index, Index>> by_group, all;
     for (const InputGroup& gr : n.groups(v)) {
-      for (const InEdge& e : n.edges(gr)) EXPECT_LT(position[e.from], position[v]);
+      for (const InEdge& e : n.edges(gr)) {
+        EXPECT_LT(position[e.from], position[v]);
+        by_group.emplace_back(e.from, e.link);
+      }
     }
+    for (const InEdge& e : n.in_edges(v)) all.emplace_back(e.from, e.link);
+    EXPECT_EQ(all, by_group) << n.Describe(v);
   }
+  EXPECT_FALSE(n.in_edges(mid).empty());
   // Well within 40 bytes per edge plus a little per vertex.
   EXPECT_LT(n.MemoryBytes(), 40 * n.edge_count() + 64 * n.vertex_count() + 256);
 }

@@ -27,7 +27,10 @@
 // empties. Time O((V + E) · k · log k) where k is the largest SPOF set (the
 // number of single points of failure behind one vertex, which is bounded by its
 // depth times its BOM breadth and small in real networks), against O(V · (V + E))
-// for removing each node in turn; memory O(V · k).
+// for removing each node in turn; memory O(V · k). On a large network the pass is
+// bound by memory latency, not arithmetic: vertices adjacent in topological order
+// lie far apart, so each visit's offsets, edges and suppliers' slots are fetched
+// a few vertices ahead (one slot holds a vertex's set position, size and "dead").
 //
 // Thread-safety: the result is a value; const access from any number of threads.
 #ifndef RENKEI_RISK_CRITICALITY_H_
@@ -53,13 +56,13 @@ class Criticality {
   // Production nodes whose loss alone stops v, ascending, v excluded. Empty for
   // a dead v.
   std::span<const network::Index> NodeSpofs(network::Index v) const {
-    return {nodes_.data() + node_begin_[v], nodes_.data() + node_begin_[v] + node_size_[v]};
+    return Members(nodes_, node_slots_[v]);
   }
   // Sites whose loss alone stops v, ascending; for a production node its own
   // site is included. Empty for a dead v or without sites.
   std::span<const network::Index> SiteSpofs(network::Index v) const {
-    if (site_begin_.empty()) return {};
-    return {sites_.data() + site_begin_[v], sites_.data() + site_begin_[v] + site_size_[v]};
+    if (site_slots_.empty()) return {};
+    return Members(sites_, site_slots_[v]);
   }
 
   // For each production node: how many alive demand vertices it stops alone.
@@ -67,13 +70,21 @@ class Criticality {
   // For each site: how many alive demand vertices its loss stops alone.
   const std::vector<uint32_t>& site_stops() const { return site_stops_; }
 
+  // Where a vertex's set lies in its arena (begin and size side by side: one load).
+  struct Slot {
+    uint64_t begin = 0;
+    uint32_t size = 0;
+  };
+
  private:
+  static std::span<const network::Index> Members(const std::vector<network::Index>& arena, Slot s) {
+    return {arena.data() + s.begin, arena.data() + s.begin + s.size};
+  }
+
   std::vector<uint8_t> alive_;
-  std::vector<uint64_t> node_begin_;
-  std::vector<uint32_t> node_size_;
+  std::vector<Slot> node_slots_;
   std::vector<network::Index> nodes_;
-  std::vector<uint64_t> site_begin_;
-  std::vector<uint32_t> site_size_;
+  std::vector<Slot> site_slots_;
   std::vector<network::Index> sites_;
   std::vector<uint32_t> stops_;
   std::vector<uint32_t> site_stops_;

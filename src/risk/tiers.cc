@@ -30,9 +30,7 @@ std::vector<TierEntry> Closure(const network::Network& net, std::span<const Inde
         }
       };
       if (direction == Direction::kUpstream) {
-        for (const network::InputGroup& g : net.groups(v)) {
-          for (const network::InEdge& e : net.edges(g)) reach(e.from);
-        }
+        for (const network::InEdge& e : net.in_edges(v)) reach(e.from);
       } else {
         for (const network::OutEdge& o : net.out(v)) reach(o.to);
       }
@@ -46,35 +44,43 @@ std::vector<TierEntry> Closure(const network::Network& net, std::span<const Inde
 
 size_t ClosureSize(const network::Network& net, std::span<const Index> start, Direction direction,
                    std::vector<uint8_t>& visited, std::vector<Index>& queue) {
-  queue.clear();
+  // The queue is written by position (no capacity check per vertex reached); it
+  // keeps its full size between calls.
+  if (queue.size() < net.vertex_count()) queue.resize(net.vertex_count());
+  Index* q = queue.data();
+  size_t tail = 0;
   for (Index v : start) {
     if (v < net.vertex_count() && !visited[v]) {
       visited[v] = 1;
-      queue.push_back(v);
+      q[tail++] = v;
     }
   }
-  for (size_t i = 0; i < queue.size(); ++i) {
-    const Index v = queue[i];
+  // A closure of a large network is bound by memory latency: each vertex's edges are
+  // elsewhere. The offsets and then the edges of the vertices a few places ahead in
+  // the queue are fetched while this one's edges are walked.
+  constexpr size_t kAhead = 4;
+  for (size_t i = 0; i < tail; ++i) {
+    const Index v = q[i];
     if (direction == Direction::kUpstream) {
-      for (const network::InputGroup& g : net.groups(v)) {
-        for (const network::InEdge& e : net.edges(g)) {
-          if (!visited[e.from]) {
-            visited[e.from] = 1;
-            queue.push_back(e.from);
-          }
+      net.PrefetchUpstreamWalk<uint8_t>({q, tail}, i, nullptr, /*groups=*/false);
+      for (const network::InEdge& e : net.in_edges(v)) {
+        if (!visited[e.from]) {
+          visited[e.from] = 1;
+          q[tail++] = e.from;
         }
       }
     } else {
+      if (i + kAhead < tail) __builtin_prefetch(net.out(q[i + kAhead]).data());
       for (const network::OutEdge& o : net.out(v)) {
         if (!visited[o.to]) {
           visited[o.to] = 1;
-          queue.push_back(o.to);
+          q[tail++] = o.to;
         }
       }
     }
   }
-  for (Index v : queue) visited[v] = 0;
-  return queue.size();
+  for (size_t i = 0; i < tail; ++i) visited[q[i]] = 0;
+  return tail;
 }
 
 }  // namespace renkei::risk

@@ -33,8 +33,9 @@ std::vector<TierEntry> Closure(const network::Network& network,
                                uint32_t max_depth = kUnlimitedDepth);
 
 // The same closure, reusing `visited` (vertex_count() bytes, all zero on entry and
-// on return) for repeated queries without allocation; returns the number of
-// vertices reached. For benchmarks and the server.
+// on return) and `queue` (scratch, grown once to vertex_count() entries) for
+// repeated queries without allocation; returns the number of vertices reached.
+// For benchmarks and the server.
 size_t ClosureSize(const network::Network& network, std::span<const network::Index> start,
                    Direction direction, std::vector<uint8_t>& visited,
                    std::vector<network::Index>& queue);

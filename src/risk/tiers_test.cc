@@ -3,6 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/bundle.h"
+#include "io/synthetic.h"
 #include "risk/internal/golden.h"
 
 namespace renkei::risk {
@@ -55,4 +64,37 @@ TEST(TiersTest, DownstreamReachesDemand) {
 }
 
 }  // namespace
+// On a generated network, the allocation-free closure (queue written by position,
+// edges fetched ahead) reaches what Closure() does from every vertex, in both
+// directions, with its scratch space reused from one query to the next.
+TEST(TiersTest, ClosureSizeMatchesClosureOnAGeneratedNetwork) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("tiers_generated_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(io::WriteSyntheticBundle({.sites = 300, .tiers = 5, .seed = 3}, dir.string()).ok());
+  StatusOr<model::Model> m = io::ReadBundle(dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  StatusOr<network::Network> net = network::Network::Build(*m);
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  std::vector<uint8_t> visited(net->vertex_count(), 0);
+  std::vector<Index> queue;
+  size_t largest = 0;
+  for (Direction d : {Direction::kUpstream, Direction::kDownstream}) {
+    for (Index v = 0; v < net->vertex_count(); ++v) {
+      const size_t expected = Closure(*net, std::span(&v, 1), d).size();
+      ASSERT_EQ(ClosureSize(*net, std::span(&v, 1), d, visited, queue), expected)
+          << net->Describe(v);
+      largest = std::max(largest, expected);
+    }
+  }
+  EXPECT_EQ(std::count(visited.begin(), visited.end(), 1), 0);
+  EXPECT_GT(largest, 100u);  // long enough queues for the look-ahead
+  // Every demand vertex at once.
+  std::vector<Index> all;
+  for (Index d = 0; d < net->demand_count(); ++d) all.push_back(net->DemandVertex(d));
+  EXPECT_EQ(ClosureSize(*net, all, Direction::kUpstream, visited, queue),
+            Closure(*net, all, Direction::kUpstream).size());
+}
+
 }  // namespace renkei::risk

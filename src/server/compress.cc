@@ -184,15 +184,17 @@ void SendFile(const Request& req, Response& res, std::shared_ptr<const Compresse
               const std::string& content_type) {
   if (Compressible(content_type)) res.set_header("Vary", "Accept-Encoding");
   const std::string* bytes = &file->identity;
+  Encoding sent = Encoding::kIdentity;
   const Encoding e = AcceptedEncoding(req);
   if (e == Encoding::kBrotli && !file->brotli.empty()) {
     bytes = &file->brotli;
+    sent = Encoding::kBrotli;
   } else if (e != Encoding::kIdentity && !file->gzip.empty()) {
     bytes = &file->gzip;
+    sent = Encoding::kGzip;
   }
-  if (bytes != &file->identity) {
-    res.set_header("Content-Encoding", bytes == &file->brotli ? "br" : "gzip");
-  }
+  if (sent != Encoding::kIdentity)
+    res.set_header("Content-Encoding", std::string(EncodingName(sent)));
   // Shares ownership of the cache entry, which a newer version may replace meanwhile.
   SendBytes(res, std::shared_ptr<const std::string>(std::move(file), bytes), content_type);
 }

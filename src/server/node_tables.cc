@@ -8,6 +8,8 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "store/audit.h"
 #include "trust/sealed.h"
@@ -353,6 +355,60 @@ StatusOr<Partner> GetPartner(store::Store& store, const std::string& organizatio
                           opener.Open(q.Col(3), PartnerSecretContext(q.Col(0)),
                                       "the client secret for partner '" + q.Col(0) + "'"));
   return Partner{q.Col(0), q.Col(1), q.Col(2), std::move(secret), q.Col(4)};
+}
+
+StatusOr<int> SealStoredSecrets(store::Store& store, const std::string& actor) {
+  sqlite3* db = store.handle();
+  // Each table's clear values: (row key, value), sealed for that row.
+  struct Column {
+    const char* select;
+    const char* update;
+    std::string (*context)(const std::string&);
+  };
+  const Column columns[] = {
+      {"SELECT organization, seed FROM organization_keys ORDER BY organization",
+       "UPDATE organization_keys SET seed = ? WHERE organization = ?", SeedContext},
+      {"SELECT organization, client_secret FROM partners ORDER BY organization",
+       "UPDATE partners SET client_secret = ? WHERE organization = ?", PartnerSecretContext},
+  };
+  std::vector<std::tuple<const Column*, std::string, std::string>> clear;
+  for (const Column& c : columns) {
+    Query q(db, c.select);
+    while (true) {
+      RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      if (!trust::IsSealed(q.Col(1))) clear.emplace_back(&c, q.Col(0), q.Col(1));
+    }
+  }
+  if (clear.empty()) return 0;
+  std::vector<std::string> sealed;
+  for (const auto& [c, organization, value] : clear) {
+    RENKEI_ASSIGN_OR_RETURN(std::string v, SealForStore(store, value, c->context(organization)));
+    sealed.push_back(std::move(v));
+  }
+  // The clear values must not stay behind in freed space or in the write-ahead log:
+  // freed space is zeroed, and the log is written back into the file and emptied (when
+  // no reader holds it; else at the next checkpoint).
+  std::string secure_delete = "0";
+  {
+    Query q(db, "PRAGMA secure_delete");
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) secure_delete = q.Col(0);
+  }
+  sqlite3_exec(db, "PRAGMA secure_delete = 1", nullptr, nullptr, nullptr);
+  Status s = InTransaction(
+      db, actor, "keys seal " + std::to_string(clear.size()) + " values", [&]() -> Status {
+        for (size_t i = 0; i < clear.size(); ++i) {
+          const auto& [c, organization, value] = clear[i];
+          Query q(db, c->update);
+          RENKEI_RETURN_IF_ERROR(q.Text(1, sealed[i]).Text(2, organization).Run());
+        }
+        return Status::Ok();
+      });
+  sqlite3_exec(db, ("PRAGMA secure_delete = " + secure_delete).c_str(), nullptr, nullptr, nullptr);
+  RENKEI_RETURN_IF_ERROR(s);
+  sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  return static_cast<int>(clear.size());
 }
 
 StatusOr<int64_t> RecordEvent(store::Store& store, const EventRecord& e) {

@@ -5,7 +5,7 @@
 // Every change runs in one transaction with an audit log entry (store/audit.h).
 // Organization key seeds and partner client secrets are stored sealed with the store's
 // sealing key file (trust/sealed.h); values stored in clear by earlier versions are
-// still read.
+// still read, and SealStoredSecrets() seals them.
 // Functions are not thread-safe on one Store; the server serialises them.
 #ifndef RENKEI_SERVER_NODE_TABLES_H_
 #define RENKEI_SERVER_NODE_TABLES_H_
@@ -83,6 +83,11 @@ Status SetPartner(store::Store& store, const model::Model& model, const Partner&
                   const std::string& actor);
 // NotFound when none is configured.
 StatusOr<Partner> GetPartner(store::Store& store, const std::string& organization);
+
+// Seals the organization key seeds and partner client secrets that earlier versions
+// stored in clear, in one transaction (the sealing key file is made if missing).
+// Returns how many values it sealed; 0 when every value already was.
+StatusOr<int> SealStoredSecrets(store::Store& store, const std::string& actor);
 
 // One event received ("in") or sent ("out").
 struct EventRecord {

@@ -19,6 +19,7 @@
 #include "server/node.h"
 #include "server/node_tables.h"
 #include "server/tls.h"
+#include "store/audit.h"
 #include "store/store.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
@@ -509,9 +510,31 @@ TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   fs::rename(saved, key_file);
   EXPECT_TRUE(OrganizationKeys(**store).ok());
 
-  // Values stored in clear by earlier versions are still read.
+  // Values stored in clear by earlier versions are still read, and `keys seal` seals
+  // them in one audited transaction; a second run finds nothing to do.
   exec("UPDATE partners SET client_secret = 'clear-secret' WHERE organization = 'org:pack'");
+  exec("UPDATE organization_keys SET seed = '" + seed + "' WHERE organization = 'org:cell'");
   EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "clear-secret");
+  EXPECT_NE(StoreBytes(db).find("clear-secret"), std::string::npos);
+  auto audit_before = store::ReadAuditLog(h);
+  ASSERT_TRUE(audit_before.ok());
+  auto sealed = SealStoredSecrets(**store, "test");
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  EXPECT_EQ(*sealed, 2);
+  auto audit_after = store::ReadAuditLog(h);
+  ASSERT_TRUE(audit_after.ok());
+  ASSERT_EQ(audit_after->size(), audit_before->size() + 1);
+  EXPECT_EQ(audit_after->back().action, "keys seal 2 values");
+  EXPECT_TRUE((*store)->VerifyAudit().ok());
+  // Not even in freed space or the write-ahead log.
+  EXPECT_EQ(StoreBytes(db).find("clear-secret"), std::string::npos);
+  EXPECT_EQ(StoreBytes(db).find(seed), std::string::npos);
+  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "clear-secret");
+  auto reopened = OrganizationKeys(**store);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(trust::EncodePublicKey(reopened->at("org:cell")), *public_key);
+  EXPECT_EQ(*SealStoredSecrets(**store, "test"), 0);
+  EXPECT_EQ(store::ReadAuditLog(h)->size(), audit_after->size());
   store->reset();
   fs::remove_all(dir);
 }
