@@ -8,16 +8,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace renkei::server {
 
@@ -29,21 +30,51 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
+namespace {
+
+// The CPUs this process may run on.
+int AvailableCpus() {
+  cpu_set_t cpus;
+  const int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0
+                    ? CPU_COUNT(&cpus)
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, n);
+}
+
+}  // namespace
+
+// One io_context per I/O thread, each run by that thread alone: a connection lives on
+// one of them (assigned in turn) and its handlers never run concurrently, with no
+// strand and no type-erased executor between the socket and the event loop.
 struct Transport::Impl {
+  using Context = net::io_context;
+  using WorkGuard = net::executor_work_guard<Context::executor_type>;
+
   Impl(const TransportOptions& o, TransportCallbacks c)
       : options(o),
         callbacks(std::move(c)),
-        workers(static_cast<size_t>(std::max(1, o.worker_threads))) {}
+        contexts(MakeContexts(o.io_threads > 0 ? o.io_threads : AvailableCpus())),
+        acceptor(*contexts[0]),
+        workers(static_cast<size_t>(std::max(1, o.worker_threads))) {
+    for (auto& ctx : contexts) work.emplace_back(ctx->get_executor());
+  }
+
+  static std::vector<std::unique_ptr<Context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<Context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<Context>(1));
+    return out;
+  }
 
   void Accept();
 
   TransportOptions options;
   TransportCallbacks callbacks;
-  net::io_context ioc;
+  std::vector<std::unique_ptr<Context>> contexts;
   // Keeps the I/O threads running while every connection is with a worker.
-  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  std::vector<WorkGuard> work;
   ssl::context tls{ssl::context::tls_server};
-  tcp::acceptor acceptor{net::make_strand(ioc)};
+  tcp::acceptor acceptor;   // on contexts[0]
+  size_t next_context = 0;  // the context the next connection goes to (acceptor's thread)
   net::thread_pool workers;
   std::vector<std::thread> threads;
   int port = 0;
@@ -81,11 +112,17 @@ void ToRequest(http::request<http::string_body>&& msg, Request& req) {
 }
 
 // One TLS connection: handshake, then read a request, answer it, and again while kept alive.
-// Every step runs on the connection's strand; between a read and its answer's write the
-// request is with a handler (on this thread or the worker pool) and nothing else is pending.
+// Every step runs on the connection's io_context, which one thread runs; between a read
+// and its answer's write the request is with a handler (on that thread or the worker
+// pool) and nothing else is pending.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Transport::Impl& t, tcp::socket socket) : t_(t), stream_(std::move(socket), t.tls) {}
+  using Stream = beast::basic_stream<tcp, net::io_context::executor_type>;
+  using Socket = Stream::socket_type;
+
+  Connection(Transport::Impl& t, Socket socket) : t_(t), stream_(std::move(socket), t.tls) {}
+
+  net::io_context::executor_type executor() { return stream_.get_executor(); }
 
   void Start() {
     Lowest().expires_after(std::chrono::seconds(t_.options.read_timeout_seconds));
@@ -95,7 +132,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  Stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void Read() {
     parser_.emplace();
@@ -221,7 +258,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   static constexpr size_t kScratch = 16 * 1024;
   Transport::Impl& t_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::ssl_stream<Stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Request req_;
@@ -237,11 +274,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void Transport::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+  net::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target, [this](error_code ec, Connection::Socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);  // the body must not wait for an ACK
-      std::make_shared<Connection>(*this, std::move(socket))->Start();
+      // Started on its own context's thread.
+      auto connection = std::make_shared<Connection>(*this, std::move(socket));
+      net::post(connection->executor(), [connection] { connection->Start(); });
     }
     Accept();
   });
@@ -265,7 +305,7 @@ StatusOr<std::unique_ptr<Transport>> Transport::Bind(const TransportOptions& opt
                                 "' and key '" + options.key_file + "': " + ec.message());
   }
   const std::string where = options.host + ":" + std::to_string(options.port);
-  tcp::resolver resolver(impl->ioc);
+  tcp::resolver resolver(*impl->contexts[0]);
   auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) return UnavailableError("cannot listen on " + where);
@@ -286,19 +326,11 @@ void Transport::Start() {
   if (impl_->started || impl_->stopped) return;
   impl_->started = true;
   impl_->Accept();
-  int n = impl_->options.io_threads;
-  if (n <= 0) {
-    cpu_set_t cpus;
-    n = sched_getaffinity(0, sizeof cpus, &cpus) == 0
-            ? CPU_COUNT(&cpus)
-            : static_cast<int>(std::thread::hardware_concurrency());
-    n = std::max(1, n);
-  }
-  for (int i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([this] {
+  for (auto& ctx : impl_->contexts) {
+    impl_->threads.emplace_back([ctx = ctx.get()] {
       for (;;) {
         try {
-          impl_->ioc.run();
+          ctx->run();
           return;
         } catch (const std::exception&) {
           // A handler failed outside a request (e.g. out of memory): keep serving.
@@ -325,8 +357,8 @@ void Transport::Stop() {
   while (impl_->busy > 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  impl_->work.reset();
-  impl_->ioc.stop();
+  impl_->work.clear();
+  for (auto& ctx : impl_->contexts) ctx->stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->workers.join();
 }
