@@ -367,9 +367,10 @@ StatusOr<int> SealStoredSecrets(store::Store& store, const std::string& actor) {
   };
   const Column columns[] = {
       {"SELECT organization, seed FROM organization_keys ORDER BY organization",
-       "UPDATE organization_keys SET seed = ? WHERE organization = ?", SeedContext},
+       "UPDATE organization_keys SET seed = ? WHERE organization = ? AND seed = ?", SeedContext},
       {"SELECT organization, client_secret FROM partners ORDER BY organization",
-       "UPDATE partners SET client_secret = ? WHERE organization = ?", PartnerSecretContext},
+       "UPDATE partners SET client_secret = ? WHERE organization = ? AND client_secret = ?",
+       PartnerSecretContext},
   };
   std::vector<std::tuple<const Column*, std::string, std::string>> clear;
   for (const Column& c : columns) {
@@ -401,7 +402,14 @@ StatusOr<int> SealStoredSecrets(store::Store& store, const std::string& actor) {
         for (size_t i = 0; i < clear.size(); ++i) {
           const auto& [c, organization, value] = clear[i];
           Query q(db, c->update);
-          RENKEI_RETURN_IF_ERROR(q.Text(1, sealed[i]).Text(2, organization).Run());
+          RENKEI_RETURN_IF_ERROR(q.Text(1, sealed[i]).Text(2, organization).Text(3, value).Run());
+          // Sealed from what was read before the transaction: a value changed since
+          // (another process) is not overwritten; nothing is written then.
+          if (sqlite3_changes(db) != 1) {
+            return FailedPreconditionError("the stored value for '" + organization +
+                                           "' changed while sealing; nothing was sealed, run "
+                                           "again");
+          }
         }
         return Status::Ok();
       });
