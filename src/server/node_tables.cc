@@ -382,9 +382,11 @@ StatusOr<int> SealStoredSecrets(store::Store& store, const std::string& actor) {
     }
   }
   if (clear.empty()) return 0;
+  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key,
+                          trust::LoadOrCreateSealingKey(trust::SealingKeyPath(store.path())));
   std::vector<std::string> sealed;
   for (const auto& [c, organization, value] : clear) {
-    RENKEI_ASSIGN_OR_RETURN(std::string v, SealForStore(store, value, c->context(organization)));
+    RENKEI_ASSIGN_OR_RETURN(std::string v, trust::Seal(key, value, c->context(organization)));
     sealed.push_back(std::move(v));
   }
   // The clear values must not stay behind in freed space or in the write-ahead log:
