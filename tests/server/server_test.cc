@@ -539,6 +539,96 @@ TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   fs::remove_all(dir);
 }
 
+// `keys seal` seals what it read before its transaction; a value another process changes
+// in between is not overwritten, and nothing else is written either. The change is made
+// through a second connection when the sealing transaction's BEGIN starts to run.
+TEST(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("renkei-server-seal-race-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "node.db").string();
+  auto store = store::Store::Create(db);
+  ASSERT_TRUE(store.ok());
+  auto model = (*store)->LoadModel();
+  const model::RowCounts before = model::CountRows(*model);
+  ASSERT_TRUE(io::ReadBundle(kBundle, *model).ok());
+  ASSERT_TRUE((*store)->Append(*model, before, "test", "import").ok());
+  auto public_key = InitOrganizationKey(**store, *model, "org:cell", "test");
+  ASSERT_TRUE(public_key.ok()) << public_key.status().ToString();
+  ASSERT_TRUE(SetPartner(**store, *model,
+                         {"org:pack", "https://127.0.0.1:1", "id-at-pack", "sealed", ""}, "test")
+                  .ok());
+  auto keys = OrganizationKeys(**store);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  const std::string seed = trust::EncodeSeed(keys->at("org:cell"));
+  sqlite3* h = (*store)->handle();
+  auto exec = [](sqlite3* c, const std::string& sql) {
+    ASSERT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  };
+  auto column = [&](const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  };
+  const std::string seed_sql = "SELECT seed FROM organization_keys WHERE organization = 'org:cell'";
+  const std::string secret_sql =
+      "SELECT client_secret FROM partners WHERE organization = 'org:pack'";
+  exec(h, "UPDATE partners SET client_secret = 'clear-secret' WHERE organization = 'org:pack'");
+  exec(h, "UPDATE organization_keys SET seed = '" + seed + "' WHERE organization = 'org:cell'");
+
+  struct Race {
+    std::string db;
+    bool done = false;
+  } race{db};
+  sqlite3_trace_v2(
+      h, SQLITE_TRACE_STMT,
+      [](unsigned, void* ctx, void* stmt, void*) {
+        auto* r = static_cast<Race*>(ctx);
+        const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+        if (r->done || sql == nullptr || std::string_view(sql).rfind("BEGIN", 0) != 0) return 0;
+        r->done = true;
+        sqlite3* other = nullptr;
+        if (sqlite3_open(r->db.c_str(), &other) == SQLITE_OK) {
+          sqlite3_exec(other,
+                       "UPDATE partners SET client_secret = 'changed-meanwhile' "
+                       "WHERE organization = 'org:pack'",
+                       nullptr, nullptr, nullptr);
+        }
+        sqlite3_close(other);
+        return 0;
+      },
+      &race);
+  const size_t audit_before = store::ReadAuditLog(h)->size();
+  auto raced = SealStoredSecrets(**store, "test");
+  sqlite3_trace_v2(h, 0, nullptr, nullptr);
+  ASSERT_TRUE(race.done);
+  ASSERT_FALSE(raced.ok());
+  EXPECT_EQ(raced.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(raced.status().message(), testing::HasSubstr("'org:pack'"));
+  EXPECT_THAT(raced.status().message(), testing::HasSubstr("run again"));
+  // The other process's value stands, and the seed sealed before it was found is not.
+  EXPECT_EQ(column(secret_sql), "changed-meanwhile");
+  EXPECT_EQ(column(seed_sql), seed);
+  EXPECT_EQ(store::ReadAuditLog(h)->size(), audit_before);
+  EXPECT_TRUE((*store)->VerifyAudit().ok());
+
+  // Run again: both sealed, the new value with them.
+  auto sealed = SealStoredSecrets(**store, "test");
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  EXPECT_EQ(*sealed, 2);
+  EXPECT_TRUE(trust::IsSealed(column(secret_sql)));
+  EXPECT_TRUE(trust::IsSealed(column(seed_sql)));
+  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "changed-meanwhile");
+  store->reset();
+  fs::remove_all(dir);
+}
+
 TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
   // A (org:pack) asks B (org:cell) for the cell footprint; B answers through A's events.
   NodeFixture b("b");
