@@ -140,7 +140,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
     ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="wrk threads (default: one per CPU wrk runs on: 1 with --pin, else 2)")
     ap.add_argument("--sites", type=int, default=0,
                     help="serve a generated bundle of N sites instead of the demo")
     ap.add_argument("--perf", action="store_true",
@@ -165,6 +166,9 @@ def main():
     if args.pin and cpus < 2:
         sys.exit("--pin needs at least 2 CPUs")
     server_cpus = f"1-{cpus - 1}" if cpus > 2 else "1"
+    # More wrk threads than its CPUs take turns on them: a response then waits for its
+    # thread's next time slice, milliseconds that wrk counts as the server's latency.
+    args.threads = args.threads or (1 if args.pin else 2)
     server_prefix = ["taskset", "-c", server_cpus] if args.pin else []
 
     work = args.work or tempfile.mkdtemp(prefix="renkei-bench-server-")
