@@ -4,13 +4,15 @@ both over TLS with the same self-signed certificate, driven by wrk in one run.
 
 Usage: bench/server/run [--duration S] [--connections C] [--threads T] [--sites N]
                         [--pin] [--server-threads N] [--only list|gzip|one] [--renkei PATH]
-                        [--perf] [--work DIR]
+                        [--perf] [--work DIR] [--sweep C1,C2,...]
 
 For GET /3/footprints?limit=100 (as it is, and gzip-encoded for a client that accepts it)
 and GET /3/footprints/{id}: the response body is fetched from renkei once and written as a
 static file for nginx (the gzip bytes as list.json.gz, served by nginx's gzip_static); wrk
 runs against renkei (with the bearer token) and then nginx; the renkei process's resident
-memory is sampled every second.
+memory is sampled every second. --sweep runs each request at several connection counts
+instead, both servers side by side, to show how the latency grows with the connections
+(a closed loop of C connections has a mean latency of C / throughput).
 """
 import argparse
 import base64
@@ -82,10 +84,11 @@ def to_ms(text):
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def wrk(url, args, token=None, headers=()):
+def wrk(url, args, token=None, headers=(), connections=None):
     # --pin: the client on CPU 0, the server under test on the others (pinned at start).
+    connections = connections or args.connections
     cmd = ["taskset", "-c", "0"] if args.pin else []
-    cmd += ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+    cmd += ["wrk", "-t", str(min(args.threads, connections)), "-c", str(connections), "-d",
            f"{args.duration}s", "--latency", "--timeout", "5s"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
@@ -137,7 +140,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
     ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="wrk threads (default: one per CPU wrk runs on: 1 with --pin, else 2)")
     ap.add_argument("--sites", type=int, default=0,
                     help="serve a generated bundle of N sites instead of the demo")
     ap.add_argument("--perf", action="store_true",
@@ -152,12 +156,19 @@ def main():
     ap.add_argument("--renkei", default=RENKEI, help="the renkei binary (default: Release build)")
     ap.add_argument("--token-calls", type=int, default=20,
                     help="time this many POST /auth/token calls before the runs")
+    ap.add_argument("--sweep", default="",
+                    help="comma-separated connection counts: run each request at each count "
+                         "(renkei and nginx) and print latency against connections")
     args = ap.parse_args()
+    sweep = [int(c) for c in args.sweep.split(",") if c]
     renkei_bin = args.renkei
     cpus = os.cpu_count() or 1
     if args.pin and cpus < 2:
         sys.exit("--pin needs at least 2 CPUs")
     server_cpus = f"1-{cpus - 1}" if cpus > 2 else "1"
+    # More wrk threads than its CPUs take turns on them: a response then waits for its
+    # thread's next time slice, milliseconds that wrk counts as the server's latency.
+    args.threads = args.threads or (1 if args.pin else 2)
     server_prefix = ["taskset", "-c", server_cpus] if args.pin else []
 
     work = args.work or tempfile.mkdtemp(prefix="renkei-bench-server-")
@@ -279,6 +290,9 @@ def main():
             "one": (f"GET /3/footprints/{{id}} ({len(one_body):,} B)", one_path, ()),
         }
         cases = [cases[args.only]] if args.only else list(cases.values())
+        if sweep:
+            Sweep(cases, sweep, args, base, nginx_base, token)
+            return
         all_rss = []
         rows = []
         for name, path, headers in cases:
@@ -339,6 +353,23 @@ def main():
         log.close()
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def Sweep(cases, counts, args, base, nginx_base, token):
+    """Latency against the number of connections, renkei and nginx side by side."""
+    for name, path, headers in cases:
+        print(name, flush=True)
+        print(f"  {'conns':>5}  {'renkei req/s':>12} {'p50':>7} {'p99':>7} {'C/rps':>7}  "
+              f"{'nginx req/s':>12} {'p50':>7} {'p99':>7} {'C/rps':>7}  ratio  (ms)", flush=True)
+        for c in counts:
+            r = wrk(base + path, args, token, headers, connections=c)
+            n = wrk(nginx_base + path, args, headers=headers, connections=c)
+            cols = "  ".join(f"{x['rps']:12,.0f} {x['p50']:7.2f} {x['p99']:7.2f} "
+                             f"{c / x['rps'] * 1e3:7.2f}" for x in (r, n))
+            errors = sum(x["non2xx"] + x["socket"] for x in (r, n))
+            print(f"  {c:>5}  {cols}  {r['rps'] / n['rps']:5.2f}"
+                  + (f"  errors {errors}" if errors else ""), flush=True)
+        print(flush=True)
 
 
 if __name__ == "__main__":

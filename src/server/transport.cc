@@ -1,8 +1,12 @@
 #include "server/transport.h"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -39,6 +43,30 @@ int AvailableCpus() {
                     ? CPU_COUNT(&cpus)
                     : static_cast<int>(std::thread::hardware_concurrency());
   return std::max(1, n);
+}
+
+// A write-only BIO appending whatever OpenSSL writes to it (the TLS records of an
+// answer) to the std::string set as its data.
+BIO_METHOD* RecordSinkMethod() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "renkei records");
+    BIO_meth_set_write_ex(m, [](BIO* b, const char* data, size_t n, size_t* written) {
+      static_cast<std::string*>(BIO_get_data(b))->append(data, n);
+      *written = n;
+      return 1;
+    });
+    BIO_meth_set_ctrl(
+        m, [](BIO*, int cmd, long, void*) -> long { return cmd == BIO_CTRL_FLUSH ? 1 : 0; });
+    return m;
+  }();
+  return method;
+}
+
+// Buffers of encrypted answers kept by an I/O thread between answers: a few, so that
+// the connections waiting for their next request hold none.
+std::vector<std::string>& SpareBuffers() {
+  thread_local std::vector<std::string> spare;
+  return spare;
 }
 
 }  // namespace
@@ -214,13 +242,88 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_ += "Content-Length: ";
     head_ += std::to_string(body.size());
     head_ += keep_alive_ ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-    // One sequence of the two (Boost 1.74's async_write of a std::array of two buffers
-    // through Beast's ssl_stream stops after the first when they are not coalesced).
-    const auto buffers = beast::buffers_cat(
-        net::buffer(head_), net::buffer(body.data(), req_.method == "HEAD" ? 0 : body.size()));
     Lowest().expires_after(std::chrono::seconds(t_.options.write_timeout_seconds));
-    net::async_write(stream_, buffers,
-                     [self = shared_from_this()](error_code ec, size_t) { self->OnWrite(ec); });
+    const std::string_view sent = req_.method == "HEAD" ? std::string_view() : body;
+    if (BIO_wpending(SSL_get_wbio(stream_.native_handle())) != 0) {
+      // TLS output of the stream's own still waits to go out (the stream sends it before
+      // completing a read, so this is not expected): the answer follows it through the
+      // stream, a record per socket write. One sequence of the two (Boost 1.74's
+      // async_write of a std::array of two buffers through Beast's ssl_stream stops after
+      // the first when they are not coalesced).
+      net::async_write(stream_, beast::buffers_cat(net::buffer(head_), net::buffer(sent)),
+                       [self = shared_from_this()](error_code ec, size_t) { self->OnWrite(ec); });
+      return;
+    }
+    // The first record carries the head and the start of the body.
+    const size_t first_body = std::min(sent.size(), kRecord - std::min(kRecord, head_.size()));
+    head_.append(sent.data(), first_body);
+    parts_[0] = head_;
+    parts_[1] = sent.substr(first_body);
+    part_ = 0;
+    if (out_.capacity() < kRecord && !SpareBuffers().empty()) {
+      out_ = std::move(SpareBuffers().back());
+      SpareBuffers().pop_back();
+    }
+    WriteRecords();
+  }
+
+  // Encrypts up to kBatch bytes of what is left of parts_ into TLS records in out_ and
+  // writes them to the socket in one go; again until all is written. Asio's TLS stream
+  // would write each 16 KB record with a socket write of its own (and a wait for the
+  // socket, and a timer update): a dozen for a list page.
+  void WriteRecords() {
+    out_.clear();
+    SSL* ssl = stream_.native_handle();
+    BIO* stream_bio = SSL_get_wbio(ssl);
+    if (sink_ == nullptr) {
+      sink_.reset(BIO_new(RecordSinkMethod()));
+      BIO_set_data(sink_.get(), &out_);
+      BIO_set_init(sink_.get(), 1);
+    }
+    // The records go to the sink, then the stream's own BIO is put back (references:
+    // SSL_set0_wbio takes one of the BIO it is given and drops one of the BIO it had).
+    BIO_up_ref(stream_bio);
+    BIO_up_ref(sink_.get());
+    SSL_set0_wbio(ssl, sink_.get());
+    bool ok = true;
+    size_t budget = kBatch;
+    while (ok && budget > 0 && part_ < parts_.size()) {
+      std::string_view& part = parts_[part_];
+      if (part.empty()) {
+        ++part_;
+        continue;
+      }
+      size_t written = 0;
+      ok = SSL_write_ex(ssl, part.data(), std::min(part.size(), budget), &written) == 1;
+      part.remove_prefix(written);
+      budget -= written;
+    }
+    SSL_set0_wbio(ssl, stream_bio);
+    if (!ok) {
+      ERR_clear_error();
+      return OnWrite(net::error::make_error_code(net::error::broken_pipe));
+    }
+    if (out_.empty()) {
+      ReleaseBuffer();
+      return OnWrite({});
+    }
+    net::async_write(Lowest(), net::buffer(out_),
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       if (ec) {
+                         self->ReleaseBuffer();
+                         return self->OnWrite(ec);
+                       }
+                       self->WriteRecords();
+                     });
+  }
+
+  // Hands the records' buffer to the I/O thread's spares (or frees it).
+  void ReleaseBuffer() {
+    if (SpareBuffers().size() < kSpareBuffers) {
+      out_.clear();
+      SpareBuffers().push_back(std::move(out_));
+    }
+    out_ = std::string();
   }
 
   void OnWrite(error_code ec) {
@@ -257,6 +360,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   static constexpr size_t kScratch = 16 * 1024;
+  static constexpr size_t kRecord = 16 * 1024;  // TLS's largest record (plaintext)
+  static constexpr size_t kBatch = 64 * 1024;   // plaintext encrypted per socket write
+  static constexpr size_t kSpareBuffers = 4;    // per I/O thread
+  struct BioFree {
+    void operator()(BIO* b) const { BIO_free(b); }
+  };
   Transport::Impl& t_;
   beast::ssl_stream<Stream> stream_;
   beast::flat_buffer buffer_;
@@ -264,6 +373,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Request req_;
   Response res_;
   std::string head_;
+  std::array<std::string_view, 2> parts_;  // what is left to encrypt: head_, then the body
+  size_t part_ = 0;
+  std::string out_;                     // TLS records being written
+  std::unique_ptr<BIO, BioFree> sink_;  // appends to out_
   Clock::time_point start_;
   int served_ = 0;
   bool keep_alive_ = false;

@@ -68,6 +68,12 @@ class TransportTest : public ::testing::Test {
           res.set_content(std::move(body), "text/plain");
         }
         return;
+      } else if (req.path == "/quick/size") {
+        const size_t n = std::stoul(req.get_param_value("n"));
+        std::string body(n, ' ');
+        for (size_t i = 0; i < n; ++i) body[i] = static_cast<char>('a' + (i * 7 + i / 26) % 26);
+        res.set_content(std::move(body), "text/plain");
+        return;
       } else if (req.path.rfind("/echo/", 0) == 0) {
         std::string out =
             req.method + " " + req.path + " a=" + req.get_param_value("a") + " body=" + req.body;
@@ -151,6 +157,31 @@ TEST_F(TransportTest, LargeBodiesFromEitherLane) {
     if (!r) continue;
     EXPECT_EQ(r->status, 200) << path;
     EXPECT_EQ(r->body, expected) << path;
+  }
+}
+
+// An answer's TLS records are written in batches: bodies on either side of a record's
+// and a batch's size arrive whole, one after another on one connection (and as HEAD).
+TEST_F(TransportTest, BodiesAroundRecordAndBatchSizes) {
+  Start();
+  auto c = Client();
+  for (size_t n : {size_t{0}, size_t{1}, size_t{16000}, size_t{16384}, size_t{16385}, size_t{65535},
+                   size_t{65536}, size_t{65537}, size_t{131072 + 5}, size_t{1000003}}) {
+    const std::string path = "/quick/size?n=" + std::to_string(n);
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << n;
+    EXPECT_EQ(r->status, 200) << n;
+    ASSERT_EQ(r->body.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      if (r->body[i] != static_cast<char>('a' + (i * 7 + i / 26) % 26)) {
+        ADD_FAILURE() << "body of " << n << " differs at " << i;
+        break;
+      }
+    }
+    auto head = c.Head(path);
+    ASSERT_TRUE(head) << n;
+    EXPECT_EQ(head->get_header_value("Content-Length"), std::to_string(n));
+    EXPECT_TRUE(head->body.empty());
   }
 }
 
