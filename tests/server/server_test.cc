@@ -441,37 +441,57 @@ std::string StoreBytes(const std::string& db) {
   return out;
 }
 
+// A store of the demo bundle in a folder of its own, removed after the test.
+class ServerSealedSecretsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("renkei-server-sealed-" + std::to_string(getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    db = (dir / "node.db").string();
+    auto created = store::Store::Create(db);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    node_store = std::move(*created);
+    auto loaded = node_store->LoadModel();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    node_model = std::move(*loaded);
+    const model::RowCounts before = model::CountRows(node_model);
+    ASSERT_TRUE(io::ReadBundle(kBundle, node_model).ok());
+    ASSERT_TRUE(node_store->Append(node_model, before, "test", "import").ok());
+  }
+  void TearDown() override {
+    node_store.reset();
+    fs::remove_all(dir);
+  }
+
+  fs::path dir;
+  std::string db;
+  std::unique_ptr<store::Store> node_store;
+  model::Model node_model;
+};
+
 // Organizations' key seeds and partners' client secrets are stored sealed with the key
 // file beside the store; without that file, or with another one, they do not open.
-TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("renkei-server-sealed-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string db = (dir / "node.db").string();
+TEST_F(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   const std::string key_file = trust::SealingKeyPath(db);
-  auto store = store::Store::Create(db);
-  ASSERT_TRUE(store.ok());
-  auto model = (*store)->LoadModel();
-  const model::RowCounts before = model::CountRows(*model);
-  ASSERT_TRUE(io::ReadBundle(kBundle, *model).ok());
-  ASSERT_TRUE((*store)->Append(*model, before, "test", "import").ok());
   EXPECT_FALSE(fs::exists(key_file));  // made when the first secret is stored
 
-  auto public_key = InitOrganizationKey(**store, *model, "org:cell", "test");
+  auto public_key = InitOrganizationKey(*node_store, node_model, "org:cell", "test");
   ASSERT_TRUE(public_key.ok()) << public_key.status().ToString();
   const std::string secret = "partner-secret-4f1d9c";
-  ASSERT_TRUE(SetPartner(**store, *model,
+  ASSERT_TRUE(SetPartner(*node_store, node_model,
                          {"org:pack", "https://127.0.0.1:1", "id-at-pack", secret, ""}, "test")
                   .ok());
   EXPECT_EQ(fs::status(key_file).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
 
-  auto keys = OrganizationKeys(**store);
+  auto keys = OrganizationKeys(*node_store);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   ASSERT_EQ(keys->count("org:cell"), 1u);
   EXPECT_EQ(trust::EncodePublicKey(keys->at("org:cell")), *public_key);
-  auto partner = GetPartner(**store, "org:pack");
+  auto partner = GetPartner(*node_store, "org:pack");
   ASSERT_TRUE(partner.ok()) << partner.status().ToString();
   EXPECT_EQ(partner->client_secret, secret);
 
@@ -480,7 +500,7 @@ TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   const std::string bytes = StoreBytes(db);
   EXPECT_EQ(bytes.find(seed), std::string::npos);
   EXPECT_EQ(bytes.find(secret), std::string::npos);
-  sqlite3* h = (*store)->handle();
+  sqlite3* h = node_store->handle();
   auto exec = [&](const std::string& sql) {
     ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   };
@@ -489,7 +509,7 @@ TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   exec(
       "INSERT INTO organization_keys SELECT 'org:pack', public_key, seed, created "
       "FROM organization_keys WHERE organization = 'org:cell'");
-  Status moved = OrganizationKeys(**store).status();
+  Status moved = OrganizationKeys(*node_store).status();
   EXPECT_EQ(moved.code(), StatusCode::kDataLoss);
   EXPECT_THAT(moved.message(), testing::HasSubstr("'org:pack'"));
   exec("DELETE FROM organization_keys WHERE organization = 'org:pack'");
@@ -498,71 +518,58 @@ TEST(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   const fs::path saved = dir / "saved.key";
   fs::rename(key_file, saved);
   ASSERT_TRUE(trust::LoadOrCreateSealingKey(key_file).ok());
-  Status other = GetPartner(**store, "org:pack").status();
+  Status other = GetPartner(*node_store, "org:pack").status();
   EXPECT_EQ(other.code(), StatusCode::kDataLoss);
   EXPECT_THAT(other.message(), testing::HasSubstr("'org:pack'"));
   EXPECT_THAT(other.message(), testing::HasSubstr(key_file));
   fs::remove(key_file);
-  Status missing = OrganizationKeys(**store).status();
+  Status missing = OrganizationKeys(*node_store).status();
   EXPECT_EQ(missing.code(), StatusCode::kDataLoss);
   EXPECT_THAT(missing.message(), testing::HasSubstr("'org:cell'"));
   EXPECT_THAT(missing.message(), testing::HasSubstr(key_file));
   fs::rename(saved, key_file);
-  EXPECT_TRUE(OrganizationKeys(**store).ok());
+  EXPECT_TRUE(OrganizationKeys(*node_store).ok());
 
   // Values stored in clear by earlier versions are still read, and `keys seal` seals
   // them in one audited transaction; a second run finds nothing to do.
   exec("UPDATE partners SET client_secret = 'clear-secret' WHERE organization = 'org:pack'");
   exec("UPDATE organization_keys SET seed = '" + seed + "' WHERE organization = 'org:cell'");
-  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "clear-secret");
+  EXPECT_EQ(GetPartner(*node_store, "org:pack")->client_secret, "clear-secret");
   EXPECT_NE(StoreBytes(db).find("clear-secret"), std::string::npos);
   auto audit_before = store::ReadAuditLog(h);
   ASSERT_TRUE(audit_before.ok());
-  auto sealed = SealStoredSecrets(**store, "test");
+  auto sealed = SealStoredSecrets(*node_store, "test");
   ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
   EXPECT_EQ(*sealed, 2);
   auto audit_after = store::ReadAuditLog(h);
   ASSERT_TRUE(audit_after.ok());
   ASSERT_EQ(audit_after->size(), audit_before->size() + 1);
   EXPECT_EQ(audit_after->back().action, "keys seal 2 values");
-  EXPECT_TRUE((*store)->VerifyAudit().ok());
+  EXPECT_TRUE(node_store->VerifyAudit().ok());
   // Not even in freed space or the write-ahead log.
   EXPECT_EQ(StoreBytes(db).find("clear-secret"), std::string::npos);
   EXPECT_EQ(StoreBytes(db).find(seed), std::string::npos);
-  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "clear-secret");
-  auto reopened = OrganizationKeys(**store);
+  EXPECT_EQ(GetPartner(*node_store, "org:pack")->client_secret, "clear-secret");
+  auto reopened = OrganizationKeys(*node_store);
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ(trust::EncodePublicKey(reopened->at("org:cell")), *public_key);
-  EXPECT_EQ(*SealStoredSecrets(**store, "test"), 0);
+  EXPECT_EQ(*SealStoredSecrets(*node_store, "test"), 0);
   EXPECT_EQ(store::ReadAuditLog(h)->size(), audit_after->size());
-  store->reset();
-  fs::remove_all(dir);
 }
 
 // `keys seal` seals what it read before its transaction; a value another process changes
 // in between is not overwritten, and nothing else is written either. The change is made
 // through a second connection when the sealing transaction's BEGIN starts to run.
-TEST(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("renkei-server-seal-race-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string db = (dir / "node.db").string();
-  auto store = store::Store::Create(db);
-  ASSERT_TRUE(store.ok());
-  auto model = (*store)->LoadModel();
-  const model::RowCounts before = model::CountRows(*model);
-  ASSERT_TRUE(io::ReadBundle(kBundle, *model).ok());
-  ASSERT_TRUE((*store)->Append(*model, before, "test", "import").ok());
-  auto public_key = InitOrganizationKey(**store, *model, "org:cell", "test");
+TEST_F(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
+  auto public_key = InitOrganizationKey(*node_store, node_model, "org:cell", "test");
   ASSERT_TRUE(public_key.ok()) << public_key.status().ToString();
-  ASSERT_TRUE(SetPartner(**store, *model,
+  ASSERT_TRUE(SetPartner(*node_store, node_model,
                          {"org:pack", "https://127.0.0.1:1", "id-at-pack", "sealed", ""}, "test")
                   .ok());
-  auto keys = OrganizationKeys(**store);
+  auto keys = OrganizationKeys(*node_store);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   const std::string seed = trust::EncodeSeed(keys->at("org:cell"));
-  sqlite3* h = (*store)->handle();
+  sqlite3* h = node_store->handle();
   auto exec = [](sqlite3* c, const std::string& sql) {
     ASSERT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   };
@@ -605,7 +612,7 @@ TEST(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
       },
       &race);
   const size_t audit_before = store::ReadAuditLog(h)->size();
-  auto raced = SealStoredSecrets(**store, "test");
+  auto raced = SealStoredSecrets(*node_store, "test");
   sqlite3_trace_v2(h, 0, nullptr, nullptr);
   ASSERT_TRUE(race.done);
   ASSERT_FALSE(raced.ok());
@@ -616,17 +623,15 @@ TEST(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
   EXPECT_EQ(column(secret_sql), "changed-meanwhile");
   EXPECT_EQ(column(seed_sql), seed);
   EXPECT_EQ(store::ReadAuditLog(h)->size(), audit_before);
-  EXPECT_TRUE((*store)->VerifyAudit().ok());
+  EXPECT_TRUE(node_store->VerifyAudit().ok());
 
   // Run again: both sealed, the new value with them.
-  auto sealed = SealStoredSecrets(**store, "test");
+  auto sealed = SealStoredSecrets(*node_store, "test");
   ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
   EXPECT_EQ(*sealed, 2);
   EXPECT_TRUE(trust::IsSealed(column(secret_sql)));
   EXPECT_TRUE(trust::IsSealed(column(seed_sql)));
-  EXPECT_EQ(GetPartner(**store, "org:pack")->client_secret, "changed-meanwhile");
-  store->reset();
-  fs::remove_all(dir);
+  EXPECT_EQ(GetPartner(*node_store, "org:pack")->client_secret, "changed-meanwhile");
 }
 
 TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
