@@ -11,7 +11,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -83,6 +85,7 @@ class TransportTest : public ::testing::Test {
       res.shared_body = std::make_shared<const std::string>("ok:" + req.path);
       res.set_header("Content-Type", "text/plain");
     };
+    c.log = [this](const Request&, const Response&, double) { ++logged_; };
     c.error = [](int status, Response& res) {
       res.status = status;
       res.set_content("error " + std::to_string(status), "text/plain");
@@ -128,7 +131,43 @@ class TransportTest : public ::testing::Test {
   TransportOptions options_;
   std::unique_ptr<Transport> transport_;
   std::atomic<int> handled_{0};
+  std::atomic<int> logged_{0};  // answers written, or given up
 };
+
+using Seconds = std::chrono::duration<double>;
+
+// Seconds until the server closes a connection after `what` has run on it (given the
+// client's stream and a timer on its event loop), reading whatever the server sends;
+// nothing when the connection is still open after 10 s.
+std::optional<double> SecondsUntilClosed(
+    int port, bool handshake,
+    const std::function<void(beast::ssl_stream<beast::tcp_stream>&, net::steady_timer&)>& what) {
+  net::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
+  if (handshake) stream.handshake(ssl::stream_base::client);
+  net::steady_timer timer(ioc);
+  what(stream, timer);
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<double> closed;
+  std::vector<char> buffer(64 * 1024);
+  // Reads what comes until the connection ends.
+  std::function<void(beast::error_code, size_t)> on_read = [&](beast::error_code ec, size_t) {
+    if (ec) {
+      closed = Seconds(std::chrono::steady_clock::now() - start).count();
+      timer.cancel();
+    } else if (handshake) {
+      stream.async_read_some(net::buffer(buffer), on_read);
+    } else {
+      tcp_layer.async_read_some(net::buffer(buffer), on_read);
+    }
+  };
+  on_read({}, 0);
+  ioc.run_for(std::chrono::seconds(10));
+  return closed;
+}
 
 TEST_F(TransportTest, AnswersOnTheIoThreadAndOnTheWorkers) {
   Start();
@@ -281,6 +320,71 @@ TEST_F(TransportTest, HeadHasLengthButNoBody) {
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->get_header_value("Content-Length"), "9");
   EXPECT_TRUE(head->body.empty());
+}
+
+// A connection without a complete request within the read timeout is closed: one that
+// never starts TLS, one silent after its handshake, one that sends half a request, and
+// one that trickles a header a byte at a time (the timeout is for the whole request).
+TEST_F(TransportTest, ReadTimeoutClosesSilentAndSlowConnections) {
+  options_.read_timeout_seconds = 1;
+  Start();
+  const int port = transport_->port();
+  auto nothing = [](auto&, auto&) {};
+  auto half = [](beast::ssl_stream<beast::tcp_stream>& s, net::steady_timer&) {
+    net::write(s, net::buffer(std::string("GET /quick HTTP/1.1\r\nHost: x\r\n")));
+  };
+  std::function<void()> trickle_next;
+  auto trickle = [&](beast::ssl_stream<beast::tcp_stream>& s, net::steady_timer& t) {
+    net::write(s, net::buffer(std::string("GET /quick HTTP/1.1\r\nX-Slow: ")));
+    trickle_next = [&s, &t, &trickle_next] {
+      t.expires_after(std::chrono::milliseconds(200));
+      t.async_wait([&s, &trickle_next](beast::error_code ec) {
+        if (ec) return;
+        beast::error_code ignored;
+        net::write(s, net::buffer("x", 1), ignored);
+        if (!ignored) trickle_next();
+      });
+    };
+    trickle_next();
+  };
+  struct Case {
+    const char* name;
+    bool handshake;
+    std::function<void(beast::ssl_stream<beast::tcp_stream>&, net::steady_timer&)> what;
+  };
+  for (const Case& c : {Case{"no TLS", false, nothing}, Case{"silent", true, nothing},
+                        Case{"half a request", true, half}, Case{"trickle", true, trickle}}) {
+    auto closed = SecondsUntilClosed(port, c.handshake, c.what);
+    ASSERT_TRUE(closed.has_value()) << c.name << ": still open after 10 s";
+    EXPECT_GE(*closed, 0.5) << c.name << ": closed before the timeout";
+  }
+  EXPECT_EQ(handled_, 0);
+  auto r = Client().Get("/quick");  // and the server still answers
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+// A client that stops reading a long answer is dropped after the write timeout: the
+// write is given up (and logged), the connection closed, and others are still served.
+TEST_F(TransportTest, WriteTimeoutDropsAClientThatStopsReading) {
+  options_.write_timeout_seconds = 1;
+  options_.read_timeout_seconds = 30;
+  Start();
+  // 32 MB: more than the kernel buffers of both ends hold.
+  auto closed = SecondsUntilClosed(
+      transport_->port(), true, [&](beast::ssl_stream<beast::tcp_stream>& s, net::steady_timer&) {
+        net::write(
+            s, net::buffer(std::string("GET /quick/size?n=33554432 HTTP/1.1\r\nHost: x\r\n\r\n")));
+        // Not read until the server has given up writing.
+        for (int i = 0; i < 1000 && logged_ == 0; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      });
+  EXPECT_EQ(logged_, 1);
+  ASSERT_TRUE(closed.has_value()) << "still open after 10 s";
+  auto r = Client().Get("/quick");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 // Stop lets a request that is being handled finish and answers it.
