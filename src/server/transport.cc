@@ -145,27 +145,53 @@ void ToRequest(http::request<http::string_body>&& msg, Request& req) {
 // pool) and nothing else is pending.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  using Stream = beast::basic_stream<tcp, net::io_context::executor_type>;
-  using Socket = Stream::socket_type;
+  using Socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+  using Timer =
+      net::basic_waitable_timer<Clock, net::wait_traits<Clock>, net::io_context::executor_type>;
 
-  Connection(Transport::Impl& t, Socket socket) : t_(t), stream_(std::move(socket), t.tls) {}
+  Connection(Transport::Impl& t, Socket socket)
+      : t_(t), stream_(std::move(socket), t.tls), timer_(stream_.get_executor()) {}
 
   net::io_context::executor_type executor() { return stream_.get_executor(); }
 
   void Start() {
-    Lowest().expires_after(std::chrono::seconds(t_.options.read_timeout_seconds));
+    ExpiresAfter(std::chrono::seconds(t_.options.read_timeout_seconds));
     stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
       if (!ec) self->Read();  // else not TLS (plain HTTP), or the client left: dropped
     });
   }
 
  private:
-  Stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  Socket& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The connection is closed unless its current step (handshake, reading a request,
+  // writing an answer, closing) is done within `d`. Setting it costs no system call:
+  // one timer per connection wakes at the deadline it was armed for, and when the
+  // deadline has moved on since, waits again (about once per timeout period). Beast's
+  // timed stream armed and cancelled a timer for every socket operation instead.
+  void ExpiresAfter(Clock::duration d) {
+    const Clock::time_point previous = deadline_;
+    deadline_ = Clock::now() + d;
+    if (!timer_armed_ || deadline_ < previous) ArmTimer();
+  }
+
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);  // a wait pending before ends as cancelled
+    timer_.async_wait([weak = weak_from_this()](error_code ec) {
+      auto self = weak.lock();
+      if (self == nullptr || ec) return;  // gone, or waiting again
+      if (Clock::now() < self->deadline_) return self->ArmTimer();
+      self->timer_armed_ = false;
+      error_code ignored;
+      self->Lowest().close(ignored);  // its pending operations end with an error
+    });
+  }
 
   void Read() {
     parser_.emplace();
     parser_->body_limit(t_.options.max_body_bytes);
-    Lowest().expires_after(std::chrono::seconds(t_.options.read_timeout_seconds));
+    ExpiresAfter(std::chrono::seconds(t_.options.read_timeout_seconds));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, size_t) { self->OnRead(ec); });
   }
@@ -242,7 +268,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_ += "Content-Length: ";
     head_ += std::to_string(body.size());
     head_ += keep_alive_ ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-    Lowest().expires_after(std::chrono::seconds(t_.options.write_timeout_seconds));
+    ExpiresAfter(std::chrono::seconds(t_.options.write_timeout_seconds));
     const std::string_view sent = req_.method == "HEAD" ? std::string_view() : body;
     if (BIO_wpending(SSL_get_wbio(stream_.native_handle())) != 0) {
       // TLS output of the stream's own still waits to go out (the stream sends it before
@@ -341,7 +367,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Drain();
       return;
     }
-    Lowest().expires_after(std::chrono::seconds(1));
+    ExpiresAfter(std::chrono::seconds(1));
     stream_.async_shutdown([self = shared_from_this()](error_code) {});
   }
 
@@ -351,7 +377,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Drain() {
     if (scratch_ == nullptr) {
       scratch_ = std::make_unique<char[]>(kScratch);
-      Lowest().expires_after(std::chrono::seconds(2));
+      ExpiresAfter(std::chrono::seconds(2));
     }
     stream_.async_read_some(net::buffer(scratch_.get(), kScratch),
                             [self = shared_from_this()](error_code ec, size_t) {
@@ -367,7 +393,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void operator()(BIO* b) const { BIO_free(b); }
   };
   Transport::Impl& t_;
-  beast::ssl_stream<Stream> stream_;
+  beast::ssl_stream<Socket> stream_;
+  Timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Request req_;
