@@ -333,6 +333,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ReleaseBuffer();
       return OnWrite({});
     }
+    // The write timeout is for each batch: a slow client that keeps reading is served.
+    ExpiresAfter(std::chrono::seconds(t_.options.write_timeout_seconds));
     net::async_write(Lowest(), net::buffer(out_),
                      [self = shared_from_this()](error_code ec, size_t) {
                        if (ec) {
