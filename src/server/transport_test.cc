@@ -387,6 +387,18 @@ TEST_F(TransportTest, WriteTimeoutDropsAClientThatStopsReading) {
   EXPECT_EQ(r->status, 200);
 }
 
+// The timeouts are for reading and writing: a handler may take longer than either.
+TEST_F(TransportTest, AHandlerMayTakeLongerThanTheTimeouts) {
+  options_.read_timeout_seconds = 1;
+  options_.write_timeout_seconds = 1;
+  Start();
+  auto c = Client();
+  auto r = c.Get("/sleep?ms=2500");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok:/sleep");
+}
+
 // The write timeout is for each batch of the answer, not for the whole: a client that
 // reads steadily (a record every millisecond) gets all of a 24 MB answer over more than
 // the timeout.
