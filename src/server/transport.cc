@@ -165,8 +165,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Socket& Lowest() { return beast::get_lowest_layer(stream_); }
 
   // The connection is closed unless its current step (handshake, reading a request,
-  // writing an answer, closing) is done within `d`. Setting it costs no system call:
-  // one timer per connection wakes at the deadline it was armed for, and when the
+  // writing an answer, closing) is done within `d`; none while a handler runs. Setting it costs no
+  // system call: one timer per connection wakes at the deadline it was armed for, and when the
   // deadline has moved on since, waits again (about once per timeout period). Beast's
   // timed stream armed and cancelled a timer for every socket operation instead.
   void ExpiresAfter(Clock::duration d) {
@@ -197,6 +197,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnRead(error_code ec) {
+    // No deadline while the request is with its handler (which may take long: a solve).
+    deadline_ = Clock::time_point::max();
     req_ = Request();
     res_ = Response();
     res_.status = 200;  // unless the handler says otherwise
@@ -333,6 +335,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ReleaseBuffer();
       return OnWrite({});
     }
+    // The write timeout is for each batch: a slow client that keeps reading is served.
+    ExpiresAfter(std::chrono::seconds(t_.options.write_timeout_seconds));
     net::async_write(Lowest(), net::buffer(out_),
                      [self = shared_from_this()](error_code ec, size_t) {
                        if (ec) {

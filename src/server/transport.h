@@ -15,7 +15,8 @@
 // What the transport answers itself: 400 for a request it cannot parse, 413 for a body
 // over the limit (both then close the connection), and 500 when a handler throws; the
 // bodies come from the `error` callback. Keep-alive: up to `keep_alive_requests` per
-// connection, closed after `read_timeout_seconds` without a complete request. Stop()
+// connection, closed after `read_timeout_seconds` without a complete request, or when
+// the client takes none of the answer's next 64 KB within `write_timeout_seconds`. Stop()
 // stops accepting, lets the requests being handled finish (up to the write timeout), then
 // closes every connection.
 #pragma once

@@ -387,6 +387,50 @@ TEST_F(TransportTest, WriteTimeoutDropsAClientThatStopsReading) {
   EXPECT_EQ(r->status, 200);
 }
 
+// The timeouts are for reading and writing: a handler may take longer than either.
+TEST_F(TransportTest, AHandlerMayTakeLongerThanTheTimeouts) {
+  options_.read_timeout_seconds = 1;
+  options_.write_timeout_seconds = 1;
+  Start();
+  auto c = Client();
+  auto r = c.Get("/sleep?ms=2500");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ok:/sleep");
+}
+
+// The write timeout is for each batch of the answer, not for the whole: a client that
+// reads steadily (a record every millisecond) gets all of a 24 MB answer over more than
+// the timeout.
+TEST_F(TransportTest, ASlowReaderThatKeepsReadingIsServed) {
+  options_.write_timeout_seconds = 1;
+  Start();
+  net::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  beast::get_lowest_layer(stream).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(transport_->port())));
+  stream.handshake(ssl::stream_base::client);
+  const size_t n = 24 << 20;
+  net::write(stream, net::buffer("GET /quick/size?n=" + std::to_string(n) +
+                                 " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  std::string received;
+  std::vector<char> chunk(64 * 1024);
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    beast::error_code ec;
+    const size_t got = stream.read_some(net::buffer(chunk), ec);
+    received.append(chunk.data(), got);
+    if (ec) break;
+  }
+  const double seconds = Seconds(std::chrono::steady_clock::now() - start).count();
+  const size_t body = received.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(received.size() - body - 4, n);
+  EXPECT_GT(seconds, 1.2);  // the premise: the whole took longer than the timeout
+}
+
 // Stop lets a request that is being handled finish and answers it.
 TEST_F(TransportTest, StopAnswersRequestsInFlight) {
   Start();
