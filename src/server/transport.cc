@@ -165,10 +165,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Socket& Lowest() { return beast::get_lowest_layer(stream_); }
 
   // The connection is closed unless its current step (handshake, reading a request,
-  // writing an answer, closing) is done within `d`; none while a handler runs. Setting it costs no
-  // system call: one timer per connection wakes at the deadline it was armed for, and when the
-  // deadline has moved on since, waits again (about once per timeout period). Beast's
-  // timed stream armed and cancelled a timer for every socket operation instead.
+  // writing an answer, closing) is done within `d`; there is none while a handler runs.
+  // One timer per connection wakes at the deadline it was armed for and, when the
+  // deadline has moved on since, waits again: moving it later costs a clock read, moving
+  // it earlier re-arms the timer. Beast's timed stream armed and cancelled a timer for
+  // every socket operation instead.
   void ExpiresAfter(Clock::duration d) {
     const Clock::time_point previous = deadline_;
     deadline_ = Clock::now() + d;
