@@ -165,11 +165,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Socket& Lowest() { return beast::get_lowest_layer(stream_); }
 
   // The connection is closed unless its current step (handshake, reading a request,
-  // writing an answer, closing) is done within `d`; there is none while a handler runs.
-  // One timer per connection wakes at the deadline it was armed for and, when the
-  // deadline has moved on since, waits again: moving it later costs a clock read, moving
-  // it earlier re-arms the timer. Beast's timed stream armed and cancelled a timer for
-  // every socket operation instead.
+  // writing an answer, closing) is done within `d`; a deadline passing while a handler
+  // runs is put off. One timer per connection wakes at the deadline it was armed for and,
+  // when the deadline has moved on since, waits again: moving it later costs a clock
+  // read (a request costs no timer call), moving it earlier re-arms the timer. Beast's
+  // timed stream armed and cancelled a timer for every socket operation instead.
   void ExpiresAfter(Clock::duration d) {
     const Clock::time_point previous = deadline_;
     deadline_ = Clock::now() + d;
@@ -182,7 +182,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     timer_.async_wait([weak = weak_from_this()](error_code ec) {
       auto self = weak.lock();
       if (self == nullptr || ec) return;  // gone, or waiting again
-      if (Clock::now() < self->deadline_) return self->ArmTimer();
+      const Clock::time_point now = Clock::now();
+      if (self->handling_) {  // no deadline while a handler runs (it may take long: a solve)
+        self->deadline_ = std::max(
+            self->deadline_, now + std::chrono::seconds(self->t_.options.read_timeout_seconds));
+      }
+      if (now < self->deadline_) return self->ArmTimer();
       self->timer_armed_ = false;
       error_code ignored;
       self->Lowest().close(ignored);  // its pending operations end with an error
@@ -198,8 +203,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnRead(error_code ec) {
-    // No deadline while the request is with its handler (which may take long: a solve).
-    deadline_ = Clock::time_point::max();
+    handling_ = true;  // until its answer is written
     req_ = Request();
     res_ = Response();
     res_.status = 200;  // unless the handler says otherwise
@@ -251,6 +255,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Write() {
+    handling_ = false;
     if (t_.stopping) keep_alive_ = false;
     const std::string_view body =
         res_.shared_body ? std::string_view(*res_.shared_body) : std::string_view(res_.body);
@@ -402,6 +407,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Timer timer_;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool timer_armed_ = false;
+  bool handling_ = false;  // a handler has the request
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Request req_;
