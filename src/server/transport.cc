@@ -276,7 +276,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_ += "Content-Length: ";
     head_ += std::to_string(body.size());
     head_ += keep_alive_ ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-    ExpiresAfter(std::chrono::seconds(t_.options.write_timeout_seconds));
     const std::string_view sent = req_.method == "HEAD" ? std::string_view() : body;
     if (BIO_wpending(SSL_get_wbio(stream_.native_handle())) != 0) {
       // TLS output of the stream's own still waits to go out (the stream sends it before
@@ -284,6 +283,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       // stream, a record per socket write. One sequence of the two (Boost 1.74's
       // async_write of a std::array of two buffers through Beast's ssl_stream stops after
       // the first when they are not coalesced).
+      ExpiresAfter(std::chrono::seconds(t_.options.write_timeout_seconds));
       net::async_write(stream_, beast::buffers_cat(net::buffer(head_), net::buffer(sent)),
                        [self = shared_from_this()](error_code ec, size_t) { self->OnWrite(ec); });
       return;
