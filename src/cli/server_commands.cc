@@ -1,5 +1,8 @@
 #include "cli/server_commands.h"
 
+#include <pthread.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -7,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/node.h"
@@ -117,8 +121,30 @@ int RunServe(const Options& o) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGUSR1 tells the thread below that the node has started.
+  sigset_t starting = signals;
+  sigaddset(&starting, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &starting, nullptr);
+  // A signal while the node starts (building the first snapshot of a large store takes
+  // a while) ends the process at once: nothing has been written, and the store is only
+  // read until the node serves.
+  std::atomic<bool> started{false};
+  std::atomic<int> received{0};
+  std::thread early([&starting, &started, &received] {
+    int signal = 0;
+    sigwait(&starting, &signal);
+    if (signal == SIGUSR1) return;
+    if (!started) {
+      std::fprintf(stderr, "%s while starting: stopping\n",
+                   signal == SIGINT ? "SIGINT" : "SIGTERM");
+      std::_Exit(kExitOk);
+    }
+    received = signal;
+  });
   auto node = server::Node::Start(std::move(*store), options);
+  started = true;
+  pthread_kill(early.native_handle(), SIGUSR1);
+  early.join();
   if (!node.ok()) return ReportError(node.status());
   std::printf("serving %s on %s\n", o.db.c_str(), (*node)->url().c_str());
   if (options.web_dir.empty()) {
@@ -127,8 +153,8 @@ int RunServe(const Options& o) {
     std::printf("dashboard from %s\n", options.web_dir.c_str());
   }
   std::fflush(stdout);
-  int signal = 0;
-  sigwait(&signals, &signal);
+  int signal = received;
+  if (signal == 0) sigwait(&signals, &signal);
   std::fprintf(stderr, "%s: stopping\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   (*node)->Stop();
   return kExitOk;

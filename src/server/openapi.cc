@@ -28,7 +28,9 @@ Json Query(const std::string& name, const std::string& description, bool array =
 
 Json Secured(Json op) {
   op["security"] = Json::array({{{"oauth2", Json::array()}}});
-  op["responses"]["401"] = Error("TokenExpired");
+  op["responses"]["401"] = Error(
+      "a missing, invalid or revoked access token (BadRequest; AccessDenied on /2), or "
+      "an expired one (TokenExpired)");
   op["responses"]["403"] = Error("AccessDenied");
   return op;
 }
@@ -283,7 +285,7 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
                  {"responses",
                   {{"200", JsonOk("{\"data\": ProductFootprint}")},
                    {"400", Error("BadRequest")},
-                   {"404", Error("NoSuchFootprint")}}}});
+                   {"404", Error(v == "2" ? "NoSuchFootprint" : "NotFound")}}}});
     paths["/" + v + "/events"]["post"] = Secured(
         {{"summary", "CloudEvents: Published, RequestCreated, RequestFulfilled, RequestRejected"},
          {"requestBody",
