@@ -1,12 +1,11 @@
 #include "io/csv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace renkei::io {
 namespace {
-
-constexpr size_t kBlockSize = 1 << 20;
 
 // Length of the valid UTF-8 sequence at p (>= 1), 0 when more bytes are needed,
 // -1 when invalid. Rejects overlong forms, surrogates and code points > U+10FFFF.
@@ -61,7 +60,8 @@ size_t CharColumn(const char* line_start, const char* at) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name) {
+StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name,
+                                                     size_t block_bytes) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     if (errno == ENOENT) return NotFoundError(name + ": no such file");
@@ -73,11 +73,12 @@ StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, st
     if (end > 0) size = static_cast<uint64_t>(end);
     std::fseek(file, 0, SEEK_SET);
   }
-  return std::unique_ptr<CsvReader>(new CsvReader(file, std::move(name), size));
+  return std::unique_ptr<CsvReader>(
+      new CsvReader(file, std::move(name), size, std::max<size_t>(block_bytes, 1)));
 }
 
-CsvReader::CsvReader(std::FILE* file, std::string name, uint64_t size)
-    : file_(file), name_(std::move(name)), file_size_(size), buffer_(kBlockSize) {}
+CsvReader::CsvReader(std::FILE* file, std::string name, uint64_t size, size_t block_bytes)
+    : file_(file), name_(std::move(name)), file_size_(size), buffer_(block_bytes) {}
 
 CsvReader::~CsvReader() { std::fclose(file_); }
 
@@ -393,7 +394,7 @@ void CsvWriter::AppendField(std::string_view field) {
 
 void CsvWriter::EndRow() {
   buffer_ += '\n';
-  if (buffer_.size() >= kBlockSize) {
+  if (buffer_.size() >= CsvReader::kBlockBytes) {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
     buffer_.clear();
   }
