@@ -374,6 +374,10 @@ CsvWriter::~CsvWriter() {
 
 void CsvWriter::AppendField(std::string_view field) {
   bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  // A reader takes a byte-order mark at the start of the file for the file's, not the
+  // field's.
+  if (at_start_) quote = quote || field.starts_with("\xEF\xBB\xBF");
+  at_start_ = false;
   for (char c : field) {
     if (c == ',' || c == '"' || c == '\n' || c == '\r') {
       quote = true;
@@ -401,6 +405,8 @@ void CsvWriter::EndRow() {
 }
 
 void CsvWriter::WriteRow(std::span<const std::string> fields) {
+  // A record of one empty field is "": an empty line would be read as no record.
+  if (fields.size() == 1 && fields[0].empty()) buffer_ += "\"\"";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) buffer_ += ',';
     AppendField(fields[i]);
@@ -409,6 +415,7 @@ void CsvWriter::WriteRow(std::span<const std::string> fields) {
 }
 
 void CsvWriter::WriteRow(std::span<const std::string_view> fields) {
+  if (fields.size() == 1 && fields[0].empty()) buffer_ += "\"\"";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) buffer_ += ',';
     AppendField(fields[i]);

@@ -154,6 +154,7 @@ class CsvWriter {
   std::FILE* file_;
   std::string path_;
   std::string buffer_;
+  bool at_start_ = true;  // nothing written yet: a leading byte-order mark would be dropped
   bool failed_ = false;
 };
 
