@@ -189,6 +189,52 @@ TEST_F(CliTest, RejectsBomCycle) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+TEST_F(CliTest, BomCycleThroughStoredLinesNamesThemAndTheNewLine) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);  // holds prod:cell <- prod:li
+  const fs::path bundle = dir_ / "closing";
+  fs::create_directories(bundle);
+  std::ofstream(bundle / "bom.csv") << "product,component,quantity\nprod:li,prod:cell,2\n";
+  const std::string before = Slurp(db_);
+  RunResult r = Renkei({"import", db_, bundle.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "renkei: error: bom.csv:2:1: BOM cycle without a line flagged recycling: prod:li -> "
+            "prod:cell -> prod:li (through the stored BOM lines prod:cell <- prod:li)\n");
+  EXPECT_TRUE(Slurp(db_) == before);
+}
+
+TEST_F(CliTest, BadInputIsExitOneWithItsPlace) {
+  InitStoreWithContent();
+  // A number beyond a double's range.
+  const std::string huge = (dir_ / "huge.json").string();
+  std::ofstream(huge) << "{\"organizations\": [\n  {\"id\": \"org:a\", \"name\": \"A\", "
+                         "\"country\": \"JP\"}],\n \"sites\": [{\"lat\": 1e309}]}";
+  ExpectRejected(huge, "huge.json:3:20: invalid JSON: number overflow parsing '1e309'");
+  // Nested past the limit, in a bundle and in a received PACT file.
+  const std::string deep = (dir_ / "deep.json").string();
+  std::ofstream(deep) << "{\"sites\": " << std::string(100000, '[') << std::string(100000, ']')
+                      << "}";
+  ExpectRejected(deep, "deep.json:1:74: JSON nested deeper than 64 levels");
+  const std::string pact = BadBundle("bom.csv", "", "product,component,quantity,recycling\n");
+  fs::create_directories(fs::path(pact) / "footprints");
+  std::ofstream(fs::path(pact) / "footprints" / "deep.json")
+      << "{\"id\": \"x\", \"extensions\": " << std::string(100000, '[') << std::string(100000, ']')
+      << "}";
+  ExpectRejected(pact, "footprints/deep.json:1:90: JSON nested deeper than 64 levels");
+  // A folder where a table's file belongs, and a file that is no table.
+  const std::string folder = BadBundle("bom.csv", "", "");
+  fs::remove(fs::path(folder) / "bom.csv");
+  fs::create_directories(fs::path(folder) / "bom.csv");
+  ExpectRejected(folder, "bom.csv: not a file (a folder)");
+  const std::string extra = BadBundle("bom.csv", "", "product,component,quantity,recycling\n");
+  std::ofstream(fs::path(extra) / "extra.csv") << "a,b\n";
+  ExpectRejected(extra,
+                 "extra.csv:1:1: not a table of a bundle; a bundle holds organizations.csv, "
+                 "sites.csv, products.csv, bom.csv, production.csv, supply.csv, demand.csv, "
+                 "footprints.csv and materials.csv");
+}
+
 TEST_F(CliTest, RejectsTruncatedFiles) {
   InitStoreWithContent();
   ExpectRejected(

@@ -1,5 +1,6 @@
 #include "base/memory.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -16,5 +17,7 @@ void AdviseHugePages(const void* data, size_t bytes) {
     (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
   }
 }
+
+void ReturnFreeMemory() { (void)malloc_trim(0); }
 
 }  // namespace renkei

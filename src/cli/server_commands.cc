@@ -21,6 +21,7 @@ namespace {
 struct Options {
   std::string db;
   std::string listen = "127.0.0.1:8443";
+  std::string public_url;
   std::string cert, key;
   std::string web;
   std::string name, organization, id, products, url, client_id, client_secret, ca_file;
@@ -66,6 +67,7 @@ int RunServe(const Options& o) {
   const size_t colon = o.listen.rfind(':');
   server::NodeOptions options;
   options.host = o.listen.substr(0, colon);
+  options.public_url = o.public_url;
   try {
     options.port = colon == std::string::npos ? -1 : std::stoi(o.listen.substr(colon + 1));
   } catch (const std::exception&) {
@@ -222,6 +224,9 @@ void AddServerCommands(CommandLine& command_line) {
       command_line.Add(app, "serve", "Serve the node's HTTPS API", [o] { return RunServe(*o); });
   serve->add_option("db", o->db, "store file")->required();
   serve->add_option("--listen", o->listen, "HOST:PORT (default 127.0.0.1:8443)");
+  serve->add_option("--public-url", o->public_url,
+                    "https://HOST[:PORT] partners reach the node at: the base of every link it "
+                    "gives (required unless --listen is a loopback address)");
   serve->add_option("--cert", o->cert, "TLS certificate (PEM); default: self-signed beside DB");
   serve->add_option("--key", o->key, "TLS private key (PEM)");
   serve->add_option("--threads", o->threads,

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/numbers.h"
 #include "base/progress.h"
 #include "io/csv.h"
@@ -352,8 +353,9 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model, const RowSink&
     const std::string file = entry.path().filename().string();
     if (entry.path().extension() != ".csv") continue;
     if (tables.count(file) == 0) {
-      return InvalidArgumentError(dir + ": unknown table file '" + file +
-                                  "'; a bundle holds organizations.csv, sites.csv, products.csv, "
+      return InvalidArgumentError(file +
+                                  ":1:1: not a table of a bundle; a bundle holds "
+                                  "organizations.csv, sites.csv, products.csv, "
                                   "bom.csv, production.csv, supply.csv, demand.csv, "
                                   "footprints.csv and materials.csv");
     }
@@ -462,34 +464,10 @@ Status JsonCell(const json& v, const model::Column& column, const JsonRowOrigin&
   }
 }
 
-std::pair<size_t, size_t> LineAndColumn(const std::string& text, size_t offset) {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
   const std::string file = fs::path(path).filename().string();
   RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.byte is one past the offending byte.
-    auto [line, column] = LineAndColumn(text, e.byte > 0 ? e.byte - 1 : 0);
-    std::string what = e.what();
-    const size_t colon = what.rfind(": ");
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    return InvalidArgumentError(file + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                ": invalid JSON: " + what);
-  }
+  RENKEI_ASSIGN_OR_RETURN(json doc, ParseJson<json>(text, file));
   text.clear();
   text.shrink_to_fit();
   if (!doc.is_object()) {

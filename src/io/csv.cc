@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/stat.h>
+
 namespace renkei::io {
 namespace {
 
@@ -66,6 +68,12 @@ StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, st
   if (file == nullptr) {
     if (errno == ENOENT) return NotFoundError(name + ": no such file");
     return InvalidArgumentError(name + ": cannot open: " + std::strerror(errno));
+  }
+  struct stat st;
+  if (fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fclose(file);
+    return InvalidArgumentError(name + ": not a file" +
+                                (S_ISDIR(st.st_mode) ? std::string(" (a folder)") : ""));
   }
   uint64_t size = 0;
   if (std::fseek(file, 0, SEEK_END) == 0) {

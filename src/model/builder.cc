@@ -660,16 +660,35 @@ Status ModelBuilder::Finish() {
       const size_t line = out[top.product][top.next++];
       const Index child = model_.bom[line].component;
       if (color[child] == kGrey) {
-        // The cycle is the stack from `child` up, closed by `line`.
+        // The cycle is the stack from `child` up, closed by `line`. It is reported at
+        // that line, or when it is a stored one at the cycle's first new line (a cycle
+        // of stored lines alone cannot be: the store holds none), naming the stored
+        // lines it runs through.
         std::string path;
         size_t start = 0;
         while (stack[start].product != child) ++start;
+        std::vector<size_t> lines;
         for (size_t i = start; i < stack.size(); ++i) {
           path += model_.products[stack[i].product].id + " -> ";
+          if (i > start) lines.push_back(stack[i].via_line);
         }
+        lines.push_back(line);
         path += model_.products[child].id;
-        return InvalidArgumentError(bom_origins_[line] +
-                                    ": BOM cycle without a line flagged recycling: " + path);
+        const size_t first_new = rows_before_[static_cast<size_t>(Table::kBom)];
+        size_t reported = line;
+        std::string stored;
+        for (size_t l : lines) {
+          if (l >= first_new) {
+            if (line < first_new && (reported < first_new || l < reported)) reported = l;
+          } else {
+            stored += (stored.empty() ? "" : ", ") + model_.products[model_.bom[l].product].id +
+                      " <- " + model_.products[model_.bom[l].component].id;
+          }
+        }
+        if (!stored.empty()) stored = " (through the stored BOM lines " + stored + ")";
+        return InvalidArgumentError(bom_origins_[reported] +
+                                    ": BOM cycle without a line flagged recycling: " + path +
+                                    stored);
       }
       if (color[child] == kWhite) {
         color[child] = kGrey;

@@ -49,8 +49,8 @@ StatusOr<double> PerProductUnitFactor(const ProductFootprint& pf, model::Unit un
 
 StatusOr<std::vector<std::string>> FootprintRow(std::string_view json, const std::string& file,
                                                 const model::Model& model) {
-  auto parsed = ParseProductFootprint(json);
-  if (!parsed.ok()) return parsed.status().WithPrefix(file);
+  auto parsed = ParseProductFootprint(json, file);
+  if (!parsed.ok()) return parsed.status();
   const ProductFootprint& pf = *parsed;
 
   model::Index product = model::kNoIndex;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "base/json.h"
 #include "base/numbers.h"
 
 namespace renkei::pact {
@@ -522,17 +523,13 @@ StatusOr<ProductFootprint> ProductFootprintFromJson(const Json& value, const std
   return pf;
 }
 
-StatusOr<ProductFootprint> ParseProductFootprint(std::string_view json) {
-  Json value;
-  try {
-    value = Json::parse(json.begin(), json.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    return InvalidArgumentError("not valid JSON: " + std::string(e.what()));
-  }
-  if (value.is_object() && value.size() == 1 && value.contains("data")) {
-    return ProductFootprintFromJson(value["data"], "$.data");
-  }
-  return ProductFootprintFromJson(value, "$");
+StatusOr<ProductFootprint> ParseProductFootprint(std::string_view json, std::string_view where) {
+  RENKEI_ASSIGN_OR_RETURN(Json value, ParseJson<Json>(json, where));
+  const bool wrapped = value.is_object() && value.size() == 1 && value.contains("data");
+  StatusOr<ProductFootprint> pf = wrapped ? ProductFootprintFromJson(value["data"], "$.data")
+                                          : ProductFootprintFromJson(value, "$");
+  if (!pf.ok() && !where.empty()) return pf.status().WithPrefix(std::string(where));
+  return pf;
 }
 
 Json ProductFootprintToJson(const ProductFootprint& pf) {

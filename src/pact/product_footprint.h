@@ -112,8 +112,12 @@ struct ProductFootprint {
 const std::vector<std::string_view>& AllowedDeclaredUnits(SpecVersion version);
 
 // Parses and validates one ProductFootprint. `json` may also be a GetFootprint
-// response ({"data": {...}}), in which case paths start at "$.data".
-StatusOr<ProductFootprint> ParseProductFootprint(std::string_view json);
+// response ({"data": {...}}), in which case paths start at "$.data". Errors are
+// InvalidArgumentError prefixed with `where` (a file name) when given:
+// "x.json:3:14: invalid JSON: ..." (base/json.h: ParseJson, its nesting limit
+// included) or "x.json: $.pcf.pCfExcludingBiogenic: ...".
+StatusOr<ProductFootprint> ParseProductFootprint(std::string_view json,
+                                                 std::string_view where = {});
 
 // Validates an already parsed JSON value; `path` names it in errors ("$").
 StatusOr<ProductFootprint> ProductFootprintFromJson(const nlohmann::ordered_json& value,

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "base/json.h"
 #include "base/numbers.h"
 #include "model/countries.h"
 #include "risk/criticality.h"
@@ -28,12 +29,9 @@ double GreatCircleKm(double lat1, double lon1, double lat2, double lon2) {
 
 StatusOr<Event> ParseEvent(std::string_view text) {
   using nlohmann::json;
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    return InvalidArgumentError(std::string("event: not valid JSON: ") + e.what());
-  }
+  StatusOr<json> parsed = ParseJson<json>(text);
+  if (!parsed.ok()) return parsed.status().WithPrefix("event");
+  json doc = std::move(*parsed);
   if (!doc.is_object()) return InvalidArgumentError("event: expected a JSON object");
   Event ev;
   auto number = [&](const json& parent, const char* key, const std::string& where,

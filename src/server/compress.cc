@@ -82,6 +82,7 @@ void SendBytes(Response& res, std::shared_ptr<const std::string> bytes,
                const std::string& content_type) {
   res.body.clear();
   res.shared_body = std::move(bytes);
+  res.headers.erase("Content-Type");  // set_content may have set it: it is sent once
   res.set_header("Content-Type", content_type);
 }
 

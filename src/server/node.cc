@@ -32,6 +32,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/json.h"
+#include "base/utf8.h"
 #include "footprint/circularity.h"
 #include "footprint/report.h"
 #include "footprint/roll_up.h"
@@ -51,6 +53,7 @@
 #include "server/node_tables.h"
 #include "server/openapi.h"
 #include "server/router.h"
+#include "store/changes.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
 
@@ -60,10 +63,33 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kPublished[] = "org.wbcsd.pathfinder.ProductFootprint.Published.v1";
-constexpr char kRequestCreated[] = "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1";
-constexpr char kRequestFulfilled[] = "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1";
-constexpr char kRequestRejected[] = "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1";
+// How often the node looks at the store's change feed.
+constexpr auto kWatchInterval = std::chrono::milliseconds(100);
+
+// The PACT events, and their CloudEvents types in v2.3 and v3.0.
+enum class EventKind { kPublished, kRequestCreated, kRequestFulfilled, kRequestRejected };
+
+const char* EventType(EventKind kind, int version) {
+  static constexpr const char* kV2[] = {"org.wbcsd.pathfinder.ProductFootprint.Published.v1",
+                                        "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+                                        "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1",
+                                        "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1"};
+  static constexpr const char* kV3[] = {"org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+                                        "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+                                        "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+                                        "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"};
+  return (version == 2 ? kV2 : kV3)[static_cast<int>(kind)];
+}
+
+// The kind of a received event's type, of either version (a v3 host may be sent v2
+// events by an older partner, and the reverse).
+std::optional<EventKind> KindOfEventType(const std::string& type) {
+  for (EventKind k : {EventKind::kPublished, EventKind::kRequestCreated,
+                      EventKind::kRequestFulfilled, EventKind::kRequestRejected}) {
+    if (type == EventType(k, 2) || type == EventType(k, 3)) return k;
+  }
+  return std::nullopt;
+}
 
 // A PACT error response.
 struct ApiError {
@@ -74,14 +100,31 @@ struct ApiError {
 
 ApiError BadRequest(std::string m) { return {400, "BadRequest", std::move(m)}; }
 
+// Answers are dumped with ill-formed UTF-8 replaced (U+FFFD), so that text that came
+// from outside can never make printing throw.
+std::string Dump(const Json& body) {
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 void SendError(Response& res, const ApiError& e) {
   res.status = e.status;
-  res.set_content(Json{{"code", e.code}, {"message", e.message}}.dump(), "application/json");
+  res.set_content(Dump(Json{{"code", e.code}, {"message", e.message}}), "application/json");
 }
 
 void SendJson(Response& res, const Json& body, int status = 200) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(Dump(body), "application/json");
+}
+
+// The first part of a request that is not well-formed UTF-8 (its path, a query or
+// form parameter), for the 400 that names it; nullopt when all are.
+std::optional<std::string> IllFormedPart(const Request& req) {
+  if (!IsValidUtf8(req.path)) return "the path";
+  for (const auto& [name, value] : req.params) {
+    if (!IsValidUtf8(name)) return "a parameter name";
+    if (!IsValidUtf8(value)) return "parameter '" + name + "'";
+  }
+  return std::nullopt;
 }
 
 // 8-4-4-4-12 hex digits; checked on every footprint read, so not with std::regex.
@@ -202,7 +245,7 @@ struct Snapshot {
   // Footprint id -> position in v2 / v3 (the first one served with that id).
   std::unordered_map<std::string, size_t> v2_ids, v3_ids;
   mutable PageCache pages;
-  std::map<std::string, std::vector<std::string>> grants;
+  int64_t change = 0;  // the store's last change (store/changes.h) when it was built
   std::map<std::string, std::string> public_keys;  // organization -> base64url
   std::map<std::string, trust::KeyPair> own_keys;
   bool have_network = false;
@@ -212,6 +255,8 @@ struct Snapshot {
   std::unique_ptr<network::Network> graph;
   // Analyses of the whole graph, each computed at most once (Node::Impl).
   std::unique_ptr<Analyses> analyses = std::make_unique<Analyses>();
+  // What could not be used of the store (logged when the snapshot is swapped in).
+  std::vector<std::string> warnings;
 };
 
 // The node's log (NodeOptions::log), written in batches by a thread of its own: a
@@ -290,9 +335,17 @@ class RequestLog {
 
 struct Criteria;
 
+// Who may see which products (server/node_tables.h grants), swapped in whole when
+// any process changes the grants; `generation` tells the versions apart.
+struct Access {
+  std::map<std::string, std::vector<std::string>> grants;  // organization -> product ids
+  uint64_t generation = 0;
+};
+
 struct Caller {
   Client client;
   model::Index organization = model::kNoIndex;
+  std::shared_ptr<const Access> access;  // as of the request's authorisation
 };
 
 model::Index OwnerOf(const model::Model& m, model::Index product) {
@@ -321,8 +374,8 @@ model::Index ProductOf(const model::Model& m, const pact::ProductFootprint& pf) 
 bool MaySee(const Snapshot& s, const Caller& c, model::Index product, model::Index owner) {
   if (c.client.admin) return true;
   if (owner != model::kNoIndex && owner == c.organization) return true;
-  auto g = s.grants.find(c.client.organization);
-  if (g == s.grants.end() || product == model::kNoIndex) return false;
+  auto g = c.access->grants.find(c.client.organization);
+  if (g == c.access->grants.end() || product == model::kNoIndex) return false;
   for (const std::string& p : g->second) {
     if (p == "*" || p == s.model.products[product].id) return true;
   }
@@ -461,8 +514,9 @@ void KeepLatest(std::vector<Served>& list) {
 
 StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
   auto snap = std::make_shared<Snapshot>();
+  // Read first: a change committed meanwhile is then seen again, never missed.
+  RENKEI_ASSIGN_OR_RETURN(snap->change, store.LastChange());
   RENKEI_ASSIGN_OR_RETURN(snap->model, store.LoadModel());
-  RENKEI_ASSIGN_OR_RETURN(snap->grants, ListGrants(store));
   RENKEI_ASSIGN_OR_RETURN(snap->own_keys, OrganizationKeys(store));
   const model::Model& m = snap->model;
   for (const model::Organization& o : m.organizations) {
@@ -511,14 +565,22 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
     }
   }
   // Received documents are served as received, with their signer's signature.
+  // A stored document that no longer parses (written by an older version, or
+  // changed in the file) is left out and logged: the node still starts.
   for (const model::Footprint& f : m.footprints) {
     if (f.pact_json.empty()) continue;
-    auto pf = pact::ParseProductFootprint(f.pact_json);
-    if (!pf.ok()) continue;
+    const std::string where =
+        "stored footprint of '" + m.products[f.product].id + "'" +
+        (f.site == model::kNoIndex ? std::string() : " at '" + m.sites[f.site].id + "'");
+    auto pf = pact::ParseProductFootprint(f.pact_json, where);
+    if (!pf.ok()) {
+      snap->warnings.push_back(pf.status().message() + "; not served");
+      continue;
+    }
     Served s;
     s.product = f.product;
     s.owner = OwnerOf(m, f.product);
-    s.body = Json::parse(f.pact_json).dump();
+    s.body = ParseJson<Json>(f.pact_json)->dump();
     s.pf = std::move(*pf);
     (s.pf.version == pact::SpecVersion::kV2 ? snap->v2 : snap->v3).push_back(std::move(s));
   }
@@ -611,10 +673,22 @@ class Node::Impl {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     return snapshot_;
   }
-  Status Rebuild();  // requires store_mu_ held
-  std::string BaseUrl(const Request& req) const {
-    return "https://" + (req.has_header("Host") ? req.get_header_value("Host") : url().substr(8));
+  std::shared_ptr<const Access> access() const {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    return access_;
   }
+  Status Rebuild();  // requires store_mu_ held
+  // Builds a snapshot of `store` and swaps it in (unless a newer one was meanwhile).
+  Status Swap(store::Store& store);
+  // Reads the grants of `store` and swaps them in.
+  Status ReloadAccess(store::Store& store);
+  // Drops the tokens of clients that `store` no longer has active.
+  Status DropRevokedTokens(store::Store& store);
+  // Follows the store's change feed (store/changes.h) until Stop: what any process
+  // commits is applied here within kWatchInterval.
+  void WatchLoop(std::unique_ptr<store::Store> store, std::unique_ptr<store::ChangeFeed> feed);
+  // The base of every link the node gives (NodeOptions::public_url), set by Start.
+  const std::string& BaseUrl() const { return public_url_; }
 
   // Event delivery to partners, in the worker thread.
   struct Delivery {
@@ -634,6 +708,7 @@ class Node::Impl {
   RequestLog log_{options_.log};
   std::unique_ptr<Transport> transport_;
   int port_ = 0;
+  std::string public_url_;  // set by Start, then read only
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopped_ = false;  // GUARDED_BY(stop_mu_)
@@ -642,6 +717,12 @@ class Node::Impl {
   std::mutex store_mu_;  // serialises every use of store_
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // GUARDED_BY(snapshot_mu_); readers keep theirs
+  std::shared_ptr<const Access> access_;      // GUARDED_BY(snapshot_mu_); readers keep theirs
+
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool watch_stop_ = false;  // GUARDED_BY(watch_mu_)
+  std::thread watcher_;
 
   struct IssuedToken {
     Client client;
@@ -697,8 +778,8 @@ const std::vector<Route>& RouteTable() {
       {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
       {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
       {"get", "/api/v1/openapi.json",
-       [](I& n, R q, W s) {
-         s.set_content(OpenApiDocument(n.BaseUrl(q)).dump(2), "application/json");
+       [](I& n, R, W s) {
+         s.set_content(OpenApiDocument(n.BaseUrl()).dump(2), "application/json");
        }},
       {"get", "/api/v1/network", nullptr, &I::ApiNetwork},
       {"get", "/api/v1/overview", nullptr, &I::ApiOverview},
@@ -749,13 +830,102 @@ const std::set<std::string>& QueryParameters(const std::string& method, const st
   return it == params.end() ? none : it->second;
 }
 
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// NodeOptions::public_url checked, without a trailing "/", or https://host:port for a
+// loopback host.
+StatusOr<std::string> PublicUrl(const NodeOptions& options, int port) {
+  if (options.public_url.empty()) {
+    if (!IsLoopback(options.host)) {
+      return InvalidArgumentError(
+          "--public-url: required when listening on '" + options.host +
+          "' (not a loopback address): the https://HOST[:PORT] partners reach the node at");
+    }
+    return "https://" + options.host + ":" + std::to_string(port);
+  }
+  std::string url = options.public_url;
+  if (!url.empty() && url.back() == '/') url.pop_back();
+  static const std::regex re(R"(^https://[A-Za-z0-9.\-]+(\[[0-9A-Fa-f:]+\])?(:[0-9]{1,5})?$)");
+  static const std::regex v6(R"(^https://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?$)");
+  if (!std::regex_match(url, re) && !std::regex_match(url, v6)) {
+    return InvalidArgumentError("--public-url: expected https://HOST[:PORT], got '" +
+                                options.public_url + "'");
+  }
+  return url;
+}
+
 }  // namespace
 
-Status Node::Impl::Rebuild() {
-  RENKEI_ASSIGN_OR_RETURN(auto snap, BuildSnapshot(*store_));
+Status Node::Impl::Rebuild() { return Swap(*store_); }
+
+Status Node::Impl::Swap(store::Store& store) {
+  RENKEI_ASSIGN_OR_RETURN(auto snap, BuildSnapshot(store));
+  RENKEI_RETURN_IF_ERROR(ReloadAccess(store));
+  for (const std::string& w : snap->warnings) log_.Add("warning: ", w + "\n");
   std::lock_guard<std::mutex> lock(snapshot_mu_);
-  snapshot_ = std::move(snap);
+  if (snapshot_ == nullptr || snapshot_->change <= snap->change) snapshot_ = std::move(snap);
   return Status::Ok();
+}
+
+Status Node::Impl::ReloadAccess(store::Store& store) {
+  auto access = std::make_shared<Access>();
+  RENKEI_ASSIGN_OR_RETURN(access->grants, ListGrants(store));
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  access->generation = access_ == nullptr ? 1 : access_->generation + 1;
+  access_ = std::move(access);
+  return Status::Ok();
+}
+
+Status Node::Impl::DropRevokedTokens(store::Store& store) {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<Client> clients, ListClients(store));
+  std::map<std::string, const Client*> active;
+  for (const Client& c : clients) {
+    if (c.revoked.empty()) active[c.id] = &c;
+  }
+  std::lock_guard<std::mutex> lock(tokens_mu_);
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    auto client = active.find(it->second.client.id);
+    if (client == active.end()) {
+      it = tokens_.erase(it);
+    } else {
+      it->second.client = *client->second;  // its organization or admin flag may have changed
+      ++it;
+    }
+  }
+  return Status::Ok();
+}
+
+void Node::Impl::WatchLoop(std::unique_ptr<store::Store> store,
+                           std::unique_ptr<store::ChangeFeed> feed) {
+  std::unique_lock<std::mutex> lock(watch_mu_);
+  while (!watch_cv_.wait_for(lock, kWatchInterval, [this] { return watch_stop_; })) {
+    lock.unlock();
+    StatusOr<std::vector<store::Change>> changes = feed->Poll();
+    bool model = false, keys = false, grants = false, clients = false;
+    if (!changes.ok()) {
+      log_.Add("warning: change feed: ", changes.status().message() + "\n");
+    } else {
+      for (const store::Change& c : *changes) {
+        model |= c.kind == "model" && c.seq > snapshot()->change;
+        keys |= c.kind == "keys";
+        grants |= c.kind == "grants";
+        clients |= c.kind == "clients";
+      }
+    }
+    std::vector<Status> results;
+    if (clients) results.push_back(DropRevokedTokens(*store));
+    if (model || keys) {
+      results.push_back(Swap(*store));
+    } else if (grants) {
+      results.push_back(ReloadAccess(*store));
+    }
+    for (const Status& s : results) {
+      if (!s.ok()) log_.Add("warning: applying the store's changes: ", s.message() + "\n");
+    }
+    lock.lock();
+  }
 }
 
 Status Node::Impl::Start() {
@@ -786,6 +956,10 @@ Status Node::Impl::Start() {
     return route != nullptr && route->quick;
   };
   callbacks.handle = [this, router](Request& req, Response& res) {
+    if (auto part = IllFormedPart(req)) {
+      return SendError(res,
+                       BadRequest(*part + " is not well-formed UTF-8 (after percent-decoding)"));
+    }
     const Route* route = router->Find(req.method, req.path, req.path_params);
     if (route == nullptr) {
       if (req.method == "GET" || req.method == "HEAD") return Static(req, res);
@@ -816,14 +990,33 @@ Status Node::Impl::Start() {
   }
   RENKEI_ASSIGN_OR_RETURN(transport_, Transport::Bind(transport, std::move(callbacks)));
   port_ = transport_->port();
+  RENKEI_ASSIGN_OR_RETURN(public_url_, PublicUrl(options_, port_));
+  // The watcher reads the store on a connection of its own, so that building a
+  // snapshot of another process's import never holds store_mu_.
+  RENKEI_ASSIGN_OR_RETURN(auto feed, store::ChangeFeed::Open(store_->path()));
+  RENKEI_ASSIGN_OR_RETURN(auto watch_store, store::Store::Open(store_->path()));
   log_.Start();
   worker_ = std::thread([this] { DeliveryLoop(); });
+  watcher_ = std::thread([this, s = std::move(watch_store), f = std::move(feed)]() mutable {
+    WatchLoop(std::move(s), std::move(f));
+  });
   if (!options_.web_dir.empty()) static_thread_ = std::thread([this] { WarmStaticCache(); });
   transport_->Start();
   return Status::Ok();
 }
 
 void Node::Impl::Stop() {
+  {
+    // Background work is told first, so that it winds down while requests finish.
+    std::lock_guard<std::mutex> lock(tts_mu_);
+    if (tts_snapshot_ != nullptr) tts_snapshot_->analyses->tts.cancel = true;
+  }
+  {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    watch_stop_ = true;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
   if (transport_ != nullptr) transport_->Stop();
   StopTts();
   {
@@ -899,8 +1092,8 @@ void Node::Impl::Token(const Request& req, Response& res) {
                      {"scope", ""}});
 }
 
-void Node::Impl::OpenId(const Request& req, Response& res) {
-  const std::string base = BaseUrl(req);
+void Node::Impl::OpenId(const Request&, Response& res) {
+  const std::string& base = BaseUrl();
   SendJson(res, Json{{"issuer", base},
                      {"token_endpoint", base + "/auth/token"},
                      {"token_endpoint_auth_methods_supported", {"client_secret_basic"}},
@@ -912,26 +1105,32 @@ void Node::Impl::OpenId(const Request& req, Response& res) {
 }
 
 std::optional<Caller> Node::Impl::Authorize(const Request& req, Response& res) {
-  const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) != 0) {
-    SendError(res, {403, "AccessDenied", "a bearer token is required"});
+  // A missing, unknown or revoked token is 401 (PACT v3: "MUST check the Access Token
+  // and return a 401 when it has expired or is invalid"), with v2.3's code for it
+  // (AccessDenied) on /2 and BadRequest elsewhere, as WBCSD's conformance tests expect;
+  // 403 AccessDenied is for a valid token without permission.
+  auto unauthorized = [&](const std::string& code, const std::string& message) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"renkei\"");
+    SendError(res, {401, code, message});
     return std::nullopt;
-  }
+  };
+  const std::string invalid = req.path.rfind("/2/", 0) == 0 ? "AccessDenied" : "BadRequest";
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) != 0) return unauthorized(invalid, "a bearer token is required");
   Caller caller;
   {
     std::lock_guard<std::mutex> lock(tokens_mu_);
     auto it = tokens_.find(auth.substr(7));
     if (it == tokens_.end()) {
-      SendError(res, {403, "AccessDenied", "Access denied"});
-      return std::nullopt;
+      return unauthorized(invalid, "the access token is invalid or was revoked");
     }
     if (Clock::now() >= it->second.expires) {
-      SendError(res, {401, "TokenExpired", "The specified access token has expired"});
-      return std::nullopt;
+      return unauthorized("TokenExpired", "The specified access token has expired");
     }
     caller.client = it->second.client;
   }
   caller.organization = snapshot()->model.FindOrganization(caller.client.organization);
+  caller.access = access();
   return caller;
 }
 
@@ -1029,8 +1228,11 @@ std::optional<ApiError> CriteriaFromJson(const Json& data, Criteria& c) {
     }
     return std::nullopt;
   };
+  // v3 names the criteria in the singular; v2's plural names are read too.
   for (auto [name, out] : {std::pair{"productId", &c.product_id},
+                           {"productIds", &c.product_id},
                            {"companyId", &c.company_id},
+                           {"companyIds", &c.company_id},
                            {"geography", &c.geography},
                            {"classification", &c.classification}}) {
     if (auto e = list(name, *out)) return e;
@@ -1146,15 +1348,16 @@ void Node::Impl::ListFootprints(int version, const Request& req, Response& res) 
   if (auto e = CheckCriteria(c)) return SendError(res, *e);
   auto snap = snapshot();
   // What a page holds depends on what the caller may see (MaySee: admin, or its
-  // organization and that organization's grants), the query, and the base URL of Link;
-  // its bytes also on the encoding the caller accepts.
+  // organization and that organization's grants, as of their generation) and the
+  // query; its bytes also on the encoding the caller accepts.
   const Encoding accepted = AcceptedEncoding(req);
   std::string key = std::to_string(version);
   key += std::to_string(static_cast<int>(accepted));
   key += caller->client.admin ? std::string_view("*") : std::string_view("o");
   key += caller->client.organization;
   key.push_back('\0');
-  key += BaseUrl(req);
+  key += std::to_string(caller->access->generation);
+  key.push_back('\0');
   key += req.path;
   for (const auto& [name, value] : req.params) {
     key.push_back('\0');
@@ -1211,7 +1414,7 @@ Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int versi
       query += PercentEncode(name) + "=" + PercentEncode(value) + "&";
     }
     query += "offset=" + std::to_string(offset + written);
-    page.link = "<" + BaseUrl(req) + req.path + "?" + query + ">; rel=\"next\"";
+    page.link = "<" + BaseUrl() + req.path + "?" + query + ">; rel=\"next\"";
   }
   return page;
 }
@@ -1226,7 +1429,8 @@ void Node::Impl::GetFootprint(int version, const std::string& id, const Request&
   const auto& ids = version == 2 ? snap->v2_ids : snap->v3_ids;
   auto it = ids.find(id);
   if (it == ids.end()) {
-    return SendError(res, {404, "NoSuchFootprint", "The specified footprint does not exist."});
+    return SendError(res, {404, version == 2 ? "NoSuchFootprint" : "NotFound",
+                           "The specified footprint does not exist."});
   }
   const Served& s = (version == 2 ? snap->v2 : snap->v3)[it->second];
   if (!MaySee(*snap, *caller, s.product, s.owner)) {
@@ -1245,12 +1449,9 @@ void Node::Impl::Events(int version, const Request& req, Response& res) {
     return SendError(
         res, BadRequest("content type must be application/cloudevents+json, got '" + type + "'"));
   }
-  Json event;
-  try {
-    event = Json::parse(req.body);
-  } catch (const nlohmann::json::exception&) {
-    return SendError(res, BadRequest("the body is not JSON"));
-  }
+  StatusOr<Json> parsed = ParseJson<Json>(req.body, "body");
+  if (!parsed.ok()) return SendError(res, BadRequest(parsed.status().message()));
+  const Json event = std::move(*parsed);
   if (!event.is_object()) return SendError(res, BadRequest("the event must be a JSON object"));
   for (const char* name : {"specversion", "id", "source", "type"}) {
     if (!event.contains(name) || !event[name].is_string() ||
@@ -1261,17 +1462,26 @@ void Node::Impl::Events(int version, const Request& req, Response& res) {
   }
   if (event["specversion"] != "1.0") return SendError(res, BadRequest("specversion must be 1.0"));
   const std::string event_type = event["type"];
+  const std::optional<EventKind> kind = KindOfEventType(event_type);
+  if (!kind) return SendError(res, BadRequest("unknown event type '" + event_type + "'"));
   const Json data = event.contains("data") ? event["data"] : Json();
-  if (event_type == kPublished) {
+  if (kind == EventKind::kPublished) {
     if (!data.is_object() || !data.contains("pfIds") || !data["pfIds"].is_array() ||
         data["pfIds"].empty()) {
       return SendError(res, BadRequest("data.pfIds must be a non-empty array"));
     }
-  } else if (event_type == kRequestCreated) {
+    for (size_t i = 0; i < data["pfIds"].size(); ++i) {
+      const Json& id = data["pfIds"][i];
+      if (!id.is_string() || !IsUuid(id.get<std::string>())) {
+        return SendError(res, BadRequest("data.pfIds[" + std::to_string(i) +
+                                         "]: expected a footprint id (a UUID), got " + Dump(id)));
+      }
+    }
+  } else if (kind == EventKind::kRequestCreated) {
     Criteria c;
     if (auto e = CriteriaFromJson(data, c)) return SendError(res, *e);
     if (auto e = CheckCriteria(c)) return SendError(res, *e);
-  } else if (event_type == kRequestFulfilled) {
+  } else if (kind == EventKind::kRequestFulfilled) {
     if (!data.is_object() || !data.contains("requestEventId") ||
         !data["requestEventId"].is_string() || !data.contains("pfs") || !data["pfs"].is_array()) {
       return SendError(res, BadRequest("data needs requestEventId and pfs"));
@@ -1279,20 +1489,25 @@ void Node::Impl::Events(int version, const Request& req, Response& res) {
     std::lock_guard<std::mutex> lock(store_mu_);
     Status s = StoreFulfilled(*caller, event);
     if (!s.ok()) return SendError(res, BadRequest(s.message()));
-  } else if (event_type == kRequestRejected) {
-    if (!data.is_object() || !data.contains("requestEventId") || !data.contains("error")) {
-      return SendError(res, BadRequest("data needs requestEventId and error"));
+  } else if (kind == EventKind::kRequestRejected) {
+    if (!data.is_object() || !data.contains("requestEventId") ||
+        !data["requestEventId"].is_string() || !data.contains("error") ||
+        !data["error"].is_object()) {
+      return SendError(res, BadRequest("data needs requestEventId and an error object"));
     }
-  } else {
-    return SendError(res, BadRequest("unknown event type '" + event_type + "'"));
+    std::lock_guard<std::mutex> lock(store_mu_);
+    auto sent = FindSentEvent(*store_, data["requestEventId"].get<std::string>());
+    if (sent.ok() && sent->organization == caller->client.organization) {
+      (void)SetEventState(*store_, sent->seq, "rejected");
+    }
   }
-  if (event_type != kRequestFulfilled) {
+  if (kind != EventKind::kRequestFulfilled) {
     std::lock_guard<std::mutex> lock(store_mu_);
     auto seq = RecordEvent(*store_, {0, event["id"], "in", event_type, caller->client.organization,
                                      "", "received", event.dump()});
     if (!seq.ok()) return SendError(res, {500, "InternalError", seq.status().message()});
   }
-  if (event_type == kRequestCreated) AnswerRequest(*caller, version, event);
+  if (kind == EventKind::kRequestCreated) AnswerRequest(*caller, version, event);
   res.status = 200;
 }
 
@@ -1328,7 +1543,7 @@ Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
                                         "fulfilled " + request_id));
   RENKEI_RETURN_IF_ERROR(SetEventState(*store_, sent.seq, "fulfilled"));
   RENKEI_RETURN_IF_ERROR(
-      RecordEvent(*store_, {0, event["id"], "in", kRequestFulfilled, caller.client.organization, "",
+      RecordEvent(*store_, {0, event["id"], "in", event["type"], caller.client.organization, "",
                             "stored", event.dump()})
           .status());
   return Rebuild();
@@ -1344,15 +1559,26 @@ void Node::Impl::AnswerRequest(const Caller& caller, int version, const Json& ev
       pfs.push_back(Json::parse(s.body));
     }
   }
-  Json answer = {{"type", kRequestFulfilled},
+  // Nothing to give is answered with a RequestRejected event (PACT v3: "If there are no
+  // product footprints to return, the data owner MUST send a RequestRejectedEvent").
+  const EventKind kind = pfs.empty() ? EventKind::kRequestRejected : EventKind::kRequestFulfilled;
+  Json data = {{"requestEventId", event["id"]}};
+  if (pfs.empty()) {
+    data["error"] = {{"code", "NotFound"},
+                     {"message", "no footprint this node may share matches the request"}};
+  } else {
+    data["pfs"] = std::move(pfs);
+  }
+  const char* type = EventType(kind, version);
+  Json answer = {{"type", type},
                  {"specversion", "1.0"},
                  {"id", trust::RandomHex(16)},
-                 {"source", "//" + url().substr(8) + "/" + std::to_string(version) + "/events"},
+                 {"source", "//" + BaseUrl().substr(8) + "/" + std::to_string(version) + "/events"},
                  {"time", NowRfc3339()},
-                 {"data", {{"requestEventId", event["id"]}, {"pfs", pfs}}}};
+                 {"data", std::move(data)}};
   std::lock_guard<std::mutex> lock(store_mu_);
-  auto seq = RecordEvent(*store_, {0, answer["id"], "out", kRequestFulfilled,
-                                   caller.client.organization, "", "pending", answer.dump()});
+  auto seq = RecordEvent(*store_, {0, answer["id"], "out", type, caller.client.organization, "",
+                                   "pending", answer.dump()});
   if (seq.ok()) Enqueue({caller.client.organization, version, *seq, answer});
 }
 
@@ -1363,15 +1589,15 @@ StatusOr<std::string> Node::Impl::RequestFootprints(const std::string& organizat
   std::lock_guard<std::mutex> lock(store_mu_);
   RENKEI_RETURN_IF_ERROR(GetPartner(*store_, organization).status());
   const std::string id = trust::RandomHex(16);
-  Json event = {{"type", kRequestCreated},
+  const char* type = EventType(EventKind::kRequestCreated, 3);
+  Json event = {{"type", type},
                 {"specversion", "1.0"},
                 {"id", id},
-                {"source", "//" + url().substr(8) + "/3/events"},
+                {"source", "//" + BaseUrl().substr(8) + "/3/events"},
                 {"time", NowRfc3339()},
                 {"data", criteria}};
-  RENKEI_ASSIGN_OR_RETURN(
-      int64_t seq, RecordEvent(*store_, {0, id, "out", kRequestCreated, organization, "", "pending",
-                                         event.dump()}));
+  RENKEI_ASSIGN_OR_RETURN(int64_t seq, RecordEvent(*store_, {0, id, "out", type, organization, "",
+                                                             "pending", event.dump()}));
   Enqueue({organization, 3, seq, event});
   return id;
 }
@@ -1412,8 +1638,10 @@ void Node::Impl::DeliveryLoop() {
     }
     std::lock_guard<std::mutex> lock(store_mu_);
     const std::string type = d.event["type"];
-    (void)SetEventState(*store_, d.seq,
-                        s.ok() ? (type == kRequestCreated ? "sent" : "delivered") : "failed");
+    (void)SetEventState(
+        *store_, d.seq,
+        s.ok() ? (KindOfEventType(type) == EventKind::kRequestCreated ? "sent" : "delivered")
+               : "failed");
   }
 }
 
@@ -1436,11 +1664,12 @@ Status Node::Impl::Deliver(const Delivery& d) {
     return UnavailableError(partner.url + "/auth/token: HTTP " + std::to_string(token->status));
   }
   std::string access;
-  try {
-    access = Json::parse(token->body).at("access_token").get<std::string>();
-  } catch (const nlohmann::json::exception&) {
+  StatusOr<Json> answer = ParseJson<Json>(token->body);
+  if (!answer.ok() || !answer->is_object() || !answer->contains("access_token") ||
+      !(*answer)["access_token"].is_string()) {
     return UnavailableError(partner.url + "/auth/token: no access_token in the answer");
   }
+  access = (*answer)["access_token"].get<std::string>();
   httplib::Client events(partner.url);
   events.enable_server_certificate_verification(true);
   if (!partner.ca_file.empty()) events.set_ca_cert_path(partner.ca_file.c_str());
@@ -1461,7 +1690,7 @@ using Plain = nlohmann::json;  // the documents of risk/report.h (keys sorted)
 
 void SendJson(Response& res, const Plain& body) {
   res.status = 200;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(-1, ' ', false, Plain::error_handler_t::replace), "application/json");
 }
 
 // The API error for a failed analysis or lookup.
@@ -2159,12 +2388,12 @@ std::optional<Json> AdminJsonBody(ApiCall& c) {
     SendError(c.res, BadRequest("content type must be application/json"));
     return std::nullopt;
   }
-  try {
-    return Json::parse(c.req.body);
-  } catch (const nlohmann::json::exception&) {
-    SendError(c.res, BadRequest("the body is not JSON"));
+  StatusOr<Json> body = ParseJson<Json>(c.req.body, "body");
+  if (!body.ok()) {
+    SendError(c.res, BadRequest(body.status().message()));
     return std::nullopt;
   }
+  return std::move(*body);
 }
 
 }  // namespace

@@ -50,6 +50,12 @@ inline constexpr char kSignatureSchema[] =
 struct NodeOptions {
   std::string host = "127.0.0.1";
   int port = 8443;  // 0: any free port
+  // The node's address as partners reach it, "https://HOST[:PORT]": the base of every
+  // link it gives (Link pages, the OpenID issuer and token endpoint, the JWKS and
+  // OpenAPI URLs, event sources). A request's Host header never shapes a link. Empty:
+  // https://host:port, allowed only when `host` is a loopback address (Start fails
+  // with InvalidArgument otherwise).
+  std::string public_url;
   std::string cert_file;
   std::string key_file;
   size_t max_body_bytes = 8u << 20;

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/memory.h"
 #include "server/http_request.h"
 
 namespace renkei::server {
@@ -110,7 +111,31 @@ struct Transport::Impl {
   int port = 0;
   std::atomic<bool> stopping{false};
   std::atomic<int> busy{0};  // requests read and not yet answered
-  std::mutex mu;             // guards the two below
+
+  // Connections open, and the most open since memory was last given back: when many
+  // have closed (a burst of clients left), the TLS buffers they freed are returned to
+  // the system on a worker, so that the node does not keep its peak size.
+  static constexpr int kTrimAfterClosed = 256;
+  std::atomic<int> live{0};
+  std::atomic<int> peak{0};
+  std::atomic<bool> trim_pending{false};
+  void Opened() {
+    const int n = ++live;
+    int p = peak.load();
+    while (n > p && !peak.compare_exchange_weak(p, n)) {
+    }
+  }
+  void Closed() {
+    const int n = --live;
+    const int p = peak.load();
+    if (stopping || p - n < kTrimAfterClosed || n > p / 2 || trim_pending.exchange(true)) return;
+    net::post(workers, [this] {
+      ReturnFreeMemory();
+      peak = live.load();
+      trim_pending = false;
+    });
+  }
+  std::mutex mu;  // guards the two below
   bool started = false;
   bool stopped = false;
 };
@@ -132,7 +157,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       net::basic_waitable_timer<Clock, net::wait_traits<Clock>, net::io_context::executor_type>;
 
   Connection(Transport::Impl& t, Socket socket)
-      : t_(t), stream_(std::move(socket), t.tls), timer_(stream_.get_executor()) {}
+      : t_(t), stream_(std::move(socket), t.tls), timer_(stream_.get_executor()) {
+    t_.Opened();
+  }
+  ~Connection() { t_.Closed(); }
 
   net::io_context::executor_type executor() { return stream_.get_executor(); }
 

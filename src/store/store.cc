@@ -20,6 +20,7 @@
 
 #include "base/progress.h"
 #include "store/audit.h"
+#include "store/changes.h"
 #include "store/internal/sqlite.h"
 
 namespace renkei::store {
@@ -95,6 +96,25 @@ CREATE TABLE partners(
 CREATE TABLE events(
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL, direction TEXT NOT NULL, type TEXT NOT NULL,
   organization TEXT NOT NULL, time TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL);
+)sql",
+    // 3: the change feed (store/changes.h). The node's tables record their changes
+    // by trigger, so that a change by any writer is seen.
+    R"sql(
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
+  time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE TRIGGER clients_inserted AFTER INSERT ON clients BEGIN INSERT INTO changes(kind) VALUES('clients'); END;
+CREATE TRIGGER clients_updated AFTER UPDATE ON clients BEGIN INSERT INTO changes(kind) VALUES('clients'); END;
+CREATE TRIGGER clients_deleted AFTER DELETE ON clients BEGIN INSERT INTO changes(kind) VALUES('clients'); END;
+CREATE TRIGGER grants_inserted AFTER INSERT ON grants BEGIN INSERT INTO changes(kind) VALUES('grants'); END;
+CREATE TRIGGER grants_updated AFTER UPDATE ON grants BEGIN INSERT INTO changes(kind) VALUES('grants'); END;
+CREATE TRIGGER grants_deleted AFTER DELETE ON grants BEGIN INSERT INTO changes(kind) VALUES('grants'); END;
+CREATE TRIGGER keys_inserted AFTER INSERT ON organization_keys BEGIN INSERT INTO changes(kind) VALUES('keys'); END;
+CREATE TRIGGER keys_updated AFTER UPDATE ON organization_keys BEGIN INSERT INTO changes(kind) VALUES('keys'); END;
+CREATE TRIGGER keys_deleted AFTER DELETE ON organization_keys BEGIN INSERT INTO changes(kind) VALUES('keys'); END;
+CREATE TRIGGER partners_inserted AFTER INSERT ON partners BEGIN INSERT INTO changes(kind) VALUES('partners'); END;
+CREATE TRIGGER partners_updated AFTER UPDATE ON partners BEGIN INSERT INTO changes(kind) VALUES('partners'); END;
+CREATE TRIGGER partners_deleted AFTER DELETE ON partners BEGIN INSERT INTO changes(kind) VALUES('partners'); END;
 )sql",
 };
 
@@ -193,6 +213,8 @@ Status Store::Migrate() {
 }
 
 Status Store::VerifyAudit() const { return VerifyAuditLog(db_); }
+
+StatusOr<int64_t> Store::LastChange() const { return store::LastChange(db_); }
 
 StatusOr<model::RowCounts> Store::CountRows() const {
   model::RowCounts counts{};
@@ -812,6 +834,7 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
   if (!s.ok()) cancel = true;
   digester.join();
   if (s.ok()) s = AppendAuditEntry(db_, actor, action, digest);
+  if (s.ok()) s = RecordChange(db_, "model");
   if (s.ok()) s = Exec(db_, "COMMIT");
   if (!s.ok()) {
     (void)Exec(db_, "ROLLBACK");
@@ -1009,6 +1032,7 @@ Status SideFileAppend::Commit() {
   Shared& sh = *shared_;
   RENKEI_RETURN_IF_ERROR(sh.error);
   RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, sh.digest));
+  RENKEI_RETURN_IF_ERROR(RecordChange(side_db_, "model"));
   RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
   if (sqlite3_close(side_db_) != SQLITE_OK) {
     return InternalError(side_path_ + ": cannot close the side file");

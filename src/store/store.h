@@ -67,6 +67,9 @@ class Store {
                                                             const std::string& actor,
                                                             const std::string& action);
 
+  // The number of the last change committed (store/changes.h); 0 when none.
+  StatusOr<int64_t> LastChange() const;
+
   // Recomputes the audit log's hash chain (store/audit.h); DataLoss naming the
   // first broken entry.
   Status VerifyAudit() const;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/json.h"
+
 namespace renkei::trust {
 namespace {
 
@@ -196,12 +198,7 @@ StatusOr<std::string> CanonicalJson(const nlohmann::ordered_json& value) {
 }
 
 StatusOr<std::string> CanonicalizeJsonText(std::string_view text) {
-  nlohmann::ordered_json v;
-  try {
-    v = nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgumentError(std::string("not JSON: ") + e.what());
-  }
+  RENKEI_ASSIGN_OR_RETURN(nlohmann::ordered_json v, ParseJson<nlohmann::ordered_json>(text));
   return CanonicalJson(v);
 }
 

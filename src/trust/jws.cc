@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
+
 namespace renkei::trust {
 namespace {
 
@@ -22,13 +24,10 @@ StatusOr<Parts> Split(std::string_view jws) {
 
 StatusOr<nlohmann::json> Header(std::string_view encoded) {
   RENKEI_ASSIGN_OR_RETURN(std::string text, Base64UrlDecode(encoded));
-  try {
-    nlohmann::json h = nlohmann::json::parse(text);
-    if (!h.is_object()) return InvalidArgumentError("JWS header is not a JSON object");
-    return h;
-  } catch (const nlohmann::json::exception&) {
-    return InvalidArgumentError("JWS header is not JSON");
-  }
+  StatusOr<nlohmann::json> h = ParseJson<nlohmann::json>(text);
+  if (!h.ok()) return InvalidArgumentError("JWS header is not JSON");
+  if (!h->is_object()) return InvalidArgumentError("JWS header is not a JSON object");
+  return h;
 }
 
 }  // namespace

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
+#include "../process.h"
 #include "io/bundle.h"
 #include "model/builder.h"
 #include "server/node.h"
@@ -65,17 +67,23 @@ class NodeFixture {
                 SQLITE_OK);
     }
     EXPECT_TRUE(MakeSelfSignedCertificate(cert_, (dir_ / "key.pem").string()).ok());
-    NodeOptions options;
-    options.port = 0;
-    options.cert_file = cert_;
-    options.key_file = (dir_ / "key.pem").string();
-    options.max_body_bytes = 64 * 1024;
-    options.token_lifetime_seconds = token_seconds;
-    options.delivery_first_wait_ms = 100;
-    options.log = nullptr;
-    auto node = Node::Start(std::move(*store), options);
+    options_.port = 0;
+    options_.cert_file = cert_;
+    options_.key_file = (dir_ / "key.pem").string();
+    options_.max_body_bytes = 64 * 1024;
+    options_.token_lifetime_seconds = token_seconds;
+    options_.delivery_first_wait_ms = 100;
+    options_.log = nullptr;
+    auto node = Node::Start(std::move(*store), options_);
     EXPECT_TRUE(node.ok()) << node.status().ToString();
     node_ = std::move(*node);
+  }
+  // Stops the node and starts a new one on the same store.
+  Status Restart() {
+    node_.reset();
+    RENKEI_ASSIGN_OR_RETURN(auto store, store::Store::Open(db_));
+    RENKEI_ASSIGN_OR_RETURN(node_, Node::Start(std::move(store), options_));
+    return Status::Ok();
   }
   ~NodeFixture() {
     node_.reset();
@@ -107,6 +115,7 @@ class NodeFixture {
   std::string db_, cert_;
   model::Model model_;
   NewClient pack_, cam_, admin_;
+  NodeOptions options_;
   std::unique_ptr<Node> node_;
 };
 
@@ -165,11 +174,20 @@ TEST_F(ServerTest, TokenErrorsFollowRfc6749) {
   EXPECT_EQ(Body(type)["error"], "invalid_request");
 }
 
-TEST_F(ServerTest, MissingOrWrongTokenIsAccessDenied) {
-  ExpectError(node_->Get("", "/3/footprints"), 403, "AccessDenied");
-  ExpectError(node_->Get("nope", "/3/footprints"), 403, "AccessDenied");
-  ExpectError(node_->Get("nope", "/2/footprints"), 403, "AccessDenied");
-  ExpectError(node_->Get("", "/api/v1/network"), 403, "AccessDenied");
+TEST_F(ServerTest, MissingOrInvalidTokenIs401) {
+  // PACT v3: "MUST check the Access Token and return a 401 when it has expired or is
+  // invalid"; v2.3 gives AccessDenied the 401; 403 is for a valid token without rights.
+  ExpectError(node_->Get("", "/3/footprints"), 401, "BadRequest");
+  ExpectError(node_->Get("nope", "/3/footprints"), 401, "BadRequest");
+  ExpectError(node_->Get("nope", "/3/footprints/00000000-0000-4000-8000-000000000000"), 401,
+              "BadRequest");
+  ExpectError(node_->Get("nope", "/2/footprints"), 401, "AccessDenied");
+  ExpectError(node_->Get("", "/api/v1/network"), 401, "BadRequest");
+  auto c = node_->Client();
+  c.set_bearer_token_auth("nope");
+  auto r = c.Post("/3/events", "{}", "application/cloudevents+json");
+  ExpectError(r, 401, "BadRequest");
+  EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer realm=\"renkei\"");
 }
 
 TEST_F(ServerTest, PlainHttpIsRefused) {
@@ -250,6 +268,8 @@ TEST_F(ServerTest, V2FilterSubset) {
 TEST_F(ServerTest, GetByIdErrors) {
   ExpectError(node_->Get(admin_token_, "/3/footprints/not-a-uuid"), 400, "BadRequest");
   ExpectError(node_->Get(admin_token_, "/3/footprints/00000000-0000-4000-8000-000000000000"), 404,
+              "NotFound");
+  ExpectError(node_->Get(admin_token_, "/2/footprints/00000000-0000-4000-8000-000000000000"), 404,
               "NoSuchFootprint");
   auto list = node_->Get(admin_token_, "/3/footprints?productId=urn:renkei:product:cell-100ah");
   const std::string id = Body(list)["data"][0]["id"];
@@ -286,7 +306,7 @@ TEST_F(ServerTest, GrantMatrix) {
   EXPECT_EQ(node_->Get(pack_token_, "/api/v1/products/p:cell/footprint")->status, 200);
 }
 
-TEST_F(ServerTest, ListPagesDependOnTheCallerAndTheHost) {
+TEST_F(ServerTest, ListPagesDependOnTheCaller) {
   // Pages are kept per snapshot; asking in turns must still give each caller its own.
   const std::string pack = node_->Get(pack_token_, "/3/footprints")->body;
   const std::string cam = node_->Get(cam_token_, "/3/footprints")->body;
@@ -297,15 +317,25 @@ TEST_F(ServerTest, ListPagesDependOnTheCallerAndTheHost) {
   EXPECT_EQ(node_->Get(cam_token_, "/3/footprints")->body, cam);
   EXPECT_EQ(node_->Get(admin_token_, "/3/footprints")->body, admin);
   EXPECT_EQ(Body(node_->Get(pack_token_, "/3/footprints?limit=1"))["data"].size(), 1u);
-  // The next-page link names the host the client used.
+}
+
+TEST_F(ServerTest, TheHostHeaderShapesNoLink) {
+  // Links come from the node's public URL (here its loopback address), never from Host.
   auto c = node_->Client();
   c.set_bearer_token_auth(admin_token_.c_str());
-  for (const std::string host : {"node.example:8443", "127.0.0.1:1", "node.example:8443"}) {
+  const std::string url = node_->node_->url();
+  for (const std::string host : {"evil.example", "127.0.0.1:1", "evil.example:8443"}) {
     auto r = c.Get("/3/footprints?limit=1", {{"Host", host}});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200);
     EXPECT_EQ(r->get_header_value("Link"),
-              "<https://" + host + "/3/footprints?limit=1&offset=1>; rel=\"next\"");
+              "<" + url + "/3/footprints?limit=1&offset=1>; rel=\"next\"");
+    auto openid = c.Get("/.well-known/openid-configuration", {{"Host", host}});
+    EXPECT_EQ(Body(openid)["issuer"], url);
+    EXPECT_EQ(Body(openid)["token_endpoint"], url + "/auth/token");
+    EXPECT_EQ(Body(openid)["jwks_uri"], url + "/api/v1/keys");
+    auto api = c.Get("/api/v1/openapi.json", {{"Host", host}});
+    EXPECT_EQ(Body(api)["servers"][0]["url"], url);
   }
 }
 
@@ -511,7 +541,7 @@ TEST_F(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
       "FROM organization_keys WHERE organization = 'org:cell'");
   Status moved = OrganizationKeys(*node_store).status();
   EXPECT_EQ(moved.code(), StatusCode::kDataLoss);
-  EXPECT_THAT(moved.message(), testing::HasSubstr("'org:pack'"));
+  EXPECT_THAT(moved.message(), ::testing::HasSubstr("'org:pack'"));
   exec("DELETE FROM organization_keys WHERE organization = 'org:pack'");
 
   // Another key file, then none.
@@ -520,13 +550,13 @@ TEST_F(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   ASSERT_TRUE(trust::LoadOrCreateSealingKey(key_file).ok());
   Status other = GetPartner(*node_store, "org:pack").status();
   EXPECT_EQ(other.code(), StatusCode::kDataLoss);
-  EXPECT_THAT(other.message(), testing::HasSubstr("'org:pack'"));
-  EXPECT_THAT(other.message(), testing::HasSubstr(key_file));
+  EXPECT_THAT(other.message(), ::testing::HasSubstr("'org:pack'"));
+  EXPECT_THAT(other.message(), ::testing::HasSubstr(key_file));
   fs::remove(key_file);
   Status missing = OrganizationKeys(*node_store).status();
   EXPECT_EQ(missing.code(), StatusCode::kDataLoss);
-  EXPECT_THAT(missing.message(), testing::HasSubstr("'org:cell'"));
-  EXPECT_THAT(missing.message(), testing::HasSubstr(key_file));
+  EXPECT_THAT(missing.message(), ::testing::HasSubstr("'org:cell'"));
+  EXPECT_THAT(missing.message(), ::testing::HasSubstr(key_file));
   fs::rename(saved, key_file);
   EXPECT_TRUE(OrganizationKeys(*node_store).ok());
 
@@ -617,8 +647,8 @@ TEST_F(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
   ASSERT_TRUE(race.done);
   ASSERT_FALSE(raced.ok());
   EXPECT_EQ(raced.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(raced.status().message(), testing::HasSubstr("'org:pack'"));
-  EXPECT_THAT(raced.status().message(), testing::HasSubstr("run again"));
+  EXPECT_THAT(raced.status().message(), ::testing::HasSubstr("'org:pack'"));
+  EXPECT_THAT(raced.status().message(), ::testing::HasSubstr("run again"));
   // The other process's value stands, and the seed sealed before it was found is not.
   EXPECT_EQ(column(secret_sql), "changed-meanwhile");
   EXPECT_EQ(column(seed_sql), seed);
@@ -732,6 +762,203 @@ TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
       EXPECT_EQ(e.state, "sent");
     }
   }
+}
+
+// --- What a hostile or careless partner sends -------------------------------------
+
+TEST_F(ServerTest, DeepJsonIsRefusedAndTheNodeStaysUp) {
+  auto c = node_->Client();
+  c.set_bearer_token_auth(pack_token_.c_str());
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');  // 60 KB
+  for (const char* path : {"/2/events", "/3/events"}) {
+    auto r = c.Post(path, deep, "application/cloudevents+json");
+    ExpectError(r, 400, "BadRequest");
+    EXPECT_EQ(Body(r)["message"], "body:1:65: JSON nested deeper than 64 levels");
+  }
+  const std::string event =
+      R"({"specversion":"1.0","id":"d","source":"//x","type":"org.wbcsd.pact.ProductFootprint.PublishedEvent.3","data":{"pfIds":["00000000-0000-4000-8000-000000000000"],"x":)" +
+      std::string(70, '[') + std::string(70, ']') + "}}";
+  ExpectError(c.Post("/3/events", event, "application/cloudevents+json"), 400, "BadRequest");
+  EXPECT_EQ(node_->Get(pack_token_, "/3/footprints")->status, 200);
+}
+
+TEST_F(ServerTest, IllFormedUtf8IsABadRequest) {
+  for (const std::string path :
+       {"/api/v1/sites/site%FF", "/api/v1/tiers?node=%C3", "/3/footprints/%ED%A0%80",
+        "/api/v1/products/p%FFx/footprint", "/api/v1/products/%C0%AF/concentration",
+        "/3/footprints?productId=%FF"}) {
+    auto r = node_->Get(admin_token_, path);
+    ExpectError(r, 400, "BadRequest");
+    EXPECT_THAT(Body(r)["message"].get<std::string>(),
+                ::testing::HasSubstr("is not well-formed UTF-8"))
+        << path;
+  }
+  auto c = node_->Client();
+  c.set_bearer_token_auth(admin_token_.c_str());
+  auto r =
+      c.Post("/api/v1/scenarios", "{\"sites\": [\"site\xFF\"], \"days\": 3}", "application/json");
+  ExpectError(r, 400, "BadRequest");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(),
+              ::testing::HasSubstr("line 1, column 17: invalid JSON"));
+  r = c.Post("/api/v1/scenarios", R"({"sites": ["site\udcff"], "days": 3})", "application/json");
+  ExpectError(r, 400, "BadRequest");
+}
+
+TEST_F(ServerTest, ContentTypeIsSentOnce) {
+  auto c = node_->Client();
+  c.set_bearer_token_auth(admin_token_.c_str());
+  for (const std::string path :
+       {"/api/v1/keys", "/api/v1/products/p:none/footprint", "/3/footprints/x", "/api/v1/nothing",
+        "/3/footprints", "/api/v1/network"}) {
+    auto r = c.Get(path.c_str());
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->headers.count("Content-Type"), 1u) << path;
+  }
+  auto bad = node_->Get("", "/3/footprints");
+  EXPECT_EQ(bad->headers.count("Content-Type"), 1u);
+}
+
+TEST_F(ServerTest, V3EventTypesAreAcceptedAndPublishedIdsAreFootprintIds) {
+  auto c = node_->Client();
+  c.set_bearer_token_auth(pack_token_.c_str());
+  const char* ce = "application/cloudevents+json";
+  auto published = [&](const std::string& version, const std::string& type, const json& ids) {
+    const json event = {{"specversion", "1.0"}, {"id", "p-" + version},
+                        {"source", "//x"},      {"time", "2026-01-01T00:00:00Z"},
+                        {"type", type},         {"data", {{"pfIds", ids}}}};
+    return c.Post(("/" + version + "/events").c_str(), event.dump(), ce);
+  };
+  const json good = {"00000000-0000-4000-8000-000000000000"};
+  EXPECT_EQ(published("3", "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", good)->status, 200);
+  EXPECT_EQ(published("2", "org.wbcsd.pathfinder.ProductFootprint.Published.v1", good)->status,
+            200);
+  auto gtin = published("3", "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+                        {"urn:gtin:4712345060507"});
+  ExpectError(gtin, 400, "BadRequest");
+  EXPECT_EQ(Body(gtin)["message"],
+            "data.pfIds[0]: expected a footprint id (a UUID), got \"urn:gtin:4712345060507\"");
+  ExpectError(published("2", "org.wbcsd.pathfinder.ProductFootprint.Published.v1", {42}), 400,
+              "BadRequest");
+}
+
+// The outgoing events node `db` recorded in answer to request `request_id`.
+std::vector<json> Answers(const std::string& db, const std::string& request_id) {
+  std::vector<json> out;
+  auto store = store::Store::Open(db);
+  auto events = ListEvents(**store);
+  EXPECT_TRUE(events.ok());
+  if (!events.ok()) return out;
+  for (const EventRecord& e : *events) {
+    if (e.direction != "out") continue;
+    json body = json::parse(e.body);
+    if (body["data"].value("requestEventId", "") == request_id) out.push_back(body);
+  }
+  return out;
+}
+
+TEST_F(ServerTest, RequestsAreAnsweredInTheirVersionAndRejectedWhenNothingMatches) {
+  auto c = node_->Client();
+  c.set_bearer_token_auth(pack_token_.c_str());
+  const char* ce = "application/cloudevents+json";
+  auto created = [&](const std::string& id, const std::string& version, const std::string& type,
+                     const json& data) {
+    const json event = {{"specversion", "1.0"},           {"id", id},     {"source", "//x"},
+                        {"time", "2026-01-01T00:00:00Z"}, {"type", type}, {"data", data}};
+    auto r = c.Post(("/" + version + "/events").c_str(), event.dump(), ce);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  };
+  const std::string v3 = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3";
+  created("r-null", "3", v3, {{"productId", {"urn:pact:null"}}});
+  created("r-cell", "3", v3, {{"productId", {"urn:renkei:product:cell-100ah"}}});
+  created("r-v2", "2", "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+          {{"pf", {{"productIds", {"urn:pact:null"}}}}});
+
+  auto null_answer = Answers(node_->db_, "r-null");
+  ASSERT_EQ(null_answer.size(), 1u);
+  EXPECT_EQ(null_answer[0]["type"], "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3");
+  EXPECT_EQ(null_answer[0]["data"]["error"]["code"], "NotFound");
+  EXPECT_FALSE(null_answer[0]["data"].contains("pfs"));
+  auto cell_answer = Answers(node_->db_, "r-cell");
+  ASSERT_EQ(cell_answer.size(), 1u);
+  EXPECT_EQ(cell_answer[0]["type"], "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3");
+  EXPECT_EQ(cell_answer[0]["data"]["pfs"].size(), 1u);
+  auto v2_answer = Answers(node_->db_, "r-v2");
+  ASSERT_EQ(v2_answer.size(), 1u);
+  EXPECT_EQ(v2_answer[0]["type"], "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1");
+}
+
+TEST(ServerStartTest, AStoredDocumentItCannotUseIsSkippedNotFatal) {
+  NodeFixture node("stored-deep");
+  const std::string token = node.Token(node.admin_);
+  const size_t served = Body(node.Get(token, "/3/footprints"))["data"].size();
+  {
+    // As an older version could have stored it: a received footprint nested too deep.
+    auto store = store::Store::Open(node.db_);
+    const std::string deep =
+        R"({"id":"x","extensions":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2((*store)->handle(),
+                       "UPDATE footprints SET pact_json = ? WHERE pact_json IS NOT NULL", -1, &q,
+                       nullptr);
+    sqlite3_bind_text(q, 1, deep.c_str(), static_cast<int>(deep.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_DONE);
+    ASSERT_GE(sqlite3_changes((*store)->handle()), 1);
+    sqlite3_finalize(q);
+  }
+  Status restarted = node.Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted.ToString();
+  const std::string again = node.Token(node.admin_);
+  auto list = node.Get(again, "/3/footprints");
+  ASSERT_EQ(list->status, 200);
+  // The received document is left out (the product's own roll-up is served instead).
+  const json body = Body(list);
+  EXPECT_EQ(body["data"].size(), served);
+  for (const json& d : body["data"]) EXPECT_NE(d["id"], "x");
+}
+
+// --- Changes made by another process while the node serves -------------------------
+
+TEST(ServerLiveTest, GrantsClientsAndDataChangedByAnotherProcessTakeEffect) {
+  NodeFixture node("live");
+  const std::string pack = node.Token(node.pack_);
+  const std::string cam = node.Token(node.cam_);
+  const std::string admin = node.Token(node.admin_);
+  auto cell = node.Get(admin, "/3/footprints?productId=urn:renkei:product:cell-100ah");
+  const std::string cell_id = Body(cell)["data"][0]["id"];
+  const std::string one = "/3/footprints/" + cell_id;
+  ASSERT_EQ(node.Get(pack, one)->status, 200);
+  ASSERT_EQ(node.Get(cam, one)->status, 403);
+  auto renkei = [&](const std::vector<std::string>& args) {
+    renkei::testing::RunResult r = renkei::testing::Run(RENKEI_BINARY, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  // Within a second of each command, polled every 50 ms.
+  auto within_a_second = [&](const std::function<bool()>& done) {
+    for (int i = 0; i < 20; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  };
+  renkei({"revoke", node.db_, "org:pack", "--products", "p:cell"});
+  EXPECT_TRUE(within_a_second([&] { return node.Get(pack, one)->status == 403; }));
+  EXPECT_EQ(Body(node.Get(pack, "/3/footprints"))["data"].size(), 1u);  // its own pack only
+  renkei({"grant", node.db_, "org:cam", "--products", "p:cell"});
+  EXPECT_TRUE(within_a_second([&] { return node.Get(cam, one)->status == 200; }));
+  renkei({"client", "revoke", node.db_, node.pack_.id});
+  EXPECT_TRUE(within_a_second([&] { return node.Get(pack, "/3/footprints")->status == 401; }));
+  ExpectError(node.Get(pack, "/api/v1/network"), 401, "BadRequest");
+  EXPECT_EQ(node.Get(cam, "/3/footprints")->status, 200);
+  // Data: a new site imported by the CLI is served once its snapshot is built.
+  const std::string bundle = (node.dir_ / "more.json").string();
+  std::ofstream(bundle) << R"({"sites": [{"id": "site:new", "organization": "org:cam",
+      "name": "New", "country": "KR", "lat": 37.5, "lon": 127.0}]})";
+  const json before = Body(node.Get(admin, "/api/v1/network"));
+  renkei({"import", node.db_, bundle});
+  EXPECT_TRUE(within_a_second([&] {
+    return Body(node.Get(admin, "/api/v1/network"))["sites"] == before["sites"].get<int>() + 1;
+  }));
 }
 
 }  // namespace
