@@ -1,5 +1,6 @@
 #include "io/csv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -7,8 +8,6 @@
 
 namespace renkei::io {
 namespace {
-
-constexpr size_t kBlockSize = 1 << 20;
 
 // Length of the valid UTF-8 sequence at p (>= 1), 0 when more bytes are needed,
 // -1 when invalid. Rejects overlong forms, surrogates and code points > U+10FFFF.
@@ -63,7 +62,8 @@ size_t CharColumn(const char* line_start, const char* at) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name) {
+StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, std::string name,
+                                                     size_t block_bytes) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     if (errno == ENOENT) return NotFoundError(name + ": no such file");
@@ -81,11 +81,12 @@ StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, st
     if (end > 0) size = static_cast<uint64_t>(end);
     std::fseek(file, 0, SEEK_SET);
   }
-  return std::unique_ptr<CsvReader>(new CsvReader(file, std::move(name), size));
+  return std::unique_ptr<CsvReader>(
+      new CsvReader(file, std::move(name), size, std::max<size_t>(block_bytes, 1)));
 }
 
-CsvReader::CsvReader(std::FILE* file, std::string name, uint64_t size)
-    : file_(file), name_(std::move(name)), file_size_(size), buffer_(kBlockSize) {}
+CsvReader::CsvReader(std::FILE* file, std::string name, uint64_t size, size_t block_bytes)
+    : file_(file), name_(std::move(name)), file_size_(size), buffer_(block_bytes) {}
 
 CsvReader::~CsvReader() { std::fclose(file_); }
 
@@ -381,6 +382,10 @@ CsvWriter::~CsvWriter() {
 
 void CsvWriter::AppendField(std::string_view field) {
   bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  // A reader takes a byte-order mark at the start of the file for the file's, not the
+  // field's.
+  if (at_start_) quote = quote || field.starts_with("\xEF\xBB\xBF");
+  at_start_ = false;
   for (char c : field) {
     if (c == ',' || c == '"' || c == '\n' || c == '\r') {
       quote = true;
@@ -401,13 +406,15 @@ void CsvWriter::AppendField(std::string_view field) {
 
 void CsvWriter::EndRow() {
   buffer_ += '\n';
-  if (buffer_.size() >= kBlockSize) {
+  if (buffer_.size() >= CsvReader::kBlockBytes) {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
     buffer_.clear();
   }
 }
 
 void CsvWriter::WriteRow(std::span<const std::string> fields) {
+  // A record of one empty field is "": an empty line would be read as no record.
+  if (fields.size() == 1 && fields[0].empty()) buffer_ += "\"\"";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) buffer_ += ',';
     AppendField(fields[i]);
@@ -416,6 +423,7 @@ void CsvWriter::WriteRow(std::span<const std::string> fields) {
 }
 
 void CsvWriter::WriteRow(std::span<const std::string_view> fields) {
+  if (fields.size() == 1 && fields[0].empty()) buffer_ += "\"\"";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) buffer_ += ',';
     AppendField(fields[i]);

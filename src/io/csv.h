@@ -21,8 +21,14 @@ namespace renkei::io {
 // Not thread-safe.
 class CsvReader {
  public:
-  // Opens `path`; `name` is how errors refer to the file ("supply.csv").
-  static StatusOr<std::unique_ptr<CsvReader>> Open(const std::string& path, std::string name);
+  // How much is read at a time, unless a record is longer.
+  static constexpr size_t kBlockBytes = 1 << 20;
+
+  // Opens `path`; `name` is how errors refer to the file ("supply.csv"). Records are
+  // the same whatever `block_bytes` (> 0; small blocks test the records and
+  // characters that straddle two).
+  static StatusOr<std::unique_ptr<CsvReader>> Open(const std::string& path, std::string name,
+                                                   size_t block_bytes = kBlockBytes);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -48,7 +54,7 @@ class CsvReader {
 
  private:
   friend class CsvBlock;
-  CsvReader(std::FILE* file, std::string name, uint64_t size);
+  CsvReader(std::FILE* file, std::string name, uint64_t size, size_t block_bytes);
   // Parses one record from buffer_[pos_...]; returns 1 on success, 0 when more
   // input is needed, -1 on error (error_ set).
   int ParseRecord();
@@ -148,6 +154,7 @@ class CsvWriter {
   std::FILE* file_;
   std::string path_;
   std::string buffer_;
+  bool at_start_ = true;  // nothing written yet: a leading byte-order mark would be dropped
   bool failed_ = false;
 };
 

@@ -165,5 +165,42 @@ TEST_F(CsvTest, WriterQuotesOnlyWhereNeededAndRoundTrips) {
   EXPECT_EQ(ReadAll(text), (Records{row}));
 }
 
+// Found by fuzz/csv_reader_fuzz.cc: a record of one empty field was written as an empty
+// line, which reads back as no record at all.
+TEST_F(CsvTest, WriterKeepsARecordOfOneEmptyField) {
+  const fs::path path =
+      fs::path(::testing::TempDir()) / ("csv_writer_empty_" + std::to_string(getpid()) + ".csv");
+  auto writer = CsvWriter::Create(path.string());
+  ASSERT_TRUE(writer.ok());
+  const std::vector<std::string> empty = {""};
+  const std::vector<std::string_view> empty_view = {""};
+  const std::vector<std::string> row = {"a"};
+  (*writer)->WriteRow(std::span<const std::string>(empty));
+  (*writer)->WriteRow(std::span<const std::string>(row));
+  (*writer)->WriteRow(std::span<const std::string_view>(empty_view));
+  ASSERT_TRUE((*writer)->Close().ok());
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "\"\"\na\n\"\"\n");
+  EXPECT_EQ(ReadAll(text), (Records{{""}, {"a"}, {""}}));
+}
+
+// Found by fuzz/csv_reader_fuzz.cc: a first field starting with a byte-order mark was
+// written unquoted at the start of the file, where the reader drops it as the file's.
+TEST_F(CsvTest, WriterKeepsAByteOrderMarkThatStartsTheFirstField) {
+  const fs::path path =
+      fs::path(::testing::TempDir()) / ("csv_writer_bom_" + std::to_string(getpid()) + ".csv");
+  auto writer = CsvWriter::Create(path.string());
+  ASSERT_TRUE(writer.ok());
+  const std::vector<std::string> row = {"\xEF\xBB\xBFid", "\xEF\xBB\xBFname"};
+  (*writer)->WriteRow(std::span<const std::string>(row));
+  (*writer)->WriteRow(std::span<const std::string>(row));
+  ASSERT_TRUE((*writer)->Close().ok());
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "\"\xEF\xBB\xBFid\",\xEF\xBB\xBFname\n\xEF\xBB\xBFid,\xEF\xBB\xBFname\n");
+  EXPECT_EQ(ReadAll(text), (Records{row, row}));
+}
+
 }  // namespace
 }  // namespace renkei::io

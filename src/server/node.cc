@@ -52,6 +52,7 @@
 #include "server/compress.h"
 #include "server/node_tables.h"
 #include "server/openapi.h"
+#include "server/router.h"
 #include "store/changes.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
@@ -800,62 +801,6 @@ const std::vector<Route>& RouteTable() {
   return routes;
 }
 
-// Finds a request's route by its path's segments ("{name}" matches any one non-empty
-// segment), in the route table's order.
-class Router {
- public:
-  explicit Router(const std::vector<Route>& routes) {
-    for (const Route& r : routes) {
-      Entry e{&r, r.method == std::string_view("get") ? "GET" : "POST", {}};
-      for (std::string_view seg : Segments(r.path)) e.segments.emplace_back(seg);
-      entries_.push_back(std::move(e));
-    }
-  }
-
-  // The route of `method` `path` and its path parameters, or null.
-  const Route* Find(std::string_view method, std::string_view path,
-                    std::vector<std::string>& params) const {
-    if (method == "HEAD") method = "GET";
-    const std::vector<std::string_view> segs = Segments(path);
-    for (const Entry& e : entries_) {
-      if (e.method != method || e.segments.size() != segs.size()) continue;
-      params.clear();
-      bool match = true;
-      for (size_t i = 0; i < segs.size() && match; ++i) {
-        if (e.segments[i].front() == '{') {
-          match = !segs[i].empty();
-          if (match) params.emplace_back(segs[i]);
-        } else {
-          match = e.segments[i] == segs[i];
-        }
-      }
-      if (match) return e.route;
-    }
-    params.clear();
-    return nullptr;
-  }
-
- private:
-  struct Entry {
-    const Route* route;
-    std::string_view method;
-    std::vector<std::string> segments;
-  };
-  // "/a/b" -> {"a", "b"}; "/" -> {""}.
-  static std::vector<std::string_view> Segments(std::string_view path) {
-    std::vector<std::string_view> out;
-    if (path.empty() || path[0] != '/') return out;
-    size_t start = 1;
-    for (;;) {
-      const size_t end = path.find('/', start);
-      out.push_back(path.substr(start, end == std::string_view::npos ? end : end - start));
-      if (end == std::string_view::npos) return out;
-      start = end + 1;
-    }
-  }
-  std::vector<Entry> entries_;
-};
-
 // Internal when the route table and the OpenAPI document disagree.
 Status CheckRoutesDocumented() {
   std::set<std::string> documented, handled;
@@ -1001,7 +946,7 @@ Status Node::Impl::Start() {
   transport.write_timeout_seconds = options_.write_timeout_seconds;
   transport.keep_alive_requests = std::max(1, options_.keep_alive_requests);
 
-  auto router = std::make_shared<const Router>(RouteTable());
+  auto router = std::make_shared<const Router<Route>>(RouteTable());
   TransportCallbacks callbacks;
   // Routes marked quick (the PACT footprint reads) run on the I/O threads; everything
   // else may wait (store, solver, password hash) and runs on the workers.

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/memory.h"
+#include "server/http_request.h"
 
 namespace renkei::server {
 
@@ -143,26 +144,6 @@ namespace {
 
 bool IsHttpError(const error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_target).category();
-}
-
-void ToRequest(http::request<http::string_body>&& msg, Request& req) {
-  req.method = std::string(msg.method_string());
-  req.version = msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-  const std::string_view target(msg.target().data(), msg.target().size());
-  req.target = std::string(target);
-  const size_t q = target.find('?');
-  req.path = httplib::detail::decode_url(std::string(target.substr(0, q)), false);
-  if (q != std::string_view::npos) {
-    httplib::detail::parse_query_text(std::string(target.substr(q + 1)), req.params);
-  }
-  for (const auto& field : msg) {
-    req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-  }
-  req.body = std::move(msg.body());
-  // A form's fields are parameters too (OAuth2's token request).
-  if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
-    httplib::detail::parse_query_text(req.body, req.params);
-  }
 }
 
 // One TLS connection: handshake, then read a request, answer it, and again while kept alive.

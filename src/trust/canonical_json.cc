@@ -107,11 +107,13 @@ Status Write(const nlohmann::ordered_json& v, std::string& out) {
     case nlohmann::json::value_t::boolean:
       out += v.get<bool>() ? "true" : "false";
       return Status::Ok();
+    // RFC 8785 reads every number as an IEEE 754 double, integers too: 2^53 + 1 is
+    // written 9007199254740992, as JSON.stringify writes it.
     case nlohmann::json::value_t::number_integer:
-      out += std::to_string(v.get<int64_t>());
+      out += EcmaScriptNumber(static_cast<double>(v.get<int64_t>()));
       return Status::Ok();
     case nlohmann::json::value_t::number_unsigned:
-      out += std::to_string(v.get<uint64_t>());
+      out += EcmaScriptNumber(static_cast<double>(v.get<uint64_t>()));
       return Status::Ok();
     case nlohmann::json::value_t::number_float: {
       const double d = v.get<double>();

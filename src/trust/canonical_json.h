@@ -3,8 +3,9 @@
 //
 // Object members are sorted by the UTF-16 code units of their names; strings use
 // the shortest escapes (\" \\ \b \f \n \r \t, other controls as \u00xx) and carry
-// every other character as UTF-8; numbers are written as ECMAScript writes them
-// (shortest round-trip digits, exponent form below 1e-6 and from 1e21 on, -0 as 0).
+// every other character as UTF-8; numbers, integers included, are read as IEEE 754
+// doubles and written as ECMAScript writes them (shortest round-trip digits, exponent
+// form below 1e-6 and from 1e21 on, -0 as 0, 2^53 + 1 as 9007199254740992).
 #ifndef RENKEI_TRUST_CANONICAL_JSON_H_
 #define RENKEI_TRUST_CANONICAL_JSON_H_
 

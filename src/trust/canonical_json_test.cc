@@ -28,6 +28,17 @@ TEST(CanonicalJsonTest, WritesNumbersAsEcmaScript) {
                   R"(123000000000000000000,0.000001,1e-7]})");
 }
 
+// Found by fuzz/canonical_json_fuzz.cc: integers beyond 2^53 were written with all
+// their digits, where RFC 8785 (and JSON.stringify) write the double they read as.
+TEST(CanonicalJsonTest, WritesIntegersAsTheDoublesTheyReadAs) {
+  auto out = CanonicalizeJsonText(
+      R"([9007199254740993,-9007199254740993,18446744073709551615,-9223372036854775808,)"
+      R"(9007199254740992,-12,0,-0,100000000000000000000000])");
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(*out, R"([9007199254740992,-9007199254740992,18446744073709552000,)"
+                  R"(-9223372036854776000,9007199254740992,-12,0,0,1e+23])");
+}
+
 TEST(CanonicalJsonTest, EscapesStringsMinimally) {
   auto out = CanonicalizeJsonText(
       R"({"s":"\u20ac$\u000f\u000aA'\u0042\u0022\u005c\\\"\/","t":true,"n":null})");

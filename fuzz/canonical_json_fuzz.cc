@@ -1,0 +1,65 @@
+// RFC 8785 canonical JSON (src/trust/canonical_json.h) on any bytes as JSON text.
+//
+// Invariants: errors are InvalidArgument; the canonical form of a canonical form is
+// itself; it holds no insignificant whitespace (it is as long as its compact dump would
+// be at most); every number in it is written as ECMAScript writes its double value.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz/fuzz_check.h"
+#include "trust/canonical_json.h"
+
+namespace renkei::fuzz {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Every number of `v` (a parsed canonical form) is as EcmaScriptNumber writes it: RFC
+// 8785 reads and writes all numbers as IEEE 754 doubles, integers too.
+void CheckNumbers(const Json& v, const std::string& canonical) {
+  switch (v.type()) {
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: {
+      const double d = v.get<double>();
+      Check(std::isfinite(d), "canonical numbers are finite", canonical);
+      const std::string expected = trust::EcmaScriptNumber(d);
+      StatusOr<std::string> alone = trust::CanonicalJson(v);
+      Check(alone.ok() && *alone == expected, "numbers are written as ECMAScript writes doubles",
+            (alone.ok() ? *alone : alone.status().ToString()) + " != " + expected);
+      return;
+    }
+    case Json::value_t::array:
+    case Json::value_t::object:
+      for (const Json& e : v) CheckNumbers(e, canonical);
+      return;
+    default:
+      return;
+  }
+}
+
+void FuzzOne(std::string_view text) {
+  StatusOr<std::string> canonical = trust::CanonicalizeJsonText(text);
+  if (!canonical.ok()) {
+    Check(canonical.status().code() == StatusCode::kInvalidArgument,
+          "canonical JSON errors are InvalidArgument", canonical.status().ToString());
+    return;
+  }
+  StatusOr<std::string> again = trust::CanonicalizeJsonText(*canonical);
+  Check(again.ok(), "a canonical form is JSON", again.status().ToString() + "\n" + *canonical);
+  Check(*again == *canonical, "the canonical form of a canonical form is itself",
+        *canonical + "\n" + *again);
+  const Json parsed = Json::parse(*canonical);
+  CheckNumbers(parsed, *canonical);
+}
+
+}  // namespace
+}  // namespace renkei::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  renkei::fuzz::FuzzOne(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
