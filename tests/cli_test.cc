@@ -13,6 +13,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "io/internal/row_text.h"
 #include "process.h"
 #include "store/store.h"
+#include "trust/document_signature.h"
 
 namespace renkei {
 namespace {
@@ -578,6 +580,157 @@ TEST_F(CliTest, ReceivedPactFootprintsFlowIntoTheRollUp) {
   EXPECT_EQ(nlohmann::json::parse(
                 Renkei({"footprint", db2, "p:pack", "--json"}).out)["pcf_kgco2e_per_unit"],
             "129.8");
+}
+
+// Received footprints in a bundle's footprints/ folder are checked as the events
+// path checks them: against keys registered before the import.
+class SignedImportTest : public CliTest {
+ public:
+  void SetUp() override {
+    CliTest::SetUp();
+    auto keys = trust::GenerateKeyPair();
+    ASSERT_TRUE(keys.ok());
+    keys_ = *keys;
+    dopant_ = Slurp(kBatteryChain + "/footprints/dopant.json");
+  }
+
+  // The battery chain with org:cam's public key in organizations.csv; with the
+  // received footprint `footprint` (none when empty).
+  std::string Chain(const std::string& name, const std::string& footprint) {
+    const fs::path bundle = dir_ / name;
+    fs::copy(kBatteryChain, bundle, fs::copy_options::recursive);
+    fs::remove_all(bundle / "footprints");
+    std::string orgs;
+    std::istringstream in(Slurp((bundle / "organizations.csv").string()));
+    for (std::string line; std::getline(in, line);) {
+      orgs += line +
+              (line.rfind("id,", 0) == 0        ? ",public_key"
+               : line.rfind("org:cam,", 0) == 0 ? "," + trust::EncodePublicKey(keys_)
+                                                : ",") +
+              "\n";
+    }
+    std::ofstream(bundle / "organizations.csv", std::ios::trunc) << orgs;
+    if (!footprint.empty()) WriteFootprint(bundle, footprint);
+    return bundle.string();
+  }
+
+  // A bundle holding only the received footprint `footprint`.
+  std::string Received(const std::string& name, const std::string& footprint) {
+    const fs::path bundle = dir_ / name;
+    WriteFootprint(bundle, footprint);
+    return bundle.string();
+  }
+
+  // The dopant's PACT file signed by org:cam; `pcf` replaces its PCF after signing.
+  std::string Signed(const std::string& pcf = "") {
+    auto doc = trust::SignDocument(nlohmann::ordered_json::parse(dopant_), keys_, "org:cam");
+    EXPECT_TRUE(doc.ok()) << doc.status().ToString();
+    if (!pcf.empty()) (*doc)["pcf"]["pCfExcludingBiogenic"] = pcf;
+    return doc->dump(2);
+  }
+
+  nlohmann::json Footprint(const std::string& db, const std::string& product) {
+    RunResult r = Renkei({"footprint", db, product, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+  // Importing `bundle` into `db` fails with exactly `message`; the store's file is
+  // byte for byte as it was.
+  void ExpectRefused(const std::string& db, const std::vector<std::string>& args,
+                     const std::string& message) {
+    const std::string before = Slurp(db);
+    std::vector<std::string> all = {"import", db};
+    all.insert(all.end(), args.begin(), args.end());
+    RunResult r = Renkei(all);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "renkei: error: " + message + "\n");
+    EXPECT_TRUE(Slurp(db) == before) << "the store file changed";
+  }
+
+  trust::KeyPair keys_;
+  std::string dopant_;
+
+ private:
+  static void WriteFootprint(const fs::path& bundle, const std::string& text) {
+    fs::create_directories(bundle / "footprints");
+    std::ofstream(bundle / "footprints" / "dopant.json", std::ios::trunc) << text;
+  }
+};
+
+TEST_F(SignedImportTest, AFootprintChangedAfterSigningIsRefused) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  RunResult chain = Renkei({"import", db_, Chain("chain", "")});
+  ASSERT_EQ(chain.exit_code, 0) << chain.err;
+  ExpectRefused(db_, {Received("tampered", Signed("1.85"))},
+                "footprints/dopant.json: $.extensions[0].data.jws: signature of 'org:cam' does "
+                "not cover this document");
+  // As signed, it verifies and replaces the dopant's computed footprint.
+  RunResult good = Renkei({"import", db_, Received("good", Signed())});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  const nlohmann::json pack = Footprint(db_, "p:pack");
+  EXPECT_EQ(pack["pcf_kgco2e_per_unit"], "129.8");
+  EXPECT_EQ(pack["verified"], true);
+  EXPECT_EQ(Footprint(db_, "p:dopant")["verified"], true);
+  // A signer without a registered key is refused too.
+  auto unknown = trust::SignDocument(nlohmann::ordered_json::parse(dopant_), keys_, "org:r1");
+  ASSERT_TRUE(unknown.ok());
+  ExpectRefused(db_, {Received("unknown", unknown->dump())},
+                "footprints/dopant.json: $.extensions[0].data.jws: signer 'org:r1' has no "
+                "registered public key");
+}
+
+TEST_F(SignedImportTest, AKeyThatComesWithTheBundleIsTrustedOnlyWhenAskedAndAudited) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  const std::string bundle = Chain("chain", Signed());
+  ExpectRefused(db_, {bundle},
+                "footprints/dopant.json: $.extensions[0].data.jws: signer 'org:cam' has no "
+                "registered public key before this import (its key comes with this bundle: "
+                "--trust-new-keys trusts it)");
+  RunResult trusted = Renkei({"import", db_, bundle, "--trust-new-keys"});
+  ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
+  EXPECT_THAT(trusted.out,
+              HasSubstr("trusted the public key of org:cam that came with the bundle"));
+  EXPECT_EQ(Footprint(db_, "p:pack")["verified"], true);
+  // The audit log says so.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)),
+            "import " + bundle + " trusting new keys of org:cam");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SignedImportTest, UnsignedFootprintsFollowTheStorePolicyAndAreMarkedUnverified) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, Chain("chain", "")}).exit_code, 0);
+  RunResult shown = Renkei({"policy", db_});
+  EXPECT_EQ(shown.exit_code, 0);
+  EXPECT_EQ(shown.out, "unsigned received footprints: accept (stored and shown as unverified)\n");
+  RunResult set = Renkei({"policy", db_, "--unsigned", "reject"});
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out, "unsigned received footprints: reject\n");
+  RunResult bad = Renkei({"policy", db_, "--unsigned", "maybe"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err, "renkei: error: --unsigned: expected accept or reject, got 'maybe'\n");
+
+  const std::string unsigned_bundle = Received("unsigned", dopant_);
+  ExpectRefused(db_, {unsigned_bundle},
+                "footprints/dopant.json: not signed, and this store refuses unsigned footprints "
+                "(renkei policy DB --unsigned accept takes them, marked unverified)");
+  ASSERT_EQ(Renkei({"policy", db_, "--unsigned", "accept"}).exit_code, 0);
+  RunResult taken = Renkei({"import", db_, unsigned_bundle});
+  ASSERT_EQ(taken.exit_code, 0) << taken.err;
+  // The pack's value rests on it: unverified, in JSON and in text.
+  EXPECT_EQ(Footprint(db_, "p:pack")["verified"], false);
+  EXPECT_EQ(Footprint(db_, "p:lioh")["verified"], true);
+  RunResult text = Renkei({"footprint", db_, "p:pack"});
+  EXPECT_THAT(text.out, HasSubstr("UNVERIFIED"));
 }
 
 TEST_F(CliTest, RejectsABadReceivedPactFootprint) {

@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
 #include "model/schema.h"
+#include "server/node_tables.h"
 #include "store/store.h"
+#include "trust/document_signature.h"
 
 namespace renkei::cli {
 namespace {
@@ -23,6 +26,8 @@ struct Options {
   std::string format = "csv";
   std::string actor;
   bool json = false;
+  bool trust_new_keys = false;
+  std::string unsigned_policy;
   uint64_t sites = 1000;
   int tiers = 5;
   uint64_t seed = 1;
@@ -77,27 +82,87 @@ int RunImport(const Options& o) {
   model::Model model = std::move(*loaded);
   const model::RowCounts before = model::CountRows(model);
   const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
-  const std::string action = "import " + o.bundle;
+  // Received footprints are checked against the keys registered before this
+  // import: whoever writes a bundle must not choose the key its footprints are
+  // checked with, unless the importer says so (--trust-new-keys).
+  auto keys = server::RegisteredPublicKeys(**store, model);
+  if (!keys.ok()) return ReportError(keys.status());
+  auto accept_unsigned = server::AcceptsUnsignedFootprints(**store);
+  if (!accept_unsigned.ok()) return ReportError(accept_unsigned.status());
+  std::set<std::string> trusted;  // signers whose key came with this bundle
+  io::ReadOptions options;
+  options.check_footprint = [&](const nlohmann::ordered_json& document) -> StatusOr<bool> {
+    const std::string signer = trust::DocumentSigner(document);
+    const model::Index org = signer.empty() || keys->count(signer) != 0
+                                 ? model::kNoIndex
+                                 : model.FindOrganization(signer);
+    const bool key_in_bundle = org != model::kNoIndex &&
+                               org >= before[static_cast<size_t>(model::Table::kOrganizations)] &&
+                               !model.organizations[org].public_key.empty();
+    if (key_in_bundle && o.trust_new_keys) {
+      (*keys)[signer] = model.organizations[org].public_key;
+      trusted.insert(signer);
+    }
+    StatusOr<bool> checked = server::CheckReceivedFootprint(document, *keys, *accept_unsigned);
+    if (!checked.ok() && key_in_bundle && !o.trust_new_keys) {
+      return UnauthenticatedError(checked.status().message() +
+                                  " before this import (its key comes with this bundle: "
+                                  "--trust-new-keys trusts it)");
+    }
+    return checked;
+  };
+  // The audit log names the keys trusted on the bundle's word.
+  auto action = [&] {
+    std::string a = "import " + o.bundle;
+    if (!trusted.empty()) {
+      a += " trusting new keys of";
+      for (const std::string& signer : trusted) a += " " + signer;
+    }
+    return a;
+  };
   // Into a store that holds little, the rows are written to a side file while
   // the bundle is still read; it replaces the store only once everything is
   // valid and written. Otherwise everything is read and checked before the
   // store is touched. Either way a bad bundle leaves the store as it was.
-  if (auto side = (*store)->BeginSideFileAppend(before, EstimatedRows(o.bundle), actor, action)) {
-    Status read = io::ReadBundle(
-        o.bundle, model, [&](model::Table table, size_t rows) { side->Add(model, table, rows); });
+  if (auto side = (*store)->BeginSideFileAppend(before, EstimatedRows(o.bundle), actor, action())) {
+    options.sink = [&](model::Table table, size_t rows) { side->Add(model, table, rows); };
+    Status read = io::ReadBundle(o.bundle, model, options);
     if (!read.ok()) return ReportError(read);
+    side->set_action(action());
     Status written = side->Commit();
     if (!written.ok()) return ReportError(written);
   } else {
-    Status read = io::ReadBundle(o.bundle, model);
+    Status read = io::ReadBundle(o.bundle, model, options);
     if (!read.ok()) return ReportError(read);
-    Status written = (*store)->Append(model, before, actor, action);
+    Status written = (*store)->Append(model, before, actor, action());
     if (!written.ok()) return ReportError(written);
+  }
+  for (const std::string& signer : trusted) {
+    std::printf("trusted the public key of %s that came with the bundle\n", signer.c_str());
   }
   const model::RowCounts after = model::CountRows(model);
   std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(),
               SecondsSince(start));
   PrintCounts(after, &before);
+  return kExitOk;
+}
+
+int RunPolicy(const Options& o) {
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return ReportError(store.status());
+  if (!o.unsigned_policy.empty()) {
+    if (o.unsigned_policy != "accept" && o.unsigned_policy != "reject") {
+      return ReportError(InvalidArgumentError("--unsigned: expected accept or reject, got '" +
+                                              o.unsigned_policy + "'"));
+    }
+    const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
+    Status s = server::SetAcceptsUnsignedFootprints(**store, o.unsigned_policy == "accept", actor);
+    if (!s.ok()) return ReportError(s);
+  }
+  auto accept = server::AcceptsUnsignedFootprints(**store);
+  if (!accept.ok()) return ReportError(accept.status());
+  std::printf("unsigned received footprints: %s\n",
+              *accept ? "accept (stored and shown as unverified)" : "reject");
   return kExitOk;
 }
 
@@ -213,6 +278,17 @@ void AddBundleCommands(CommandLine& cl) {
   import->add_option("DB", o->db, "The store")->required();
   import->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
   import->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
+  import->add_flag("--trust-new-keys", o->trust_new_keys,
+                   "Check received footprints also against public keys that come with the "
+                   "bundle itself (organizations.csv), and record that in the audit log");
+
+  CLI::App* policy = cl.Add(app, "policy", "Show or set the store's policy for received data",
+                            [o] { return RunPolicy(*o); });
+  policy->add_option("DB", o->db, "The store")->required();
+  policy->add_option("--unsigned", o->unsigned_policy,
+                     "accept (the default: taken, shown as unverified) or reject received "
+                     "footprints that carry no signature");
+  policy->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
 
   CLI::App* exp =
       cl.Add(app, "export", "Write the store's content as a bundle", [o] { return RunExport(*o); });

@@ -113,9 +113,12 @@ int RunFootprint(const Options& o) {
     return kExitOk;
   }
   const model::Product& product = model->products[fp->product];
-  std::printf("%s (%s): %s kgCO2e per %s%s\n", product.id.c_str(), product.name.c_str(),
+  std::printf("%s (%s): %s kgCO2e per %s%s%s\n", product.id.c_str(), product.name.c_str(),
               FormatDecimal(fp->pcf).c_str(), std::string(model::UnitSymbol(product.unit)).c_str(),
-              fp->received ? " (received footprint)" : "");
+              fp->received ? " (received footprint)" : "",
+              fp->verified ? ""
+                           : " UNVERIFIED: rests on received footprints that carry no "
+                             "verified signature");
   std::printf("primary data share: %s %%\n",
               FormatDecimal(fp->primary_data_share * 100, 4).c_str());
   std::printf("data quality (1 best .. 3): TeR %s  GeR %s  TiR %s\n", Rating(fp->dqr.ter).c_str(),

@@ -89,6 +89,7 @@ Json FootprintJson(const model::Model& model, const ProductFootprint& fp,
   out["dqr"] = {
       {"ter", Rating(fp.dqr.ter)}, {"ger", Rating(fp.dqr.ger)}, {"tir", Rating(fp.dqr.tir)}};
   out["received"] = fp.received;
+  out["verified"] = fp.verified;
   if (split) {
     switch (*split) {
       case SplitBy::kTier:

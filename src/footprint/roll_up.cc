@@ -23,6 +23,9 @@ Quality QualityOf(const Values& v) {
   return q;
 }
 
+// A footprint row a value may rest on without being marked unverified.
+bool Trusted(const model::Footprint& f) { return f.pact_json.empty() || f.verified; }
+
 std::vector<SplitEntry> Sorted(const std::map<std::string, double>& sums) {
   std::vector<SplitEntry> out;
   for (const auto& [key, value] : sums) out.push_back({key, value});
@@ -90,6 +93,7 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
     out.primary_data_share = v[0] != 0 ? v[1] / v[0] : 0;
     out.dqr = QualityOf(v);
     out.received = true;
+    out.verified = Trusted(model.footprints[row]);
     out.by_tier = {{"0", v[0]}};
     out.by_country = {{"unknown", v[0]}};
     out.by_supplier = {{"unknown", v[0]}};
@@ -162,9 +166,13 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
     if (x[j] == 0 || tier[j] < 0) continue;
     const model::Production& node = model.production[j];
     add(tier[j], node.site, node.product, x[j] * graph.own[j][0]);
+    if (graph.received[j] != kNoIndex && !Trusted(model.footprints[graph.received[j]])) {
+      out.verified = false;
+    }
     for (uint32_t l = graph.leaf_start[j]; l < graph.leaf_start[j + 1]; ++l) {
       const internal::Leaf& leaf = graph.leaves[l];
       const model::Footprint& f = model.footprints[leaf.footprint];
+      if (!Trusted(f)) out.verified = false;
       add(tier[j] + 1, leaf.site, f.product, x[j] * leaf.quantity * f.pcf_kgco2e_per_unit);
     }
   }

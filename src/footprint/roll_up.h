@@ -73,6 +73,10 @@ struct ProductFootprint {
   double primary_data_share = 0;  // in [0, 1]
   Quality dqr;
   bool received = false;  // taken from a footprint row, not computed
+  // False when the value rests on a received PACT footprint whose signature was
+  // not verified (model::Footprint::verified); rows of footprints.csv are the
+  // store owner's own statement and count as verified.
+  bool verified = true;
   // Where the total comes from, largest first; sums to pcf (up to rounding). Tier 0
   // is the product's own production; the stage of a contribution is
   // "raw_material_extraction" when its product has no BOM lines, else

@@ -314,7 +314,8 @@ class PactOrigin : public model::RowOrigin {
 
 // Every *.json file of the bundle's footprints/ folder is a PACT
 // ProductFootprint (v2 or v3) received from a supplier, in file-name order.
-Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelBuilder& builder) {
+Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelBuilder& builder,
+                      const FootprintCheck& check) {
   const fs::path folder = fs::path(dir) / "footprints";
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) return Status::Ok();
@@ -328,9 +329,18 @@ Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelB
     const std::string name = "footprints/" + path.filename().string();
     RENKEI_ASSIGN_OR_RETURN(std::string json, ReadFile(path.string()));
     RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> row, pact::FootprintRow(json, name, model));
+    bool verified = false;
+    if (check) {
+      // FootprintRow parsed it: it is JSON within the nesting limit.
+      RENKEI_ASSIGN_OR_RETURN(auto document, ParseJson<nlohmann::ordered_json>(json, name));
+      StatusOr<bool> checked = check(document);
+      if (!checked.ok()) return checked.status().WithPrefix(name);
+      verified = *checked;
+    }
     std::vector<std::string_view> cells(row.begin(), row.end());
     RENKEI_RETURN_IF_ERROR(builder.AddRow(Table::kFootprints, cells, PactOrigin(name)));
     model.footprints.back().pact_json = std::move(json);
+    model.footprints.back().verified = verified;
   }
   return Status::Ok();
 }
@@ -343,7 +353,8 @@ void ReportAllRows(const model::Model& model, const RowSink& sink) {
   }
 }
 
-Status ReadCsvBundle(const std::string& dir, model::Model& model, const RowSink& sink) {
+Status ReadCsvBundle(const std::string& dir, model::Model& model, const ReadOptions& options) {
+  const RowSink& sink = options.sink;
   // A .csv file that is not a table is most likely a misnamed one: say so.
   std::set<std::string> tables;
   for (const TableSchema& t : model::AllTables()) tables.insert(std::string(t.name) + ".csv");
@@ -372,7 +383,7 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model, const RowSink&
     RENKEI_RETURN_IF_ERROR(
         ReadCsvTable(path.string(), schema, builder, model, progress, pool, sink));
   }
-  RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder));
+  RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder, options.check_footprint));
   RENKEI_RETURN_IF_ERROR(builder.Finish());
   ReportAllRows(model, sink);
   return Status::Ok();
@@ -625,13 +636,19 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
 
 }  // namespace
 
-Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink) {
+Status ReadBundle(const std::string& path, model::Model& model, const ReadOptions& options) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model, sink);
+  if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model, options);
   if (!fs::exists(path, ec))
     return NotFoundError(path + ": no such bundle (a folder or a .json file)");
-  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, sink);
+  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, options.sink);
   return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
+}
+
+Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink) {
+  ReadOptions options;
+  options.sink = sink;
+  return ReadBundle(path, model, options);
 }
 
 Status ReadBundle(const std::string& path, model::Model& model) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/status.h"
@@ -43,6 +44,20 @@ using RowSink = std::function<void(model::Table table, size_t rows)>;
 // As above, telling `sink` about the rows as they pass, so that they can be
 // written while the rest is read (store::SideFileAppend).
 Status ReadBundle(const std::string& path, model::Model& model, const RowSink& sink);
+
+// Checks a received PACT footprint (a file of the bundle's footprints/ folder,
+// parsed) before its row is added: OK(true) when its signature verified, OK(false)
+// when it is taken unsigned; an error refuses the bundle, prefixed with the file's
+// name ("footprints/dopant.json: $.extensions[0].data.jws: ...").
+using FootprintCheck = std::function<StatusOr<bool>(const nlohmann::ordered_json& document)>;
+
+struct ReadOptions {
+  RowSink sink;  // as above; may be empty
+  // Without one, every received footprint is read as unverified (model::Footprint).
+  FootprintCheck check_footprint;
+};
+
+Status ReadBundle(const std::string& path, model::Model& model, const ReadOptions& options);
 
 // Reads a bundle into a new Model.
 StatusOr<model::Model> ReadBundle(const std::string& path);

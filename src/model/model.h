@@ -112,6 +112,10 @@ struct Footprint {
   // The PACT ProductFootprint document this row was read from (received
   // footprints); empty for rows of footprints.csv.
   std::string pact_json;
+  // A received document whose signature was checked against a public key the
+  // store held (trust/document_signature.h) when it came in; false for unsigned
+  // documents and for rows of footprints.csv.
+  bool verified = false;
 };
 
 struct Material {

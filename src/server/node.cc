@@ -54,8 +54,7 @@
 #include "server/openapi.h"
 #include "server/router.h"
 #include "store/changes.h"
-#include "trust/canonical_json.h"
-#include "trust/jws.h"
+#include "trust/document_signature.h"
 
 namespace renkei::server {
 namespace {
@@ -422,68 +421,12 @@ class View {
   std::vector<uint8_t> product_, site_, organization_;
 };
 
-// The document without Renkei's signature extension, canonical.
-StatusOr<std::string> CanonicalWithoutSignature(Json doc, std::string* jws) {
-  auto ext = doc.find("extensions");
-  if (ext != doc.end() && ext->is_array()) {
-    Json kept = Json::array();
-    for (const Json& e : *ext) {
-      if (e.is_object() && e.value("dataSchema", "") == kSignatureSchema) {
-        if (jws != nullptr && e.contains("data") && e["data"].is_object()) {
-          *jws = e["data"].value("jws", "");
-        }
-      } else {
-        kept.push_back(e);
-      }
-    }
-    if (kept.empty()) {
-      doc.erase("extensions");
-    } else {
-      *ext = kept;
-    }
-  }
-  return trust::CanonicalJson(doc);
-}
-
 StatusOr<std::string> SignedBody(const pact::ProductFootprint& pf, const trust::KeyPair* keys,
                                  const std::string& kid) {
   Json doc = pact::ProductFootprintToJson(pf);
   if (keys == nullptr) return doc.dump();
-  RENKEI_ASSIGN_OR_RETURN(std::string canonical, CanonicalWithoutSignature(doc, nullptr));
-  Json ext = {{"specVersion", "2.0.0"},
-              {"dataSchema", kSignatureSchema},
-              {"data", {{"jws", trust::SignJws(canonical, *keys, kid)}}}};
-  if (!doc.contains("extensions") || !doc["extensions"].is_array()) {
-    doc["extensions"] = Json::array();
-  }
-  doc["extensions"].push_back(ext);
-  return doc.dump();
-}
-
-// Verifies the signature a document received from `sender` (an organization)
-// carries. Unauthenticated when it does not verify or its signer is unknown, and when
-// it carries none although the sender has a registered public key: a partner that can
-// sign must, so that a signature stripped on the way is noticed. (A signer other than
-// the sender is fine: a partner may pass on its suppliers' signed footprints.)
-Status VerifyReceived(const Snapshot& s, const Json& doc, const std::string& sender) {
-  std::string jws;
-  RENKEI_ASSIGN_OR_RETURN(std::string canonical, CanonicalWithoutSignature(doc, &jws));
-  if (jws.empty()) {
-    if (s.public_keys.count(sender) == 0) return Status::Ok();
-    return UnauthenticatedError("not signed, but '" + sender +
-                                "' has a registered public key: its footprints must carry its "
-                                "signature");
-  }
-  RENKEI_ASSIGN_OR_RETURN(std::string kid, trust::JwsKeyId(jws));
-  auto key = s.public_keys.find(kid);
-  if (key == s.public_keys.end()) {
-    return UnauthenticatedError("signer '" + kid + "' has no registered public key");
-  }
-  RENKEI_ASSIGN_OR_RETURN(trust::VerifiedJws v, trust::VerifyJws(jws, key->second));
-  if (v.payload != canonical) {
-    return UnauthenticatedError("signature of '" + kid + "' does not cover this document");
-  }
-  return Status::Ok();
+  RENKEI_ASSIGN_OR_RETURN(Json signed_doc, trust::SignDocument(std::move(doc), *keys, kid));
+  return signed_doc.dump();
 }
 
 std::string ReferenceYear(int offset) {
@@ -1518,14 +1461,16 @@ Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
                                  caller.client.organization + "'");
   }
   auto snap = snapshot();
+  RENKEI_ASSIGN_OR_RETURN(const bool accept_unsigned, AcceptsUnsignedFootprints(*store_));
   RENKEI_ASSIGN_OR_RETURN(model::Model model, store_->LoadModel());
   const model::RowCounts before = model::CountRows(model);
   model::ModelBuilder builder(model);
   size_t i = 0;
   for (const Json& doc : event["data"]["pfs"]) {
     const std::string where = "data.pfs[" + std::to_string(i++) + "]";
-    Status verified = VerifyReceived(*snap, doc, caller.client.organization);
-    if (!verified.ok()) return verified.WithPrefix(where);
+    StatusOr<bool> verified =
+        CheckReceivedFootprint(doc, snap->public_keys, accept_unsigned, caller.client.organization);
+    if (!verified.ok()) return verified.status().WithPrefix(where);
     const std::string text = doc.dump();
     RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> cells, pact::FootprintRow(text, where, model));
     std::vector<std::string_view> fields(cells.begin(), cells.end());
@@ -1536,6 +1481,7 @@ Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
     origin.where = where;
     RENKEI_RETURN_IF_ERROR(builder.AddRow(model::Table::kFootprints, fields, origin));
     model.footprints.back().pact_json = text;
+    model.footprints.back().verified = *verified;
   }
   RENKEI_RETURN_IF_ERROR(builder.Finish());
   RENKEI_RETURN_IF_ERROR(store_->Append(model, before, "partner:" + caller.client.organization,

@@ -21,12 +21,11 @@
 // on first use and kept until the snapshot is rebuilt after an import; so are the
 // footprint list pages served (per query and what the caller may see; 64 MB at most).
 //
-// Footprints served carry a JWS (trust/jws.h) over their RFC 8785 canonical JSON,
-// signed with the owning organization's key when the node holds one, as a PACT
-// extension whose dataSchema is kSignatureSchema and whose data is {"jws": "..."}.
-// Signed footprints received (RequestFulfilled events) are verified against the
-// signer's key (organizations.public_key or the node's own keys) before they are
-// stored; a bad signature rejects the whole event.
+// Footprints served carry a signature (trust/document_signature.h), made with the
+// owning organization's key when the node holds one. Footprints received
+// (RequestFulfilled events) are checked as a bundle's are (CheckReceivedFootprint
+// in server/node_tables.h) before they are stored; one that fails rejects the whole
+// event.
 //
 // Thread-safety: Start, Stop and RequestFootprints may be called from any thread.
 #ifndef RENKEI_SERVER_NODE_H_
@@ -43,9 +42,6 @@
 #include "store/store.h"
 
 namespace renkei::server {
-
-inline constexpr char kSignatureSchema[] =
-    "https://renkei.dev/schemas/signature/1.0.0/data-model.json";
 
 struct NodeOptions {
   std::string host = "127.0.0.1";

@@ -320,6 +320,52 @@ StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(store::Store& s
   return out;
 }
 
+StatusOr<trust::KeyRing> RegisteredPublicKeys(store::Store& store, const model::Model& model) {
+  trust::KeyRing keys;
+  for (const model::Organization& o : model.organizations) {
+    if (!o.public_key.empty()) keys[o.id] = o.public_key;
+  }
+  Query q(store.handle(), "SELECT organization, public_key FROM organization_keys");
+  while (true) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    keys[q.Col(0)] = q.Col(1);
+  }
+  return keys;
+}
+
+namespace {
+constexpr char kUnsignedSetting[] = "unsigned_footprints";
+}  // namespace
+
+StatusOr<bool> AcceptsUnsignedFootprints(const store::Store& store) {
+  RENKEI_ASSIGN_OR_RETURN(std::string value, store.Setting(kUnsignedSetting, "accept"));
+  return value != "reject";
+}
+
+Status SetAcceptsUnsignedFootprints(store::Store& store, bool accept, const std::string& actor) {
+  return store.SetSetting(kUnsignedSetting, accept ? "accept" : "reject", actor);
+}
+
+StatusOr<bool> CheckReceivedFootprint(const nlohmann::ordered_json& document,
+                                      const trust::KeyRing& keys, bool accept_unsigned,
+                                      const std::string& sender) {
+  RENKEI_ASSIGN_OR_RETURN(trust::DocumentSignature signature,
+                          trust::VerifyDocument(document, keys));
+  if (signature.is_signed) return true;
+  if (!sender.empty() && keys.count(sender) != 0) {
+    return UnauthenticatedError("not signed, but '" + sender +
+                                "' has a registered public key: its footprints must carry its "
+                                "signature");
+  }
+  if (!accept_unsigned) {
+    return UnauthenticatedError(
+        "not signed, and this store refuses unsigned footprints (renkei policy DB --unsigned "
+        "accept takes them, marked unverified)");
+  }
+  return false;
+}
+
 Status SetPartner(store::Store& store, const model::Model& model, const Partner& partner,
                   const std::string& actor) {
   RENKEI_RETURN_IF_ERROR(RequireOrganization(model, partner.organization));

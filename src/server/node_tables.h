@@ -10,6 +10,8 @@
 #ifndef RENKEI_SERVER_NODE_TABLES_H_
 #define RENKEI_SERVER_NODE_TABLES_H_
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include "base/status.h"
 #include "model/model.h"
 #include "store/store.h"
+#include "trust/document_signature.h"
 #include "trust/keys.h"
 
 namespace renkei::server {
@@ -70,6 +73,29 @@ StatusOr<std::string> InitOrganizationKey(store::Store& store, const model::Mode
                                           const std::string& actor);
 // organization -> its key pair, for every organization with a key on this node.
 StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(store::Store& store);
+
+// The public key of every organization a received footprint may be signed by: the
+// organizations' public_key column (of `model`, as loaded from the store) and the
+// node's own organization keys.
+StatusOr<trust::KeyRing> RegisteredPublicKeys(store::Store& store, const model::Model& model);
+
+// The store's policy for received footprints that carry no signature (`renkei
+// policy DB --unsigned accept|reject`): true when they are taken, marked unverified
+// (the default); false when they are refused.
+StatusOr<bool> AcceptsUnsignedFootprints(const store::Store& store);
+Status SetAcceptsUnsignedFootprints(store::Store& store, bool accept, const std::string& actor);
+
+// Checks a received footprint as both ways in (a partner's events, a bundle's
+// footprints/ folder) do: its signature against `keys` (trust::VerifyDocument);
+// without one, the store's policy decides — and a footprint a partner sends
+// (`sender`, empty for a file) must be signed when that partner has a key in `keys`,
+// so that a signature stripped on the way is noticed. (A signer other than the
+// sender is fine: a partner may pass on its suppliers' signed footprints.)
+// OK(true) when its signature verified, OK(false) when it is taken unsigned;
+// Unauthenticated otherwise.
+StatusOr<bool> CheckReceivedFootprint(const nlohmann::ordered_json& document,
+                                      const trust::KeyRing& keys, bool accept_unsigned,
+                                      const std::string& sender = "");
 
 // Where and how the node reaches a partner's PACT events endpoint.
 struct Partner {

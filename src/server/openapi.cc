@@ -216,6 +216,7 @@ Json Schemas() {
           {"primary_data_share", Num()},
           {"dqr", dqr},
           {"received", Bool()},
+          {"verified", Bool()},
           {"by_tier", split},
           {"by_country", split},
           {"by_supplier", split},

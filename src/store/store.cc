@@ -116,6 +116,14 @@ CREATE TRIGGER partners_inserted AFTER INSERT ON partners BEGIN INSERT INTO chan
 CREATE TRIGGER partners_updated AFTER UPDATE ON partners BEGIN INSERT INTO changes(kind) VALUES('partners'); END;
 CREATE TRIGGER partners_deleted AFTER DELETE ON partners BEGIN INSERT INTO changes(kind) VALUES('partners'); END;
 )sql",
+    // 4: whether a received footprint's signature was verified when it came in (rows
+    // stored before count as not verified), and the store's settings (policies).
+    R"sql(
+ALTER TABLE footprints ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TRIGGER settings_inserted AFTER INSERT ON settings BEGIN INSERT INTO changes(kind) VALUES('settings'); END;
+CREATE TRIGGER settings_updated AFTER UPDATE ON settings BEGIN INSERT INTO changes(kind) VALUES('settings'); END;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
@@ -215,6 +223,34 @@ Status Store::Migrate() {
 Status Store::VerifyAudit() const { return VerifyAuditLog(db_); }
 
 StatusOr<int64_t> Store::LastChange() const { return store::LastChange(db_); }
+
+StatusOr<std::string> Store::Setting(const std::string& name, const std::string& fallback) const {
+  RENKEI_ASSIGN_OR_RETURN(Statement s,
+                          Statement::Prepare(db_, "SELECT value FROM settings WHERE name = ?"));
+  s.BindText(1, name);
+  RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : fallback;
+}
+
+Status Store::SetSetting(const std::string& name, const std::string& value,
+                         const std::string& actor) {
+  RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Status s = [&]() -> Status {
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement insert,
+        Statement::Prepare(db_,
+                           "INSERT INTO settings(name, value) VALUES(?, ?) "
+                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value"));
+    insert.BindText(1, name);
+    insert.BindText(2, value);
+    RENKEI_RETURN_IF_ERROR(insert.Step().status());
+    const std::string action = "set " + name + " " + value;
+    return AppendAuditEntry(db_, actor, action, Sha256Hex(action));
+  }();
+  if (s.ok()) s = Exec(db_, "COMMIT");
+  if (!s.ok()) (void)Exec(db_, "ROLLBACK");
+  return s;
+}
 
 StatusOr<model::RowCounts> Store::CountRows() const {
   model::RowCounts counts{};
@@ -412,7 +448,8 @@ StatusOr<model::Model> Store::LoadModel() const {
         Statement::Prepare(
             db_,
             "SELECT product, site, pcf_kgco2e_per_unit, fossil, biogenic, primary_data_share, "
-            "dqr_ter, dqr_ger, dqr_tir, period_start, period_end, pact_json FROM footprints "
+            "dqr_ter, dqr_ger, dqr_tir, period_start, period_end, pact_json, verified FROM "
+            "footprints "
             "ORDER BY rowid"));
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -428,6 +465,7 @@ StatusOr<model::Model> Store::LoadModel() const {
       f.period_start = s.Text(9);
       f.period_end = s.Text(10);
       f.pact_json = s.Text(11);
+      f.verified = s.Int(12) != 0;
       m.footprints.push_back(std::move(f));
     }
   }
@@ -587,6 +625,7 @@ void FootprintRow(Sink& k, const model::Footprint& f) {
   k.Text(f.period_start);
   k.Text(f.period_end);
   k.Text(f.pact_json);
+  k.Int(f.verified ? 1 : 0);
 }
 template <typename Sink>
 void MaterialRow(Sink& k, const model::Material& x) {
@@ -749,7 +788,7 @@ Status WriteTable(sqlite3* db, model::Table t, const model::Model& m, size_t fro
           tick);
     case Table::kFootprints:
       return InsertRows(
-          db, "footprints", 12, from, to,
+          db, "footprints", 13, from, to,
           [&](RowBinder& b, size_t i) { FootprintRow(b, m.footprints[i]); }, tick);
     case Table::kMaterials:
       return InsertRows(

@@ -67,6 +67,14 @@ class Store {
                                                             const std::string& actor,
                                                             const std::string& action);
 
+  // The store's settings: the value of `name` ("unsigned_footprints", ...), or
+  // `fallback` when it was never set.
+  StatusOr<std::string> Setting(const std::string& name, const std::string& fallback) const;
+
+  // Sets `name` to `value` in one transaction, recorded in the audit log as
+  // "set NAME VALUE" by `actor`.
+  Status SetSetting(const std::string& name, const std::string& value, const std::string& actor);
+
   // The number of the last change committed (store/changes.h); 0 when none.
   StatusOr<int64_t> LastChange() const;
 
@@ -132,6 +140,10 @@ class SideFileAppend {
   // first_new on. Copies the rows not given yet; waits when the writer is far
   // behind.
   void Add(const model::Model& model, model::Table table, size_t rows);
+
+  // Replaces the action recorded in the audit log (for what was learnt while
+  // reading, e.g. keys trusted); call before Commit.
+  void set_action(std::string action) { action_ = std::move(action); }
 
   // Waits for the writer, appends the audit entry, syncs the side file and
   // renames it over the store. On error the store was not replaced (unless the

@@ -125,7 +125,7 @@ TEST_F(StoreTest, ContentDigestOfTheTinyBundle) {
   auto log = ReadAuditLog(store->handle());
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->size(), 1u);
-  EXPECT_EQ((*log)[0].digest, "edbd9d3c70c9402de3c04534a10e535b247749b328a33272e691dec2f4613d5c");
+  EXPECT_EQ((*log)[0].digest, "adf970c26e58091d375fb587a841bbe6141587b5c26262d075dae9354f04f060");
 }
 
 // A large append goes through a rollback journal, then the store is back in

@@ -707,6 +707,10 @@ TEST(ServerTwoNodesTest, RequestIsFulfilledAsynchronouslyAndStoredVerified) {
   size_t received = 0;
   for (const auto& f : model->footprints) received += f.pact_json.empty() ? 0 : 1;
   EXPECT_EQ(received, 2u);  // the bundle's own received footprint and the new one
+  // The new one carried org:cell's signature, checked against its registered key.
+  size_t verified = 0;
+  for (const auto& f : model->footprints) verified += f.verified ? 1 : 0;
+  EXPECT_EQ(verified, 1u);
   EXPECT_TRUE((*store_a)->VerifyAudit().ok());
 }
 
@@ -738,7 +742,9 @@ TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
   ExpectError(r, 400, "BadRequest");
   EXPECT_THAT(
       Body(r)["message"].get<std::string>(),
-      ::testing::HasSubstr("data.pfs[0]: signature of 'org:cell' does not cover this document"));
+      ::testing::HasSubstr(
+          "data.pfs[0]: $.extensions[0].data.jws: signature of 'org:cell' does not cover this "
+          "document"));
 
   // The signature stripped: org:cell has a registered key, so it must sign.
   json& stripped = event["data"]["pfs"][0];
@@ -753,12 +759,28 @@ TEST(ServerTwoNodesTest, TamperedSignatureIsRejected) {
   EXPECT_THAT(Body(r)["message"].get<std::string>(),
               ::testing::HasSubstr("data.pfs[0]: not signed, but 'org:cell' has a registered "
                                    "public key"));
-  // Nothing was stored, and the request is still open.
+  // Unsigned from a partner without a key (org:cam): refused where the store's
+  // policy refuses unsigned footprints.
+  ASSERT_TRUE(SetAcceptsUnsignedFootprints(**store_a, false, "test").ok());
+  ASSERT_TRUE(RecordEvent(**store_a, {0, "req-2", "out",
+                                      "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+                                      "org:cam", "", "sent", "{}"})
+                  .ok());
+  auto cam = a.Client();
+  cam.set_bearer_token_auth(a.Token(a.cam_).c_str());
+  event["id"] = "ev-2";
+  event["data"]["requestEventId"] = "req-2";
+  r = cam.Post("/3/events", event.dump(), "application/cloudevents+json");
+  ExpectError(r, 400, "BadRequest");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(),
+              ::testing::HasSubstr("data.pfs[0]: not signed, and this store refuses unsigned "
+                                   "footprints"));
+  // Nothing was stored, and the requests are still open.
   auto events = ListEvents(**store_a);
   ASSERT_TRUE(events.ok());
   for (const EventRecord& e : *events) {
     EXPECT_NE(e.type, "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1");
-    if (e.id == "req-1") {
+    if (e.id == "req-1" || e.id == "req-2") {
       EXPECT_EQ(e.state, "sent");
     }
   }

@@ -114,6 +114,7 @@ const en = {
   noMaterials: 'No recycled-content data for this product.',
   language: '日本語',
   noData: 'No data.',
+  unverified: 'Unverified: rests on received footprints without a verified signature',
   others: 'others',
 };
 
@@ -229,6 +230,7 @@ const ja: Record<Key, string> = {
   noMaterials: 'この製品の再生材データはありません。',
   language: 'English',
   noData: 'データがありません。',
+  unverified: '未検証：検証済みの署名がない受領フットプリントに基づく値',
   others: 'その他',
 };
 

@@ -180,6 +180,7 @@ export interface Footprint {
   primary_data_share: number;
   dqr: Dqr | null;
   received?: boolean;
+  verified?: boolean;
   by_tier?: SplitEntry[];
   by_country?: SplitEntry[];
   by_supplier?: SplitEntry[];

@@ -39,6 +39,7 @@ export const footprintView: View = async (ctx, el, params) => {
       h('div', { class: 'kpi', id: 'primary-share' }, h('span', { class: 'kpi-label' }, t('primaryShare')), h('strong', {}, pct(fp.primary_data_share))),
       h('div', { class: 'kpi', id: 'dqr' }, h('span', { class: 'kpi-label' }, t('dqr')), h('strong', {}, dqrText(fp.dqr))),
     ),
+    fp.verified === false ? h('p', { class: 'error', id: 'unverified' }, t('unverified')) : null,
     h(
       'div',
       { class: 'charts' },

@@ -306,6 +306,24 @@ test('an API error shows a message, not a blank page', async () => {
   await page.context().close();
 });
 
+test('footprint: a value resting on an unsigned received footprint is marked unverified', async () => {
+  // The battery chain's dopant footprint came as an unsigned PACT file.
+  const chain = makeStore('battery-chain', path.join(repo, 'tests', 'data', 'footprint', 'battery_chain'));
+  const url = await serve(chain.db);
+  const page = await newPage();
+  await page.goto(`${url}/#client=${encodeURIComponent(chain.clientId)}&secret=${encodeURIComponent(chain.secret)}`);
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 30000 });
+  await open(page, '#/footprint?product=p%3Apack');
+  const mark = await page.textContent('#unverified');
+  check(mark?.includes('Unverified'), `mark: ${mark}`);
+  await shot(page, '11-unverified');
+  // Lithium hydroxide rests on nothing received: no mark.
+  await open(page, '#/footprint?product=p%3Alioh');
+  check((await page.$('#unverified')) === null, 'lithium hydroxide is marked unverified');
+  check(page.errors.length === 0, page.errors.join('; '));
+  await page.context().close();
+});
+
 test('map stays interactive with a generated bundle of many sites', async () => {
   const n = Number(process.env.RENKEI_E2E_SITES ?? 10000);
   const dir = path.join(work, 'generated');
