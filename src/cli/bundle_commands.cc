@@ -12,7 +12,7 @@
 #include "io/bundle.h"
 #include "io/synthetic.h"
 #include "model/schema.h"
-#include "server/node_tables.h"
+#include "store/node_records.h"
 #include "store/store.h"
 #include "trust/document_signature.h"
 
@@ -85,9 +85,9 @@ int RunImport(const Options& o) {
   // Received footprints are checked against the keys registered before this
   // import: whoever writes a bundle must not choose the key its footprints are
   // checked with, unless the importer says so (--trust-new-keys).
-  auto keys = server::RegisteredPublicKeys(**store, model);
+  auto keys = store::RegisteredPublicKeys(**store, model);
   if (!keys.ok()) return ReportError(keys.status());
-  auto accept_unsigned = server::AcceptsUnsignedFootprints(**store);
+  auto accept_unsigned = store::AcceptsUnsignedFootprints(**store);
   if (!accept_unsigned.ok()) return ReportError(accept_unsigned.status());
   std::set<std::string> trusted;  // signers whose key came with this bundle
   io::ReadOptions options;
@@ -103,7 +103,7 @@ int RunImport(const Options& o) {
       (*keys)[signer] = model.organizations[org].public_key;
       trusted.insert(signer);
     }
-    StatusOr<bool> checked = server::CheckReceivedFootprint(document, *keys, *accept_unsigned);
+    StatusOr<bool> checked = trust::CheckReceivedDocument(document, *keys, *accept_unsigned);
     if (!checked.ok() && key_in_bundle && !o.trust_new_keys) {
       return UnauthenticatedError(checked.status().message() +
                                   " before this import (its key comes with this bundle: "
@@ -156,10 +156,10 @@ int RunPolicy(const Options& o) {
                                               o.unsigned_policy + "'"));
     }
     const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
-    Status s = server::SetAcceptsUnsignedFootprints(**store, o.unsigned_policy == "accept", actor);
+    Status s = store::SetAcceptsUnsignedFootprints(**store, o.unsigned_policy == "accept", actor);
     if (!s.ok()) return ReportError(s);
   }
-  auto accept = server::AcceptsUnsignedFootprints(**store);
+  auto accept = store::AcceptsUnsignedFootprints(**store);
   if (!accept.ok()) return ReportError(accept.status());
   std::printf("unsigned received footprints: %s\n",
               *accept ? "accept (stored and shown as unverified)" : "reject");

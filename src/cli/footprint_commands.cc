@@ -1,23 +1,22 @@
 #include "cli/footprint_commands.h"
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
+#include "base/decimal.h"
 #include "footprint/circularity.h"
 #include "footprint/report.h"
 #include "footprint/roll_up.h"
-#include "pact/decimal.h"
 #include "store/store.h"
 
 namespace renkei::cli {
 namespace {
-
-using pact::FormatDecimal;
 
 struct Options {
   std::string db;
@@ -37,14 +36,6 @@ StatusOr<model::Model> Load(const std::string& db) {
 
 std::string Rating(const std::optional<double>& r) { return r ? FormatDecimal(r.value(), 3) : "-"; }
 
-std::string Utc(std::time_t t) {
-  char buffer[32];
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 int RunExport(const Options& o) {
   if (o.pact != "v2" && o.pact != "v3") {
     return ReportError(InvalidArgumentError("--pact: expected v2 or v3, got '" + o.pact + "'"));
@@ -54,12 +45,10 @@ int RunExport(const Options& o) {
   auto network = footprint::RollUp(*model);
   if (!network.ok()) return ReportError(network.status());
   // The reference period is the last full calendar year.
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  const std::string year = std::to_string(tm.tm_year + 1900 - 1);
-  const std::string next = std::to_string(tm.tm_year + 1900);
-  footprint::PactExportOptions options{Utc(now), year + "-01-01T00:00:00Z",
+  const auto now = std::chrono::system_clock::now();
+  const std::string year = std::to_string(UtcYear(now) - 1);
+  const std::string next = std::to_string(UtcYear(now));
+  footprint::PactExportOptions options{Rfc3339(now), year + "-01-01T00:00:00Z",
                                        next + "-01-01T00:00:00Z"};
   std::vector<std::string> notes;
   auto docs = footprint::ExportPact(

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "server/node.h"
-#include "server/node_tables.h"
 #include "server/tls.h"
+#include "store/node_records.h"
 #include "store/store.h"
 #include "trust/sealed.h"
 
@@ -164,7 +164,7 @@ int RunClientAdd(const Options& o) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
   if (!store.ok()) return ReportError(store.status());
-  auto client = server::AddClient(**store, model, o.name, o.organization, o.admin, Actor());
+  auto client = store::AddClient(**store, model, o.name, o.organization, o.admin, Actor());
   if (!client.ok()) return ReportError(client.status());
   std::printf("client_id     %s\nclient_secret %s\n(the secret is shown only now)\n",
               client->id.c_str(), client->secret.c_str());
@@ -174,9 +174,9 @@ int RunClientAdd(const Options& o) {
 int RunClientList(const Options& o) {
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
-  auto clients = server::ListClients(**store);
+  auto clients = store::ListClients(**store);
   if (!clients.ok()) return ReportError(clients.status());
-  for (const server::Client& c : *clients) {
+  for (const store::Client& c : *clients) {
     std::printf("%s  %-20s %-20s %s%s\n", c.id.c_str(), c.name.c_str(), c.organization.c_str(),
                 c.admin ? "admin " : "",
                 c.revoked.empty() ? "active" : ("revoked " + c.revoked).c_str());
@@ -187,7 +187,7 @@ int RunClientList(const Options& o) {
 int RunClientRevoke(const Options& o) {
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
-  Status s = server::RevokeClient(**store, o.id, Actor());
+  Status s = store::RevokeClient(**store, o.id, Actor());
   if (!s.ok()) return ReportError(s);
   std::printf("revoked %s\n", o.id.c_str());
   return kExitOk;
@@ -200,8 +200,8 @@ int RunGrant(const Options& o, bool add) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
   if (!store.ok()) return ReportError(store.status());
-  Status s = add ? server::AddGrant(**store, model, o.organization, ProductList(o), Actor())
-                 : server::RemoveGrant(**store, o.organization, ProductList(o), Actor());
+  Status s = add ? store::AddGrant(**store, model, o.organization, ProductList(o), Actor())
+                 : store::RemoveGrant(**store, o.organization, ProductList(o), Actor());
   if (!s.ok()) return ReportError(s);
   std::printf("%s %s: %s\n", add ? "granted" : "revoked", o.organization.c_str(),
               o.all ? "all products" : o.products.c_str());
@@ -212,7 +212,7 @@ int RunKeysInit(const Options& o) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
   if (!store.ok()) return ReportError(store.status());
-  auto key = server::InitOrganizationKey(**store, model, o.organization, Actor());
+  auto key = store::InitOrganizationKey(**store, model, o.organization, Actor());
   if (!key.ok()) return ReportError(key.status());
   std::printf("%s public key (Ed25519, base64url) %s\n", o.organization.c_str(), key->c_str());
   return kExitOk;
@@ -222,7 +222,7 @@ int RunKeysSeal(const Options& o) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
   if (!store.ok()) return ReportError(store.status());
-  auto sealed = server::SealStoredSecrets(**store, Actor());
+  auto sealed = store::SealStoredSecrets(**store, Actor());
   if (!sealed.ok()) return ReportError(sealed.status());
   std::printf("sealed %d value%s stored in clear (key file %s)\n", *sealed, *sealed == 1 ? "" : "s",
               trust::SealingKeyPath(o.db).c_str());
@@ -233,7 +233,7 @@ int RunPartner(const Options& o) {
   model::Model model;
   auto store = OpenWithModel(o.db, model);
   if (!store.ok()) return ReportError(store.status());
-  Status s = server::SetPartner(
+  Status s = store::SetPartner(
       **store, model, {o.organization, o.url, o.client_id, o.client_secret, o.ca_file}, Actor());
   if (!s.ok()) return ReportError(s);
   std::printf("partner %s at %s\n", o.organization.c_str(), o.url.c_str());

@@ -2,15 +2,13 @@
 
 #include <cstdio>
 
+#include "base/decimal.h"
 #include "model/units.h"
-#include "pact/decimal.h"
 
 namespace renkei::footprint {
 namespace {
 
 using Json = nlohmann::ordered_json;
-using pact::FormatDecimal;
-using pact::RoundDecimal;
 
 Json Rating(const std::optional<double>& r) { return r ? Json(RoundDecimal(*r)) : Json(nullptr); }
 

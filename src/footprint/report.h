@@ -2,7 +2,7 @@
 // circularity`, PACT ProductFootprints of the node's own products, and the Battery
 // Pass carbon footprint and circularity sections.
 //
-// Every computed number is rounded to pact::kReportedDigits significant digits, so
+// Every computed number is rounded to kReportedDigits significant digits, so
 // JSON numbers and decimal strings carry no binary noise.
 #ifndef RENKEI_FOOTPRINT_REPORT_H_
 #define RENKEI_FOOTPRINT_REPORT_H_

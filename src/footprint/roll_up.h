@@ -26,7 +26,7 @@
 // loop that does not converge (the spectral radius of A is >= 1: it returns more
 // than it takes) is FailedPrecondition.
 //
-// Values are doubles; print them with pact::FormatDecimal (12 significant digits,
+// Values are doubles; print them with FormatDecimal (12 significant digits,
 // no binary noise). All functions are pure and thread-compatible.
 #ifndef RENKEI_FOOTPRINT_ROLL_UP_H_
 #define RENKEI_FOOTPRINT_ROLL_UP_H_

@@ -7,16 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "base/decimal.h"
 #include "model/builder.h"
 #include "model/schema.h"
-#include "pact/decimal.h"
 #include "pact/footprint_row.h"
 
 namespace renkei::footprint {
 namespace {
 
 using model::Table;
-using pact::FormatDecimal;
 
 class TestOrigin : public model::RowOrigin {
  public:

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "base/decimal.h"
 #include "base/numbers.h"
 #include "model/schema.h"
 #include "model/units.h"
-#include "pact/decimal.h"
 
 namespace renkei::pact {
 namespace {

@@ -13,7 +13,7 @@
 //   GET  / and other paths                the dashboard's files from NodeOptions::web_dir
 // Everything but the token endpoint, the two discovery documents and the dashboard's
 // files needs a bearer token. A client sees the records of its own organization and
-// those granted to it (server/node_tables.h); admin clients see everything. Risk
+// those granted to it (store/node_records.h); admin clients see everything. Risk
 // analyses run on the whole network; entries naming a site or product the client may
 // not see are left out of their results.
 //
@@ -23,8 +23,8 @@
 //
 // Footprints served carry a signature (trust/document_signature.h), made with the
 // owning organization's key when the node holds one. Footprints received
-// (RequestFulfilled events) are checked as a bundle's are (CheckReceivedFootprint
-// in server/node_tables.h) before they are stored; one that fails rejects the whole
+// (RequestFulfilled events) are checked as a bundle's are
+// (trust::CheckReceivedDocument) before they are stored; one that fails rejects the whole
 // event.
 //
 // Thread-safety: Start, Stop and RequestFootprints may be called from any thread.
@@ -97,7 +97,7 @@ class Node {
 
   // Sends a PF Request Event (ProductFootprintRequest.Created) with `criteria` (the
   // v3 filter object: productId, companyId, ...) to the partner `organization`
-  // (server/node_tables.h Partner) in the background; returns the event id.
+  // (store/node_records.h Partner) in the background; returns the event id.
   // NotFound when no partner endpoint is configured for it.
   StatusOr<std::string> RequestFootprints(const std::string& organization,
                                           const nlohmann::json& criteria);

@@ -34,6 +34,10 @@ namespace renkei::server {
 
 struct Request : httplib::Request {
   std::vector<std::string> path_params;  // set by the node's router
+  // The route the node's router found for this request (with path_params), set once
+  // by the quick callback so that `handle` does not look it up again; null: none.
+  const void* route = nullptr;
+  bool routed = false;  // the router has looked
 };
 
 struct Response : httplib::Response {
@@ -56,8 +60,9 @@ struct TransportOptions {
 
 struct TransportCallbacks {
   // True when `handle` answers this request quickly without blocking: it then runs on the
-  // I/O thread, else on the worker pool.
-  std::function<bool(const Request&)> quick;
+  // I/O thread, else on the worker pool. Called first, on the I/O thread; it may note in
+  // the request what it found (Request::route).
+  std::function<bool(Request&)> quick;
   std::function<void(Request&, Response&)> handle;
   // Fills `res` with the error answer for `status` (400, 413, 500).
   std::function<void(int status, Response& res)> error;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/clock.h"
 #include "store/internal/sqlite.h"
 
 namespace renkei::store {
@@ -21,20 +22,6 @@ std::string Hex(const unsigned char* bytes, size_t n) {
     out[2 * i + 1] = kHex[bytes[i] & 15];
   }
   return out;
-}
-
-std::string NowUtc() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buffer;
 }
 
 const std::string kZeroHash(64, '0');
@@ -98,7 +85,7 @@ Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string
       e.prev_hash = last.Text(1);
     }
   }
-  e.time = NowUtc();
+  e.time = NowRfc3339(true);
   e.actor = actor;
   e.action = action;
   e.digest = digest;

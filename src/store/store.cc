@@ -77,7 +77,7 @@ CREATE TABLE audit_log(
   seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
   digest TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 )sql",
-    // 2: the node's own tables (server/node_tables.h): API clients with Argon2id secret
+    // 2: the node's own tables (store/node_records.h): API clients with Argon2id secret
     // hashes, access grants, organization signing keys, partners to answer, events.
     R"sql(
 CREATE TABLE clients(
@@ -202,6 +202,8 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
 }
 
 Store::~Store() { sqlite3_close(db_); }
+
+sqlite3* internal::Handle(const Store& store) { return store.db_; }
 
 Status Store::Migrate() {
   RENKEI_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF"));

@@ -23,6 +23,13 @@ struct sqlite3;
 
 namespace renkei::store {
 
+class Store;
+namespace internal {
+// The SQLite connection of `store`, for the store's own files only: no SQL leaves
+// store/.
+sqlite3* Handle(const Store& store);
+}  // namespace internal
+
 // The schema version this build writes; a store with a higher version was
 // written by a newer renkei and is refused.
 int CurrentSchemaVersion();
@@ -92,12 +99,9 @@ class Store {
 
   const std::string& path() const { return path_; }
 
-  // The SQLite handle, for subsystems that keep their own tables in the store
-  // file (trust, server). Owned by the Store.
-  sqlite3* handle() const { return db_; }
-
  private:
   friend class SideFileAppend;
+  friend sqlite3* internal::Handle(const Store& store);
   Store(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Migrate();
 
@@ -112,7 +116,7 @@ class Store {
 // thread writes the rows as Add hands them over, without a journal, and the
 // audit entry with the rows' digest. Commit syncs the side file and renames it
 // over the store, then reopens the Store (in WAL mode) on the new file:
-// Store::handle() changes.
+// the connection (internal::Handle) changes.
 //
 // From BeginSideFileAppend to Commit or destruction this Store's connection
 // holds the store's exclusive lock (exclusive locking mode; taken only when no

@@ -110,7 +110,7 @@ TEST_F(StoreTest, AppendsOnTopOfStoredRowsAndAudits) {
   EXPECT_EQ(loaded.sites.size(), 3u);
   EXPECT_EQ(loaded.sites[2].organization, 2u);
 
-  auto log = ReadAuditLog(store->handle());
+  auto log = ReadAuditLog(internal::Handle(*store));
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->size(), 2u);
   EXPECT_EQ((*log)[1].action, "add korea");
@@ -122,7 +122,7 @@ TEST_F(StoreTest, AppendsOnTopOfStoredRowsAndAudits) {
 // this is its value for the tiny bundle, so a change of layout shows here.
 TEST_F(StoreTest, ContentDigestOfTheTinyBundle) {
   std::unique_ptr<Store> store = CreateWithTiny();
-  auto log = ReadAuditLog(store->handle());
+  auto log = ReadAuditLog(internal::Handle(*store));
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->size(), 1u);
   EXPECT_EQ((*log)[0].digest, "adf970c26e58091d375fb587a841bbe6141587b5c26262d075dae9354f04f060");
@@ -146,8 +146,9 @@ TEST_F(StoreTest, BulkAppendRoundTripsAndReturnsToTheLog) {
     ASSERT_TRUE(io::ReadBundle(gen, m).ok());
     ASSERT_TRUE(store->Append(m, before, "tester", "bulk").ok());
     sqlite3_stmt* mode = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(store->handle(), "PRAGMA journal_mode", -1, &mode, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(internal::Handle(*store), "PRAGMA journal_mode", -1, &mode, nullptr),
+        SQLITE_OK);
     ASSERT_EQ(sqlite3_step(mode), SQLITE_ROW);
     EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(mode, 0)), "wal");
     sqlite3_finalize(mode);
@@ -234,7 +235,7 @@ TEST_F(StoreTest, SideFileAppendWritesWhatAppendWrites) {
     std::unique_ptr<Store> store = CreateWithTiny();
     Status s = SideFileImport(*store, gen, 40000);
     ASSERT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(JournalModeOf(store->handle()), "wal");
+    EXPECT_EQ(JournalModeOf(internal::Handle(*store)), "wal");
     EXPECT_TRUE(store->VerifyAudit().ok());
     EXPECT_EQ((*store->CountRows())[static_cast<size_t>(model::Table::kSites)], 3002u);
   }
@@ -253,12 +254,13 @@ TEST_F(StoreTest, SideFileAppendWritesWhatAppendWrites) {
 
   // The new file is a working store in WAL mode.
   std::unique_ptr<Store> store = *Store::Open(in_place);
-  EXPECT_EQ(JournalModeOf(store->handle()), "wal");
+  EXPECT_EQ(JournalModeOf(internal::Handle(*store)), "wal");
   EXPECT_EQ(model::CountRows(*store->LoadModel()), *store->CountRows());
   EXPECT_TRUE(store->VerifyAudit().ok());
   sqlite3_stmt* check = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(store->handle(), "PRAGMA integrity_check", -1, &check, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(internal::Handle(*store), "PRAGMA integrity_check", -1, &check, nullptr),
+      SQLITE_OK);
   ASSERT_EQ(sqlite3_step(check), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(check, 0)), "ok");
   sqlite3_finalize(check);
@@ -331,15 +333,16 @@ TEST_F(StoreTest, AuditVerifyNamesTheFirstTamperedEntry) {
   model::Model m = *store->LoadModel();
   ASSERT_TRUE(store->Append(m, model::CountRows(m), "tester", "empty change").ok());
   ASSERT_TRUE(store->Append(m, model::CountRows(m), "tester", "another").ok());
-  ASSERT_EQ(sqlite3_exec(store->handle(), "UPDATE audit_log SET actor='mallory' WHERE seq=2",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(internal::Handle(*store), "UPDATE audit_log SET actor='mallory' WHERE seq=2",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   Status s = store->VerifyAudit();
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
   EXPECT_EQ(s.message(),
             "audit entry 2 (empty change by mallory): hash does not match its content");
 
-  ASSERT_EQ(sqlite3_exec(store->handle(),
+  ASSERT_EQ(sqlite3_exec(internal::Handle(*store),
                          "UPDATE audit_log SET actor='tester' WHERE seq=2; "
                          "DELETE FROM audit_log WHERE seq=2",
                          nullptr, nullptr, nullptr),

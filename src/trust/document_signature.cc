@@ -111,6 +111,23 @@ StatusOr<DocumentSignature> VerifyDocument(const Json& doc, const KeyRing& keys)
   return DocumentSignature{true, *kid};
 }
 
+StatusOr<bool> CheckReceivedDocument(const Json& doc, const KeyRing& keys, bool accept_unsigned,
+                                     const std::string& sender) {
+  RENKEI_ASSIGN_OR_RETURN(DocumentSignature signature, VerifyDocument(doc, keys));
+  if (signature.is_signed) return true;
+  if (!sender.empty() && keys.count(sender) != 0) {
+    return UnauthenticatedError("not signed, but '" + sender +
+                                "' has a registered public key: its footprints must carry its "
+                                "signature");
+  }
+  if (!accept_unsigned) {
+    return UnauthenticatedError(
+        "not signed, and this store refuses unsigned footprints (renkei policy DB --unsigned "
+        "accept takes them, marked unverified)");
+  }
+  return false;
+}
+
 std::string DocumentSigner(const Json& doc) {
   const std::vector<Found> found = FindSignatures(doc);
   if (found.empty()) return "";

@@ -52,6 +52,17 @@ struct DocumentSignature {
 // with two signatures is refused too.
 StatusOr<DocumentSignature> VerifyDocument(const nlohmann::ordered_json& doc, const KeyRing& keys);
 
+// Checks a received document as both ways in (a partner's events, a bundle's
+// footprints/ folder) do: its signature against `keys` (VerifyDocument); without
+// one, `accept_unsigned` (the store's policy) decides — and a document a partner sends
+// (`sender`, empty for a file) must be signed when that partner has a key in `keys`,
+// so that a signature stripped on the way is noticed. (A signer other than the
+// sender is fine: a partner may pass on its suppliers' signed footprints.)
+// OK(true) when its signature verified, OK(false) when it is taken unsigned;
+// Unauthenticated otherwise.
+StatusOr<bool> CheckReceivedDocument(const nlohmann::ordered_json& doc, const KeyRing& keys,
+                                     bool accept_unsigned, const std::string& sender = "");
+
 // The signer named by the signature `doc` carries, without verifying anything;
 // empty when it carries none or it is malformed.
 std::string DocumentSigner(const nlohmann::ordered_json& doc);

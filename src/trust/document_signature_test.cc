@@ -88,6 +88,19 @@ TEST(DocumentSignatureTest, UnknownSignersBadJwsAndTwoSignaturesAreRefused) {
   EXPECT_EQ(two.status().message(), "$.extensions[2]: a second signature; a document carries one");
 }
 
+TEST(DocumentSignatureTest, UnsignedDocumentsFollowThePolicyAndTheSendersKey) {
+  const KeyRing keys = {{"org:cam", kPublic}};
+  EXPECT_TRUE(*CheckReceivedDocument(Signed(Footprint()), keys, false, "org:cam"));
+  EXPECT_FALSE(*CheckReceivedDocument(Footprint(), keys, true));
+  EXPECT_FALSE(*CheckReceivedDocument(Footprint(), keys, true, "org:other"));
+  EXPECT_EQ(CheckReceivedDocument(Footprint(), keys, false).status().message(),
+            "not signed, and this store refuses unsigned footprints (renkei policy DB --unsigned "
+            "accept takes them, marked unverified)");
+  EXPECT_EQ(CheckReceivedDocument(Footprint(), keys, true, "org:cam").status().message(),
+            "not signed, but 'org:cam' has a registered public key: its footprints must carry "
+            "its signature");
+}
+
 TEST(DocumentSignatureTest, OnlyObjectsWithArrayExtensionsAreSigned) {
   auto keys = KeyPairFromSeed(kSeed);
   EXPECT_EQ(SignDocument(Json::array(), *keys, "k").status().message(),

@@ -28,9 +28,9 @@
 #include "risk/tiers.h"
 #include "risk/time_to_survive.h"
 #include "server/node.h"
-#include "server/node_tables.h"
 #include "server/openapi.h"
 #include "server/tls.h"
+#include "store/node_records.h"
 #include "store/store.h"
 
 namespace renkei::server {
@@ -38,6 +38,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using store::AddClient;
+using store::Client;
+using store::NewClient;
+using store::SetPartner;
 using ::testing::HasSubstr;
 
 const std::string kDemo = std::string(RENKEI_SOURCE_DIR) + "/data/japan-strategic";

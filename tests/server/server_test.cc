@@ -19,9 +19,9 @@
 #include "io/bundle.h"
 #include "model/builder.h"
 #include "server/node.h"
-#include "server/node_tables.h"
 #include "server/tls.h"
 #include "store/audit.h"
+#include "store/node_records.h"
 #include "store/store.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
@@ -32,6 +32,21 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using store::AddClient;
+using store::AddGrant;
+using store::AuthenticateClient;
+using store::Client;
+using store::EventRecord;
+using store::FindSentEvent;
+using store::GetPartner;
+using store::InitOrganizationKey;
+using store::ListEvents;
+using store::NewClient;
+using store::OrganizationKeys;
+using store::RecordEvent;
+using store::SealStoredSecrets;
+using store::SetAcceptsUnsignedFootprints;
+using store::SetPartner;
 
 const std::string kBundle = std::string(RENKEI_SOURCE_DIR) + "/tests/data/footprint/battery_chain";
 
@@ -63,8 +78,9 @@ class NodeFixture {
     } else {
       const std::string sql =
           "UPDATE organizations SET public_key = '" + cell_key + "' WHERE ext_id = 'org:cell'";
-      EXPECT_EQ(sqlite3_exec((*store)->handle(), sql.c_str(), nullptr, nullptr, nullptr),
-                SQLITE_OK);
+      EXPECT_EQ(
+          sqlite3_exec(store::internal::Handle(**store), sql.c_str(), nullptr, nullptr, nullptr),
+          SQLITE_OK);
     }
     EXPECT_TRUE(MakeSelfSignedCertificate(cert_, (dir_ / "key.pem").string()).ok());
     options_.port = 0;
@@ -452,7 +468,9 @@ TEST(ServerClientSecretTest, NodeMadeSecretsUseTheSmallestArgon2idCost) {
     ASSERT_EQ(std::string(old_hash).rfind("$argon2id$v=19$m=65536,t=2,p=1$", 0), 0u) << old_hash;
     const std::string sql = "UPDATE clients SET secret_hash = '" + std::string(old_hash) +
                             "' WHERE id = '" + added->id + "'";
-    ASSERT_EQ(sqlite3_exec((*store)->handle(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(store::internal::Handle(**store), sql.c_str(), nullptr, nullptr, nullptr),
+        SQLITE_OK);
     EXPECT_EQ(SecretHash(db.string(), added->id), old_hash);
     EXPECT_TRUE(AuthenticateClient(**store, added->id, added->secret).ok());
     EXPECT_EQ(AuthenticateClient(**store, added->id, "0" + added->secret).status().code(),
@@ -530,7 +548,7 @@ TEST_F(ServerSealedSecretsTest, KeysAndPartnerSecretsAreSealedAtRest) {
   const std::string bytes = StoreBytes(db);
   EXPECT_EQ(bytes.find(seed), std::string::npos);
   EXPECT_EQ(bytes.find(secret), std::string::npos);
-  sqlite3* h = node_store->handle();
+  sqlite3* h = store::internal::Handle(*node_store);
   auto exec = [&](const std::string& sql) {
     ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   };
@@ -599,7 +617,7 @@ TEST_F(ServerSealedSecretsTest, AValueChangedWhileSealingIsNotOverwritten) {
   auto keys = OrganizationKeys(*node_store);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   const std::string seed = trust::EncodeSeed(keys->at("org:cell"));
-  sqlite3* h = node_store->handle();
+  sqlite3* h = store::internal::Handle(*node_store);
   auto exec = [](sqlite3* c, const std::string& sql) {
     ASSERT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   };
@@ -920,12 +938,12 @@ TEST(ServerStartTest, AStoredDocumentItCannotUseIsSkippedNotFatal) {
     const std::string deep =
         R"({"id":"x","extensions":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
     sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2((*store)->handle(),
+    sqlite3_prepare_v2(store::internal::Handle(**store),
                        "UPDATE footprints SET pact_json = ? WHERE pact_json IS NOT NULL", -1, &q,
                        nullptr);
     sqlite3_bind_text(q, 1, deep.c_str(), static_cast<int>(deep.size()), SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(q), SQLITE_DONE);
-    ASSERT_GE(sqlite3_changes((*store)->handle()), 1);
+    ASSERT_GE(sqlite3_changes(store::internal::Handle(**store)), 1);
     sqlite3_finalize(q);
   }
   Status restarted = node.Restart();

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "pact/decimal.h"
+#include "base/decimal.h"
 
 namespace renkei::footprint::internal {
 namespace {
@@ -186,7 +186,7 @@ Graph BuildGraph(const model::Model& model) {
           }
           if (std::fabs(total - 1) > 1e-9) {
             note("shares of " + component_id + " into " + site_id + " sum to " +
-                 pact::FormatDecimal(total) + "; normalised to 1");
+                 FormatDecimal(total) + "; normalised to 1");
           }
           for (uint32_t i = begin; i < end; ++i) {
             const double w = weights[i - begin] / total;

@@ -43,6 +43,16 @@ class Statement {
     }
   }
 
+  // Binds text as it is (an empty string stays an empty string), copied: for
+  // temporaries and NOT NULL columns that may hold "".
+  void BindCopy(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+
+  // Rows the last statement run on this connection changed, and the rowid it inserted.
+  int Changes() const { return sqlite3_changes(db_); }
+  int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
   // Runs a statement that returns no rows, then resets it for reuse.
   Status Run();
   // Steps once: true when a row is available.

@@ -1,10 +1,10 @@
 // Decimal text of computed values, without binary noise.
-#ifndef RENKEI_PACT_DECIMAL_H_
-#define RENKEI_PACT_DECIMAL_H_
+#ifndef RENKEI_BASE_DECIMAL_H_
+#define RENKEI_BASE_DECIMAL_H_
 
 #include <string>
 
-namespace renkei::pact {
+namespace renkei {
 
 // Significant digits every computed footprint value is reported with.
 inline constexpr int kReportedDigits = 12;
@@ -23,6 +23,6 @@ std::string FormatDecimal(double value, int significant = kReportedDigits);
 // that it prints without noise.
 double RoundDecimal(double value, int significant = kReportedDigits);
 
-}  // namespace renkei::pact
+}  // namespace renkei
 
-#endif  // RENKEI_PACT_DECIMAL_H_
+#endif  // RENKEI_BASE_DECIMAL_H_

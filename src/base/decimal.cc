@@ -1,10 +1,10 @@
-#include "pact/decimal.h"
+#include "base/decimal.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-namespace renkei::pact {
+namespace renkei {
 
 std::string FormatDecimal(double value, int significant) {
   if (!std::isfinite(value) || value == 0) return "0";
@@ -42,4 +42,4 @@ double RoundDecimal(double value, int significant) {
   return std::strtod(FormatDecimal(value, significant).c_str(), nullptr);
 }
 
-}  // namespace renkei::pact
+}  // namespace renkei

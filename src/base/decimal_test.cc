@@ -1,8 +1,8 @@
-#include "pact/decimal.h"
+#include "base/decimal.h"
 
 #include <gtest/gtest.h>
 
-namespace renkei::pact {
+namespace renkei {
 namespace {
 
 TEST(DecimalTest, PrintsWithoutBinaryNoise) {
@@ -26,4 +26,4 @@ TEST(DecimalTest, PlainNotationAndRounding) {
 }
 
 }  // namespace
-}  // namespace renkei::pact
+}  // namespace renkei

@@ -1,0 +1,556 @@
+// PACT v2.3 and v3.0: the footprint list and its filters, single footprints, and the
+// events (requests answered, fulfilled footprints checked and stored, delivery to
+// partners).
+#include "server/internal/node_impl.h"
+
+namespace renkei::server {
+
+// The v3 filter criteria (also the data of a PF Request Event).
+struct Criteria {
+  std::vector<std::string> product_id, company_id, geography, classification;
+  std::string valid_on, valid_after, valid_before, status;
+  // v2 $filter clauses: (property path, operator, value) and any() tests.
+  std::vector<std::array<std::string, 3>> v2;
+};
+
+bool AnyOf(const std::vector<std::string>& wanted, const std::vector<std::string>& have) {
+  if (wanted.empty()) return true;
+  for (const std::string& w : wanted) {
+    if (std::find(have.begin(), have.end(), w) != have.end()) return true;
+  }
+  return false;
+}
+
+std::string ValidityStart(const pact::ProductFootprint& pf) {
+  return pf.validity_period_start.empty() ? pf.pcf.reference_period_end : pf.validity_period_start;
+}
+std::string ValidityEnd(const pact::ProductFootprint& pf) {
+  if (!pf.validity_period_end.empty()) return pf.validity_period_end;
+  const std::string& e = pf.pcf.reference_period_end;
+  if (e.size() < 4) return e;
+  return std::to_string(std::stoi(e.substr(0, 4)) + 3) + e.substr(4);  // the spec's default
+}
+
+std::string V2Property(const pact::ProductFootprint& pf, const std::string& path) {
+  if (path == "productCategoryCpc") return pf.product_category_cpc;
+  if (path == "pcf/geographyCountry") return pf.pcf.geography_country;
+  if (path == "pcf/geographyRegionOrSubregion") return pf.pcf.geography_region_or_subregion;
+  if (path == "pcf/referencePeriodStart") return pf.pcf.reference_period_start;
+  if (path == "pcf/referencePeriodEnd") return pf.pcf.reference_period_end;
+  if (path == "created") return pf.created;
+  if (path == "updated") return pf.updated;
+  if (path == "status") return pf.status;
+  if (path == "companyName") return pf.company_name;
+  if (path == "productNameCompany") return pf.product_name_company;
+  return {};
+}
+
+bool Matches(const Criteria& c, const pact::ProductFootprint& pf) {
+  if (!AnyOf(c.product_id, pf.product_ids) || !AnyOf(c.company_id, pf.company_ids) ||
+      !AnyOf(c.classification, pf.product_classifications)) {
+    return false;
+  }
+  if (!c.geography.empty() &&
+      !AnyOf(c.geography, {pf.pcf.geography_country, pf.pcf.geography_region_or_subregion,
+                           pf.pcf.geography_country_subdivision})) {
+    return false;
+  }
+  if (!c.status.empty() && pf.status != c.status) return false;
+  if (!c.valid_on.empty() && !(ValidityStart(pf) <= c.valid_on && c.valid_on <= ValidityEnd(pf))) {
+    return false;
+  }
+  if (!c.valid_after.empty() && !(c.valid_after < ValidityStart(pf))) return false;
+  if (!c.valid_before.empty() && !(c.valid_before > ValidityEnd(pf))) return false;
+  for (const auto& [path, op, value] : c.v2) {
+    if (op == "any") {
+      const auto& list = path == "productIds" ? pf.product_ids : pf.company_ids;
+      if (std::find(list.begin(), list.end(), value) == list.end()) return false;
+      continue;
+    }
+    const std::string v = V2Property(pf, path);
+    const bool ok = op == "eq"   ? v == value
+                    : op == "ne" ? v != value
+                    : op == "lt" ? v < value
+                    : op == "le" ? v <= value
+                    : op == "gt" ? v > value
+                                 : v >= value;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Reads the v3 criteria from a JSON object (PF Request Event data).
+std::optional<ApiError> CriteriaFromJson(const Json& data, Criteria& c) {
+  if (!data.is_object()) return BadRequest("data must be an object");
+  auto list = [&](const char* name, std::vector<std::string>& out) -> std::optional<ApiError> {
+    if (!data.contains(name)) return std::nullopt;
+    const Json& v = data[name];
+    if (v.is_string()) {
+      out.push_back(v.get<std::string>());
+    } else if (v.is_array() && !v.empty()) {
+      for (const Json& e : v) {
+        if (!e.is_string()) return BadRequest(std::string("data.") + name + ": expected strings");
+        out.push_back(e.get<std::string>());
+      }
+    } else {
+      return BadRequest(std::string("data.") + name + ": expected a non-empty array of strings");
+    }
+    return std::nullopt;
+  };
+  // v3 names the criteria in the singular; v2's plural names are read too.
+  for (auto [name, out] : {std::pair{"productId", &c.product_id},
+                           {"productIds", &c.product_id},
+                           {"companyId", &c.company_id},
+                           {"companyIds", &c.company_id},
+                           {"geography", &c.geography},
+                           {"classification", &c.classification}}) {
+    if (auto e = list(name, *out)) return e;
+  }
+  // v2 requests name product ids in data.pf.productIds.
+  if (data.contains("pf") && data["pf"].is_object() && data["pf"].contains("productIds") &&
+      data["pf"]["productIds"].is_array()) {
+    for (const Json& e : data["pf"]["productIds"]) {
+      if (e.is_string()) c.product_id.push_back(e.get<std::string>());
+    }
+  }
+  for (auto [name, out] : {std::pair{"validOn", &c.valid_on},
+                           {"validAfter", &c.valid_after},
+                           {"validBefore", &c.valid_before},
+                           {"status", &c.status}}) {
+    if (!data.contains(name)) continue;
+    if (!data[name].is_string())
+      return BadRequest(std::string("data.") + name + ": expected a string");
+    *out = data[name].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> CheckCriteria(const Criteria& c) {
+  for (auto [name, v] : {std::pair{"validOn", &c.valid_on},
+                         {"validAfter", &c.valid_after},
+                         {"validBefore", &c.valid_before}}) {
+    if (!v->empty() && !IsDateTime(*v)) {
+      return BadRequest(std::string(name) + ": expected an RFC 3339 date or date-time, got '" + *v +
+                        "'");
+    }
+  }
+  // A status other than Active or Deprecated matches nothing: an empty list, not an
+  // error (as WBCSD's conformance tests expect of a filter).
+  return std::nullopt;
+}
+
+// Parses the supported subset of the v2 OData $filter: clauses joined by "and",
+// each "<path> <eq|ne|lt|le|gt|ge> '<value>'" or "<productIds|companyIds>/any(x: x eq '<value>')".
+std::optional<ApiError> ParseV2Filter(const std::string& filter, Criteria& c) {
+  static const std::regex clause(
+      R"(^\s*([A-Za-z]+(?:/[A-Za-z]+)?)\s+(eq|ne|lt|le|gt|ge)\s+'([^']*)'\s*$)");
+  static const std::regex any(
+      R"(^\s*(productIds|companyIds)/any\(\s*(\w+)\s*:\s*\(?\s*(\w+)\s+eq\s+'([^']*)'\s*\)?\s*\)\s*$)");
+  size_t start = 0;
+  while (start <= filter.size()) {
+    size_t end = filter.find(" and ", start);
+    const std::string part = filter.substr(start, end == std::string::npos ? end : end - start);
+    std::smatch m;
+    if (std::regex_match(part, m, any) && m[2] == m[3]) {
+      c.v2.push_back({m[1], "any", m[4]});
+    } else if (std::regex_match(part, m, clause) &&
+               (m[1] == "productCategoryCpc" || m[1] == "pcf/geographyCountry" ||
+                m[1] == "pcf/geographyRegionOrSubregion" || m[1] == "pcf/referencePeriodStart" ||
+                m[1] == "pcf/referencePeriodEnd" || m[1] == "created" || m[1] == "updated" ||
+                m[1] == "status" || m[1] == "companyName" || m[1] == "productNameCompany")) {
+      c.v2.push_back({m[1], m[2], m[3]});
+    } else {
+      return ApiError{400, "NotImplemented", "$filter: unsupported expression '" + part + "'"};
+    }
+    if (end == std::string::npos) break;
+    start = end + 5;
+  }
+  return std::nullopt;
+}
+
+void Node::Impl::ListFootprints(int version, const Request& req, Response& res) {
+  auto caller = Authorize(req, res);
+  if (!caller) return;
+  Criteria c;
+  size_t limit = 0, offset = 0;
+  auto parse_count = [&](const std::string& name, size_t& out, bool positive) -> bool {
+    const std::string v = req.get_param_value(name);
+    if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit) ||
+        (positive && std::stoul(v) == 0)) {
+      SendError(res, BadRequest(name + ": expected a " + (positive ? "positive" : "non-negative") +
+                                " integer, got '" + v + "'"));
+      return false;
+    }
+    out = std::stoul(v);
+    return true;
+  };
+  for (const auto& [name, value] : req.params) {
+    if (name == "limit") {
+      if (!parse_count(name, limit, true)) return;
+    } else if (name == "offset") {
+      if (!parse_count(name, offset, false)) return;
+    } else if (version == 2 && name == "$filter") {
+      if (auto e = ParseV2Filter(value, c)) return SendError(res, *e);
+    } else if (version == 3 && name == "productId") {
+      c.product_id.push_back(value);
+    } else if (version == 3 && name == "companyId") {
+      c.company_id.push_back(value);
+    } else if (version == 3 && name == "geography") {
+      c.geography.push_back(value);
+    } else if (version == 3 && name == "classification") {
+      c.classification.push_back(value);
+    } else if (version == 3 && name == "validOn") {
+      c.valid_on = value;
+    } else if (version == 3 && name == "validAfter") {
+      c.valid_after = value;
+    } else if (version == 3 && name == "validBefore") {
+      c.valid_before = value;
+    } else if (version == 3 && name == "status") {
+      c.status = value;
+    } else {
+      return SendError(res, BadRequest("unknown query parameter '" + name + "'"));
+    }
+  }
+  if (auto e = CheckCriteria(c)) return SendError(res, *e);
+  auto snap = snapshot();
+  // What a page holds depends on what the caller may see (MaySee: admin, or its
+  // organization and that organization's grants, as of their generation) and the
+  // query; its bytes also on the encoding the caller accepts.
+  const Encoding accepted = AcceptedEncoding(req);
+  std::string key = std::to_string(version);
+  key += std::to_string(static_cast<int>(accepted));
+  key += caller->client.admin ? std::string_view("*") : std::string_view("o");
+  key += caller->client.organization;
+  key.push_back('\0');
+  key += std::to_string(caller->access->generation);
+  key.push_back('\0');
+  key += req.path;
+  for (const auto& [name, value] : req.params) {
+    key.push_back('\0');
+    key += name;
+    key.push_back('\0');
+    key += value;
+  }
+  std::shared_ptr<const Page> page = snap->pages.Find(key);
+  if (page == nullptr) {
+    // Compressed once per snapshot, not per request: a page of 100 footprints is about
+    // 200 KB as JSON and a sixth of that gzipped.
+    auto built = std::make_shared<Page>(BuildPage(*snap, *caller, version, c, limit, offset, req));
+    if (std::optional<std::string> packed = CompressAnswer(built->body, accepted)) {
+      built->body = std::move(*packed);
+      built->encoding = accepted;
+    }
+    snap->pages.Add(key, built);
+    page = std::move(built);
+  }
+  if (!page->link.empty()) res.set_header("Link", page->link);
+  res.set_header("Vary", "Accept-Encoding");
+  if (page->encoding != Encoding::kIdentity) {
+    res.set_header("Content-Encoding", std::string(EncodingName(page->encoding)));
+  }
+  // A page can be hundreds of KB: hand it to the connection in place, not copied.
+  SendBytes(res, std::shared_ptr<const std::string>(page, &page->body), "application/json");
+}
+
+Page Node::Impl::BuildPage(const Snapshot& snap, const Caller& caller, int version,
+                           const Criteria& c, size_t limit, size_t offset,
+                           const Request& req) const {
+  const auto& all = version == 2 ? snap.v2 : snap.v3;
+  std::string body = "{\"data\":[";
+  body.reserve(std::min<size_t>(limit == 0 ? all.size() : limit, all.size()) *
+               (all.empty() ? 0 : all.front().body.size() + 1));
+  size_t seen = 0, written = 0;
+  bool more = false;
+  for (const Served& s : all) {
+    if (!MaySee(snap, caller, s.product, s.owner) || !Matches(c, s.pf)) continue;
+    if (seen++ < offset) continue;
+    if (limit != 0 && written == limit) {
+      more = true;
+      break;
+    }
+    if (written++ > 0) body.push_back(',');
+    body += s.body;
+  }
+  body += "]}";
+  Page page{std::move(body), ""};
+  if (more) {
+    std::string query;
+    for (const auto& [name, value] : req.params) {
+      if (name == "offset") continue;
+      query += PercentEncode(name) + "=" + PercentEncode(value) + "&";
+    }
+    query += "offset=" + std::to_string(offset + written);
+    page.link = "<" + BaseUrl() + req.path + "?" + query + ">; rel=\"next\"";
+  }
+  return page;
+}
+
+void Node::Impl::GetFootprint(int version, const std::string& id, const Request& req,
+                              Response& res) {
+  auto caller = Authorize(req, res);
+  if (!caller) return;
+  if (!IsUuid(id))
+    return SendError(res, BadRequest("footprint id must be a UUID, got '" + id + "'"));
+  auto snap = snapshot();
+  const auto& ids = version == 2 ? snap->v2_ids : snap->v3_ids;
+  auto it = ids.find(id);
+  if (it == ids.end()) {
+    return SendError(res, {404, version == 2 ? "NoSuchFootprint" : "NotFound",
+                           "The specified footprint does not exist."});
+  }
+  const Served& s = (version == 2 ? snap->v2 : snap->v3)[it->second];
+  if (!MaySee(*snap, *caller, s.product, s.owner)) {
+    return SendError(res, {403, "AccessDenied", "Access denied"});
+  }
+  // Served from the snapshot, which the answer keeps alive: no copy of the body.
+  SendBytes(res, std::shared_ptr<const std::string>(snap, &s.one), "application/json");
+}
+
+void Node::Impl::Events(int version, const Request& req, Response& res) {
+  auto caller = Authorize(req, res);
+  if (!caller) return;
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/cloudevents+json", 0) != 0 &&
+      type.rfind("application/json", 0) != 0) {
+    return SendError(
+        res, BadRequest("content type must be application/cloudevents+json, got '" + type + "'"));
+  }
+  StatusOr<Json> parsed = ParseJson<Json>(req.body, "body");
+  if (!parsed.ok()) return SendError(res, BadRequest(parsed.status().message()));
+  const Json event = std::move(*parsed);
+  if (!event.is_object()) return SendError(res, BadRequest("the event must be a JSON object"));
+  for (const char* name : {"specversion", "id", "source", "type"}) {
+    if (!event.contains(name) || !event[name].is_string() ||
+        event[name].get<std::string>().empty()) {
+      return SendError(res, BadRequest(std::string("CloudEvents attribute '") + name +
+                                       "' is missing or not a string"));
+    }
+  }
+  if (event["specversion"] != "1.0") return SendError(res, BadRequest("specversion must be 1.0"));
+  const std::string event_type = event["type"];
+  const std::optional<EventKind> kind = KindOfEventType(event_type);
+  if (!kind) return SendError(res, BadRequest("unknown event type '" + event_type + "'"));
+  const Json data = event.contains("data") ? event["data"] : Json();
+  if (kind == EventKind::kPublished) {
+    if (!data.is_object() || !data.contains("pfIds") || !data["pfIds"].is_array() ||
+        data["pfIds"].empty()) {
+      return SendError(res, BadRequest("data.pfIds must be a non-empty array"));
+    }
+    for (size_t i = 0; i < data["pfIds"].size(); ++i) {
+      const Json& id = data["pfIds"][i];
+      if (!id.is_string() || !IsUuid(id.get<std::string>())) {
+        return SendError(res, BadRequest("data.pfIds[" + std::to_string(i) +
+                                         "]: expected a footprint id (a UUID), got " + Dump(id)));
+      }
+    }
+  } else if (kind == EventKind::kRequestCreated) {
+    Criteria c;
+    if (auto e = CriteriaFromJson(data, c)) return SendError(res, *e);
+    if (auto e = CheckCriteria(c)) return SendError(res, *e);
+  } else if (kind == EventKind::kRequestFulfilled) {
+    if (!data.is_object() || !data.contains("requestEventId") ||
+        !data["requestEventId"].is_string() || !data.contains("pfs") || !data["pfs"].is_array()) {
+      return SendError(res, BadRequest("data needs requestEventId and pfs"));
+    }
+    std::lock_guard<std::mutex> lock(store_mu_);
+    Status s = StoreFulfilled(*caller, event);
+    if (!s.ok()) return SendError(res, BadRequest(s.message()));
+  } else if (kind == EventKind::kRequestRejected) {
+    if (!data.is_object() || !data.contains("requestEventId") ||
+        !data["requestEventId"].is_string() || !data.contains("error") ||
+        !data["error"].is_object()) {
+      return SendError(res, BadRequest("data needs requestEventId and an error object"));
+    }
+    std::lock_guard<std::mutex> lock(store_mu_);
+    auto sent = FindSentEvent(*store_, data["requestEventId"].get<std::string>());
+    if (sent.ok() && sent->organization == caller->client.organization) {
+      (void)SetEventState(*store_, sent->seq, "rejected");
+    }
+  }
+  if (kind != EventKind::kRequestFulfilled) {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    auto seq = RecordEvent(*store_, {0, event["id"], "in", event_type, caller->client.organization,
+                                     "", "received", event.dump()});
+    if (!seq.ok()) return SendError(res, {500, "InternalError", seq.status().message()});
+  }
+  if (kind == EventKind::kRequestCreated) AnswerRequest(*caller, version, event);
+  res.status = 200;
+}
+
+Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
+  const std::string request_id = event["data"]["requestEventId"];
+  RENKEI_ASSIGN_OR_RETURN(EventRecord sent, FindSentEvent(*store_, request_id));
+  if (sent.organization != caller.client.organization) {
+    return PermissionDeniedError("request '" + request_id + "' was not sent to '" +
+                                 caller.client.organization + "'");
+  }
+  auto snap = snapshot();
+  RENKEI_ASSIGN_OR_RETURN(const bool accept_unsigned, AcceptsUnsignedFootprints(*store_));
+  RENKEI_ASSIGN_OR_RETURN(model::Model model, store_->LoadModel());
+  const model::RowCounts before = model::CountRows(model);
+  model::ModelBuilder builder(model);
+  size_t i = 0;
+  for (const Json& doc : event["data"]["pfs"]) {
+    const std::string where = "data.pfs[" + std::to_string(i++) + "]";
+    StatusOr<bool> verified = trust::CheckReceivedDocument(doc, snap->public_keys, accept_unsigned,
+                                                           caller.client.organization);
+    if (!verified.ok()) return verified.status().WithPrefix(where);
+    const std::string text = doc.dump();
+    RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> cells, pact::FootprintRow(text, where, model));
+    std::vector<std::string_view> fields(cells.begin(), cells.end());
+    struct Origin : model::RowOrigin {
+      std::string where;
+      std::string Where(int) const override { return where; }
+    } origin;
+    origin.where = where;
+    RENKEI_RETURN_IF_ERROR(builder.AddRow(model::Table::kFootprints, fields, origin));
+    model.footprints.back().pact_json = text;
+    model.footprints.back().verified = *verified;
+  }
+  RENKEI_RETURN_IF_ERROR(builder.Finish());
+  RENKEI_RETURN_IF_ERROR(store_->Append(model, before, "partner:" + caller.client.organization,
+                                        "fulfilled " + request_id));
+  RENKEI_RETURN_IF_ERROR(SetEventState(*store_, sent.seq, "fulfilled"));
+  RENKEI_RETURN_IF_ERROR(
+      RecordEvent(*store_, {0, event["id"], "in", event["type"], caller.client.organization, "",
+                            "stored", event.dump()})
+          .status());
+  return Rebuild();
+}
+
+void Node::Impl::AnswerRequest(const Caller& caller, int version, const Json& event) {
+  Criteria c;
+  (void)CriteriaFromJson(event["data"], c);
+  auto snap = snapshot();
+  Json pfs = Json::array();
+  for (const Served& s : version == 2 ? snap->v2 : snap->v3) {
+    if (MaySee(*snap, caller, s.product, s.owner) && Matches(c, s.pf)) {
+      pfs.push_back(Json::parse(s.body));
+    }
+  }
+  // Nothing to give is answered with a RequestRejected event (PACT v3: "If there are no
+  // product footprints to return, the data owner MUST send a RequestRejectedEvent").
+  const EventKind kind = pfs.empty() ? EventKind::kRequestRejected : EventKind::kRequestFulfilled;
+  Json data = {{"requestEventId", event["id"]}};
+  if (pfs.empty()) {
+    data["error"] = {{"code", "NotFound"},
+                     {"message", "no footprint this node may share matches the request"}};
+  } else {
+    data["pfs"] = std::move(pfs);
+  }
+  const char* type = EventType(kind, version);
+  Json answer = {{"type", type},
+                 {"specversion", "1.0"},
+                 {"id", trust::RandomHex(16)},
+                 {"source", "//" + BaseUrl().substr(8) + "/" + std::to_string(version) + "/events"},
+                 {"time", NowRfc3339()},
+                 {"data", std::move(data)}};
+  std::lock_guard<std::mutex> lock(store_mu_);
+  auto seq = RecordEvent(*store_, {0, answer["id"], "out", type, caller.client.organization, "",
+                                   "pending", answer.dump()});
+  if (seq.ok()) Enqueue({caller.client.organization, version, *seq, answer});
+}
+
+StatusOr<std::string> Node::Impl::RequestFootprints(const std::string& organization,
+                                                    const Json& criteria) {
+  Criteria c;
+  if (auto e = CriteriaFromJson(criteria, c)) return InvalidArgumentError(e->message);
+  std::lock_guard<std::mutex> lock(store_mu_);
+  RENKEI_RETURN_IF_ERROR(GetPartner(*store_, organization).status());
+  const std::string id = trust::RandomHex(16);
+  const char* type = EventType(EventKind::kRequestCreated, 3);
+  Json event = {{"type", type},
+                {"specversion", "1.0"},
+                {"id", id},
+                {"source", "//" + BaseUrl().substr(8) + "/3/events"},
+                {"time", NowRfc3339()},
+                {"data", criteria}};
+  RENKEI_ASSIGN_OR_RETURN(int64_t seq, RecordEvent(*store_, {0, id, "out", type, organization, "",
+                                                             "pending", event.dump()}));
+  Enqueue({organization, 3, seq, event});
+  return id;
+}
+
+void Node::Impl::Enqueue(Delivery d) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.push_back(std::move(d));
+  }
+  queue_cv_.notify_all();
+}
+
+void Node::Impl::DeliveryLoop() {
+  while (true) {
+    Delivery d;
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      d = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    int wait_ms = options_.delivery_first_wait_ms;
+    Status s;
+    for (int attempt = 1; attempt <= options_.delivery_attempts; ++attempt) {
+      s = Deliver(d);
+      if (s.ok()) break;
+      if (options_.log != nullptr) {
+        log_.Add("event " + d.event["id"].get<std::string>() + " to " + d.organization,
+                 ": attempt " + std::to_string(attempt) + ": " + s.ToString() + "\n");
+      }
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      if (queue_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                             [this] { return stopping_; })) {
+        return;
+      }
+      wait_ms *= 2;
+    }
+    std::lock_guard<std::mutex> lock(store_mu_);
+    const std::string type = d.event["type"];
+    (void)SetEventState(
+        *store_, d.seq,
+        s.ok() ? (KindOfEventType(type) == EventKind::kRequestCreated ? "sent" : "delivered")
+               : "failed");
+  }
+}
+
+Status Node::Impl::Deliver(const Delivery& d) {
+  Partner partner;
+  {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    RENKEI_ASSIGN_OR_RETURN(partner, GetPartner(*store_, d.organization));
+  }
+  httplib::Client client(partner.url);
+  client.enable_server_certificate_verification(true);
+  if (!partner.ca_file.empty()) client.set_ca_cert_path(partner.ca_file.c_str());
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(10, 0);
+  client.set_basic_auth(partner.client_id.c_str(), partner.client_secret.c_str());
+  auto token = client.Post("/auth/token", "grant_type=client_credentials",
+                           "application/x-www-form-urlencoded");
+  if (!token) return UnavailableError(partner.url + ": " + httplib::to_string(token.error()));
+  if (token->status != 200) {
+    return UnavailableError(partner.url + "/auth/token: HTTP " + std::to_string(token->status));
+  }
+  std::string access;
+  StatusOr<Json> answer = ParseJson<Json>(token->body);
+  if (!answer.ok() || !answer->is_object() || !answer->contains("access_token") ||
+      !(*answer)["access_token"].is_string()) {
+    return UnavailableError(partner.url + "/auth/token: no access_token in the answer");
+  }
+  access = (*answer)["access_token"].get<std::string>();
+  httplib::Client events(partner.url);
+  events.enable_server_certificate_verification(true);
+  if (!partner.ca_file.empty()) events.set_ca_cert_path(partner.ca_file.c_str());
+  events.set_bearer_token_auth(access.c_str());
+  const std::string path = "/" + std::to_string(d.version) + "/events";
+  auto r = events.Post(path.c_str(), d.event.dump(), "application/cloudevents+json; charset=UTF-8");
+  if (!r) return UnavailableError(partner.url + ": " + httplib::to_string(r.error()));
+  if (r->status != 200) {
+    return UnavailableError(partner.url + path + ": HTTP " + std::to_string(r->status) + " " +
+                            r->body);
+  }
+  return Status::Ok();
+}
+
+}  // namespace renkei::server
