@@ -6,15 +6,14 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
 #include "model/schema.h"
+#include "store/import.h"
 #include "store/node_records.h"
 #include "store/store.h"
-#include "trust/document_signature.h"
 
 namespace renkei::cli {
 namespace {
@@ -57,93 +56,22 @@ int RunInit(const Options& o) {
   return kExitOk;
 }
 
-// About how many rows the bundle at `path` holds, from the size of its files.
-uint64_t EstimatedRows(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  uint64_t bytes = 0;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".csv") bytes += entry.file_size(ec);
-    }
-  } else {
-    bytes = fs::file_size(path, ec);
-    if (ec) bytes = 0;
-  }
-  return bytes / 64;
-}
-
 int RunImport(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
-  auto loaded = (*store)->LoadModel();
-  if (!loaded.ok()) return ReportError(loaded.status());
-  model::Model model = std::move(*loaded);
-  const model::RowCounts before = model::CountRows(model);
-  const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
-  // Received footprints are checked against the keys registered before this
-  // import: whoever writes a bundle must not choose the key its footprints are
-  // checked with, unless the importer says so (--trust-new-keys).
-  auto keys = store::RegisteredPublicKeys(**store, model);
-  if (!keys.ok()) return ReportError(keys.status());
-  auto accept_unsigned = store::AcceptsUnsignedFootprints(**store);
-  if (!accept_unsigned.ok()) return ReportError(accept_unsigned.status());
-  std::set<std::string> trusted;  // signers whose key came with this bundle
-  io::ReadOptions options;
-  options.check_footprint = [&](const nlohmann::ordered_json& document) -> StatusOr<bool> {
-    const std::string signer = trust::DocumentSigner(document);
-    const model::Index org = signer.empty() || keys->count(signer) != 0
-                                 ? model::kNoIndex
-                                 : model.FindOrganization(signer);
-    const bool key_in_bundle = org != model::kNoIndex &&
-                               org >= before[static_cast<size_t>(model::Table::kOrganizations)] &&
-                               !model.organizations[org].public_key.empty();
-    if (key_in_bundle && o.trust_new_keys) {
-      (*keys)[signer] = model.organizations[org].public_key;
-      trusted.insert(signer);
-    }
-    StatusOr<bool> checked = trust::CheckReceivedDocument(document, *keys, *accept_unsigned);
-    if (!checked.ok() && key_in_bundle && !o.trust_new_keys) {
-      return UnauthenticatedError(checked.status().message() +
-                                  " before this import (its key comes with this bundle: "
-                                  "--trust-new-keys trusts it)");
-    }
-    return checked;
-  };
-  // The audit log names the keys trusted on the bundle's word.
-  auto action = [&] {
-    std::string a = "import " + o.bundle;
-    if (!trusted.empty()) {
-      a += " trusting new keys of";
-      for (const std::string& signer : trusted) a += " " + signer;
-    }
-    return a;
-  };
-  // Into a store that holds little, the rows are written to a side file while
-  // the bundle is still read; it replaces the store only once everything is
-  // valid and written. Otherwise everything is read and checked before the
-  // store is touched. Either way a bad bundle leaves the store as it was.
-  if (auto side = (*store)->BeginSideFileAppend(before, EstimatedRows(o.bundle), actor, action())) {
-    options.sink = [&](model::Table table, size_t rows) { side->Add(model, table, rows); };
-    Status read = io::ReadBundle(o.bundle, model, options);
-    if (!read.ok()) return ReportError(read);
-    side->set_action(action());
-    Status written = side->Commit();
-    if (!written.ok()) return ReportError(written);
-  } else {
-    Status read = io::ReadBundle(o.bundle, model, options);
-    if (!read.ok()) return ReportError(read);
-    Status written = (*store)->Append(model, before, actor, action());
-    if (!written.ok()) return ReportError(written);
-  }
-  for (const std::string& signer : trusted) {
+  store::ImportOptions options;
+  options.actor = o.actor.empty() ? DefaultActor() : o.actor;
+  options.trust_new_keys = o.trust_new_keys;
+  options.side_file = true;  // this process holds the store alone
+  auto imported = store::ImportBundle(**store, {o.bundle, std::nullopt, ""}, options);
+  if (!imported.ok()) return ReportError(imported.status());
+  for (const std::string& signer : imported->trusted_keys) {
     std::printf("trusted the public key of %s that came with the bundle\n", signer.c_str());
   }
-  const model::RowCounts after = model::CountRows(model);
   std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(),
               SecondsSince(start));
-  PrintCounts(after, &before);
+  PrintCounts(imported->after, &imported->before);
   return kExitOk;
 }
 

@@ -475,9 +475,8 @@ Status JsonCell(const json& v, const model::Column& column, const JsonRowOrigin&
   }
 }
 
-Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
-  const std::string file = fs::path(path).filename().string();
-  RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+Status ReadJsonText(std::string text, const std::string& file, model::Model& model,
+                    const RowSink& sink) {
   RENKEI_ASSIGN_OR_RETURN(json doc, ParseJson<json>(text, file));
   text.clear();
   text.shrink_to_fit();
@@ -634,7 +633,17 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
   return Status::Ok();
 }
 
+Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
+  RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ReadJsonText(std::move(text), fs::path(path).filename().string(), model, sink);
+}
+
 }  // namespace
+
+Status ReadJsonBundleText(std::string text, const std::string& name, model::Model& model,
+                          const RowSink& sink) {
+  return ReadJsonText(std::move(text), name, model, sink);
+}
 
 Status ReadBundle(const std::string& path, model::Model& model, const ReadOptions& options) {
   std::error_code ec;

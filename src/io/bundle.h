@@ -59,6 +59,11 @@ struct ReadOptions {
 
 Status ReadBundle(const std::string& path, model::Model& model, const ReadOptions& options);
 
+// Reads the text of a JSON bundle (a request body), as ReadBundle reads a .json file;
+// errors name it `name` ("body: $.sites[3].lat: ...").
+Status ReadJsonBundleText(std::string text, const std::string& name, model::Model& model,
+                          const RowSink& sink = RowSink());
+
 // Reads a bundle into a new Model.
 StatusOr<model::Model> ReadBundle(const std::string& path);
 

@@ -121,6 +121,15 @@ Status Node::Impl::Rebuild() { return Swap(*store_); }
 Status Node::Impl::Swap(store::Store& store) {
   RENKEI_ASSIGN_OR_RETURN(auto snap, BuildSnapshot(store));
   RENKEI_RETURN_IF_ERROR(ReloadAccess(store));
+  return SwapIn(std::move(snap));
+}
+
+Status Node::Impl::SwapIn(model::Model model, int64_t change) {
+  RENKEI_ASSIGN_OR_RETURN(auto snap, BuildSnapshot(*store_, std::move(model), change));
+  return SwapIn(std::move(snap));
+}
+
+Status Node::Impl::SwapIn(std::shared_ptr<const Snapshot> snap) {
   for (const std::string& w : snap->warnings) log_.Add("warning: ", w + "\n");
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   if (snapshot_ == nullptr || snapshot_->change <= snap->change) snapshot_ = std::move(snap);

@@ -738,54 +738,20 @@ void Node::Impl::ApiRequests(ApiCall& c) {
 
 void Node::Impl::ApiBundles(ApiCall& c) {
   if (!AdminJsonBody(c)) return;
-  // The bundle as one JSON document, read by the same code as `renkei import`.
-  char dir_template[] = "/tmp/renkei-bundle-XXXXXX";
-  if (mkdtemp(dir_template) == nullptr) {
-    return SendError(c.res, {500, "InternalError", "cannot make a temporary folder"});
-  }
-  const std::string dir = dir_template;
-  const std::string file = dir + "/bundle.json";
-  Status s;
-  {
-    FILE* f = std::fopen(file.c_str(), "wb");
-    if (f == nullptr ||
-        std::fwrite(c.req.body.data(), 1, c.req.body.size(), f) != c.req.body.size()) {
-      s = InternalError("cannot write the bundle");
-    }
-    if (f != nullptr) std::fclose(f);
-  }
-  model::RowCounts before{}, after{};
-  if (s.ok()) {
-    std::lock_guard<std::mutex> lock(store_mu_);
-    auto loaded = store_->LoadModel();
-    s = loaded.status();
-    if (s.ok()) {
-      model::Model model = std::move(*loaded);
-      before = model::CountRows(model);
-      s = io::ReadBundle(file, model);
-      if (s.ok()) {
-        s = store_->Append(model, before, "client:" + c.caller.client.id, "import via API");
-      }
-      if (s.ok()) {
-        after = model::CountRows(model);
-        s = Rebuild();
-      }
-    }
-  }
-  std::remove(file.c_str());
-  rmdir(dir.c_str());
-  if (!s.ok()) {
-    const std::string msg = s.message();
-    const size_t at = msg.find(file);
-    return SendError(c.res, BadRequest(at == std::string::npos ? msg
-                                                               : msg.substr(0, at) + "bundle.json" +
-                                                                     msg.substr(at + file.size())));
-  }
+  // The bundle as one JSON document, through the same import as `renkei import`.
+  store::ImportOptions options;
+  options.actor = "client:" + c.caller.client.id;
+  options.action = "import via API";
+  std::lock_guard<std::mutex> lock(store_mu_);
+  auto imported = store::ImportBundle(*store_, {"", c.req.body, "body"}, options);
+  if (!imported.ok()) return SendError(c.res, BadRequest(imported.status().message()));
   Json added = Json::object();
   for (const model::TableSchema& t : model::AllTables()) {
-    added[std::string(t.name)] =
-        after[static_cast<size_t>(t.table)] - before[static_cast<size_t>(t.table)];
+    added[std::string(t.name)] = imported->after[static_cast<size_t>(t.table)] -
+                                 imported->before[static_cast<size_t>(t.table)];
   }
+  Status swapped = SwapIn(std::move(imported->model), imported->change);
+  if (!swapped.ok()) return SendError(c.res, {500, "InternalError", swapped.message()});
   SendJson(c.res, Json{{"imported", added}});
 }
 

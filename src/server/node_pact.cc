@@ -408,14 +408,15 @@ Status Node::Impl::StoreFulfilled(const Caller& caller, const Json& event) {
     model.footprints.back().verified = *verified;
   }
   RENKEI_RETURN_IF_ERROR(builder.Finish());
+  int64_t change = 0;
   RENKEI_RETURN_IF_ERROR(store_->Append(model, before, "partner:" + caller.client.organization,
-                                        "fulfilled " + request_id));
+                                        "fulfilled " + request_id, &change));
   RENKEI_RETURN_IF_ERROR(SetEventState(*store_, sent.seq, "fulfilled"));
   RENKEI_RETURN_IF_ERROR(
       RecordEvent(*store_, {0, event["id"], "in", event["type"], caller.client.organization, "",
                             "stored", event.dump()})
           .status());
-  return Rebuild();
+  return SwapIn(std::move(model), change);
 }
 
 void Node::Impl::AnswerRequest(const Caller& caller, int version, const Json& event) {

@@ -41,10 +41,17 @@ void KeepLatest(std::vector<Served>& list) {
 }  // namespace
 
 StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store) {
-  auto snap = std::make_shared<Snapshot>();
   // Read first: a change committed meanwhile is then seen again, never missed.
-  RENKEI_ASSIGN_OR_RETURN(snap->change, store.LastChange());
-  RENKEI_ASSIGN_OR_RETURN(snap->model, store.LoadModel());
+  RENKEI_ASSIGN_OR_RETURN(const int64_t change, store.LastChange());
+  RENKEI_ASSIGN_OR_RETURN(model::Model model, store.LoadModel());
+  return BuildSnapshot(store, std::move(model), change);
+}
+
+StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store, model::Model model,
+                                                        int64_t change) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->change = change;
+  snap->model = std::move(model);
   RENKEI_ASSIGN_OR_RETURN(snap->own_keys, OrganizationKeys(store));
   const model::Model& m = snap->model;
   for (const model::Organization& o : m.organizations) {

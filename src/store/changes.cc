@@ -6,11 +6,12 @@ namespace renkei::store {
 
 using internal::Statement;
 
-Status RecordChange(sqlite3* db, const std::string& kind) {
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind) {
   RENKEI_ASSIGN_OR_RETURN(Statement s,
                           Statement::Prepare(db, "INSERT INTO changes(kind) VALUES(?)"));
   s.BindText(1, kind);
-  return s.Run();
+  RENKEI_RETURN_IF_ERROR(s.Run());
+  return s.LastInsertRowId();
 }
 
 StatusOr<int64_t> LastChange(sqlite3* db) {

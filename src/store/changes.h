@@ -26,8 +26,8 @@ struct Change {
   std::string kind;  // "model", "clients", "grants", "keys", "partners"
 };
 
-// Appends a change of `kind` in `db`'s open transaction.
-Status RecordChange(sqlite3* db, const std::string& kind);
+// Appends a change of `kind` in `db`'s open transaction; returns its number.
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind);
 
 // The number of the last change in `db` (0 when there is none).
 StatusOr<int64_t> LastChange(sqlite3* db);

@@ -839,7 +839,7 @@ StatusOr<std::string> JournalMode(sqlite3* db, const std::string& mode) {
 }  // namespace
 
 Status Store::Append(const model::Model& model, const model::RowCounts& first_new,
-                     const std::string& actor, const std::string& action) {
+                     const std::string& actor, const std::string& action, int64_t* change) {
   uint64_t new_rows = 0;
   const model::RowCounts now = model::CountRows(model);
   for (size_t t = 0; t < now.size(); ++t) new_rows += now[t] - first_new[t];
@@ -875,7 +875,11 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
   if (!s.ok()) cancel = true;
   digester.join();
   if (s.ok()) s = AppendAuditEntry(db_, actor, action, digest);
-  if (s.ok()) s = RecordChange(db_, "model");
+  if (s.ok()) {
+    StatusOr<int64_t> recorded = RecordChange(db_, "model");
+    s = recorded.status();
+    if (s.ok() && change != nullptr) *change = *recorded;
+  }
   if (s.ok()) s = Exec(db_, "COMMIT");
   if (!s.ok()) {
     (void)Exec(db_, "ROLLBACK");
@@ -1067,13 +1071,14 @@ void SideFileAppend::StopWriter(bool cancel) {
   writing_ = false;
 }
 
-Status SideFileAppend::Commit() {
+Status SideFileAppend::Commit(int64_t* change) {
   if (!writing_) return FailedPreconditionError("the append is not open");
   StopWriter(false);
   Shared& sh = *shared_;
   RENKEI_RETURN_IF_ERROR(sh.error);
   RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, sh.digest));
-  RENKEI_RETURN_IF_ERROR(RecordChange(side_db_, "model"));
+  RENKEI_ASSIGN_OR_RETURN(const int64_t recorded, RecordChange(side_db_, "model"));
+  if (change != nullptr) *change = recorded;
   RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
   if (sqlite3_close(side_db_) != SQLITE_OK) {
     return InternalError(side_path_ + ": cannot close the side file");

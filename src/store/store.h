@@ -58,8 +58,9 @@ class Store {
   // rollback journal while it writes (new pages are then written once, not
   // twice) and back to WAL after; when another connection holds the file it
   // stays in WAL. Uses a second thread for the digest.
+  // `change`, when given, gets the number of the change it recorded (store/changes.h).
   Status Append(const model::Model& model, const model::RowCounts& first_new,
-                const std::string& actor, const std::string& action);
+                const std::string& actor, const std::string& action, int64_t* change = nullptr);
 
   // Starts a bulk append built in a side file (see SideFileAppend), for a
   // caller that owns this Store alone and expects to add about `expected_rows`
@@ -152,7 +153,8 @@ class SideFileAppend {
   // Waits for the writer, appends the audit entry, syncs the side file and
   // renames it over the store. On error the store was not replaced (unless the
   // new store then failed to open, which the message says).
-  Status Commit();
+  // `change`, when given, gets the number of the change it recorded.
+  Status Commit(int64_t* change = nullptr);
 
  private:
   friend class Store;

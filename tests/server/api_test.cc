@@ -693,7 +693,7 @@ TEST(ApiBundleTest, GoodBundleAddsRowsAndBadOneChangesNothing) {
                "country": "JP", "lat": 35.0, "lon": 139.0}]})";
   auto b = node.Post(token, "/api/v1/bundles", bad);
   ExpectError(b, 400, "BadRequest", "org:missing");
-  EXPECT_THAT(Body(b)["message"].get<std::string>(), HasSubstr("bundle.json"));
+  EXPECT_THAT(Body(b)["message"].get<std::string>(), HasSubstr("body: $.sites[0]"));
   EXPECT_EQ(Body(b)["message"].get<std::string>().find("/tmp/"), std::string::npos);
   ExpectError(node.Post(token, "/api/v1/bundles", "{oops"), 400, "BadRequest", "JSON");
   EXPECT_EQ(ReadFile(node.db_), before);

@@ -62,6 +62,7 @@
 #include "server/openapi.h"
 #include "server/router.h"
 #include "store/changes.h"
+#include "store/import.h"
 #include "store/node_records.h"
 #include "trust/document_signature.h"
 
@@ -380,6 +381,10 @@ struct ApiCall {
 // received, signed), the keys; what cannot be used is left out and named in
 // `warnings` (node_snapshot.cc).
 StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store);
+// The same of `model`, which `store` holds as of `change` (a commit this process just
+// made: the model is not read again).
+StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store, model::Model model,
+                                                        int64_t change);
 
 // The query parameters the OpenAPI document gives an operation (node.cc).
 const std::set<std::string>& QueryParameters(const std::string& method, const std::string& path);
@@ -456,6 +461,10 @@ class Node::Impl {
   Status Rebuild();  // requires store_mu_ held
   // Builds a snapshot of `store` and swaps it in (unless a newer one was meanwhile).
   Status Swap(store::Store& store);
+  // Swaps in a snapshot of `model`, which store_ holds as of `change` (a commit just
+  // made through store_); requires store_mu_ held.
+  Status SwapIn(model::Model model, int64_t change);
+  Status SwapIn(std::shared_ptr<const Snapshot> snap);
   // Reads the grants of `store` and swaps them in.
   Status ReloadAccess(store::Store& store);
   // Drops the tokens of clients that `store` no longer has active.

@@ -1,0 +1,54 @@
+// The one import path, for every way a bundle comes in (`renkei import`, POST
+// /api/v1/bundles): the store's model is loaded, the bundle read and checked on top of
+// it (io/bundle.h), the received footprints in it checked against the keys registered
+// before this import (trust::CheckReceivedDocument, under the store's policy for
+// unsigned ones), and the new rows appended in one transaction, all or nothing.
+//
+// A bundle into a store that holds little, when the caller holds the store alone, is
+// written to a side file while it is read (SideFileAppend); otherwise everything is
+// read and checked before the store is touched (Store::Append). Either way a bad bundle
+// leaves the store exactly as it was.
+#ifndef RENKEI_STORE_IMPORT_H_
+#define RENKEI_STORE_IMPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/model.h"
+#include "store/store.h"
+
+namespace renkei::store {
+
+// Where the bundle is.
+struct ImportSource {
+  std::string path;                 // a folder of CSV files or a .json file, or
+  std::optional<std::string> json;  // the text of a JSON bundle (a request body),
+  std::string name = "body";        // called this in errors
+};
+
+struct ImportOptions {
+  std::string actor;   // recorded in the audit log
+  std::string action;  // recorded in the audit log; "import PATH" when empty
+  // Received footprints may also be checked against public keys that come with the
+  // bundle itself (organizations.csv); the audit log's action then names them.
+  bool trust_new_keys = false;
+  // The caller holds the store alone and the rows may go through a side file.
+  bool side_file = false;
+};
+
+struct ImportResult {
+  model::Model model;  // the store's whole model after the import
+  model::RowCounts before{}, after{};
+  int64_t change = 0;                     // the change the import committed (store/changes.h)
+  std::vector<std::string> trusted_keys;  // signers trusted on the bundle's word
+};
+
+StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
+                                    const ImportOptions& options);
+
+}  // namespace renkei::store
+
+#endif  // RENKEI_STORE_IMPORT_H_
