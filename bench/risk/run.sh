@@ -36,7 +36,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 fi
 cmake --build "$BUILD" --target renkei risk_benchmark
 RENKEI=$BUILD/src/cli/renkei
-BENCH=$BUILD/src/risk/risk_benchmark
+BENCH=$BUILD/bench/risk/risk_benchmark
 
 echo "== PostgreSQL throwaway cluster on 127.0.0.1:$PGPORT"
 PGDIR=$(mktemp -d /tmp/renkei-risk-pg.XXXXXX)
