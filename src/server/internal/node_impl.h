@@ -9,7 +9,8 @@
 #include "server/request_log.h"
 
 // GCC 12 reports a false -Wmaybe-uninitialized inside std::regex's std::function
-// (GCC bug 105562); it is silenced for that header only.
+// (GCC bug 105562); it is silenced for that header, which httplib.h includes too, so it
+// comes first.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
@@ -60,6 +61,7 @@
 #include "risk/time_to_survive.h"
 #include "server/compress.h"
 #include "server/openapi.h"
+#include "server/pact_criteria.h"
 #include "server/router.h"
 #include "store/changes.h"
 #include "store/import.h"
@@ -109,15 +111,6 @@ inline std::optional<EventKind> KindOfEventType(const std::string& type) {
   return std::nullopt;
 }
 
-// A PACT error response.
-struct ApiError {
-  int status;
-  std::string code;
-  std::string message;
-};
-
-inline ApiError BadRequest(std::string m) { return {400, "BadRequest", std::move(m)}; }
-
 // Answers are dumped with ill-formed UTF-8 replaced (U+FFFD), so that text that came
 // from outside can never make printing throw.
 inline std::string Dump(const Json& body) {
@@ -153,12 +146,6 @@ inline bool IsUuid(std::string_view s) {
     if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
   }
   return true;
-}
-
-inline bool IsDateTime(const std::string& s) {
-  static const std::regex re(
-      R"(^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$)");
-  return std::regex_match(s, re);
 }
 
 inline std::string PercentEncode(const std::string& s) {
@@ -277,8 +264,6 @@ struct Snapshot {
   // What could not be used of the store (logged when the snapshot is swapped in).
   std::vector<std::string> warnings;
 };
-
-struct Criteria;
 
 // Who may see which products (store/node_records.h grants), swapped in whole when
 // any process changes the grants; `generation` tells the versions apart.
