@@ -136,10 +136,11 @@ StatusOr<std::vector<pact::ProductFootprint>> ExportPact(const model::Model& mod
   std::vector<bool> made(model.products.size(), false);
   for (const model::Production& p : model.production) made[p.product] = true;
   std::vector<pact::ProductFootprint> out;
+  const std::vector<ProductFootprint> footprints = MadeProductFootprints(model, network);
   for (model::Index p = 0; p < model.products.size(); ++p) {
     if (!made[p]) continue;
     const model::Product& product = model.products[p];
-    RENKEI_ASSIGN_OR_RETURN(ProductFootprint fp, FootprintOfProduct(model, network, product.id));
+    const ProductFootprint& fp = footprints[p];
     if (fp.received) continue;
     const std::optional<Declared> declared = DeclaredUnitOf(product.unit, version);
     if (!declared) {

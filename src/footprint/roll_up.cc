@@ -40,6 +40,45 @@ std::vector<std::string> NotesOf(const internal::Graph& g) {
   return notes;
 }
 
+// The maker-weighted values of a product made at `makers` (not empty) into `out`: the
+// footprint, primary share, ratings and whether all of it was received. Each maker's
+// weight (its share of the capacity, or equal shares) goes to weights[maker].
+void Headline(const model::Model& model, const NetworkFootprint& network,
+              const std::vector<Index>& makers, bool all_capacities, std::vector<double>& weights,
+              ProductFootprint& out) {
+  double weight_total = 0;
+  for (Index j : makers) {
+    weights[j] = all_capacities ? *model.production[j].capacity_per_day : 1.0;
+    weight_total += weights[j];
+  }
+  Values sum{};
+  bool received = true;
+  for (Index j : makers) {
+    weights[j] /= weight_total;
+    sum[0] += weights[j] * network.pcf[j];
+    sum[1] += weights[j] * network.primary[j];
+    received = received && network.received[j] != kNoIndex;
+  }
+  // Ratings: weight each maker's rating by its emission, as within the network.
+  double rated[3] = {0, 0, 0}, emission[3] = {0, 0, 0};
+  for (Index j : makers) {
+    const std::optional<double> r[3] = {network.dqr[j].ter, network.dqr[j].ger, network.dqr[j].tir};
+    for (int d = 0; d < 3; ++d) {
+      if (r[d]) {
+        rated[d] += weights[j] * network.pcf[j] * *r[d];
+        emission[d] += weights[j] * network.pcf[j];
+      }
+    }
+  }
+  std::optional<double>* q[3] = {&out.dqr.ter, &out.dqr.ger, &out.dqr.tir};
+  for (int d = 0; d < 3; ++d) {
+    if (emission[d] > 0) *q[d] = rated[d] / emission[d];
+  }
+  out.pcf = sum[0];
+  out.primary_data_share = sum[0] != 0 ? sum[1] / sum[0] : 0;
+  out.received = received;
+}
+
 }  // namespace
 
 StatusOr<NetworkFootprint> RollUp(const model::Model& model) {
@@ -102,37 +141,7 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
   }
 
   std::vector<double> weights(graph.nodes, 0);
-  double weight_total = 0;
-  for (Index j : makers) {
-    weights[j] = all_capacities ? *model.production[j].capacity_per_day : 1.0;
-    weight_total += weights[j];
-  }
-  Values sum{};
-  bool received = true;
-  for (Index j : makers) {
-    weights[j] /= weight_total;
-    sum[0] += weights[j] * network.pcf[j];
-    sum[1] += weights[j] * network.primary[j];
-    received = received && network.received[j] != kNoIndex;
-  }
-  // Ratings: weight each maker's rating by its emission, as within the network.
-  double rated[3] = {0, 0, 0}, emission[3] = {0, 0, 0};
-  for (Index j : makers) {
-    const std::optional<double> r[3] = {network.dqr[j].ter, network.dqr[j].ger, network.dqr[j].tir};
-    for (int d = 0; d < 3; ++d) {
-      if (r[d]) {
-        rated[d] += weights[j] * network.pcf[j] * *r[d];
-        emission[d] += weights[j] * network.pcf[j];
-      }
-    }
-  }
-  std::optional<double>* q[3] = {&out.dqr.ter, &out.dqr.ger, &out.dqr.tir};
-  for (int d = 0; d < 3; ++d) {
-    if (emission[d] > 0) *q[d] = rated[d] / emission[d];
-  }
-  out.pcf = sum[0];
-  out.primary_data_share = sum[0] != 0 ? sum[1] / sum[0] : 0;
-  out.received = received;
+  Headline(model, network, makers, all_capacities, weights, out);
 
   // Splits: units of every node needed per unit of the product, times its own value.
   RENKEI_ASSIGN_OR_RETURN(std::vector<double> x, internal::Upstream(graph, weights));
@@ -183,6 +192,25 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
   out.by_country = Sorted(by_country);
   out.by_supplier = Sorted(by_supplier);
   out.by_stage = Sorted(by_stage);
+  return out;
+}
+
+std::vector<ProductFootprint> MadeProductFootprints(const model::Model& model,
+                                                    const NetworkFootprint& network) {
+  std::vector<std::vector<Index>> makers(model.products.size());
+  std::vector<bool> all_capacities(model.products.size(), true);
+  for (Index j = 0; j < model.production.size(); ++j) {
+    const Index p = model.production[j].product;
+    makers[p].push_back(j);
+    all_capacities[p] = all_capacities[p] && model.production[j].capacity_per_day.value_or(0) > 0;
+  }
+  std::vector<ProductFootprint> out(model.products.size());
+  std::vector<double> weights(model.production.size(), 0);
+  for (Index p = 0; p < model.products.size(); ++p) {
+    if (makers[p].empty()) continue;
+    out[p].product = p;
+    Headline(model, network, makers[p], all_capacities[p], weights, out[p]);
+  }
   return out;
 }
 

@@ -93,6 +93,14 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
                                               const NetworkFootprint& network,
                                               const std::string& product_id);
 
+// The footprints of every product made at some site, as FootprintOfProduct gives them
+// but without the splits, notes or `verified` (which need a pass over the product's
+// upstream each): pcf, primary share, ratings and `received`. Indexed like
+// model.products; entries of products made nowhere have product kNoIndex. One pass over
+// the network for all products (a PACT export of every product).
+std::vector<ProductFootprint> MadeProductFootprints(const model::Model& model,
+                                                    const NetworkFootprint& network);
+
 }  // namespace renkei::footprint
 
 #endif  // RENKEI_FOOTPRINT_ROLL_UP_H_

@@ -135,6 +135,32 @@ TEST(RollUpTest, ThreeTierBatteryChain) {
   EXPECT_EQ(Split(pack->by_stage, "main_production"), 108);
 }
 
+// The export's one-pass footprints are FootprintOfProduct's, without the splits.
+TEST(RollUpTest, MadeProductFootprintsAreThoseOfEachProduct) {
+  Network n;
+  AddBatteryChain(n);
+  const model::Model& model = n.Finish();
+  auto network = RollUp(model);
+  ASSERT_TRUE(network.ok()) << network.status().ToString();
+  const std::vector<ProductFootprint> all = MadeProductFootprints(model, *network);
+  ASSERT_EQ(all.size(), model.products.size());
+  for (model::Index p = 0; p < model.products.size(); ++p) {
+    auto one = FootprintOfProduct(model, *network, model.products[p].id);
+    if (all[p].product == model::kNoIndex) {
+      EXPECT_FALSE(one.ok() && !one->received) << model.products[p].id;
+      continue;
+    }
+    ASSERT_TRUE(one.ok()) << one.status().ToString();
+    EXPECT_EQ(all[p].product, p);
+    EXPECT_EQ(all[p].pcf, one->pcf) << model.products[p].id;
+    EXPECT_EQ(all[p].primary_data_share, one->primary_data_share);
+    EXPECT_EQ(all[p].dqr.ter, one->dqr.ter);
+    EXPECT_EQ(all[p].dqr.ger, one->dqr.ger);
+    EXPECT_EQ(all[p].dqr.tir, one->dqr.tir);
+    EXPECT_EQ(all[p].received, one->received);
+  }
+}
+
 TEST(RollUpTest, ReceivedFootprintsReplaceComputedValues) {
   Network n;
   AddBatteryChain(n);
