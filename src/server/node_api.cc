@@ -469,15 +469,29 @@ void Node::Impl::ApiTiers(ApiCall& c) {
   SendJson(c.res, doc);
 }
 
+namespace {
+
+// The product `id` of a /api/v1/products/{product} route, when it exists and the caller
+// may see it; else kNoIndex, and the 404 or 403 is sent.
+model::Index SeenProduct(ApiCall& c, const std::string& id) {
+  const model::Index p = c.snap.model.FindProduct(id);
+  if (p == model::kNoIndex) {
+    SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
+  } else if (!c.view.product(p)) {
+    SendError(c.res, {403, "AccessDenied", "Access denied"});
+    return model::kNoIndex;
+  }
+  return p;
+}
+
+}  // namespace
+
 void Node::Impl::ApiConcentration(ApiCall& c) {
   const network::Network& n = *c.snap.graph;
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.path_params[0];
-  const model::Index p = m.FindProduct(id);
-  if (p == model::kNoIndex) {
-    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
-  }
-  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const std::string& id = c.req.path_params[0];
+  const model::Index p = SeenProduct(c, id);
+  if (p == model::kNoIndex) return;
   const std::string target = c.req.get_param_value("target");
   if (c.req.has_param("target") && target.empty()) {
     return SendError(c.res, BadRequest("target: a node is required"));
@@ -629,12 +643,8 @@ void Node::Impl::ApiKeys(ApiCall& c) {
 
 void Node::Impl::ApiFootprint(ApiCall& c) {
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.path_params[0];
-  const model::Index p = m.FindProduct(id);
-  if (p == model::kNoIndex) {
-    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
-  }
-  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const std::string& id = c.req.path_params[0];
+  if (SeenProduct(c, id) == model::kNoIndex) return;
   const std::string split = c.req.has_param("split") ? c.req.get_param_value("split") : "country";
   footprint::SplitBy by;
   if (split == "tier") {
@@ -668,12 +678,8 @@ void Node::Impl::ApiFootprint(ApiCall& c) {
 
 void Node::Impl::ApiCircularity(ApiCall& c) {
   const model::Model& m = c.snap.model;
-  const std::string id = c.req.path_params[0];
-  const model::Index p = m.FindProduct(id);
-  if (p == model::kNoIndex) {
-    return SendError(c.res, {404, "NotFound", "unknown product '" + id + "'"});
-  }
-  if (!c.view.product(p)) return SendError(c.res, {403, "AccessDenied", "Access denied"});
+  const std::string& id = c.req.path_params[0];
+  if (SeenProduct(c, id) == model::kNoIndex) return;
   auto circ = footprint::RecycledContent(m, id);
   if (!circ.ok()) return SendError(c.res, {404, "NotFound", circ.status().message()});
   SendJson(c.res, footprint::CircularityJson(m, *circ));
