@@ -54,9 +54,8 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store, mod
   snap->model = std::move(model);
   RENKEI_ASSIGN_OR_RETURN(snap->own_keys, OrganizationKeys(store));
   const model::Model& m = snap->model;
-  for (const model::Organization& o : m.organizations) {
-    if (!o.public_key.empty()) snap->public_keys[o.id] = o.public_key;
-  }
+  // The keys received footprints are checked with, as an import checks them.
+  RENKEI_ASSIGN_OR_RETURN(snap->public_keys, store::RegisteredPublicKeys(store, m));
   snap->product_owner.assign(m.products.size(), model::kNoIndex);
   for (model::Index p = 0; p < m.products.size(); ++p) {
     snap->product_owner[p] = m.products[p].organization;
@@ -72,9 +71,6 @@ StatusOr<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Store& store, mod
     snap->graph_error = graph.status().message();
     snap->warnings.push_back(
         "the network snapshot could not be built (risk analyses answer 500): " + snap->graph_error);
-  }
-  for (const auto& [org, keys] : snap->own_keys) {
-    snap->public_keys[org] = trust::EncodePublicKey(keys);
   }
   auto network = footprint::RollUp(m);
   if (!network.ok()) {
