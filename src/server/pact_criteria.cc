@@ -290,6 +290,8 @@ std::optional<ApiError> ParseV2Filter(const std::string& filter, Criteria& c) {
       if (ok && k.Spaces() > 0) value = k.Quoted();
       k.Spaces();
       if (!value || !k.End() || !kPaths.count(path) || !kOperators.count(op)) {
+        // PACT v2's error code for a request that "implies functionality that is not
+        // implemented" (HTTP 400): a filter beyond the subset the spec lets hosts choose.
         return ApiError{400, "NotImplemented", "$filter: unsupported expression '" + part + "'"};
       }
       c.v2.push_back({path, op, *value});

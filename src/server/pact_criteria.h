@@ -51,7 +51,7 @@ std::optional<ApiError> CheckCriteria(const Criteria& c);
 
 // Adds the clauses of a v2 $filter, joined by "and": "<path> <eq|ne|lt|le|gt|ge>
 // '<value>'" or "<productIds|companyIds>/any(x: x eq '<value>')"; anything else is a 400
-// NotImplemented naming the clause.
+// with PACT v2's error code NotImplemented (its error table), naming the clause.
 std::optional<ApiError> ParseV2Filter(const std::string& filter, Criteria& c);
 
 }  // namespace renkei::server
