@@ -252,7 +252,7 @@ TEST_F(CliTest, RejectsWrongHeader) {
   ExpectRejected(BadBundle("sites.csv", "region,lat,", "region,latitude,"),
                  "sites.csv:1:37: unknown column 'latitude' in the header; the columns of sites "
                  "are id, organization, name, country, region, lat, lon, cluster, "
-                 "capacity_per_day, recovery_days");
+                 "capacity_per_day, recovery_days, name_ja, external");
   ExpectRejected(BadBundle("demand.csv", "site,product,demand_per_day,", "site,product,"),
                  "demand.csv:1:1: the header lacks the required column 'demand_per_day'");
 }

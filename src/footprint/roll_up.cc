@@ -166,7 +166,9 @@ StatusOr<ProductFootprint> FootprintOfProduct(const model::Model& model,
   auto add = [&](int t, Index site, Index p, double value) {
     if (value == 0) return;
     by_tier[std::to_string(t)] += value;
-    by_country[site == kNoIndex ? "unknown" : model.sites[site].country] += value;
+    by_country[site == kNoIndex || model.sites[site].country.empty() ? "unknown"
+                                                                     : model.sites[site].country] +=
+        value;
     const Index org = site == kNoIndex ? kNoIndex : model.sites[site].organization;
     by_supplier[org == kNoIndex ? "unknown" : model.organizations[org].id] += value;
     by_stage[stage_of(p)] += value;

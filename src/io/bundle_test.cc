@@ -16,7 +16,7 @@ namespace {
 
 TEST(RowTextTest, WritesShortestNumbersAndEmptyOptionals) {
   model::Model m;
-  m.organizations.push_back({"org:a", "A", "JP", "", ""});
+  m.organizations.emplace_back().id = "org:a";
   model::Site s;
   s.id = "site:a";
   s.organization = 0;
@@ -29,7 +29,7 @@ TEST(RowTextTest, WritesShortestNumbersAndEmptyOptionals) {
   std::vector<std::string> cells;
   internal::RowText(m, model::Table::kSites, 0, cells);
   EXPECT_EQ(cells, (std::vector<std::string>{"site:a", "org:a", "A, plant", "JP", "", "32.88",
-                                             "130.78", "", "", "0.30000000000000004"}));
+                                             "130.78", "", "", "0.30000000000000004", "", ""}));
 }
 
 // A CSV file is parsed on a second thread in blocks of about 256 KB while the

@@ -6,6 +6,7 @@
 #include "base/memory.h"
 #include "base/numbers.h"
 #include "model/countries.h"
+#include "model/fields.h"
 #include "model/units.h"
 
 namespace renkei::model {
@@ -157,12 +158,6 @@ class RowReader {
     return Ref(col, out);
   }
 
-  Status Quality(int first_col, DataQuality& out) const {
-    RENKEI_RETURN_IF_ERROR(OptionalNumber(first_col, out.ter));
-    RENKEI_RETURN_IF_ERROR(OptionalNumber(first_col + 1, out.ger));
-    return OptionalNumber(first_col + 2, out.tir);
-  }
-
   Status Date(int col, std::string& out) const {
     std::string_view t = fields_[col];
     if (t.empty()) {
@@ -234,6 +229,62 @@ class RowReader {
       t.remove_prefix(end + 1);
     }
     return Status::Ok();
+  }
+
+  // Reads column `col` into a field of the type model/fields.h gives its kind.
+  // An empty optional column leaves the field empty (0 for a plain number).
+  Status Read(int col, std::string& out) const {
+    switch (schema_.columns[col].kind) {
+      case ColumnKind::kId:
+        return Id(col, out);
+      case ColumnKind::kCountry:
+        if (!Present(col)) {
+          out.clear();
+          return Status::Ok();
+        }
+        return Country(col, out);
+      case ColumnKind::kDate:
+        return Date(col, out);
+      case ColumnKind::kPublicKey:
+        return PublicKey(col, out);
+      default:
+        return Text(col, out);
+    }
+  }
+  Status Read(int col, double& out) const {
+    if (!Present(col)) {
+      out = 0;
+      return Status::Ok();
+    }
+    return Number(col, out);
+  }
+  Status Read(int col, std::optional<double>& out) const { return OptionalNumber(col, out); }
+  Status Read(int col, bool& out) const { return Bool(col, out); }
+  Status Read(int col, Index& out) const { return OptionalRef(col, out); }
+  Status Read(int col, std::vector<std::string>& out) const { return IdList(col, out); }
+  Status Read(int col, Unit& out) const {
+    std::optional<Unit> unit = ParseUnit(Raw(col));
+    if (!unit) {
+      return FailMessage(col, "unknown unit '" + std::string(Raw(col)) +
+                                  "' (known: " + std::string(KnownUnitSymbols()) + ")");
+    }
+    out = *unit;
+    return Status::Ok();
+  }
+
+  // Checks the required columns, then reads every column of the bundle into
+  // `row` (model/fields.h); the columns only the store keeps are left as they are.
+  template <typename Row>
+  Status ReadRow(Row& row) const {
+    RENKEI_RETURN_IF_ERROR(CheckRequired());
+    Status status;
+    int col = 0;
+    const auto columns = static_cast<int>(schema_.columns.size());
+    ForEachField(row, [&](auto& field) {
+      if (col < columns && status.ok()) status = Read(col, field);
+      ++col;
+    });
+    return status;
   }
 
   Status PublicKey(int col, std::string& out) const {
@@ -434,13 +485,8 @@ Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin)
 
 Status ModelBuilder::AddOrganization(Fields f, const RowOrigin& o) {
   RowReader r(Table::kOrganizations, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Organization org;
-  RENKEI_RETURN_IF_ERROR(r.Id(0, org.id));
-  RENKEI_RETURN_IF_ERROR(r.Text(1, org.name));
-  RENKEI_RETURN_IF_ERROR(r.Country(2, org.country));
-  RENKEI_RETURN_IF_ERROR(r.Text(3, org.kind));
-  RENKEI_RETURN_IF_ERROR(r.PublicKey(4, org.public_key));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(org));
   const auto index = static_cast<Index>(model_.organizations.size());
   if (!model_.organization_ids.Insert(org.id, index)) {
     return r.FailMessage(0, "duplicate organization id '" + org.id + "'");
@@ -451,18 +497,16 @@ Status ModelBuilder::AddOrganization(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddSite(Fields f, const RowOrigin& o) {
   RowReader r(Table::kSites, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Site site;
-  RENKEI_RETURN_IF_ERROR(r.Id(0, site.id));
-  RENKEI_RETURN_IF_ERROR(r.Ref(1, site.organization));
-  RENKEI_RETURN_IF_ERROR(r.Text(2, site.name));
-  RENKEI_RETURN_IF_ERROR(r.Country(3, site.country));
-  RENKEI_RETURN_IF_ERROR(r.Text(4, site.region));
-  RENKEI_RETURN_IF_ERROR(r.Number(5, site.lat));
-  RENKEI_RETURN_IF_ERROR(r.Number(6, site.lon));
-  RENKEI_RETURN_IF_ERROR(r.Text(7, site.cluster));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(8, site.capacity_per_day));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(9, site.recovery_days));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(site));
+  if (!site.external) {
+    for (const char* column : {"name", "country", "lat", "lon"}) {
+      const int col = *Schema(Table::kSites).ColumnIndex(column);
+      if (!r.Present(col)) {
+        return r.FailMessage(col, "a value is required (only an external site may leave it out)");
+      }
+    }
+  }
   const auto index = static_cast<Index>(model_.sites.size());
   if (!model_.site_ids.Insert(site.id, index)) {
     return r.FailMessage(0, "duplicate site id '" + site.id + "'");
@@ -473,20 +517,8 @@ Status ModelBuilder::AddSite(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddProduct(Fields f, const RowOrigin& o) {
   RowReader r(Table::kProducts, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Product product;
-  RENKEI_RETURN_IF_ERROR(r.Id(0, product.id));
-  RENKEI_RETURN_IF_ERROR(r.Text(1, product.name));
-  RENKEI_RETURN_IF_ERROR(r.Text(2, product.category));
-  std::optional<Unit> unit = ParseUnit(r.Raw(3));
-  if (!unit) {
-    return r.FailMessage(3, "unknown unit '" + std::string(r.Raw(3)) +
-                                "' (known: " + std::string(KnownUnitSymbols()) + ")");
-  }
-  product.unit = *unit;
-  RENKEI_RETURN_IF_ERROR(r.OptionalRef(4, product.organization));
-  RENKEI_RETURN_IF_ERROR(r.Text(5, product.hs_code));
-  RENKEI_RETURN_IF_ERROR(r.IdList(6, product.pact_product_ids));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(product));
   const auto index = static_cast<Index>(model_.products.size());
   if (!model_.product_ids.Insert(product.id, index)) {
     return r.FailMessage(0, "duplicate product id '" + product.id + "'");
@@ -497,12 +529,8 @@ Status ModelBuilder::AddProduct(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddBomLine(Fields f, const RowOrigin& o) {
   RowReader r(Table::kBom, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   BomLine line;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, line.product));
-  RENKEI_RETURN_IF_ERROR(r.Ref(1, line.component));
-  RENKEI_RETURN_IF_ERROR(r.Number(2, line.quantity));
-  RENKEI_RETURN_IF_ERROR(r.Bool(3, line.recycling));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(line));
   if (!bom_keys_.Insert(line.product, line.component)) {
     return r.FailMessage(1, "duplicate BOM line: '" + std::string(r.Raw(1)) +
                                 "' is already a component of '" + std::string(r.Raw(0)) + "'");
@@ -514,15 +542,8 @@ Status ModelBuilder::AddBomLine(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddProduction(Fields f, const RowOrigin& o) {
   RowReader r(Table::kProduction, f, o, model_, &production_refs_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Production p;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, p.site));
-  RENKEI_RETURN_IF_ERROR(r.Ref(1, p.product));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(2, p.capacity_per_day));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, p.inventory_units));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, p.emissions_kgco2e_per_unit));
-  RENKEI_RETURN_IF_ERROR(r.Quality(5, p.dqr));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(8, p.recovery_days));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(p));
   if (!production_keys_.Insert(p.site, p.product)) {
     return r.FailMessage(1, "duplicate production of '" + std::string(r.Raw(1)) + "' at '" +
                                 std::string(r.Raw(0)) + "'");
@@ -533,14 +554,8 @@ Status ModelBuilder::AddProduction(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddSupply(Fields f, const RowOrigin& o) {
   RowReader r(Table::kSupply, f, o, model_, &supply_refs_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   SupplyLink s;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, s.supplier_site));
-  RENKEI_RETURN_IF_ERROR(r.Ref(1, s.customer_site));
-  RENKEI_RETURN_IF_ERROR(r.Ref(2, s.product));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, s.share));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, s.capacity_per_day));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(5, s.lead_time_days));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(s));
   if (s.supplier_site == s.customer_site) {
     return r.FailMessage(1, "a site cannot supply itself ('" + std::string(r.Raw(1)) + "')");
   }
@@ -558,13 +573,8 @@ Status ModelBuilder::AddSupply(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddDemand(Fields f, const RowOrigin& o) {
   RowReader r(Table::kDemand, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Demand d;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, d.site));
-  RENKEI_RETURN_IF_ERROR(r.Ref(1, d.product));
-  RENKEI_RETURN_IF_ERROR(r.Number(2, d.demand_per_day));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, d.inventory_units));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, d.margin_per_unit));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(d));
   if (!demand_keys_.Insert(d.site, d.product)) {
     return r.FailMessage(1, "duplicate demand for '" + std::string(r.Raw(1)) + "' at '" +
                                 std::string(r.Raw(0)) + "'");
@@ -575,17 +585,8 @@ Status ModelBuilder::AddDemand(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddFootprint(Fields f, const RowOrigin& o) {
   RowReader r(Table::kFootprints, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Footprint fp;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, fp.product));
-  RENKEI_RETURN_IF_ERROR(r.OptionalRef(1, fp.site));
-  RENKEI_RETURN_IF_ERROR(r.Number(2, fp.pcf_kgco2e_per_unit));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, fp.fossil));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, fp.biogenic));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(5, fp.primary_data_share));
-  RENKEI_RETURN_IF_ERROR(r.Quality(6, fp.dqr));
-  RENKEI_RETURN_IF_ERROR(r.Date(9, fp.period_start));
-  RENKEI_RETURN_IF_ERROR(r.Date(10, fp.period_end));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(fp));
   if (!fp.period_start.empty() && !fp.period_end.empty() &&
       fp.period_end.substr(0, 10) < fp.period_start.substr(0, 10)) {
     return r.FailMessage(
@@ -607,13 +608,8 @@ Status ModelBuilder::AddFootprint(Fields f, const RowOrigin& o) {
 
 Status ModelBuilder::AddMaterial(Fields f, const RowOrigin& o) {
   RowReader r(Table::kMaterials, f, o, model_);
-  RENKEI_RETURN_IF_ERROR(r.CheckRequired());
   Material m;
-  RENKEI_RETURN_IF_ERROR(r.Ref(0, m.product));
-  RENKEI_RETURN_IF_ERROR(r.Id(1, m.substance));
-  RENKEI_RETURN_IF_ERROR(r.Number(2, m.mass_kg_per_unit));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(3, m.recycled_pre_consumer_share));
-  RENKEI_RETURN_IF_ERROR(r.OptionalNumber(4, m.recycled_post_consumer_share));
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(m));
   if (m.recycled_pre_consumer_share.value_or(0) + m.recycled_post_consumer_share.value_or(0) >
       1 + 1e-9) {
     return r.FailMessage(4, "pre- and post-consumer recycled shares add up to more than 1");

@@ -163,14 +163,33 @@ TEST(BuilderAppendTest, FindsCollisionsWithRowsAlreadyInTheModel) {
   Model model;
   {
     ModelBuilder first(model);
-    std::vector<std::string_view> org = {"org:a", "A", "JP", "", ""};
+    std::vector<std::string_view> org = {"org:a", "A", "JP", "", "", ""};
     ASSERT_TRUE(first.AddRow(Table::kOrganizations, org, LineOrigin(1)).ok());
   }
   ModelBuilder second(model);
   EXPECT_EQ(second.rows_before()[static_cast<int>(Table::kOrganizations)], 1u);
-  std::vector<std::string_view> org = {"org:a", "A again", "JP", "", ""};
+  std::vector<std::string_view> org = {"org:a", "A again", "JP", "", "", ""};
   EXPECT_THAT(second.AddRow(Table::kOrganizations, org, LineOrigin(1)).message(),
               HasSubstr("duplicate organization id 'org:a'"));
+}
+
+// An external site (another company's, known by id and organization) needs no
+// name, country or place; any other site does.
+TEST_F(BuilderTest, ExternalSitesNeedOnlyIdAndOrganization) {
+  ASSERT_TRUE(Add(Table::kOrganizations, {"org:a", "A Corp", "JP", "", "", "A株式会社"}).ok());
+  std::vector<std::string_view> external(Schema(Table::kSites).columns.size());
+  external[0] = "site:b";
+  external[1] = "org:a";
+  external[*Schema(Table::kSites).ColumnIndex("external")] = "true";
+  ASSERT_TRUE(builder_.AddRow(Table::kSites, external, LineOrigin(++line_)).ok());
+  EXPECT_TRUE(model_.sites[0].external);
+  EXPECT_EQ(model_.sites[0].country, "");
+  EXPECT_EQ(model_.organizations[0].name_ja, "A株式会社");
+
+  Status s = Add(Table::kSites, {"site:c", "org:a", "Plant", "JP", "", "", "139.7"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("t.csv:3:6: lat: a value is required (only an external site"));
+  EXPECT_EQ(model_.sites.size(), 1u);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ struct Organization {
   std::string country;     // ISO 3166-1 alpha-2
   std::string kind;        // free text: "manufacturer", "recycler", ...; may be empty
   std::string public_key;  // Ed25519, base64url without padding; may be empty
+  std::string name_ja;     // the name in Japanese; may be empty
 };
 
 struct Site {
@@ -41,6 +42,12 @@ struct Site {
   std::string cluster;
   std::optional<double> capacity_per_day;  // shared by all products made here
   std::optional<double> recovery_days;     // time to recover (TTR) after a disruption
+  std::string name_ja;                     // may be empty
+  // A site known only by its id and organization (another company's site that
+  // supplies one of ours): name, country, region and cluster may be empty, and
+  // lat/lon are 0 and mean nothing. It is a node of the network like any other,
+  // but no geographic event hits it and no map shows it.
+  bool external = false;
 };
 
 struct Product {
@@ -51,6 +58,7 @@ struct Product {
   Index organization = kNoIndex;  // kNoIndex: not tied to one organization
   std::string hs_code;
   std::vector<std::string> pact_product_ids;
+  std::string name_ja;  // may be empty
 };
 
 // `quantity` units of `component` go into one unit of `product`. A line flagged

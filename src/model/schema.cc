@@ -14,18 +14,24 @@ constexpr Column kOrganizations[] = {
     {"country", K::kCountry, true},
     {"kind", K::kText, false},
     {"public_key", K::kPublicKey, false},
+    {"name_ja", K::kText, false},
 };
+// name, country, lat and lon are required of every site but an external one
+// (ModelBuilder checks), so a bundle may name another company's site by id and
+// organization alone.
 constexpr Column kSites[] = {
     {"id", K::kId, true},
     {"organization", K::kOrganizationRef, true},
-    {"name", K::kText, true},
-    {"country", K::kCountry, true},
+    {"name", K::kText, false},
+    {"country", K::kCountry, false},
     {"region", K::kText, false},
-    {"lat", K::kNumber, true, R::kLatitude},
-    {"lon", K::kNumber, true, R::kLongitude},
+    {"lat", K::kNumber, false, R::kLatitude},
+    {"lon", K::kNumber, false, R::kLongitude},
     {"cluster", K::kText, false},
     {"capacity_per_day", K::kNumber, false, R::kNonNegative},
     {"recovery_days", K::kNumber, false, R::kNonNegative},
+    {"name_ja", K::kText, false},
+    {"external", K::kBool, false},
 };
 constexpr Column kProducts[] = {
     {"id", K::kId, true},
@@ -35,6 +41,7 @@ constexpr Column kProducts[] = {
     {"organization", K::kOrganizationRef, false},
     {"hs_code", K::kText, false},
     {"pact_product_ids", K::kIdList, false},
+    {"name_ja", K::kText, false},
 };
 constexpr Column kBom[] = {
     {"product", K::kProductRef, true},
@@ -81,9 +88,13 @@ constexpr Column kFootprints[] = {
     {"period_start", K::kDate, false},
     {"period_end", K::kDate, false},
 };
+constexpr Column kFootprintsStored[] = {
+    {"pact_json", K::kText, false},
+    {"verified", K::kBool, false},
+};
 constexpr Column kMaterials[] = {
     {"product", K::kProductRef, true},
-    {"substance", K::kText, true},
+    {"substance", K::kId, true},
     {"mass_kg_per_unit", K::kNumber, true, R::kNonNegative},
     {"recycled_pre_consumer_share", K::kNumber, false, R::kShare},
     {"recycled_post_consumer_share", K::kNumber, false, R::kShare},
@@ -97,7 +108,7 @@ const std::array<TableSchema, kTableCount> kTables = {{
     {Table::kProduction, "production", kProduction},
     {Table::kSupply, "supply", kSupply},
     {Table::kDemand, "demand", kDemand},
-    {Table::kFootprints, "footprints", kFootprints},
+    {Table::kFootprints, "footprints", kFootprints, kFootprintsStored},
     {Table::kMaterials, "materials", kMaterials},
 }};
 

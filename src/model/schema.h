@@ -25,7 +25,7 @@ enum class Table {
 inline constexpr int kTableCount = 9;
 
 enum class ColumnKind {
-  kId,               // a new string id: non-empty, no control characters
+  kId,               // an id: non-empty, no spaces or control characters
   kText,             // free text
   kCountry,          // ISO 3166-1 alpha-2
   kNumber,           // finite decimal, within the column's Range
@@ -60,6 +60,9 @@ struct TableSchema {
   Table table;
   std::string_view name;  // "supply"; the CSV file is name + ".csv"
   std::span<const Column> columns;
+  // Columns the store keeps after `columns` that no bundle has: what the node
+  // learnt when the row came in (a received footprint's document, ...).
+  std::span<const Column> stored = {};
 
   // The position of `column` in `columns`, or nullopt.
   std::optional<int> ColumnIndex(std::string_view column) const;

@@ -53,7 +53,7 @@ Concentration Compute(const network::Network& net, Index product, std::span<cons
   for (size_t i = 0; i < nodes.size(); ++i) {
     const model::Site& s = m.sites[m.production[nodes[i]].site];
     company[m.organizations[s.organization].id] += weight[i];
-    country[s.country] += weight[i];
+    country[s.country.empty() ? "unknown" : s.country] += weight[i];  // an external site
   }
   c.by_company = Shares(company, c.total_capacity, c.hhi_company);
   c.by_country = Shares(country, c.total_capacity, c.hhi_country);

@@ -123,6 +123,7 @@ StatusOr<std::vector<Index>> SitesHit(const model::Model& m, const Event& ev) {
                                     "[-180, 180]");
       }
       for (Index s = 0; s < m.sites.size(); ++s) {
+        if (m.sites[s].external) continue;  // no known place
         if (GreatCircleKm(ev.lat, ev.lon, m.sites[s].lat, m.sites[s].lon) <= ev.radius_km) {
           hit.push_back(s);
         }

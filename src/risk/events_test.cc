@@ -109,6 +109,33 @@ TEST(EventsTest, ParsesEachKind) {
   EXPECT_EQ(EventName(*ev), "sites site:a,site:b");
 }
 
+// An external site (another company's, known by id alone) has no place: no
+// circle hits it, even one on its meaningless 0,0; a company event still does.
+TEST(EventsTest, ExternalSitesAreHitOnlyByName) {
+  model::Model m;
+  m.organizations.emplace_back().id = "org:a";
+  m.organization_ids.Insert("org:a", 0);
+  for (const char* id : {"site:near", "site:theirs"}) {
+    model::Site& s = m.sites.emplace_back();
+    s.id = id;
+    s.organization = 0;
+    m.site_ids.Insert(id, static_cast<model::Index>(m.sites.size() - 1));
+  }
+  m.sites[0].lat = 0.1;
+  m.sites[0].country = "GH";
+  m.sites[1].external = true;
+  Event circle;
+  circle.kind = Event::Kind::kCircle;
+  circle.radius_km = 50;
+  circle.days = 5;
+  EXPECT_THAT(*SitesHit(m, circle), ElementsAre(0u));
+  Event company;
+  company.kind = Event::Kind::kCompany;
+  company.company = "org:a";
+  company.days = 5;
+  EXPECT_THAT(*SitesHit(m, company), ElementsAre(0u, 1u));
+}
+
 TEST(EventsTest, BadEvents) {
   Golden g = LoadGolden("events");
   const model::Model& m = *g.model;

@@ -322,12 +322,17 @@ void Node::Impl::ApiSites(ApiCall& c) {
   for (model::Index s = 0; s < m.sites.size(); ++s) {
     if (!c.view.site(s)) continue;
     const model::Site& site = m.sites[s];
+    // An external site has no known place (model.h): a feature without geometry.
     features.push_back(
         {{"type", "Feature"},
-         {"geometry", {{"type", "Point"}, {"coordinates", {site.lon, site.lat}}}},
+         {"geometry", site.external
+                          ? Json(nullptr)
+                          : Json{{"type", "Point"}, {"coordinates", {site.lon, site.lat}}}},
          {"properties",
           {{"id", site.id},
            {"name", site.name},
+           {"name_ja", site.name_ja},
+           {"external", site.external},
            {"organization", m.organizations[site.organization].id},
            {"country", site.country},
            {"region", site.region},
@@ -377,12 +382,14 @@ void Node::Impl::ApiSite(ApiCall& c) {
   SendJson(c.res,
            Json{{"id", site.id},
                 {"name", site.name},
+                {"name_ja", site.name_ja},
+                {"external", site.external},
                 {"organization", {{"id", org.id}, {"name", org.name}}},
                 {"country", site.country},
                 {"region", site.region},
                 {"cluster", site.cluster},
-                {"lat", site.lat},
-                {"lon", site.lon},
+                {"lat", site.external ? Json(nullptr) : Json(site.lat)},
+                {"lon", site.external ? Json(nullptr) : Json(site.lon)},
                 {"recovery_days", site.recovery_days ? Json(*site.recovery_days) : Json(nullptr)},
                 {"products", SiteProducts(m, c.view, s)},
                 {"demand_stopped", stopped},

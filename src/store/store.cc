@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/progress.h"
+#include "model/fields.h"
 #include "store/audit.h"
 #include "store/changes.h"
 #include "store/internal/sqlite.h"
@@ -35,10 +36,8 @@ using model::kNoIndex;
 constexpr int kApplicationId = 0x52454E4B;  // "RENK"
 
 // Migration n (1-based) upgrades a store from schema version n-1 to n. Never
-// edit a migration that has shipped; add a new one.
-// Organizations, sites and products keep their model index + 1 as rowid, so
-// references between tables are plain integers. The model layer validates
-// every reference before anything is written, so foreign keys are not declared.
+// edit a migration that has shipped; add a new one. The tables as they are
+// after the last one are described in README.md, "The store's tables".
 const char* const kMigrations[] = {
     // 1: the bundle tables and the audit log.
     R"sql(
@@ -123,6 +122,76 @@ ALTER TABLE footprints ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TRIGGER settings_inserted AFTER INSERT ON settings BEGIN INSERT INTO changes(kind) VALUES('settings'); END;
 CREATE TRIGGER settings_updated AFTER UPDATE ON settings BEGIN INSERT INTO changes(kind) VALUES('settings'); END;
+)sql",  // 5: one table design for both engines. Organizations, sites and products
+    // keep an entity number `id` (the model index + 1, what other tables refer
+    // to) apart from the row, so that one entity can have several versions. Every
+    // model table gets versions (valid_from: the change that wrote the row;
+    // valid_to: the change that replaced or removed it, NULL while current; rows
+    // from before versions have valid_from 0) and a unique natural key among its
+    // current rows. Names in Japanese, and sites known only by id and
+    // organization (external).
+    R"sql(
+CREATE TABLE organizations_v5(
+  id INTEGER NOT NULL, ext_id TEXT NOT NULL, name TEXT NOT NULL, country TEXT NOT NULL,
+  kind TEXT, public_key TEXT, name_ja TEXT,
+  valid_from INTEGER NOT NULL, valid_to INTEGER);
+INSERT INTO organizations_v5(id, ext_id, name, country, kind, public_key, valid_from)
+  SELECT id, ext_id, name, country, kind, public_key, 0 FROM organizations ORDER BY id;
+DROP TABLE organizations;
+ALTER TABLE organizations_v5 RENAME TO organizations;
+CREATE TABLE sites_v5(
+  id INTEGER NOT NULL, ext_id TEXT NOT NULL, organization INTEGER NOT NULL,
+  name TEXT, country TEXT, region TEXT, lat REAL, lon REAL, cluster TEXT,
+  capacity_per_day REAL, recovery_days REAL, name_ja TEXT,
+  external INTEGER NOT NULL DEFAULT 0,
+  valid_from INTEGER NOT NULL, valid_to INTEGER);
+INSERT INTO sites_v5(id, ext_id, organization, name, country, region, lat, lon, cluster,
+                     capacity_per_day, recovery_days, valid_from)
+  SELECT id, ext_id, organization, name, country, region, lat, lon, cluster,
+         capacity_per_day, recovery_days, 0 FROM sites ORDER BY id;
+DROP TABLE sites;
+ALTER TABLE sites_v5 RENAME TO sites;
+CREATE TABLE products_v5(
+  id INTEGER NOT NULL, ext_id TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL,
+  unit TEXT NOT NULL, organization INTEGER, hs_code TEXT, pact_product_ids TEXT, name_ja TEXT,
+  valid_from INTEGER NOT NULL, valid_to INTEGER);
+INSERT INTO products_v5(id, ext_id, name, category, unit, organization, hs_code,
+                        pact_product_ids, valid_from)
+  SELECT id, ext_id, name, category, unit, organization, hs_code, pact_product_ids, 0
+  FROM products ORDER BY id;
+DROP TABLE products;
+ALTER TABLE products_v5 RENAME TO products;
+ALTER TABLE bom ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE bom ADD COLUMN valid_to INTEGER;
+ALTER TABLE production ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE production ADD COLUMN valid_to INTEGER;
+ALTER TABLE supply ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE supply ADD COLUMN valid_to INTEGER;
+ALTER TABLE demand ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE demand ADD COLUMN valid_to INTEGER;
+ALTER TABLE footprints ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE footprints ADD COLUMN valid_to INTEGER;
+ALTER TABLE materials ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE materials ADD COLUMN valid_to INTEGER;
+-- The keys: each entity and natural key once among the current rows. Supply's
+-- key leads with the customer (its owner): bundles group supply by customer, so
+-- a bulk import writes this index nearly in order (at 1 M sites the import keeps
+-- its speed; supplier first, it took 2.6 times as long).
+CREATE UNIQUE INDEX organizations_id ON organizations(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX organizations_key ON organizations(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX sites_id ON sites(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX sites_key ON sites(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX products_id ON products(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX products_key ON products(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX bom_key ON bom(product, component) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX production_key ON production(site, product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX supply_key ON supply(customer_site, product, supplier_site)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX demand_key ON demand(site, product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX footprints_key ON footprints(
+  product, coalesce(site, 0), coalesce(period_start, ''), coalesce(period_end, ''))
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX materials_key ON materials(product, substance) WHERE valid_to IS NULL;
 )sql",
 };
 
@@ -146,10 +215,32 @@ StatusOr<int> PragmaInt(sqlite3* db, const std::string& pragma) {
   return row ? static_cast<int>(s.Int(0)) : 0;
 }
 
-Index ToIndex(const Statement& s, int column) {
-  return s.IsNull(column) ? kNoIndex : static_cast<Index>(s.Int(column) - 1);
+// Organizations, sites and products are entities: a row holds one version of
+// entity `id`, the number other tables refer to (the model index + 1).
+bool IsEntity(model::Table t) { return t <= model::Table::kProducts; }
+int64_t EntityId(Index index) { return static_cast<int64_t>(index) + 1; }
+
+// The store's name of a column: an entity's string id is `ext_id`.
+std::string_view StoredName(const model::Column& c) {
+  return c.kind == model::ColumnKind::kId && c.name == "id" ? "ext_id" : c.name;
 }
-int64_t ToRowId(Index index) { return static_cast<int64_t>(index) + 1; }
+
+// "ext_id, organization, ..., verified": the columns of `t` that hold the fields
+// of model/fields.h, in their order.
+std::string FieldColumns(const model::TableSchema& t) {
+  std::string out;
+  for (auto columns : {t.columns, t.stored}) {
+    for (const model::Column& c : columns) {
+      if (!out.empty()) out += ", ";
+      out += StoredName(c);
+    }
+  }
+  return out;
+}
+
+int FieldCount(const model::TableSchema& t) {
+  return static_cast<int>(t.columns.size() + t.stored.size());
+}
 
 }  // namespace
 
@@ -205,6 +296,19 @@ Store::~Store() { sqlite3_close(db_); }
 
 sqlite3* internal::Handle(const Store& store) { return store.db_; }
 
+Status internal::CreateAtSchemaVersion(const std::string& path, int version) {
+  if (version < 1 || version >= kMigrationCount) {
+    return InvalidArgumentError("no such older schema version: " + std::to_string(version));
+  }
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db,
+                          OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  Status s = Exec(db, "PRAGMA application_id=" + std::to_string(kApplicationId));
+  for (int v = 0; v < version && s.ok(); ++v) s = Exec(db, kMigrations[v]);
+  if (s.ok()) s = Exec(db, "PRAGMA user_version=" + std::to_string(version));
+  sqlite3_close(db);
+  return s;
+}
+
 Status Store::Migrate() {
   RENKEI_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF"));
   RENKEI_ASSIGN_OR_RETURN(int version, PragmaInt(db_, "user_version"));
@@ -258,7 +362,8 @@ StatusOr<model::RowCounts> Store::CountRows() const {
   model::RowCounts counts{};
   for (const model::TableSchema& t : model::AllTables()) {
     RENKEI_ASSIGN_OR_RETURN(Statement s,
-                            Statement::Prepare(db_, "SELECT count(*) FROM " + std::string(t.name)));
+                            Statement::Prepare(db_, "SELECT count(*) FROM " + std::string(t.name) +
+                                                        " WHERE valid_to IS NULL"));
     RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
     counts[static_cast<size_t>(t.table)] = row ? static_cast<size_t>(s.Int(0)) : 0;
   }
@@ -273,7 +378,8 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> Store::CountSitesBy(
   RENKEI_ASSIGN_OR_RETURN(
       Statement s,
       Statement::Prepare(db_, "SELECT coalesce(" + column +
-                                  ", ''), count(*) AS n FROM sites GROUP BY 1 ORDER BY n DESC, 1"));
+                                  ", ''), count(*) AS n FROM sites WHERE valid_to IS NULL "
+                                  "GROUP BY 1 ORDER BY n DESC, 1"));
   std::vector<std::pair<std::string, int64_t>> out;
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -283,13 +389,100 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> Store::CountSitesBy(
   return out;
 }
 
+namespace {
+
+// Reads a stored value into a field of model/fields.h.
+class FieldReader {
+ public:
+  FieldReader(const Statement& s, int first) : s_(s), next_(first) {}
+  Status Read(std::string& v) {
+    v = s_.Text(next_++);
+    return Status::Ok();
+  }
+  Status Read(double& v) {
+    v = s_.Double(next_++);
+    return Status::Ok();
+  }
+  Status Read(std::optional<double>& v) {
+    v = s_.OptionalDouble(next_++);
+    return Status::Ok();
+  }
+  Status Read(bool& v) {
+    v = s_.Int(next_++) != 0;
+    return Status::Ok();
+  }
+  Status Read(Index& v) {
+    v = s_.IsNull(next_) ? kNoIndex : static_cast<Index>(s_.Int(next_) - 1);
+    ++next_;
+    return Status::Ok();
+  }
+  Status Read(model::Unit& v) {
+    const std::string symbol = s_.Text(next_++);
+    std::optional<model::Unit> unit = model::ParseUnit(symbol);
+    if (!unit) return DataLossError("unknown unit '" + symbol + "'");
+    v = *unit;
+    return Status::Ok();
+  }
+  Status Read(std::vector<std::string>& v) {
+    const std::string ids = s_.Text(next_++);
+    v.clear();
+    for (size_t start = 0; start < ids.size();) {
+      size_t end = ids.find(';', start);
+      if (end == std::string::npos) end = ids.size();
+      v.push_back(ids.substr(start, end - start));
+      start = end + 1;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const Statement& s_;
+  int next_;
+};
+
+// Reads the current rows of `table` into `m`, in entity order (entities) or
+// the order they were written (the others).
+Status LoadTable(sqlite3* db, const std::string& path, model::Table table, size_t count,
+                 model::Model& m, const std::function<void()>& tick) {
+  const model::TableSchema& t = model::Schema(table);
+  const bool entity = IsEntity(table);
+  RENKEI_ASSIGN_OR_RETURN(
+      Statement s,
+      Statement::Prepare(db, "SELECT " + std::string(entity ? "id, " : "") + FieldColumns(t) +
+                                 " FROM " + std::string(t.name) +
+                                 " WHERE valid_to IS NULL ORDER BY " + (entity ? "id" : "rowid")));
+  return model::WithRows(m, table, [&](auto& rows) -> Status {
+    rows.reserve(count);
+    for (;;) {
+      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (entity && s.Int(0) != static_cast<int64_t>(rows.size()) + 1) {
+        return DataLossError(path + ": " + std::string(t.name) + " are not numbered densely");
+      }
+      FieldReader reader(s, entity ? 1 : 0);
+      Status status;
+      rows.emplace_back();
+      model::ForEachField(rows.back(), [&](auto& field) {
+        if (status.ok()) status = reader.Read(field);
+      });
+      if (!status.ok()) {
+        return status.WithPrefix(path + ": " + std::string(t.name) + " row " +
+                                 std::to_string(rows.size()));
+      }
+      tick();
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
 StatusOr<model::Model> Store::LoadModel() const {
   model::Model m;
   RENKEI_ASSIGN_OR_RETURN(model::RowCounts counts, CountRows());
-  auto count = [&](model::Table t) { return counts[static_cast<size_t>(t)]; };
   Progress progress("loading store", 0, "rows");
   uint64_t done = 0;
-  auto tick = [&] {
+  const std::function<void()> tick = [&] {
     if ((++done & 0xFFFF) == 0) progress.Update(done);
   };
   // Read in one transaction so the tables are consistent with each other.
@@ -298,192 +491,21 @@ StatusOr<model::Model> Store::LoadModel() const {
     sqlite3* db;
     ~EndRead() { (void)Exec(db, "COMMIT"); }
   } end_read{db_};
-
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT id, ext_id, name, country, kind, public_key FROM organizations ORDER BY id"));
-    m.organizations.reserve(count(model::Table::kOrganizations));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      if (s.Int(0) != static_cast<int64_t>(m.organizations.size()) + 1) {
-        return DataLossError(path_ + ": organization rows are not numbered densely");
-      }
-      m.organizations.push_back({s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
-      m.organization_ids.Insert(m.organizations.back().id,
-                                static_cast<Index>(m.organizations.size() - 1));
-    }
+  for (const model::TableSchema& t : model::AllTables()) {
+    RENKEI_RETURN_IF_ERROR(
+        LoadTable(db_, path_, t.table, counts[static_cast<size_t>(t.table)], m, tick));
   }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT id, ext_id, organization, name, country, region, lat, lon, cluster, "
-            "capacity_per_day, recovery_days FROM sites ORDER BY id"));
-    m.sites.reserve(count(model::Table::kSites));
-    m.site_ids.Reserve(count(model::Table::kSites));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      if (s.Int(0) != static_cast<int64_t>(m.sites.size()) + 1) {
-        return DataLossError(path_ + ": site rows are not numbered densely");
-      }
-      model::Site site;
-      site.id = s.Text(1);
-      site.organization = ToIndex(s, 2);
-      site.name = s.Text(3);
-      site.country = s.Text(4);
-      site.region = s.Text(5);
-      site.lat = s.Double(6);
-      site.lon = s.Double(7);
-      site.cluster = s.Text(8);
-      site.capacity_per_day = s.OptionalDouble(9);
-      site.recovery_days = s.OptionalDouble(10);
-      m.site_ids.Insert(site.id, static_cast<Index>(m.sites.size()));
-      m.sites.push_back(std::move(site));
-      tick();
-    }
+  m.organization_ids.Reserve(m.organizations.size());
+  for (size_t i = 0; i < m.organizations.size(); ++i) {
+    m.organization_ids.Insert(m.organizations[i].id, static_cast<Index>(i));
   }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT id, ext_id, name, category, unit, organization, hs_code, pact_product_ids "
-            "FROM products ORDER BY id"));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      if (s.Int(0) != static_cast<int64_t>(m.products.size()) + 1) {
-        return DataLossError(path_ + ": product rows are not numbered densely");
-      }
-      model::Product p;
-      p.id = s.Text(1);
-      p.name = s.Text(2);
-      p.category = s.Text(3);
-      std::optional<model::Unit> unit = model::ParseUnit(s.Text(4));
-      if (!unit) return DataLossError(path_ + ": product '" + p.id + "' has an unknown unit");
-      p.unit = *unit;
-      p.organization = ToIndex(s, 5);
-      p.hs_code = s.Text(6);
-      const std::string ids = s.Text(7);
-      for (size_t start = 0; start < ids.size();) {
-        size_t end = ids.find(';', start);
-        if (end == std::string::npos) end = ids.size();
-        p.pact_product_ids.push_back(ids.substr(start, end - start));
-        start = end + 1;
-      }
-      m.product_ids.Insert(p.id, static_cast<Index>(m.products.size()));
-      m.products.push_back(std::move(p));
-    }
+  m.site_ids.Reserve(m.sites.size());
+  for (size_t i = 0; i < m.sites.size(); ++i) {
+    m.site_ids.Insert(m.sites[i].id, static_cast<Index>(i));
   }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_, "SELECT product, component, quantity, recycling FROM bom ORDER BY rowid"));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      m.bom.push_back({ToIndex(s, 0), ToIndex(s, 1), s.Double(2), s.Int(3) != 0});
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT site, product, capacity_per_day, inventory_units, emissions_kgco2e_per_unit, "
-            "dqr_ter, dqr_ger, dqr_tir, recovery_days FROM production ORDER BY rowid"));
-    m.production.reserve(count(model::Table::kProduction));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      m.production.push_back({ToIndex(s, 0),
-                              ToIndex(s, 1),
-                              s.OptionalDouble(2),
-                              s.OptionalDouble(3),
-                              s.OptionalDouble(4),
-                              {s.OptionalDouble(5), s.OptionalDouble(6), s.OptionalDouble(7)},
-                              s.OptionalDouble(8)});
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT supplier_site, customer_site, product, share, capacity_per_day, lead_time_days "
-            "FROM supply ORDER BY rowid"));
-    m.supply.reserve(count(model::Table::kSupply));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      m.supply.push_back({ToIndex(s, 0), ToIndex(s, 1), ToIndex(s, 2), s.OptionalDouble(3),
-                          s.OptionalDouble(4), s.OptionalDouble(5)});
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT site, product, demand_per_day, inventory_units, margin_per_unit FROM demand "
-            "ORDER BY rowid"));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      m.demand.push_back(
-          {ToIndex(s, 0), ToIndex(s, 1), s.Double(2), s.OptionalDouble(3), s.OptionalDouble(4)});
-      tick();
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT product, site, pcf_kgco2e_per_unit, fossil, biogenic, primary_data_share, "
-            "dqr_ter, dqr_ger, dqr_tir, period_start, period_end, pact_json, verified FROM "
-            "footprints "
-            "ORDER BY rowid"));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      model::Footprint f;
-      f.product = ToIndex(s, 0);
-      f.site = ToIndex(s, 1);
-      f.pcf_kgco2e_per_unit = s.Double(2);
-      f.fossil = s.OptionalDouble(3);
-      f.biogenic = s.OptionalDouble(4);
-      f.primary_data_share = s.OptionalDouble(5);
-      f.dqr = {s.OptionalDouble(6), s.OptionalDouble(7), s.OptionalDouble(8)};
-      f.period_start = s.Text(9);
-      f.period_end = s.Text(10);
-      f.pact_json = s.Text(11);
-      f.verified = s.Int(12) != 0;
-      m.footprints.push_back(std::move(f));
-    }
-  }
-  {
-    RENKEI_ASSIGN_OR_RETURN(
-        Statement s,
-        Statement::Prepare(
-            db_,
-            "SELECT product, substance, mass_kg_per_unit, recycled_pre_consumer_share, "
-            "recycled_post_consumer_share FROM materials ORDER BY rowid"));
-    for (;;) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      m.materials.push_back(
-          {ToIndex(s, 0), s.Text(1), s.Double(2), s.OptionalDouble(3), s.OptionalDouble(4)});
-    }
+  m.product_ids.Reserve(m.products.size());
+  for (size_t i = 0; i < m.products.size(); ++i) {
+    m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
   }
   return m;
 }
@@ -498,42 +520,6 @@ constexpr size_t kRowsPerStatement = 64;
 // instead of the write-ahead log (see Append).
 constexpr uint64_t kBulkRows = 20000;
 
-// Binds the values of one row to consecutive parameters of a statement.
-class RowBinder {
- public:
-  RowBinder(Statement& s, int first) : s_(s), next_(first) {}
-  void Int(int64_t v) { s_.Bind(next_++, v); }
-  void Text(std::string_view v) { s_.BindText(next_++, v); }
-  void Number(const std::optional<double>& v) { s_.Bind(next_++, v); }
-  void Ref(Index v) {
-    if (v == kNoIndex) {
-      s_.BindText(next_++, "");  // NULL
-    } else {
-      s_.Bind(next_++, ToRowId(v));
-    }
-  }
-
- private:
-  Statement& s_;
-  int next_;
-};
-
-// Feeds the digest exactly the values written, in the order written.
-class RowDigest {
- public:
-  explicit RowDigest(ContentDigest& d) : d_(d) {}
-  void Text(std::string_view v) { d_.Add(v); }
-  void Number(const std::optional<double>& v) {
-    d_.Add(v ? *v : -0.0);
-    d_.Add(static_cast<int64_t>(v.has_value()));
-  }
-  void Ref(Index v) { d_.Add(static_cast<int64_t>(v)); }
-  void Int(int64_t v) { d_.Add(v); }
-
- private:
-  ContentDigest& d_;
-};
-
 std::string JoinIds(const std::vector<std::string>& ids) {
   std::string out;
   for (const std::string& id : ids) {
@@ -543,165 +529,96 @@ std::string JoinIds(const std::vector<std::string>& ids) {
   return out;
 }
 
-// The values of one row of each table, in column order, to a RowBinder or a
-// RowDigest. The row id of organizations, sites and products is bound by the
-// caller and is not part of the digest.
-template <typename Sink>
-void OrganizationRow(Sink& k, const model::Organization& o) {
-  k.Text(o.id);
-  k.Text(o.name);
-  k.Text(o.country);
-  k.Text(o.kind);
-  k.Text(o.public_key);
-}
-template <typename Sink>
-void SiteRow(Sink& k, const model::Site& x) {
-  k.Text(x.id);
-  k.Ref(x.organization);
-  k.Text(x.name);
-  k.Text(x.country);
-  k.Text(x.region);
-  k.Number(x.lat);
-  k.Number(x.lon);
-  k.Text(x.cluster);
-  k.Number(x.capacity_per_day);
-  k.Number(x.recovery_days);
-}
-template <typename Sink>
-void ProductRow(Sink& k, const model::Product& p, std::string_view joined_ids) {
-  k.Text(p.id);
-  k.Text(p.name);
-  k.Text(p.category);
-  k.Text(model::UnitSymbol(p.unit));
-  k.Ref(p.organization);
-  k.Text(p.hs_code);
-  k.Text(joined_ids);
-}
-template <typename Sink>
-void BomRow(Sink& k, const model::BomLine& b) {
-  k.Ref(b.product);
-  k.Ref(b.component);
-  k.Number(b.quantity);
-  k.Int(static_cast<int64_t>(b.recycling));
-}
-template <typename Sink>
-void ProductionRow(Sink& k, const model::Production& p) {
-  k.Ref(p.site);
-  k.Ref(p.product);
-  k.Number(p.capacity_per_day);
-  k.Number(p.inventory_units);
-  k.Number(p.emissions_kgco2e_per_unit);
-  k.Number(p.dqr.ter);
-  k.Number(p.dqr.ger);
-  k.Number(p.dqr.tir);
-  k.Number(p.recovery_days);
-}
-template <typename Sink>
-void SupplyRow(Sink& k, const model::SupplyLink& x) {
-  k.Ref(x.supplier_site);
-  k.Ref(x.customer_site);
-  k.Ref(x.product);
-  k.Number(x.share);
-  k.Number(x.capacity_per_day);
-  k.Number(x.lead_time_days);
-}
-template <typename Sink>
-void DemandRow(Sink& k, const model::Demand& d) {
-  k.Ref(d.site);
-  k.Ref(d.product);
-  k.Number(d.demand_per_day);
-  k.Number(d.inventory_units);
-  k.Number(d.margin_per_unit);
-}
-template <typename Sink>
-void FootprintRow(Sink& k, const model::Footprint& f) {
-  k.Ref(f.product);
-  k.Ref(f.site);
-  k.Number(f.pcf_kgco2e_per_unit);
-  k.Number(f.fossil);
-  k.Number(f.biogenic);
-  k.Number(f.primary_data_share);
-  k.Number(f.dqr.ter);
-  k.Number(f.dqr.ger);
-  k.Number(f.dqr.tir);
-  k.Text(f.period_start);
-  k.Text(f.period_end);
-  k.Text(f.pact_json);
-  k.Int(f.verified ? 1 : 0);
-}
-template <typename Sink>
-void MaterialRow(Sink& k, const model::Material& x) {
-  k.Ref(x.product);
-  k.Text(x.substance);
-  k.Number(x.mass_kg_per_unit);
-  k.Number(x.recycled_pre_consumer_share);
-  k.Number(x.recycled_post_consumer_share);
-}
-
-// Feeds rows [from, to) of table `t` of `m` to the digest; product_ids[i - from]
-// is the joined PACT ids of product i. Stops early once `cancel` is set.
-void DigestTable(RowDigest& k, model::Table t, const model::Model& m, size_t from, size_t to,
-                 const std::vector<std::string>& product_ids, const std::atomic<bool>& cancel) {
-  for (size_t i = from; i < to; ++i) {
-    if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
-    switch (t) {
-      case model::Table::kOrganizations:
-        OrganizationRow(k, m.organizations[i]);
-        break;
-      case model::Table::kSites:
-        SiteRow(k, m.sites[i]);
-        break;
-      case model::Table::kProducts:
-        ProductRow(k, m.products[i], product_ids[i - from]);
-        break;
-      case model::Table::kBom:
-        BomRow(k, m.bom[i]);
-        break;
-      case model::Table::kProduction:
-        ProductionRow(k, m.production[i]);
-        break;
-      case model::Table::kSupply:
-        SupplyRow(k, m.supply[i]);
-        break;
-      case model::Table::kDemand:
-        DemandRow(k, m.demand[i]);
-        break;
-      case model::Table::kFootprints:
-        FootprintRow(k, m.footprints[i]);
-        break;
-      case model::Table::kMaterials:
-        MaterialRow(k, m.materials[i]);
-        break;
+// Binds the values of one row to consecutive parameters of a statement: the
+// fields of model/fields.h as the store keeps them (empty text and absent
+// numbers as NULL, references as entity numbers, id lists joined by ';').
+class RowBinder {
+ public:
+  RowBinder(Statement& s, int first) : s_(s), next_(first) {}
+  void Int(int64_t v) { s_.Bind(next_++, v); }
+  void Value(const std::string& v) { s_.BindText(next_++, v); }
+  void Value(double v) { s_.Bind(next_++, v); }
+  void Value(const std::optional<double>& v) { s_.Bind(next_++, v); }
+  void Value(bool v) { s_.Bind(next_++, int64_t{v}); }
+  void Value(model::Unit v) { s_.BindText(next_++, model::UnitSymbol(v)); }
+  void Value(Index v) {
+    if (v == kNoIndex) {
+      s_.BindText(next_++, "");  // NULL
+    } else {
+      s_.Bind(next_++, EntityId(v));
     }
   }
+  void Value(const std::vector<std::string>& v) {
+    if (v.empty()) {
+      s_.BindText(next_++, "");  // NULL
+    } else {
+      s_.BindCopy(next_++, JoinIds(v));
+    }
+  }
+
+ private:
+  Statement& s_;
+  int next_;
+};
+
+// Feeds the digest exactly the values written, in the order written (not the
+// entity numbers or versions, which say where a row is, not what it says).
+class RowDigest {
+ public:
+  explicit RowDigest(ContentDigest& d) : d_(d) {}
+  void Value(const std::string& v) { d_.Add(v); }
+  void Value(double v) { Value(std::optional<double>(v)); }
+  void Value(const std::optional<double>& v) {
+    d_.Add(v ? *v : -0.0);
+    d_.Add(static_cast<int64_t>(v.has_value()));
+  }
+  void Value(bool v) { d_.Add(int64_t{v}); }
+  void Value(model::Unit v) { d_.Add(model::UnitSymbol(v)); }
+  void Value(Index v) { d_.Add(static_cast<int64_t>(v)); }
+  void Value(const std::vector<std::string>& v) { d_.Add(JoinIds(v)); }
+
+ private:
+  ContentDigest& d_;
+};
+
+// The values of one row, in column order, to a RowBinder or a RowDigest.
+template <typename Sink, typename Row>
+void PutRow(Sink& k, const Row& row) {
+  model::ForEachField(row, [&](const auto& v) { k.Value(v); });
 }
 
-std::vector<std::string> JoinedProductIds(const model::Model& m, size_t from, size_t to) {
-  std::vector<std::string> ids;
-  for (size_t i = from; i < to; ++i) ids.push_back(JoinIds(m.products[i].pact_product_ids));
-  return ids;
+// Feeds rows [from, to) of table `t` of `m` to the digest. Stops early once
+// `cancel` is set.
+void DigestTable(RowDigest& k, model::Table t, const model::Model& m, size_t from, size_t to,
+                 const std::atomic<bool>& cancel) {
+  model::WithRows(m, t, [&](const auto& rows) {
+    for (size_t i = from; i < to; ++i) {
+      if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
+      PutRow(k, rows[i]);
+    }
+  });
 }
 
 // The SHA-256 of the new rows of every table, as the audit log records it.
 // Stops early (the result is then meaningless) once `cancel` is set.
 std::string DigestRows(const model::Model& m, const model::RowCounts& first,
-                       const std::vector<std::string>& product_ids,
                        const std::atomic<bool>& cancel) {
   ContentDigest digest;
   RowDigest k(digest);
   const model::RowCounts now = model::CountRows(m);
   for (const model::TableSchema& t : model::AllTables()) {
     const auto n = static_cast<size_t>(t.table);
-    DigestTable(k, t.table, m, first[n], now[n], product_ids, cancel);
+    DigestTable(k, t.table, m, first[n], now[n], cancel);
   }
   return digest.HexDigest();
 }
 
-std::string InsertSql(std::string_view table, int columns, size_t rows) {
+// "INSERT INTO t(columns) VALUES (?,...),(?,...)...", `rows` rows of `count` values.
+std::string InsertSql(std::string_view table, const std::string& columns, int count, size_t rows) {
   std::string row = "(?";
-  for (int c = 1; c < columns; ++c) row += ",?";
+  for (int c = 1; c < count; ++c) row += ",?";
   row += ')';
-  std::string sql = "INSERT INTO " + std::string(table) + " VALUES ";
+  std::string sql = "INSERT INTO " + std::string(table) + "(" + columns + ") VALUES ";
   sql.reserve(sql.size() + rows * (row.size() + 1));
   for (size_t r = 0; r < rows; ++r) {
     if (r > 0) sql += ',';
@@ -710,99 +627,50 @@ std::string InsertSql(std::string_view table, int columns, size_t rows) {
   return sql;
 }
 
-// Inserts rows [from, to) of a table, kRowsPerStatement rows per statement;
-// bind_row(binder, i) binds the `columns` values of row i.
-template <typename BindRow>
-Status InsertRows(sqlite3* db, std::string_view table, int columns, size_t from, size_t to,
-                  BindRow bind_row, const std::function<void(size_t)>& tick) {
-  if (from >= to) return Status::Ok();
-  const size_t per = std::min(kRowsPerStatement, to - from);
-  RENKEI_ASSIGN_OR_RETURN(Statement many, Statement::Prepare(db, InsertSql(table, columns, per)));
-  size_t i = from;
-  for (; i + per <= to; i += per) {
-    for (size_t r = 0; r < per; ++r) {
-      RowBinder b(many, static_cast<int>(r) * columns + 1);
-      bind_row(b, i + r);
-    }
-    RENKEI_RETURN_IF_ERROR(many.Run());
-    tick(per);
-  }
-  if (i < to) {
-    RENKEI_ASSIGN_OR_RETURN(Statement rest,
-                            Statement::Prepare(db, InsertSql(table, columns, to - i)));
-    for (size_t r = 0; i + r < to; ++r) {
-      RowBinder b(rest, static_cast<int>(r) * columns + 1);
-      bind_row(b, i + r);
-    }
-    RENKEI_RETURN_IF_ERROR(rest.Run());
-    tick(to - i);
-  }
-  return Status::Ok();
-}
-
-// Inserts rows [from, to) of table `t` of `m`. Organizations, sites and
-// products get the row id i + 1 + rowid_offset; product_ids[i - from] is the
-// joined PACT ids of product i.
+// Inserts rows [from, to) of table `t` of `m`, kRowsPerStatement rows per
+// statement, written by change `valid_from`. Entities get the number
+// i + 1 + entity_offset.
 Status WriteTable(sqlite3* db, model::Table t, const model::Model& m, size_t from, size_t to,
-                  size_t rowid_offset, const std::vector<std::string>& product_ids,
+                  size_t entity_offset, int64_t valid_from,
                   const std::function<void(size_t)>& tick) {
-  using model::Table;
-  auto row_id = [&](size_t i) { return ToRowId(static_cast<Index>(i + rowid_offset)); };
-  switch (t) {
-    case Table::kOrganizations:
-      return InsertRows(
-          db, "organizations", 6, from, to,
-          [&](RowBinder& b, size_t i) {
-            b.Int(row_id(i));
-            OrganizationRow(b, m.organizations[i]);
-          },
-          tick);
-    case Table::kSites:
-      return InsertRows(
-          db, "sites", 11, from, to,
-          [&](RowBinder& b, size_t i) {
-            b.Int(row_id(i));
-            SiteRow(b, m.sites[i]);
-          },
-          tick);
-    case Table::kProducts:
-      return InsertRows(
-          db, "products", 8, from, to,
-          [&](RowBinder& b, size_t i) {
-            b.Int(row_id(i));
-            ProductRow(b, m.products[i], product_ids[i - from]);
-          },
-          tick);
-    case Table::kBom:
-      return InsertRows(
-          db, "bom", 4, from, to, [&](RowBinder& b, size_t i) { BomRow(b, m.bom[i]); }, tick);
-    case Table::kProduction:
-      return InsertRows(
-          db, "production", 9, from, to,
-          [&](RowBinder& b, size_t i) { ProductionRow(b, m.production[i]); }, tick);
-    case Table::kSupply:
-      return InsertRows(
-          db, "supply", 6, from, to, [&](RowBinder& b, size_t i) { SupplyRow(b, m.supply[i]); },
-          tick);
-    case Table::kDemand:
-      return InsertRows(
-          db, "demand", 5, from, to, [&](RowBinder& b, size_t i) { DemandRow(b, m.demand[i]); },
-          tick);
-    case Table::kFootprints:
-      return InsertRows(
-          db, "footprints", 13, from, to,
-          [&](RowBinder& b, size_t i) { FootprintRow(b, m.footprints[i]); }, tick);
-    case Table::kMaterials:
-      return InsertRows(
-          db, "materials", 5, from, to,
-          [&](RowBinder& b, size_t i) { MaterialRow(b, m.materials[i]); }, tick);
-  }
-  return InternalError("unknown table");
+  if (from >= to) return Status::Ok();
+  const model::TableSchema& schema = model::Schema(t);
+  const bool entity = IsEntity(t);
+  const std::string columns = (entity ? "id, " : "") + FieldColumns(schema) + ", valid_from";
+  const int count = FieldCount(schema) + (entity ? 2 : 1);
+  return model::WithRows(m, t, [&](const auto& rows) -> Status {
+    auto bind = [&](Statement& st, size_t first, size_t n) {
+      for (size_t r = 0; r < n; ++r) {
+        const size_t i = first + r;
+        RowBinder b(st, static_cast<int>(r) * count + 1);
+        if (entity) b.Int(EntityId(static_cast<Index>(i + entity_offset)));
+        PutRow(b, rows[i]);
+        b.Int(valid_from);
+      }
+    };
+    const size_t per = std::min(kRowsPerStatement, to - from);
+    RENKEI_ASSIGN_OR_RETURN(Statement many,
+                            Statement::Prepare(db, InsertSql(schema.name, columns, count, per)));
+    size_t i = from;
+    for (; i + per <= to; i += per) {
+      bind(many, i, per);
+      RENKEI_RETURN_IF_ERROR(many.Run());
+      tick(per);
+    }
+    if (i < to) {
+      RENKEI_ASSIGN_OR_RETURN(
+          Statement rest, Statement::Prepare(db, InsertSql(schema.name, columns, count, to - i)));
+      bind(rest, i, to - i);
+      RENKEI_RETURN_IF_ERROR(rest.Run());
+      tick(to - i);
+    }
+    return Status::Ok();
+  });
 }
 
-// Writes the new rows of every table.
+// Writes the new rows of every table, as change `valid_from`.
 Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& first,
-                 const std::vector<std::string>& product_ids) {
+                 int64_t valid_from) {
   uint64_t total = 0;
   const model::RowCounts now = model::CountRows(m);
   for (size_t t = 0; t < now.size(); ++t) total += now[t] - first[t];
@@ -814,7 +682,7 @@ Status WriteRows(sqlite3* db, const model::Model& m, const model::RowCounts& fir
   };
   for (const model::TableSchema& t : model::AllTables()) {
     const auto n = static_cast<size_t>(t.table);
-    RENKEI_RETURN_IF_ERROR(WriteTable(db, t.table, m, first[n], now[n], 0, product_ids, tick));
+    RENKEI_RETURN_IF_ERROR(WriteTable(db, t.table, m, first[n], now[n], 0, valid_from, tick));
   }
   return Status::Ok();
 }
@@ -860,26 +728,24 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
     (void)JournalMode(db_, "WAL");
   };
 
-  const std::vector<std::string> product_ids = JoinedProductIds(
-      model, first_new[static_cast<size_t>(model::Table::kProducts)], model.products.size());
   Status s = Exec(db_, "BEGIN IMMEDIATE");
   if (!s.ok()) {
     restore_mode();
     return s;
   }
+  // The change is numbered first (under the write lock, so numbers follow
+  // commit order): the rows carry its number as their first version.
+  StatusOr<int64_t> recorded = RecordChange(db_, "model");
+  s = recorded.status();
   // The digest is computed on a second thread while SQLite writes.
   std::atomic<bool> cancel{false};
   std::string digest;
-  std::thread digester([&] { digest = DigestRows(model, first_new, product_ids, cancel); });
-  s = WriteRows(db_, model, first_new, product_ids);
+  std::thread digester([&] { digest = DigestRows(model, first_new, cancel); });
+  if (s.ok()) s = WriteRows(db_, model, first_new, *recorded);
   if (!s.ok()) cancel = true;
   digester.join();
   if (s.ok()) s = AppendAuditEntry(db_, actor, action, digest);
-  if (s.ok()) {
-    StatusOr<int64_t> recorded = RecordChange(db_, "model");
-    s = recorded.status();
-    if (s.ok() && change != nullptr) *change = *recorded;
-  }
+  if (s.ok() && change != nullptr) *change = *recorded;
   if (s.ok()) s = Exec(db_, "COMMIT");
   if (!s.ok()) {
     (void)Exec(db_, "ROLLBACK");
@@ -986,8 +852,12 @@ bool SideFileAppend::Begin() {
            .ok()) {
     return false;
   }
+  // The change is numbered first: the rows carry its number.
+  StatusOr<int64_t> change = RecordChange(side_db_, "model");
+  if (!change.ok()) return false;
+  change_ = *change;
   Shared& sh = *shared_;
-  sh.writer = std::thread([&sh, db = side_db_] {
+  sh.writer = std::thread([&sh, db = side_db_, change = change_] {
     ContentDigest digest;
     RowDigest k(digest);
     const std::function<void(size_t)> tick = [](size_t) {};
@@ -1003,11 +873,8 @@ bool SideFileAppend::Begin() {
       sh.changed.notify_all();
       if (!sh.error.ok() || sh.cancel.load()) continue;  // drain
       const size_t n = model::CountRows(chunk.rows)[static_cast<size_t>(chunk.table)];
-      const std::vector<std::string> product_ids = chunk.table == model::Table::kProducts
-                                                       ? JoinedProductIds(chunk.rows, 0, n)
-                                                       : std::vector<std::string>();
-      sh.error = WriteTable(db, chunk.table, chunk.rows, 0, n, chunk.first, product_ids, tick);
-      DigestTable(k, chunk.table, chunk.rows, 0, n, product_ids, sh.cancel);
+      sh.error = WriteTable(db, chunk.table, chunk.rows, 0, n, chunk.first, change, tick);
+      DigestTable(k, chunk.table, chunk.rows, 0, n, sh.cancel);
     }
     sh.digest = digest.HexDigest();
   });
@@ -1019,35 +886,10 @@ void SideFileAppend::Add(const model::Model& model, model::Table table, size_t r
   size_t& given = given_[static_cast<size_t>(table)];
   if (!writing_ || rows <= given) return;
   Chunk chunk{table, given, model::Model()};
-  switch (table) {
-    case model::Table::kOrganizations:
-      CopyRows(model.organizations, given, rows, chunk.rows.organizations);
-      break;
-    case model::Table::kSites:
-      CopyRows(model.sites, given, rows, chunk.rows.sites);
-      break;
-    case model::Table::kProducts:
-      CopyRows(model.products, given, rows, chunk.rows.products);
-      break;
-    case model::Table::kBom:
-      CopyRows(model.bom, given, rows, chunk.rows.bom);
-      break;
-    case model::Table::kProduction:
-      CopyRows(model.production, given, rows, chunk.rows.production);
-      break;
-    case model::Table::kSupply:
-      CopyRows(model.supply, given, rows, chunk.rows.supply);
-      break;
-    case model::Table::kDemand:
-      CopyRows(model.demand, given, rows, chunk.rows.demand);
-      break;
-    case model::Table::kFootprints:
-      CopyRows(model.footprints, given, rows, chunk.rows.footprints);
-      break;
-    case model::Table::kMaterials:
-      CopyRows(model.materials, given, rows, chunk.rows.materials);
-      break;
-  }
+  model::WithRows(model, table, [&](const auto& from) {
+    using Row = typename std::decay_t<decltype(from)>::value_type;
+    CopyRows(from, given, rows, model::RowsOf<Row>(chunk.rows));
+  });
   given = rows;
   Shared& sh = *shared_;
   {
@@ -1077,8 +919,7 @@ Status SideFileAppend::Commit(int64_t* change) {
   Shared& sh = *shared_;
   RENKEI_RETURN_IF_ERROR(sh.error);
   RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, sh.digest));
-  RENKEI_ASSIGN_OR_RETURN(const int64_t recorded, RecordChange(side_db_, "model"));
-  if (change != nullptr) *change = recorded;
+  if (change != nullptr) *change = change_;
   RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
   if (sqlite3_close(side_db_) != SQLITE_OK) {
     return InternalError(side_path_ + ": cannot close the side file");

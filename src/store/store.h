@@ -28,6 +28,9 @@ namespace internal {
 // The SQLite connection of `store`, for the store's own files only: no SQL leaves
 // store/.
 sqlite3* Handle(const Store& store);
+// Creates an empty store at schema version `version` (< CurrentSchemaVersion()),
+// as an older renkei made it: for tests of the migrations.
+Status CreateAtSchemaVersion(const std::string& path, int version);
 }  // namespace internal
 
 // The schema version this build writes; a store with a higher version was
@@ -174,6 +177,7 @@ class SideFileAppend {
   bool locked_ = false;        // the store's exclusive lock is held
   bool side_created_ = false;  // the side file exists and is ours to delete
   bool writing_ = false;       // the writer thread runs
+  int64_t change_ = 0;         // the change the append records
 };
 
 }  // namespace renkei::store

@@ -12,6 +12,7 @@
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
+#include "model/builder.h"
 #include "store/audit.h"
 
 namespace renkei::store {
@@ -97,13 +98,13 @@ TEST_F(StoreTest, AppendsOnTopOfStoredRowsAndAudits) {
   std::unique_ptr<Store> store = CreateWithTiny();
   model::Model m = *store->LoadModel();
   model::ModelBuilder builder(m);
-  std::vector<std::string_view> org = {"org:new", "New", "KR", "", ""};
+  std::vector<std::string_view> org = {"org:new", "New", "KR", "", "", ""};
   struct Origin : model::RowOrigin {
     std::string Where(int) const override { return "x"; }
   } origin;
   ASSERT_TRUE(builder.AddRow(model::Table::kOrganizations, org, origin).ok());
-  std::vector<std::string_view> site = {"site:new", "org:new", "N", "KR", "",
-                                        "37.5",     "127",     "",  "",   ""};
+  std::vector<std::string_view> site = {"site:new", "org:new", "N", "KR", "", "37.5",
+                                        "127",      "",        "",  "",   "", ""};
   ASSERT_TRUE(builder.AddRow(model::Table::kSites, site, origin).ok());
   ASSERT_TRUE(store->Append(m, builder.rows_before(), "tester", "add korea").ok());
   model::Model loaded = *store->LoadModel();
@@ -125,7 +126,7 @@ TEST_F(StoreTest, ContentDigestOfTheTinyBundle) {
   auto log = ReadAuditLog(internal::Handle(*store));
   ASSERT_TRUE(log.ok());
   ASSERT_EQ(log->size(), 1u);
-  EXPECT_EQ((*log)[0].digest, "adf970c26e58091d375fb587a841bbe6141587b5c26262d075dae9354f04f060");
+  EXPECT_EQ((*log)[0].digest, "2b94c0132b8862908074af17c051eb669d2a957918d66ac6d6d37c5a4dec8954");
 }
 
 // A large append goes through a rollback journal, then the store is back in
@@ -326,6 +327,140 @@ TEST_F(StoreTest, SideFileAppendReplacesAStaleSideFile) {
   EXPECT_FALSE(fs::exists(path_ + ".import"));
   EXPECT_EQ((*store->CountRows())[static_cast<size_t>(model::Table::kSites)], 502u);
   EXPECT_TRUE(store->VerifyAudit().ok());
+}
+
+// Runs `sql` on the store file with its own connection; "" when it worked, else the error.
+std::string RunSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string out = error == nullptr ? "" : error;
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return out;
+}
+
+// One integer that `sql` selects.
+int64_t SelectInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  int64_t v = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+// A store written before versions and keys (schema 4) is upgraded in place:
+// its rows keep their entity numbers and load as before, as version 0, and
+// the natural keys hold from then on.
+TEST_F(StoreTest, MigratesASchema4StoreToVersionsAndKeys) {
+  ASSERT_TRUE(internal::CreateAtSchemaVersion(path_, 4).ok());
+  ASSERT_EQ(RunSql(path_, R"sql(
+INSERT INTO organizations VALUES (1, 'org:a', 'A', 'JP', NULL, NULL), (2, 'org:b', 'B', 'KR', NULL, NULL);
+INSERT INTO sites VALUES (1, 'site:a1', 1, 'A1', 'JP', NULL, 35.0, 139.0, NULL, NULL, NULL),
+                         (2, 'site:b1', 2, 'B1', 'KR', NULL, 37.5, 127.0, NULL, NULL, 5);
+INSERT INTO products VALUES (1, 'p:cell', 'Cell', 'component', 'piece', NULL, NULL, 'urn:x;urn:y');
+INSERT INTO production VALUES (1, 1, 100, NULL, 2.5, NULL, NULL, NULL, NULL);
+INSERT INTO supply VALUES (1, 2, 1, 1, NULL, 3);
+INSERT INTO footprints VALUES (1, NULL, 4.2, NULL, NULL, NULL, NULL, NULL, NULL, '2025-01-01', '2025-12-31', NULL, 0);
+)sql"),
+            "");
+  {
+    auto store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto m = (*store)->LoadModel();
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_EQ(m->sites.size(), 2u);
+    EXPECT_EQ(m->sites[1].id, "site:b1");
+    EXPECT_EQ(m->sites[1].organization, 1u);
+    EXPECT_EQ(m->sites[1].recovery_days, 5.0);
+    EXPECT_FALSE(m->sites[1].external);
+    EXPECT_EQ(m->products[0].pact_product_ids, (std::vector<std::string>{"urn:x", "urn:y"}));
+    ASSERT_EQ(m->supply.size(), 1u);
+    EXPECT_EQ(m->supply[0].customer_site, 1u);
+    EXPECT_EQ(m->footprints[0].site, model::kNoIndex);
+  }
+  EXPECT_EQ(SelectInt(path_, "PRAGMA user_version"), CurrentSchemaVersion());
+  EXPECT_EQ(SelectInt(path_, "SELECT max(valid_from) FROM sites"), 0);
+  // The natural keys: a second current supply link, footprint or site id is refused.
+  EXPECT_THAT(RunSql(path_,
+                     "INSERT INTO supply(supplier_site, customer_site, product) "
+                     "VALUES (1, 2, 1)"),
+              HasSubstr("UNIQUE constraint failed"));
+  EXPECT_THAT(RunSql(path_,
+                     "INSERT INTO footprints(product, pcf_kgco2e_per_unit, period_start, "
+                     "period_end) VALUES (1, 1, '2025-01-01', '2025-12-31')"),
+              HasSubstr("UNIQUE constraint failed"));
+  EXPECT_THAT(RunSql(path_,
+                     "INSERT INTO sites(id, ext_id, organization, valid_from) "
+                     "VALUES (3, 'site:a1', 1, 1)"),
+              HasSubstr("UNIQUE constraint failed"));
+}
+
+// Rows carry the change that wrote them as their first version; only current
+// rows (valid_to NULL) load, so a replaced version and its successor (as the
+// living-data updates write them) load as the successor alone.
+TEST_F(StoreTest, RowsCarryTheirVersionAndOnlyCurrentRowsLoad) {
+  int64_t change = 0;
+  {
+    auto store = Store::Create(path_);
+    ASSERT_TRUE(store.ok());
+    model::Model m;
+    ASSERT_TRUE(io::ReadBundle(TinyBundle(), m).ok());
+    ASSERT_TRUE((*store)->Append(m, {}, "tester", "import tiny", &change).ok());
+  }
+  ASSERT_GT(change, 0);
+  for (const char* table : {"organizations", "sites", "products", "supply", "production"}) {
+    EXPECT_EQ(SelectInt(path_, std::string("SELECT count(*) FROM ") + table +
+                                   " WHERE valid_from != " + std::to_string(change) +
+                                   " OR valid_to IS NOT NULL"),
+              0)
+        << table;
+  }
+  const int64_t sites = SelectInt(path_, "SELECT count(*) FROM sites");
+  ASSERT_EQ(RunSql(path_,
+                   "UPDATE sites SET valid_to = 99 WHERE id = 1; "
+                   "INSERT INTO sites(id, ext_id, organization, name, country, lat, lon, "
+                   "name_ja, valid_from) SELECT id, ext_id, organization, 'Renamed', "
+                   "country, lat, lon, '改名', 99 FROM sites WHERE id = 1"),
+            "");
+  auto store = Store::Open(path_);
+  ASSERT_TRUE(store.ok());
+  auto m = (*store)->LoadModel();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->sites.size(), static_cast<size_t>(sites));
+  EXPECT_EQ(m->sites[0].name, "Renamed");
+  EXPECT_EQ(m->sites[0].name_ja, "改名");
+  EXPECT_EQ((*(*store)->CountRows())[static_cast<size_t>(model::Table::kSites)],
+            static_cast<size_t>(sites));
+}
+
+// Japanese names and external sites are stored and load as they were.
+TEST_F(StoreTest, KeepsJapaneseNamesAndExternalSites) {
+  auto store = Store::Create(path_);
+  ASSERT_TRUE(store.ok());
+  model::Model m;
+  model::ModelBuilder builder(m);
+  struct Origin : model::RowOrigin {
+    std::string Where(int) const override { return "x"; }
+  } origin;
+  std::vector<std::string_view> org = {"org:a", "A", "JP", "", "", "エー社"};
+  ASSERT_TRUE(builder.AddRow(model::Table::kOrganizations, org, origin).ok());
+  std::vector<std::string_view> site(model::Schema(model::Table::kSites).columns.size());
+  site[0] = "site:theirs";
+  site[1] = "org:a";
+  site.back() = "true";
+  ASSERT_TRUE(builder.AddRow(model::Table::kSites, site, origin).ok());
+  ASSERT_TRUE((*store)->Append(m, {}, "tester", "add").ok());
+  auto loaded = (*store)->LoadModel();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->organizations[0].name_ja, "エー社");
+  EXPECT_TRUE(loaded->sites[0].external);
+  EXPECT_EQ(loaded->sites[0].name, "");
 }
 
 TEST_F(StoreTest, AuditVerifyNamesTheFirstTamperedEntry) {

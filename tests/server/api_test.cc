@@ -673,6 +673,43 @@ TEST(ApiBundleTest, FootprintListPagesFollowAnImport) {
   EXPECT_NE(after->body.find("urn:renkei:p:new"), std::string::npos);
 }
 
+// An external site (another company's, known by id and organization) comes in
+// through a bundle and is served without a place; Japanese names are served.
+TEST(ApiBundleTest, ExternalSitesHaveNoGeometry) {
+  ApiNode node(Options("external", kBatteryChain));
+  const std::string token = node.Token(node.admin_);
+  auto r = node.Post(token, "/api/v1/bundles", R"({
+    "organizations": [{"id": "org:theirs", "name": "Their Co", "country": "KR",
+                       "name_ja": "ゼア社"}],
+    "sites": [{"id": "site:theirs", "organization": "org:theirs", "external": true},
+              {"id": "site:named", "organization": "org:theirs", "name": "Named",
+               "name_ja": "名前", "country": "KR", "lat": 37.5, "lon": 127.0}]})");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json site = Ok(node.Get(token, "/api/v1/sites/site:theirs"));
+  EXPECT_EQ(site["external"], true);
+  EXPECT_TRUE(site["lat"].is_null());
+  const json named = Ok(node.Get(token, "/api/v1/sites/site:named"));
+  EXPECT_EQ(named["name_ja"], "名前");
+  EXPECT_EQ(named["lat"], 37.5);
+  int seen = 0;
+  const json sites = Ok(node.Get(token, "/api/v1/sites"));
+  for (const json& f : sites["features"]) {
+    if (f["properties"]["id"] == "site:theirs") {
+      EXPECT_TRUE(f["geometry"].is_null());
+      ++seen;
+    } else {
+      EXPECT_EQ(f["geometry"]["type"], "Point");
+    }
+  }
+  EXPECT_EQ(seen, 1);
+  // A site that is not external still needs its place, named in the error.
+  auto bad = node.Post(token, "/api/v1/bundles", R"({
+    "sites": [{"id": "site:lost", "organization": "org:theirs", "name": "Lost",
+               "country": "KR", "lat": 37.5}]})");
+  ExpectError(bad, 400, "BadRequest", "lon: a value is required");
+}
+
 TEST(ApiBundleTest, GoodBundleAddsRowsAndBadOneChangesNothing) {
   ApiNode node(Options("bundles", kBatteryChain));
   const std::string token = node.Token(node.admin_);

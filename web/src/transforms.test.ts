@@ -84,6 +84,17 @@ describe('sites', () => {
     expect(pts.byId.get('site:rapidus-chitose')).toBe(2);
     expect(pts.lat[0]).toBe(32.88);
   });
+  it('leaves out external sites, which have no place', () => {
+    const external: SiteFeature = {
+      type: 'Feature',
+      geometry: null,
+      properties: { id: 'site:theirs', name: '', organization: 'org:y', country: '', external: true },
+    };
+    const with_external = sitePoints([external, ...features]);
+    expect(with_external.ids.length).toBe(4);
+    expect(with_external.byId.has('site:theirs')).toBe(false);
+    expect(with_external.byId.get('site:jasm-kikuyo')).toBe(0);
+  });
   it('measures great-circle distances', () => {
     // One degree of latitude is 111.195 km on the mean-radius sphere.
     expect(distanceKm(0, 0, 1, 0)).toBeCloseTo(111.195, 2);

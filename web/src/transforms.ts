@@ -128,8 +128,12 @@ export interface SitePoints {
   byId: Map<string, number>;
 }
 
-// Flat arrays for the canvas: one index per site.
-export function sitePoints(features: SiteFeature[]): SitePoints {
+// Flat arrays for the canvas: one index per site with a place (external sites,
+// known by id alone, have none and are not drawn).
+export function sitePoints(all: SiteFeature[]): SitePoints {
+  const features = all.filter(
+    (f): f is SiteFeature & { geometry: NonNullable<SiteFeature['geometry']> } => f.geometry !== null,
+  );
   const n = features.length;
   const pts: SitePoints = {
     ids: new Array<string>(n),

@@ -18,6 +18,9 @@ export interface SiteProperties {
   country: string;
   region?: string;
   cluster?: string;
+  name_ja?: string;
+  // another company's site, known by id and organization alone: no place
+  external?: boolean;
   recovery_days?: number | null;
   products?: SiteProduct[];
   demand_stopped?: number;
@@ -27,7 +30,8 @@ export interface SiteProperties {
 
 export interface SiteFeature {
   type: 'Feature';
-  geometry: { type: 'Point'; coordinates: [number, number] };
+  // null for an external site: another company's, known by id alone
+  geometry: { type: 'Point'; coordinates: [number, number] } | null;
   properties: SiteProperties;
 }
 
