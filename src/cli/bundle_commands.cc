@@ -198,11 +198,13 @@ void AddBundleCommands(CommandLine& cl) {
 
   CLI::App* init =
       cl.Add(app, "init", "Create an empty store (an SQLite file)", [o] { return RunInit(*o); });
-  init->add_option("DB", o->db, "Path of the new store")->required();
+  init->add_option("DB", o->db,
+                   "The new store: a file path, or a postgresql:// URL of an empty database")
+      ->required();
 
   CLI::App* import = cl.Add(app, "import", "Import a bundle into a store, all of it or nothing",
                             [o] { return RunImport(*o); });
-  import->add_option("DB", o->db, "The store")->required();
+  import->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   import->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
   import->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
   import->add_flag("--trust-new-keys", o->trust_new_keys,
@@ -211,7 +213,7 @@ void AddBundleCommands(CommandLine& cl) {
 
   CLI::App* policy = cl.Add(app, "policy", "Show or set the store's policy for received data",
                             [o] { return RunPolicy(*o); });
-  policy->add_option("DB", o->db, "The store")->required();
+  policy->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   policy->add_option("--unsigned", o->unsigned_policy,
                      "accept (the default: taken, shown as unverified) or reject received "
                      "footprints that carry no signature");
@@ -219,7 +221,7 @@ void AddBundleCommands(CommandLine& cl) {
 
   CLI::App* exp =
       cl.Add(app, "export", "Write the store's content as a bundle", [o] { return RunExport(*o); });
-  exp->add_option("DB", o->db, "The store")->required();
+  exp->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   exp->add_option("DIR", o->out, "Folder (csv) or file (json) to write")->required();
   exp->add_option("--format", o->format, "csv (a folder) or json (one file)")
       ->capture_default_str();
@@ -230,7 +232,7 @@ void AddBundleCommands(CommandLine& cl) {
 
   CLI::App* stats = cl.Add(app, "stats", "Rows per table, sites by country and cluster",
                            [o] { return RunStats(*o); });
-  stats->add_option("DB", o->db, "The store")->required();
+  stats->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   stats->add_flag("--json", o->json, "Print JSON");
 
   CLI::App* generate = cl.Add(app, "generate", "Write a synthetic bundle for scale tests",
@@ -249,7 +251,7 @@ void AddBundleCommands(CommandLine& cl) {
   audit->require_subcommand(1);
   CLI::App* verify = cl.Add(*audit, "verify", "Recompute the chain and name the first broken entry",
                             [o] { return RunAuditVerify(*o); });
-  verify->add_option("DB", o->db, "The store")->required();
+  verify->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
 }
 
 }  // namespace renkei::cli

@@ -178,7 +178,7 @@ void AddFootprintCommands(CommandLine& cl) {
     if (o->export_command->parsed()) return RunExport(*e);
     return RunFootprint(*o);
   });
-  fp->add_option("DB", o->db, "The store");
+  fp->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)");
   fp->add_option("PRODUCT", o->product, "Product id");
   fp->add_flag("--json", o->json, "Print JSON");
   fp->add_option("--by", o->by, "Split the total by tier, country, supplier or stage");
@@ -186,20 +186,20 @@ void AddFootprintCommands(CommandLine& cl) {
 
   CLI::App* exp = cl.Add(*fp, "export", "Write PACT footprints of the products made here",
                          [e] { return RunExport(*e); });
-  exp->add_option("DB", e->db, "The store")->required();
+  exp->add_option("DB", e->db, "The store (a file, or a postgresql:// URL)")->required();
   exp->add_option("OUTDIR", e->out, "Folder to write one JSON file per product to")->required();
   exp->add_option("--pact", e->pact, "PACT version: v2 (2.3) or v3 (3.0)")->capture_default_str();
   o->export_command = exp;
 
   CLI::App* circ = cl.Add(app, "circularity", "Recycled content of a product against EU minimums",
                           [o] { return RunCircularity(*o); });
-  circ->add_option("DB", o->db, "The store")->required();
+  circ->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   circ->add_option("PRODUCT", o->product, "Product id")->required();
   circ->add_flag("--json", o->json, "Print JSON");
 
   CLI::App* passport = cl.Add(app, "passport", "Battery Pass carbon footprint and circularity JSON",
                               [o] { return RunPassport(*o); });
-  passport->add_option("DB", o->db, "The store")->required();
+  passport->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   passport->add_option("PRODUCT", o->product, "Product id")->required();
   passport->add_option("--kwh-per-unit", o->kwh_per_unit,
                        "Energy of one unit in kWh, for the per-kWh footprint");

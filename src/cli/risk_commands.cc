@@ -311,7 +311,7 @@ void AddRiskCommands(CommandLine& cl) {
 
   CLI::App* tiers = cl.Add(*risk, "tiers", "Upstream or downstream closure of a node, with tiers",
                            [o] { return RunTiers(*o); });
-  tiers->add_option("DB", o->db, "The store")->required();
+  tiers->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   tiers->add_option("NODE", o->node, kNodeHelp)->required();
   tiers->add_flag("--up", o->up, "Suppliers, their suppliers, ... (the default)");
   tiers->add_flag("--down", o->down, "Customers and demand, their customers, ...");
@@ -322,7 +322,7 @@ void AddRiskCommands(CommandLine& cl) {
   CLI::App* conc = cl.Add(*risk, "concentration",
                           "Capacity shares of a product by company and country, with HHI",
                           [o] { return RunConcentration(*o); });
-  conc->add_option("DB", o->db, "The store")->required();
+  conc->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   conc->add_option("PRODUCT", o->product, "Product id")->required();
   conc->add_option(
       "--target", o->target,
@@ -333,7 +333,7 @@ void AddRiskCommands(CommandLine& cl) {
                           "Single points of failure (AND over BOM, OR over supply links, no "
                           "inventory)",
                           [o] { return RunSpof(*o); });
-  spof->add_option("DB", o->db, "The store")->required();
+  spof->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   spof->add_option(
       "--target", o->target,
       std::string("The SPOFs of this NODE instead of the network ranking: ") + kNodeHelp);
@@ -344,7 +344,7 @@ void AddRiskCommands(CommandLine& cl) {
                          "Time to survive vs time to recover: every site down for its recovery "
                          "days, or one event",
                          [o] { return RunTts(*o); });
-  tts->add_option("DB", o->db, "The store")->required();
+  tts->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   tts->add_option("--event", o->event_file,
                   "Event file: {\"days\": N, and one of \"circle\": {\"lat\",\"lon\","
                   "\"radius_km\"}, \"country\", \"company\", \"sites\": [...]}");
@@ -359,7 +359,7 @@ void AddRiskCommands(CommandLine& cl) {
                            "What a disruption does: sites hit, products and demand affected, "
                            "TTS/TTR",
                            [o] { return RunEvent(*o); });
-  event->add_option("DB", o->db, "The store")->required();
+  event->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   event->add_option("--circle", o->circle, "LAT,LON,KM: sites within KM of the point")
       ->delimiter(',')
       ->expected(3);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "base/clock.h"
 #include "store/internal/sqlite.h"
@@ -69,27 +70,35 @@ std::string AuditEntryHash(const AuditEntry& e) {
                    e.digest + "|" + e.prev_hash);
 }
 
-Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string& action,
-                        const std::string& digest) {
+AuditEntry NextAuditEntry(const AuditEntry* last, const std::string& actor,
+                          const std::string& action, const std::string& digest) {
   AuditEntry e;
-  e.prev_hash = kZeroHash;
-  e.seq = 1;
-  {
-    RENKEI_ASSIGN_OR_RETURN(internal::Statement last,
-                            internal::Statement::Prepare(db,
-                                                         "SELECT seq, hash FROM audit_log "
-                                                         "ORDER BY seq DESC LIMIT 1"));
-    RENKEI_ASSIGN_OR_RETURN(bool found, last.Step());
-    if (found) {
-      e.seq = last.Int(0) + 1;
-      e.prev_hash = last.Text(1);
-    }
-  }
+  e.seq = last == nullptr ? 1 : last->seq + 1;
+  e.prev_hash = last == nullptr ? kZeroHash : last->hash;
   e.time = NowRfc3339(true);
   e.actor = actor;
   e.action = action;
   e.digest = digest;
   e.hash = AuditEntryHash(e);
+  return e;
+}
+
+Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string& action,
+                        const std::string& digest) {
+  std::optional<AuditEntry> last;
+  {
+    RENKEI_ASSIGN_OR_RETURN(internal::Statement q,
+                            internal::Statement::Prepare(db,
+                                                         "SELECT seq, hash FROM audit_log "
+                                                         "ORDER BY seq DESC LIMIT 1"));
+    RENKEI_ASSIGN_OR_RETURN(bool found, q.Step());
+    if (found) {
+      last.emplace();
+      last->seq = q.Int(0);
+      last->hash = q.Text(1);
+    }
+  }
+  const AuditEntry e = NextAuditEntry(last ? &*last : nullptr, actor, action, digest);
   RENKEI_ASSIGN_OR_RETURN(
       internal::Statement insert,
       internal::Statement::Prepare(db,
@@ -123,6 +132,10 @@ StatusOr<std::vector<AuditEntry>> ReadAuditLog(sqlite3* db) {
 
 Status VerifyAuditLog(sqlite3* db) {
   RENKEI_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, ReadAuditLog(db));
+  return VerifyAuditChain(entries);
+}
+
+Status VerifyAuditChain(const std::vector<AuditEntry>& entries) {
   std::string prev = kZeroHash;
   int64_t expected_seq = 1;
   for (const AuditEntry& e : entries) {

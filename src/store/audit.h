@@ -69,6 +69,15 @@ std::string Sha256Hex(std::string_view bytes);
 // The entry's hash over its other fields.
 std::string AuditEntryHash(const AuditEntry& entry);
 
+// The entry after `last` (nullptr: the first), stamped now, with its hash: what
+// either engine appends.
+AuditEntry NextAuditEntry(const AuditEntry* last, const std::string& actor,
+                          const std::string& action, const std::string& digest);
+
+// Recomputes the chain of `entries` (a whole log in sequence order), as
+// VerifyAuditLog.
+Status VerifyAuditChain(const std::vector<AuditEntry>& entries);
+
 // Appends an entry to the log of `db`; call inside the change's transaction.
 Status AppendAuditEntry(sqlite3* db, const std::string& actor, const std::string& action,
                         const std::string& digest);

@@ -26,6 +26,19 @@ using internal::Statement;
 constexpr unsigned long long kSecretOpsLimit = crypto_pwhash_OPSLIMIT_MIN;
 constexpr size_t kSecretMemLimit = 64 * 1024;
 
+// The SQLite connection of `store`; the node's own tables are on that engine only
+// so far (store/postgres.h).
+StatusOr<sqlite3*> Db(const Store& store) {
+  sqlite3* db = internal::Handle(store);
+  if (db == nullptr) {
+    return FailedPreconditionError(
+        store.path() +
+        ": the node's clients, grants, keys, partners and events are kept "
+        "in an SQLite store only so far; use a store file for them");
+  }
+  return db;
+}
+
 // `sql` prepared on `db` with `texts` bound from parameter 1 on, as they are.
 StatusOr<Statement> Prepare(sqlite3* db, const char* sql,
                             std::initializer_list<std::string_view> texts = {}) {
@@ -33,6 +46,11 @@ StatusOr<Statement> Prepare(sqlite3* db, const char* sql,
   int i = 1;
   for (std::string_view text : texts) statement.BindCopy(i++, text);
   return statement;
+}
+StatusOr<Statement> Prepare(const Store& store, const char* sql,
+                            std::initializer_list<std::string_view> texts = {}) {
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
+  return Prepare(db, sql, texts);
 }
 
 // Runs `body` in one transaction with an audit entry; rolls back on error.
@@ -72,7 +90,7 @@ StatusOr<NewClient> AddClient(Store& store, const model::Model& model, const std
                             kSecretMemLimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return InternalError("out of memory hashing the client secret");
   }
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   RENKEI_RETURN_IF_ERROR(InTransaction(
       db, actor, "client add " + out.id + " " + name + " " + organization, [&]() -> Status {
         RENKEI_ASSIGN_OR_RETURN(
@@ -90,7 +108,7 @@ StatusOr<NewClient> AddClient(Store& store, const model::Model& model, const std
 
 StatusOr<std::vector<Client>> ListClients(Store& store) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(internal::Handle(store),
+      Statement q, Prepare(store,
                            "SELECT id, name, organization, admin, created, revoked FROM clients "
                            "ORDER BY created, id"));
   std::vector<Client> out;
@@ -103,7 +121,7 @@ StatusOr<std::vector<Client>> ListClients(Store& store) {
 }
 
 Status RevokeClient(Store& store, const std::string& id, const std::string& actor) {
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   return InTransaction(db, actor, "client revoke " + id, [&]() -> Status {
     RENKEI_ASSIGN_OR_RETURN(Statement find,
                             Prepare(db, "SELECT revoked FROM clients WHERE id = ?", {id}));
@@ -120,7 +138,7 @@ StatusOr<Client> AuthenticateClient(Store& store, const std::string& id,
                                     const std::string& secret) {
   RENKEI_ASSIGN_OR_RETURN(
       Statement q,
-      Prepare(internal::Handle(store),
+      Prepare(store,
               "SELECT id, name, organization, admin, created, revoked, secret_hash FROM clients "
               "WHERE id = ?",
               {id}));
@@ -143,7 +161,7 @@ Status AddGrant(Store& store, const model::Model& model, const std::string& orga
     }
     list += (list.empty() ? "" : ",") + p;
   }
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   return InTransaction(db, actor, "grant " + organization + " " + list, [&]() -> Status {
     for (const std::string& p : products) {
       RENKEI_ASSIGN_OR_RETURN(
@@ -159,7 +177,7 @@ Status AddGrant(Store& store, const model::Model& model, const std::string& orga
 
 Status RemoveGrant(Store& store, const std::string& organization,
                    const std::vector<std::string>& products, const std::string& actor) {
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   std::string list;
   for (const std::string& p : products) list += (list.empty() ? "" : ",") + p;
   return InTransaction(db, actor, "revoke " + organization + " " + list, [&]() -> Status {
@@ -181,8 +199,7 @@ Status RemoveGrant(Store& store, const std::string& organization,
 StatusOr<std::map<std::string, std::vector<std::string>>> ListGrants(Store& store) {
   RENKEI_ASSIGN_OR_RETURN(
       Statement q,
-      Prepare(internal::Handle(store),
-              "SELECT organization, product FROM grants ORDER BY organization, product"));
+      Prepare(store, "SELECT organization, product FROM grants ORDER BY organization, product"));
   std::map<std::string, std::vector<std::string>> out;
   while (true) {
     RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -205,6 +222,7 @@ std::string PartnerSecretContext(const std::string& organization) {
 // `value` sealed with the store's sealing key, made on first use.
 StatusOr<std::string> SealForStore(const Store& store, std::string_view value,
                                    const std::string& context) {
+  RENKEI_RETURN_IF_ERROR(Db(store).status());
   RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key,
                           trust::LoadOrCreateSealingKey(trust::SealingKeyPath(store.path())));
   return trust::Seal(key, value, context);
@@ -250,7 +268,7 @@ StatusOr<std::string> InitOrganizationKey(Store& store, const model::Model& mode
   const std::string public_key = trust::EncodePublicKey(keys);
   RENKEI_ASSIGN_OR_RETURN(std::string seed,
                           SealForStore(store, trust::EncodeSeed(keys), SeedContext(organization)));
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   RENKEI_RETURN_IF_ERROR(
       InTransaction(db, actor, "keys init " + organization + " " + public_key, [&]() -> Status {
         RENKEI_ASSIGN_OR_RETURN(
@@ -269,8 +287,8 @@ StatusOr<std::string> InitOrganizationKey(Store& store, const model::Model& mode
 }
 
 StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(Store& store) {
-  RENKEI_ASSIGN_OR_RETURN(Statement q, Prepare(internal::Handle(store),
-                                               "SELECT organization, seed FROM organization_keys"));
+  RENKEI_ASSIGN_OR_RETURN(Statement q,
+                          Prepare(store, "SELECT organization, seed FROM organization_keys"));
   std::map<std::string, trust::KeyPair> out;
   Opener opener(store);
   while (true) {
@@ -294,9 +312,11 @@ StatusOr<trust::KeyRing> RegisteredPublicKeys(Store& store, const model::Model& 
   for (const model::Organization& o : model.organizations) {
     if (!o.public_key.empty()) keys[o.id] = o.public_key;
   }
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q,
-      Prepare(internal::Handle(store), "SELECT organization, public_key FROM organization_keys"));
+  // The node's own signing keys are kept in an SQLite store only so far: a
+  // PostgreSQL store has none yet (store/postgres.h).
+  if (internal::Handle(store) == nullptr) return keys;
+  RENKEI_ASSIGN_OR_RETURN(Statement q,
+                          Prepare(store, "SELECT organization, public_key FROM organization_keys"));
   while (true) {
     RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
@@ -327,7 +347,7 @@ Status SetPartner(Store& store, const model::Model& model, const Partner& partne
   RENKEI_ASSIGN_OR_RETURN(
       std::string secret,
       SealForStore(store, partner.client_secret, PartnerSecretContext(partner.organization)));
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   return InTransaction(
       db, actor, "partner " + partner.organization + " " + partner.url, [&]() -> Status {
         RENKEI_ASSIGN_OR_RETURN(
@@ -343,7 +363,7 @@ Status SetPartner(Store& store, const model::Model& model, const Partner& partne
 
 StatusOr<Partner> GetPartner(Store& store, const std::string& organization) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(internal::Handle(store),
+      Statement q, Prepare(store,
                            "SELECT organization, url, client_id, client_secret, ca_file FROM "
                            "partners WHERE organization = ?",
                            {organization}));
@@ -357,7 +377,7 @@ StatusOr<Partner> GetPartner(Store& store, const std::string& organization) {
 }
 
 StatusOr<int> SealStoredSecrets(Store& store, const std::string& actor) {
-  sqlite3* db = internal::Handle(store);
+  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   // Each table's clear values: (row key, value), sealed for that row.
   struct Column {
     const char* select;
@@ -423,7 +443,7 @@ StatusOr<int> SealStoredSecrets(Store& store, const std::string& actor) {
 
 StatusOr<int64_t> RecordEvent(Store& store, const EventRecord& e) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(internal::Handle(store),
+      Statement q, Prepare(store,
                            "INSERT INTO events(id, direction, type, organization, time, state, "
                            "body) VALUES(?, ?, ?, ?, ?, ?, ?)",
                            {e.id, e.direction, e.type, e.organization,
@@ -433,9 +453,8 @@ StatusOr<int64_t> RecordEvent(Store& store, const EventRecord& e) {
 }
 
 Status SetEventState(Store& store, int64_t seq, const std::string& state) {
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q,
-      Prepare(internal::Handle(store), "UPDATE events SET state = ? WHERE seq = ?", {state}));
+  RENKEI_ASSIGN_OR_RETURN(Statement q,
+                          Prepare(store, "UPDATE events SET state = ? WHERE seq = ?", {state}));
   q.Bind(2, seq);
   return q.Run();
 }
@@ -448,7 +467,7 @@ EventRecord ReadEvent(const Statement& q) {
 
 StatusOr<EventRecord> FindSentEvent(Store& store, const std::string& id) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(internal::Handle(store),
+      Statement q, Prepare(store,
                            "SELECT seq, id, direction, type, organization, time, state, body FROM "
                            "events WHERE id = ? AND direction = 'out'",
                            {id}));
@@ -459,7 +478,7 @@ StatusOr<EventRecord> FindSentEvent(Store& store, const std::string& id) {
 
 StatusOr<std::vector<EventRecord>> ListEvents(Store& store) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(internal::Handle(store),
+      Statement q, Prepare(store,
                            "SELECT seq, id, direction, type, organization, time, state, body FROM "
                            "events ORDER BY seq"));
   std::vector<EventRecord> out;

@@ -23,12 +23,20 @@
 #include "store/audit.h"
 #include "store/changes.h"
 #include "store/internal/sqlite.h"
+#include "store/internal/tables.h"
+#include "store/postgres.h"
 
 namespace renkei::store {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::EntityId;
 using internal::Exec;
+using internal::FieldColumns;
+using internal::FieldCount;
+using internal::IsEntity;
+using internal::JoinIds;
+using internal::PutRow;
 using internal::Statement;
 using model::Index;
 using model::kNoIndex;
@@ -215,61 +223,87 @@ StatusOr<int> PragmaInt(sqlite3* db, const std::string& pragma) {
   return row ? static_cast<int>(s.Int(0)) : 0;
 }
 
-// Organizations, sites and products are entities: a row holds one version of
-// entity `id`, the number other tables refer to (the model index + 1).
-bool IsEntity(model::Table t) { return t <= model::Table::kProducts; }
-int64_t EntityId(Index index) { return static_cast<int64_t>(index) + 1; }
-
-// The store's name of a column: an entity's string id is `ext_id`.
-std::string_view StoredName(const model::Column& c) {
-  return c.kind == model::ColumnKind::kId && c.name == "id" ? "ext_id" : c.name;
-}
-
-// "ext_id, organization, ..., verified": the columns of `t` that hold the fields
-// of model/fields.h, in their order.
-std::string FieldColumns(const model::TableSchema& t) {
-  std::string out;
-  for (auto columns : {t.columns, t.stored}) {
-    for (const model::Column& c : columns) {
-      if (!out.empty()) out += ", ";
-      out += StoredName(c);
-    }
-  }
-  return out;
-}
-
-int FieldCount(const model::TableSchema& t) {
-  return static_cast<int>(t.columns.size() + t.stored.size());
-}
-
 }  // namespace
 
 int CurrentSchemaVersion() { return kMigrationCount; }
 
-StatusOr<std::unique_ptr<Store>> Store::Create(const std::string& path) {
+bool IsDatabaseUrl(const std::string& where) {
+  return where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0;
+}
+
+namespace internal {
+
+// The SQLite engine: one file (store.h).
+class SqliteStore final : public Store {
+ public:
+  static StatusOr<std::unique_ptr<Store>> Create(const std::string& path);
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  StatusOr<model::Model> LoadModel() const override;
+  Status Append(const model::Model& model, const model::RowCounts& first_new,
+                const std::string& actor, const std::string& action, int64_t* change) override;
+  std::unique_ptr<SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
+                                                      uint64_t expected_rows,
+                                                      const std::string& actor,
+                                                      const std::string& action) override;
+  StatusOr<std::string> Setting(const std::string& name,
+                                const std::string& fallback) const override;
+  Status SetSetting(const std::string& name, const std::string& value,
+                    const std::string& actor) override;
+  StatusOr<int64_t> LastChange() const override { return store::LastChange(db_); }
+  Status VerifyAudit() const override { return VerifyAuditLog(db_); }
+  StatusOr<model::RowCounts> CountRows() const override;
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
+      const std::string& column) const override;
+
+ private:
+  friend class store::SideFileAppend;
+  friend sqlite3* internal::Handle(const Store& store);
+  SqliteStore(std::string path, sqlite3* db) : Store(std::move(path)), db_(db) {}
+  Status Migrate();
+
+  sqlite3* db_;
+};
+
+}  // namespace internal
+
+using internal::SqliteStore;
+
+StatusOr<std::unique_ptr<Store>> Store::Create(const std::string& where) {
+  if (IsDatabaseUrl(where)) return CreatePostgresStore(where);
+  return SqliteStore::Create(where);
+}
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& where) {
+  if (IsDatabaseUrl(where)) return OpenPostgresStore(where);
+  return SqliteStore::Open(where);
+}
+
+StatusOr<std::unique_ptr<Store>> SqliteStore::Create(const std::string& path) {
   std::error_code ec;
   if (fs::exists(path, ec)) return AlreadyExistsError(path + ": a file already exists there");
   RENKEI_ASSIGN_OR_RETURN(sqlite3 * db,
                           OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
-  std::unique_ptr<Store> store(new Store(path, db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
   RENKEI_RETURN_IF_ERROR(
       Exec(db, "PRAGMA journal_mode=WAL; PRAGMA application_id=" + std::to_string(kApplicationId)));
   RENKEI_RETURN_IF_ERROR(store->Migrate());
-  return store;
+  return std::unique_ptr<Store>(std::move(store));
 }
 
-StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     return NotFoundError(path + ": no such store (create one with 'renkei init " + path + "')");
   }
-  std::unique_ptr<Store> store;
+  std::unique_ptr<SqliteStore> store;
   // A file replaced by a side-file append (see Append) while this process waited
   // for its lock is no longer the store: open the new one. The first read needs
   // the lock, so the check after it is reliable.
   for (int attempt = 0;; ++attempt) {
     RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, OpenHandle(path, SQLITE_OPEN_READWRITE));
-    store.reset(new Store(path, db));
+    store.reset(new SqliteStore(path, db));
     StatusOr<int> app = PragmaInt(db, "application_id");
     if (!app.ok() || *app != kApplicationId) {
       return FailedPreconditionError(path + ": not a Renkei store");
@@ -289,12 +323,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   RENKEI_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL"));
   RENKEI_RETURN_IF_ERROR(store->Migrate());
-  return store;
+  return std::unique_ptr<Store>(std::move(store));
 }
 
-Store::~Store() { sqlite3_close(db_); }
-
-sqlite3* internal::Handle(const Store& store) { return store.db_; }
+sqlite3* internal::Handle(const Store& store) {
+  const auto* sqlite = dynamic_cast<const SqliteStore*>(&store);
+  return sqlite == nullptr ? nullptr : sqlite->db_;
+}
 
 Status internal::CreateAtSchemaVersion(const std::string& path, int version) {
   if (version < 1 || version >= kMigrationCount) {
@@ -309,7 +344,7 @@ Status internal::CreateAtSchemaVersion(const std::string& path, int version) {
   return s;
 }
 
-Status Store::Migrate() {
+Status SqliteStore::Migrate() {
   RENKEI_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF"));
   RENKEI_ASSIGN_OR_RETURN(int version, PragmaInt(db_, "user_version"));
   if (version == kMigrationCount) return Status::Ok();
@@ -318,7 +353,7 @@ Status Store::Migrate() {
     Status s = Exec(db_, kMigrations[v]);
     if (!s.ok()) {
       (void)Exec(db_, "ROLLBACK");
-      return s.WithPrefix(path_ + ": migration " + std::to_string(v + 1));
+      return s.WithPrefix(path() + ": migration " + std::to_string(v + 1));
     }
   }
   Status s = Exec(db_, "PRAGMA user_version=" + std::to_string(kMigrationCount) + "; COMMIT");
@@ -326,11 +361,8 @@ Status Store::Migrate() {
   return s;
 }
 
-Status Store::VerifyAudit() const { return VerifyAuditLog(db_); }
-
-StatusOr<int64_t> Store::LastChange() const { return store::LastChange(db_); }
-
-StatusOr<std::string> Store::Setting(const std::string& name, const std::string& fallback) const {
+StatusOr<std::string> SqliteStore::Setting(const std::string& name,
+                                           const std::string& fallback) const {
   RENKEI_ASSIGN_OR_RETURN(Statement s,
                           Statement::Prepare(db_, "SELECT value FROM settings WHERE name = ?"));
   s.BindText(1, name);
@@ -338,8 +370,8 @@ StatusOr<std::string> Store::Setting(const std::string& name, const std::string&
   return row ? s.Text(0) : fallback;
 }
 
-Status Store::SetSetting(const std::string& name, const std::string& value,
-                         const std::string& actor) {
+Status SqliteStore::SetSetting(const std::string& name, const std::string& value,
+                               const std::string& actor) {
   RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Status s = [&]() -> Status {
     RENKEI_ASSIGN_OR_RETURN(
@@ -358,7 +390,7 @@ Status Store::SetSetting(const std::string& name, const std::string& value,
   return s;
 }
 
-StatusOr<model::RowCounts> Store::CountRows() const {
+StatusOr<model::RowCounts> SqliteStore::CountRows() const {
   model::RowCounts counts{};
   for (const model::TableSchema& t : model::AllTables()) {
     RENKEI_ASSIGN_OR_RETURN(Statement s,
@@ -370,7 +402,7 @@ StatusOr<model::RowCounts> Store::CountRows() const {
   return counts;
 }
 
-StatusOr<std::vector<std::pair<std::string, int64_t>>> Store::CountSitesBy(
+StatusOr<std::vector<std::pair<std::string, int64_t>>> SqliteStore::CountSitesBy(
     const std::string& column) const {
   if (column != "country" && column != "cluster") {
     return InvalidArgumentError("sites can be counted by country or cluster, not '" + column + "'");
@@ -424,14 +456,7 @@ class FieldReader {
     return Status::Ok();
   }
   Status Read(std::vector<std::string>& v) {
-    const std::string ids = s_.Text(next_++);
-    v.clear();
-    for (size_t start = 0; start < ids.size();) {
-      size_t end = ids.find(';', start);
-      if (end == std::string::npos) end = ids.size();
-      v.push_back(ids.substr(start, end - start));
-      start = end + 1;
-    }
+    v = internal::SplitIds(s_.Text(next_++));
     return Status::Ok();
   }
 
@@ -477,7 +502,7 @@ Status LoadTable(sqlite3* db, const std::string& path, model::Table table, size_
 
 }  // namespace
 
-StatusOr<model::Model> Store::LoadModel() const {
+StatusOr<model::Model> SqliteStore::LoadModel() const {
   model::Model m;
   RENKEI_ASSIGN_OR_RETURN(model::RowCounts counts, CountRows());
   Progress progress("loading store", 0, "rows");
@@ -493,7 +518,7 @@ StatusOr<model::Model> Store::LoadModel() const {
   } end_read{db_};
   for (const model::TableSchema& t : model::AllTables()) {
     RENKEI_RETURN_IF_ERROR(
-        LoadTable(db_, path_, t.table, counts[static_cast<size_t>(t.table)], m, tick));
+        LoadTable(db_, path(), t.table, counts[static_cast<size_t>(t.table)], m, tick));
   }
   m.organization_ids.Reserve(m.organizations.size());
   for (size_t i = 0; i < m.organizations.size(); ++i) {
@@ -519,15 +544,6 @@ constexpr size_t kRowsPerStatement = 64;
 // An append of at least this many rows is written with a rollback journal
 // instead of the write-ahead log (see Append).
 constexpr uint64_t kBulkRows = 20000;
-
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) {
-    if (!out.empty()) out += ';';
-    out += id;
-  }
-  return out;
-}
 
 // Binds the values of one row to consecutive parameters of a statement: the
 // fields of model/fields.h as the store keeps them (empty text and absent
@@ -560,58 +576,6 @@ class RowBinder {
   Statement& s_;
   int next_;
 };
-
-// Feeds the digest exactly the values written, in the order written (not the
-// entity numbers or versions, which say where a row is, not what it says).
-class RowDigest {
- public:
-  explicit RowDigest(ContentDigest& d) : d_(d) {}
-  void Value(const std::string& v) { d_.Add(v); }
-  void Value(double v) { Value(std::optional<double>(v)); }
-  void Value(const std::optional<double>& v) {
-    d_.Add(v ? *v : -0.0);
-    d_.Add(static_cast<int64_t>(v.has_value()));
-  }
-  void Value(bool v) { d_.Add(int64_t{v}); }
-  void Value(model::Unit v) { d_.Add(model::UnitSymbol(v)); }
-  void Value(Index v) { d_.Add(static_cast<int64_t>(v)); }
-  void Value(const std::vector<std::string>& v) { d_.Add(JoinIds(v)); }
-
- private:
-  ContentDigest& d_;
-};
-
-// The values of one row, in column order, to a RowBinder or a RowDigest.
-template <typename Sink, typename Row>
-void PutRow(Sink& k, const Row& row) {
-  model::ForEachField(row, [&](const auto& v) { k.Value(v); });
-}
-
-// Feeds rows [from, to) of table `t` of `m` to the digest. Stops early once
-// `cancel` is set.
-void DigestTable(RowDigest& k, model::Table t, const model::Model& m, size_t from, size_t to,
-                 const std::atomic<bool>& cancel) {
-  model::WithRows(m, t, [&](const auto& rows) {
-    for (size_t i = from; i < to; ++i) {
-      if ((i & 0xFFFF) == 0 && cancel.load(std::memory_order_relaxed)) return;
-      PutRow(k, rows[i]);
-    }
-  });
-}
-
-// The SHA-256 of the new rows of every table, as the audit log records it.
-// Stops early (the result is then meaningless) once `cancel` is set.
-std::string DigestRows(const model::Model& m, const model::RowCounts& first,
-                       const std::atomic<bool>& cancel) {
-  ContentDigest digest;
-  RowDigest k(digest);
-  const model::RowCounts now = model::CountRows(m);
-  for (const model::TableSchema& t : model::AllTables()) {
-    const auto n = static_cast<size_t>(t.table);
-    DigestTable(k, t.table, m, first[n], now[n], cancel);
-  }
-  return digest.HexDigest();
-}
 
 // "INSERT INTO t(columns) VALUES (?,...),(?,...)...", `rows` rows of `count` values.
 std::string InsertSql(std::string_view table, const std::string& columns, int count, size_t rows) {
@@ -706,8 +670,8 @@ StatusOr<std::string> JournalMode(sqlite3* db, const std::string& mode) {
 
 }  // namespace
 
-Status Store::Append(const model::Model& model, const model::RowCounts& first_new,
-                     const std::string& actor, const std::string& action, int64_t* change) {
+Status SqliteStore::Append(const model::Model& model, const model::RowCounts& first_new,
+                           const std::string& actor, const std::string& action, int64_t* change) {
   uint64_t new_rows = 0;
   const model::RowCounts now = model::CountRows(model);
   for (size_t t = 0; t < now.size(); ++t) new_rows += now[t] - first_new[t];
@@ -740,7 +704,7 @@ Status Store::Append(const model::Model& model, const model::RowCounts& first_ne
   // The digest is computed on a second thread while SQLite writes.
   std::atomic<bool> cancel{false};
   std::string digest;
-  std::thread digester([&] { digest = DigestRows(model, first_new, cancel); });
+  std::thread digester([&] { digest = internal::DigestRows(model, first_new, cancel); });
   if (s.ok()) s = WriteRows(db_, model, first_new, *recorded);
   if (!s.ok()) cancel = true;
   digester.join();
@@ -795,10 +759,10 @@ struct SideFileAppend::Shared {
   std::thread writer;
 };
 
-std::unique_ptr<SideFileAppend> Store::BeginSideFileAppend(const model::RowCounts& first_new,
-                                                           uint64_t expected_rows,
-                                                           const std::string& actor,
-                                                           const std::string& action) {
+std::unique_ptr<SideFileAppend> SqliteStore::BeginSideFileAppend(const model::RowCounts& first_new,
+                                                                 uint64_t expected_rows,
+                                                                 const std::string& actor,
+                                                                 const std::string& action) {
   uint64_t old_rows = 0;
   for (size_t n : first_new) old_rows += n;
   if (expected_rows < kBulkRows || old_rows > expected_rows) return nullptr;
@@ -807,10 +771,10 @@ std::unique_ptr<SideFileAppend> Store::BeginSideFileAppend(const model::RowCount
   return append;
 }
 
-SideFileAppend::SideFileAppend(Store& store, const model::RowCounts& first_new, std::string actor,
-                               std::string action)
+SideFileAppend::SideFileAppend(SqliteStore& store, const model::RowCounts& first_new,
+                               std::string actor, std::string action)
     : store_(store),
-      side_path_(store.path_ + ".import"),
+      side_path_(store.path() + ".import"),
       given_(first_new),
       actor_(std::move(actor)),
       action_(std::move(action)),
@@ -837,7 +801,7 @@ bool SideFileAppend::Begin() {
     fs::remove(side_path_ + suffix, ec);  // left by a crash
   }
   side_created_ = true;
-  if (!fs::copy_file(store_.path_, side_path_, ec) || ec) return false;
+  if (!fs::copy_file(store_.path(), side_path_, ec) || ec) return false;
   // No journal (a failure throws the whole file away) and no mutex (only the
   // writer thread uses the connection). The copy says WAL: leave it first.
   StatusOr<sqlite3*> side = OpenHandle(side_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
@@ -859,7 +823,6 @@ bool SideFileAppend::Begin() {
   Shared& sh = *shared_;
   sh.writer = std::thread([&sh, db = side_db_, change = change_] {
     ContentDigest digest;
-    RowDigest k(digest);
     const std::function<void(size_t)> tick = [](size_t) {};
     for (;;) {
       Chunk chunk;
@@ -874,7 +837,7 @@ bool SideFileAppend::Begin() {
       if (!sh.error.ok() || sh.cancel.load()) continue;  // drain
       const size_t n = model::CountRows(chunk.rows)[static_cast<size_t>(chunk.table)];
       sh.error = WriteTable(db, chunk.table, chunk.rows, 0, n, chunk.first, change, tick);
-      DigestTable(k, chunk.table, chunk.rows, 0, n, sh.cancel);
+      internal::DigestTable(digest, chunk.table, chunk.rows, 0, n, sh.cancel);
     }
     sh.digest = digest.HexDigest();
   });
@@ -932,22 +895,22 @@ Status SideFileAppend::Commit(int64_t* change) {
   // waits for the lock will read no log); the exclusive lock stays.
   StatusOr<std::string> mode = JournalMode(store_.db_, "DELETE");
   if (!mode.ok()) return mode.status();
-  if (*mode != "delete") return UnavailableError(store_.path_ + ": the store is in use");
+  if (*mode != "delete") return UnavailableError(store_.path() + ": the store is in use");
 
   // The commit point: the complete, synced side file takes the store's name
   // while this process still holds the old file's exclusive lock.
-  if (std::rename(side_path_.c_str(), store_.path_.c_str()) != 0) {
+  if (std::rename(side_path_.c_str(), store_.path().c_str()) != 0) {
     return InternalError(side_path_ + ": cannot rename over the store: " + std::strerror(errno));
   }
   side_created_ = false;
   locked_ = false;
-  const fs::path folder = fs::path(store_.path_).parent_path();
+  const fs::path folder = fs::path(store_.path()).parent_path();
   (void)SyncFile(folder.empty() ? std::string(".") : folder.string());
 
   // The store's connection holds the replaced file: open the new one.
   sqlite3_close(store_.db_);
   store_.db_ = nullptr;
-  RENKEI_ASSIGN_OR_RETURN(store_.db_, OpenHandle(store_.path_, SQLITE_OPEN_READWRITE));
+  RENKEI_ASSIGN_OR_RETURN(store_.db_, OpenHandle(store_.path(), SQLITE_OPEN_READWRITE));
   RENKEI_RETURN_IF_ERROR(Exec(store_.db_, "PRAGMA journal_mode=WAL"));
   return store_.Migrate();
 }

@@ -1,11 +1,16 @@
-// The store: one SQLite file holding a node's model (DESIGN.md layer 4).
+// The store: everything a node persists (DESIGN.md layer 4), behind one
+// interface with two engines:
 //
-// The schema is created and upgraded by numbered migrations (PRAGMA
-// user_version). The file is in WAL mode; every import is one transaction, so a
-// crash or a kill leaves the store exactly as it was before or after the import
-// (a large append is written through a rollback journal, just as safe).
-// A PostgreSQL server mode is meant to be a second implementation of this
-// interface.
+//   - SQLite, the embedded default: one file. The schema is created and
+//     upgraded by numbered migrations (PRAGMA user_version); the file is in WAL
+//     mode; every import is one transaction, so a crash or a kill leaves the
+//     store exactly as it was before or after it (a large append is written
+//     through a rollback journal, just as safe).
+//   - PostgreSQL, the server mode (store/postgres.h): a database named by a
+//     postgresql:// URL, with the same tables, keys and versions (README.md,
+//     "The store's tables"), written with COPY; several processes may share it.
+//
+// Store::Create and Store::Open take either a file path or a URL.
 #ifndef RENKEI_STORE_STORE_H_
 #define RENKEI_STORE_STORE_H_
 
@@ -24,93 +29,106 @@ struct sqlite3;
 namespace renkei::store {
 
 class Store;
+class SideFileAppend;
 namespace internal {
-// The SQLite connection of `store`, for the store's own files only: no SQL leaves
-// store/.
+class SqliteStore;
+// The SQLite connection of `store`, for the store's own files only (no SQL
+// leaves store/); nullptr when the store is not an SQLite file.
 sqlite3* Handle(const Store& store);
-// Creates an empty store at schema version `version` (< CurrentSchemaVersion()),
-// as an older renkei made it: for tests of the migrations.
+// Creates an empty SQLite store at schema version `version` (<
+// CurrentSchemaVersion()), as an older renkei made it: for tests of the migrations.
 Status CreateAtSchemaVersion(const std::string& path, int version);
 }  // namespace internal
 
-// The schema version this build writes; a store with a higher version was
-// written by a newer renkei and is refused.
+// The SQLite schema version this build writes; a store with a higher version
+// was written by a newer renkei and is refused.
 int CurrentSchemaVersion();
+
+// True when `where` names a PostgreSQL database (postgresql:// or postgres://).
+bool IsDatabaseUrl(const std::string& where);
 
 class Store {
  public:
-  // Creates a new, empty store at `path`. AlreadyExists when the file exists.
-  static StatusOr<std::unique_ptr<Store>> Create(const std::string& path);
+  // Creates a new, empty store: an SQLite file at `where`, or the tables in the
+  // empty PostgreSQL database `where` names. AlreadyExists when the file exists
+  // or the database already holds a store.
+  static StatusOr<std::unique_ptr<Store>> Create(const std::string& where);
 
   // Opens an existing store and applies pending migrations. NotFound when there
-  // is no file; FailedPrecondition when it is not a Renkei store or is newer.
-  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  // is no file (or no store in the database); FailedPrecondition when it is not
+  // a Renkei store or is newer.
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& where);
 
-  ~Store();
+  virtual ~Store() = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Reads the whole model. Indices in the Model follow the store's row order,
-  // so ids keep their indices across loads.
-  StatusOr<model::Model> LoadModel() const;
+  // Reads the whole model (its current rows). Indices in the Model follow the
+  // store's row order, so ids keep their indices across loads.
+  virtual StatusOr<model::Model> LoadModel() const = 0;
 
   // Writes the rows of `model` at or after `first_new` (those appended by a
-  // ModelBuilder on top of LoadModel()) in one transaction: all or nothing.
-  // `actor` and `action` are recorded in the audit log with the SHA-256 digest
-  // of the rows' content. An append of many rows switches the store to a
+  // ModelBuilder on top of LoadModel()) in one transaction: all or nothing, as
+  // one change whose number the rows carry as their first version. `actor` and
+  // `action` are recorded in the audit log with the SHA-256 digest of the
+  // rows' content. `change`, when given, gets the number of the change
+  // (store/changes.h). SQLite: an append of many rows switches the store to a
   // rollback journal while it writes (new pages are then written once, not
   // twice) and back to WAL after; when another connection holds the file it
   // stays in WAL. Uses a second thread for the digest.
-  // `change`, when given, gets the number of the change it recorded (store/changes.h).
-  Status Append(const model::Model& model, const model::RowCounts& first_new,
-                const std::string& actor, const std::string& action, int64_t* change = nullptr);
+  virtual Status Append(const model::Model& model, const model::RowCounts& first_new,
+                        const std::string& actor, const std::string& action,
+                        int64_t* change = nullptr) = 0;
 
   // Starts a bulk append built in a side file (see SideFileAppend), for a
   // caller that owns this Store alone and expects to add about `expected_rows`
   // rows on top of `first_new`. Returns nullptr, with the store as it was, when
-  // the side file is not for this store: fewer than 20,000 rows expected, the
-  // store already holds more rows than that, another connection has the store
-  // open, or the side file cannot be made; the caller then uses Append. Does
-  // not write to the store file (except to fold a non-empty write-ahead log
-  // into it).
-  std::unique_ptr<class SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
-                                                            uint64_t expected_rows,
-                                                            const std::string& actor,
-                                                            const std::string& action);
+  // the side file is not for this store: not an SQLite file, fewer than 20,000
+  // rows expected, the store already holds more rows than that, another
+  // connection has the store open, or the side file cannot be made; the caller
+  // then uses Append. Does not write to the store file (except to fold a
+  // non-empty write-ahead log into it).
+  virtual std::unique_ptr<SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
+                                                              uint64_t expected_rows,
+                                                              const std::string& actor,
+                                                              const std::string& action) {
+    (void)first_new, (void)expected_rows, (void)actor, (void)action;
+    return nullptr;
+  }
 
   // The store's settings: the value of `name` ("unsigned_footprints", ...), or
   // `fallback` when it was never set.
-  StatusOr<std::string> Setting(const std::string& name, const std::string& fallback) const;
+  virtual StatusOr<std::string> Setting(const std::string& name,
+                                        const std::string& fallback) const = 0;
 
   // Sets `name` to `value` in one transaction, recorded in the audit log as
   // "set NAME VALUE" by `actor`.
-  Status SetSetting(const std::string& name, const std::string& value, const std::string& actor);
+  virtual Status SetSetting(const std::string& name, const std::string& value,
+                            const std::string& actor) = 0;
 
   // The number of the last change committed (store/changes.h); 0 when none.
-  StatusOr<int64_t> LastChange() const;
+  virtual StatusOr<int64_t> LastChange() const = 0;
 
   // Recomputes the audit log's hash chain (store/audit.h); DataLoss naming the
   // first broken entry.
-  Status VerifyAudit() const;
+  virtual Status VerifyAudit() const = 0;
 
   // Row counts per table (indexed by model::Table), without loading the model.
-  StatusOr<model::RowCounts> CountRows() const;
+  virtual StatusOr<model::RowCounts> CountRows() const = 0;
 
   // Sites per value of `column` ("country" or "cluster"; empty values as ""),
   // most sites first.
-  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
-      const std::string& column) const;
+  virtual StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
+      const std::string& column) const = 0;
 
+  // The file's path, or the database's URL as given.
   const std::string& path() const { return path_; }
 
- private:
-  friend class SideFileAppend;
-  friend sqlite3* internal::Handle(const Store& store);
-  Store(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-  Status Migrate();
+ protected:
+  explicit Store(std::string path) : path_(std::move(path)) {}
 
+ private:
   std::string path_;
-  sqlite3* db_;
 };
 
 // A bulk append into a store that holds little (a freshly initialised one),
@@ -160,14 +178,14 @@ class SideFileAppend {
   Status Commit(int64_t* change = nullptr);
 
  private:
-  friend class Store;
+  friend class internal::SqliteStore;
   struct Shared;
-  SideFileAppend(Store& store, const model::RowCounts& first_new, std::string actor,
+  SideFileAppend(internal::SqliteStore& store, const model::RowCounts& first_new, std::string actor,
                  std::string action);
   bool Begin();
   void StopWriter(bool cancel);
 
-  Store& store_;
+  internal::SqliteStore& store_;
   std::string side_path_;
   model::RowCounts given_;  // rows handed to the writer so far, per table
   std::string actor_;

@@ -1,0 +1,56 @@
+// What both engines share about the model's tables (README.md, "The store's
+// tables"): stored column names, entity numbers, id lists, and the content
+// digest the audit log records.
+#ifndef RENKEI_STORE_INTERNAL_TABLES_H_
+#define RENKEI_STORE_INTERNAL_TABLES_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/builder.h"
+#include "model/fields.h"
+#include "model/schema.h"
+#include "store/audit.h"
+
+namespace renkei::store::internal {
+
+// Organizations, sites and products are entities: a row holds one version of
+// entity `id`, the number other tables refer to (the model index + 1).
+inline bool IsEntity(model::Table t) { return t <= model::Table::kProducts; }
+inline int64_t EntityId(model::Index index) { return static_cast<int64_t>(index) + 1; }
+
+// The store's name of a column: an entity's string id is `ext_id`.
+std::string_view StoredName(const model::Column& c);
+
+// "ext_id, organization, ..., verified": the columns of `t` that hold the
+// fields of model/fields.h, in their order.
+std::string FieldColumns(const model::TableSchema& t);
+int FieldCount(const model::TableSchema& t);
+
+// PACT product ids as stored: joined by ';'.
+std::string JoinIds(const std::vector<std::string>& ids);
+std::vector<std::string> SplitIds(std::string_view joined);
+
+// Calls k.Value(field) for each field of `row` in column order.
+template <typename Sink, typename Row>
+void PutRow(Sink& k, const Row& row) {
+  model::ForEachField(row, [&](const auto& v) { k.Value(v); });
+}
+
+// Feeds rows [from, to) of table `t` of `m` to `digest`: exactly the values
+// written, in the order written (not the entity numbers or versions, which say
+// where a row is, not what it says). Stops early once `cancel` is set.
+void DigestTable(ContentDigest& digest, model::Table t, const model::Model& m, size_t from,
+                 size_t to, const std::atomic<bool>& cancel);
+
+// The SHA-256 of the new rows of every table, as the audit log records it.
+// Stops early (the result is then meaningless) once `cancel` is set.
+std::string DigestRows(const model::Model& m, const model::RowCounts& first,
+                       const std::atomic<bool>& cancel);
+
+}  // namespace renkei::store::internal
+
+#endif  // RENKEI_STORE_INTERNAL_TABLES_H_

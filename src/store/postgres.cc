@@ -1,0 +1,632 @@
+#include "store/postgres.h"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "base/numbers.h"
+#include "base/progress.h"
+#include "model/fields.h"
+#include "store/audit.h"
+#include "store/internal/tables.h"
+#include "store/store.h"
+
+namespace renkei::store {
+namespace {
+
+using internal::EntityId;
+using internal::FieldColumns;
+using internal::IsEntity;
+using model::Index;
+using model::kNoIndex;
+
+// The schema this build writes into a database (its own numbering: the
+// PostgreSQL store starts at the table design of SQLite schema 5).
+constexpr int kPostgresSchema = 1;
+
+// The advisory lock every writer takes first (pg_advisory_xact_lock): "RENK".
+constexpr int64_t kWriterLock = 0x52454E4B;
+
+// `url` with the password (postgresql://user:secret@host) left out, for messages.
+std::string Redacted(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + url.substr(at);
+}
+
+// One result, cleared when it goes.
+class Result {
+ public:
+  explicit Result(PGresult* r) : r_(r) {}
+  Result(Result&& o) noexcept : r_(std::exchange(o.r_, nullptr)) {}
+  Result& operator=(Result&&) = delete;
+  ~Result() { PQclear(r_); }
+  PGresult* raw() const { return r_; }
+  int rows() const { return PQntuples(r_); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+  std::string Text(int row, int col) const {
+    return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
+  }
+  int64_t Int(int row, int col) const { return std::stoll(Text(row, col)); }
+
+ private:
+  PGresult* r_;
+};
+
+// A connection with Status-returning calls.
+class Connection {
+ public:
+  static StatusOr<std::unique_ptr<Connection>> Open(const std::string& url) {
+    PGconn* c = PQconnectdb(url.c_str());
+    if (PQstatus(c) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(c);
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      PQfinish(c);
+      return UnavailableError(Redacted(url) + ": cannot connect: " + message);
+    }
+    return std::unique_ptr<Connection>(new Connection(c));
+  }
+  ~Connection() { PQfinish(c_); }
+
+  Status Error(std::string_view what) const {
+    std::string message = PQerrorMessage(c_);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return InternalError(std::string(what) + ": " + message);
+  }
+
+  // Runs `sql` with text parameters (nullopt: NULL); the result of a query.
+  StatusOr<Result> Exec(const std::string& sql,
+                        const std::vector<std::optional<std::string>>& params = {}) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    Result r(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0));
+    const ExecStatusType status = PQresultStatus(r.raw());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Error(FirstLine(sql));
+    return r;
+  }
+
+  // Runs several statements without parameters or results.
+  Status Script(const std::string& sql) {
+    Result r(PQexec(c_, sql.c_str()));
+    if (PQresultStatus(r.raw()) != PGRES_COMMAND_OK) return Error(FirstLine(sql));
+    return Status::Ok();
+  }
+
+  // Runs `sql` (COPY ... FROM STDIN) and sends `rows`, COPY text format, in
+  // pieces produced by `next` (false: no more).
+  Status CopyIn(const std::string& sql, const std::function<bool(std::string&)>& next) {
+    Result start(PQexec(c_, sql.c_str()));
+    if (PQresultStatus(start.raw()) != PGRES_COPY_IN) return Error(FirstLine(sql));
+    std::string buffer;
+    Status failed;
+    while (next(buffer)) {
+      if (buffer.empty()) continue;
+      if (PQputCopyData(c_, buffer.data(), static_cast<int>(buffer.size())) != 1) {
+        failed = Error("COPY");
+        break;
+      }
+      buffer.clear();
+    }
+    if (PQputCopyEnd(c_, failed.ok() ? nullptr : "renkei stopped the copy") != 1) {
+      return Error("COPY");
+    }
+    Result end(PQgetResult(c_));
+    Status s = PQresultStatus(end.raw()) == PGRES_COMMAND_OK ? Status::Ok() : Error(FirstLine(sql));
+    while (PGresult* more = PQgetResult(c_)) PQclear(more);
+    return failed.ok() ? s : failed;
+  }
+
+  // Runs `sql` (COPY ... TO STDOUT) and hands each line, without its newline,
+  // to `line`, which may stop the copy with an error.
+  Status CopyOut(const std::string& sql, const std::function<Status(std::string_view)>& line) {
+    Result start(PQexec(c_, sql.c_str()));
+    if (PQresultStatus(start.raw()) != PGRES_COPY_OUT) return Error(FirstLine(sql));
+    Status s;
+    for (;;) {
+      char* data = nullptr;
+      const int n = PQgetCopyData(c_, &data, 0);
+      if (n == -1) break;
+      if (n < 0) {
+        s = Error("COPY");
+        break;
+      }
+      if (s.ok()) {
+        std::string_view text(data, static_cast<size_t>(n));
+        if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+        s = line(text);
+      }
+      PQfreemem(data);
+    }
+    Result end(PQgetResult(c_));
+    if (s.ok() && PQresultStatus(end.raw()) != PGRES_COMMAND_OK) s = Error(FirstLine(sql));
+    while (PGresult* more = PQgetResult(c_)) PQclear(more);
+    return s;
+  }
+
+ private:
+  explicit Connection(PGconn* c) : c_(c) {}
+  static std::string FirstLine(const std::string& sql) { return sql.substr(0, sql.find('\n')); }
+  PGconn* c_;
+};
+
+// The type of a column in PostgreSQL.
+std::string_view SqlType(const model::Column& c) {
+  switch (c.kind) {
+    case model::ColumnKind::kNumber:
+      return "double precision";
+    case model::ColumnKind::kBool:
+      return "integer";
+    case model::ColumnKind::kOrganizationRef:
+    case model::ColumnKind::kSiteRef:
+    case model::ColumnKind::kProductRef:
+      return "bigint";
+    default:
+      return "text";
+  }
+}
+
+// The tables, made from the schema description (model/schema.h), with the
+// SQLite store's keys. The keys repeat the text of SQLite's migration 5 on
+// purpose: a migration is frozen once shipped, and this is the PostgreSQL
+// store's own first schema.
+std::string Ddl() {
+  std::string sql = "CREATE TABLE renkei_store(schema integer NOT NULL);\n";
+  for (const model::TableSchema& t : model::AllTables()) {
+    const bool entity = IsEntity(t.table);
+    sql += "CREATE TABLE " + std::string(t.name) + "(\n  ";
+    sql += entity ? "id bigint NOT NULL" : "row_no bigint GENERATED ALWAYS AS IDENTITY";
+    for (auto columns : {t.columns, t.stored}) {
+      for (const model::Column& c : columns) {
+        sql += ", " + std::string(internal::StoredName(c)) + " " + std::string(SqlType(c));
+        if (c.required) sql += " NOT NULL";
+      }
+    }
+    sql += ",\n  valid_from bigint NOT NULL, valid_to bigint);\n";
+  }
+  sql += R"sql(
+CREATE UNIQUE INDEX organizations_id ON organizations(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX organizations_key ON organizations(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX sites_id ON sites(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX sites_key ON sites(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX products_id ON products(id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX products_key ON products(ext_id) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX bom_key ON bom(product, component) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX production_key ON production(site, product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX supply_key ON supply(customer_site, product, supplier_site)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX demand_key ON demand(site, product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX footprints_key ON footprints(
+  product, coalesce(site, 0), coalesce(period_start, ''), coalesce(period_end, ''))
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX materials_key ON materials(product, substance) WHERE valid_to IS NULL;
+CREATE TABLE audit_log(
+  seq bigint PRIMARY KEY, time text NOT NULL, actor text NOT NULL, action text NOT NULL,
+  digest text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);
+CREATE TABLE changes(
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL,
+  time text NOT NULL DEFAULT to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                                     'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+CREATE TABLE settings(name text PRIMARY KEY, value text NOT NULL);
+)sql";
+  return sql;
+}
+
+// Appends `text` to a COPY text-format row, escaped.
+void AppendCopyText(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+// Writes the fields of model/fields.h as COPY text-format values.
+class CopyWriter {
+ public:
+  explicit CopyWriter(std::string& out) : out_(out) {}
+  void Separator() {
+    if (!first_) out_ += '\t';
+    first_ = false;
+  }
+  void Int(int64_t v) {
+    Separator();
+    out_ += std::to_string(v);
+  }
+  void Null() {
+    Separator();
+    out_ += "\\N";
+  }
+  void Value(const std::string& v) {
+    if (v.empty()) return Null();  // as the SQLite store: empty text is NULL
+    Separator();
+    AppendCopyText(out_, v);
+  }
+  void Value(double v) {
+    Separator();
+    AppendNumber(out_, v);
+  }
+  void Value(const std::optional<double>& v) { v ? Value(*v) : Null(); }
+  void Value(bool v) { Int(v ? 1 : 0); }
+  void Value(model::Unit v) {
+    Separator();
+    out_ += model::UnitSymbol(v);
+  }
+  void Value(Index v) { v == kNoIndex ? Null() : Int(EntityId(v)); }
+  void Value(const std::vector<std::string>& v) {
+    if (v.empty()) return Null();
+    Separator();
+    AppendCopyText(out_, internal::JoinIds(v));
+  }
+  void End() {
+    out_ += '\n';
+    first_ = true;
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+// Reads COPY text-format values into the fields of model/fields.h.
+class CopyReader {
+ public:
+  explicit CopyReader(std::string_view line) : rest_(line) {}
+
+  // The next value, unescaped; nullopt for NULL.
+  std::optional<std::string> Next() {
+    const size_t tab = rest_.find('\t');
+    std::string_view raw = rest_.substr(0, tab);
+    rest_ = tab == std::string_view::npos ? std::string_view() : rest_.substr(tab + 1);
+    if (raw == "\\N") return std::nullopt;
+    std::string out;
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '\\' || i + 1 == raw.size()) {
+        out += raw[i];
+        continue;
+      }
+      const char e = raw[++i];
+      out += e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+    }
+    return out;
+  }
+
+  Status Read(std::string& v) {
+    v = Next().value_or("");
+    return Status::Ok();
+  }
+  Status Read(double& v) {
+    std::optional<double> n;
+    RENKEI_RETURN_IF_ERROR(Read(n));
+    v = n.value_or(0);
+    return Status::Ok();
+  }
+  Status Read(std::optional<double>& v) {
+    const std::optional<std::string> t = Next();
+    v.reset();
+    if (!t) return Status::Ok();
+    v = ParseNumber(*t);
+    if (!v) return DataLossError("not a number: '" + *t + "'");
+    return Status::Ok();
+  }
+  Status Read(bool& v) {
+    v = Next().value_or("0") != "0";
+    return Status::Ok();
+  }
+  Status Read(Index& v) {
+    const std::optional<std::string> t = Next();
+    v = t ? static_cast<Index>(std::stoll(*t) - 1) : kNoIndex;
+    return Status::Ok();
+  }
+  Status Read(model::Unit& v) {
+    const std::string symbol = Next().value_or("");
+    std::optional<model::Unit> unit = model::ParseUnit(symbol);
+    if (!unit) return DataLossError("unknown unit '" + symbol + "'");
+    v = *unit;
+    return Status::Ok();
+  }
+  Status Read(std::vector<std::string>& v) {
+    v = internal::SplitIds(Next().value_or(""));
+    return Status::Ok();
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string url, std::unique_ptr<Connection> db)
+      : Store(std::move(url)), db_(std::move(db)) {}
+
+  // The database's schema: 0 when it holds no store.
+  StatusOr<int> Schema() {
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT to_regclass('renkei_store') IS NOT NULL"));
+    if (r.Text(0, 0) != "t") return 0;
+    RENKEI_ASSIGN_OR_RETURN(Result v, db_->Exec("SELECT max(schema) FROM renkei_store"));
+    return v.IsNull(0, 0) ? 0 : static_cast<int>(v.Int(0, 0));
+  }
+
+  Status MakeTables() {
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
+    Status s =
+        db_->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")").status();
+    if (s.ok()) {
+      StatusOr<int> schema = Schema();
+      s = schema.status();
+      if (s.ok() && *schema != 0) {
+        s = AlreadyExistsError(Redacted(path()) + ": the database already holds a store");
+      }
+    }
+    if (s.ok()) s = db_->Script(Ddl());
+    if (s.ok()) {
+      s = db_->Exec("INSERT INTO renkei_store VALUES (" + std::to_string(kPostgresSchema) + ")")
+              .status();
+    }
+    if (s.ok()) s = db_->Exec("COMMIT").status();
+    if (!s.ok()) (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+
+  StatusOr<model::Model> LoadModel() const override {
+    model::Model m;
+    Progress progress("loading store", 0, "rows");
+    uint64_t done = 0;
+    // One snapshot for every table, so they are consistent with each other.
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").status());
+    Status s;
+    for (const model::TableSchema& t : model::AllTables()) {
+      const bool entity = IsEntity(t.table);
+      const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "") +
+                              FieldColumns(t) + " FROM " + std::string(t.name) +
+                              " WHERE valid_to IS NULL ORDER BY " + (entity ? "id" : "row_no") +
+                              ") TO STDOUT";
+      s = model::WithRows(m, t.table, [&](auto& rows) {
+        return db_->CopyOut(sql, [&](std::string_view line) -> Status {
+          CopyReader reader(line);
+          if (entity) {
+            const std::optional<std::string> id = reader.Next();
+            if (!id || std::stoll(*id) != static_cast<int64_t>(rows.size()) + 1) {
+              return DataLossError(std::string(t.name) + " are not numbered densely");
+            }
+          }
+          Status field_status;
+          model::ForEachField(rows.emplace_back(), [&](auto& field) {
+            if (field_status.ok()) field_status = reader.Read(field);
+          });
+          if ((++done & 0xFFFF) == 0) progress.Update(done);
+          if (field_status.ok()) return field_status;
+          return field_status.WithPrefix(std::string(t.name) + " row " +
+                                         std::to_string(rows.size()));
+        });
+      });
+      if (!s.ok()) break;
+    }
+    (void)db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+    if (!s.ok()) return s.WithPrefix(Redacted(path()));
+    for (size_t i = 0; i < m.organizations.size(); ++i) {
+      m.organization_ids.Insert(m.organizations[i].id, static_cast<Index>(i));
+    }
+    m.site_ids.Reserve(m.sites.size());
+    for (size_t i = 0; i < m.sites.size(); ++i) {
+      m.site_ids.Insert(m.sites[i].id, static_cast<Index>(i));
+    }
+    for (size_t i = 0; i < m.products.size(); ++i) {
+      m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
+    }
+    return m;
+  }
+
+  Status Append(const model::Model& model, const model::RowCounts& first_new,
+                const std::string& actor, const std::string& action, int64_t* change) override {
+    const model::RowCounts now = model::CountRows(model);
+    uint64_t total = 0;
+    for (size_t t = 0; t < now.size(); ++t) total += now[t] - first_new[t];
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
+    std::atomic<bool> cancel{false};
+    std::string digest;
+    std::thread digester([&] { digest = internal::DigestRows(model, first_new, cancel); });
+    int64_t recorded = 0;
+    Status s = [&]() -> Status {
+      RENKEI_ASSIGN_OR_RETURN(recorded, Begin("model"));
+      Progress progress("writing store", total, "rows");
+      uint64_t done = 0;
+      for (const model::TableSchema& t : model::AllTables()) {
+        const auto n = static_cast<size_t>(t.table);
+        RENKEI_RETURN_IF_ERROR(CopyRows(model, t, first_new[n], now[n], recorded, [&](size_t k) {
+          done += k;
+          progress.Update(done);
+        }));
+      }
+      return Status::Ok();
+    }();
+    if (!s.ok()) cancel = true;
+    digester.join();
+    if (s.ok()) s = Finish(recorded, actor, action, digest);
+    if (!s.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return s;
+    }
+    if (change != nullptr) *change = recorded;
+    return Status::Ok();
+  }
+
+  StatusOr<std::string> Setting(const std::string& name,
+                                const std::string& fallback) const override {
+    RENKEI_ASSIGN_OR_RETURN(Result r,
+                            db_->Exec("SELECT value FROM settings WHERE name = $1", {name}));
+    return r.rows() == 0 ? fallback : r.Text(0, 0);
+  }
+
+  Status SetSetting(const std::string& name, const std::string& value,
+                    const std::string& actor) override {
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
+    Status s = [&]() -> Status {
+      RENKEI_ASSIGN_OR_RETURN(const int64_t recorded, Begin("settings"));
+      RENKEI_RETURN_IF_ERROR(db_->Exec("INSERT INTO settings(name, value) VALUES ($1, $2) "
+                                       "ON CONFLICT (name) DO UPDATE SET value = $2",
+                                       {name, value})
+                                 .status());
+      const std::string action = "set " + name + " " + value;
+      return Finish(recorded, actor, action, Sha256Hex(action));
+    }();
+    if (!s.ok()) (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+
+  StatusOr<int64_t> LastChange() const override {
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT coalesce(max(seq), 0) FROM changes"));
+    return r.Int(0, 0);
+  }
+
+  Status VerifyAudit() const override {
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r,
+        db_->Exec("SELECT seq, time, actor, action, digest, prev_hash, hash FROM audit_log "
+                  "ORDER BY seq"));
+    std::vector<AuditEntry> entries(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      entries[i] = {r.Int(i, 0),  r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+                    r.Text(i, 4), r.Text(i, 5), r.Text(i, 6)};
+    }
+    return VerifyAuditChain(entries);
+  }
+
+  StatusOr<model::RowCounts> CountRows() const override {
+    model::RowCounts counts{};
+    for (const model::TableSchema& t : model::AllTables()) {
+      RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT count(*) FROM " + std::string(t.name) +
+                                                  " WHERE valid_to IS NULL"));
+      counts[static_cast<size_t>(t.table)] = static_cast<size_t>(r.Int(0, 0));
+    }
+    return counts;
+  }
+
+  StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
+      const std::string& column) const override {
+    if (column != "country" && column != "cluster") {
+      return InvalidArgumentError("sites can be counted by country or cluster, not '" + column +
+                                  "'");
+    }
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT coalesce(" + column +
+                                                ", '') AS v, count(*) AS n FROM sites WHERE "
+                                                "valid_to IS NULL GROUP BY 1 ORDER BY n DESC, 1"));
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Text(i, 0), r.Int(i, 1));
+    return out;
+  }
+
+ private:
+  // In a transaction: takes the writers' lock and numbers the change, so
+  // changes are numbered in commit order across processes.
+  StatusOr<int64_t> Begin(const std::string& kind) {
+    RENKEI_RETURN_IF_ERROR(
+        db_->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")").status());
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r, db_->Exec("INSERT INTO changes(kind) VALUES ($1) RETURNING seq", {kind}));
+    return r.Int(0, 0);
+  }
+
+  // In the transaction Begin opened: the audit entry, the notification, COMMIT.
+  Status Finish(int64_t change, const std::string& actor, const std::string& action,
+                const std::string& digest) {
+    RENKEI_ASSIGN_OR_RETURN(Result last,
+                            db_->Exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    std::optional<AuditEntry> previous;
+    if (last.rows() > 0) {
+      previous.emplace();
+      previous->seq = last.Int(0, 0);
+      previous->hash = last.Text(0, 1);
+    }
+    const AuditEntry e = NextAuditEntry(previous ? &*previous : nullptr, actor, action, digest);
+    RENKEI_RETURN_IF_ERROR(
+        db_->Exec("INSERT INTO audit_log(seq, time, actor, action, digest, "
+                  "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  {std::to_string(e.seq), e.time, e.actor, e.action, e.digest, e.prev_hash, e.hash})
+            .status());
+    RENKEI_RETURN_IF_ERROR(
+        db_->Exec("SELECT pg_notify('renkei_changes', $1)", {std::to_string(change)}).status());
+    return db_->Exec("COMMIT").status();
+  }
+
+  // COPYs rows [from, to) of table `t` of `m` in, as change `valid_from`.
+  Status CopyRows(const model::Model& m, const model::TableSchema& t, size_t from, size_t to,
+                  int64_t valid_from, const std::function<void(size_t)>& tick) {
+    if (from >= to) return Status::Ok();
+    const bool entity = IsEntity(t.table);
+    const std::string sql = "COPY " + std::string(t.name) + "(" + (entity ? "id, " : "") +
+                            FieldColumns(t) + ", valid_from) FROM STDIN";
+    return model::WithRows(m, t.table, [&](const auto& rows) {
+      size_t i = from;
+      return db_->CopyIn(sql, [&](std::string& buffer) {
+        if (i >= to) return false;
+        const size_t start = i;
+        CopyWriter w(buffer);
+        while (i < to && buffer.size() < (1u << 20)) {
+          if (entity) w.Int(EntityId(static_cast<Index>(i)));
+          internal::PutRow(w, rows[i]);
+          w.Int(valid_from);
+          w.End();
+          ++i;
+        }
+        tick(i - start);
+        return true;
+      });
+    });
+  }
+
+  std::unique_ptr<Connection> db_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Store>> CreatePostgresStore(const std::string& url) {
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db, Connection::Open(url));
+  auto store = std::make_unique<PostgresStore>(url, std::move(db));
+  RENKEI_RETURN_IF_ERROR(store->MakeTables());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db, Connection::Open(url));
+  auto store = std::make_unique<PostgresStore>(url, std::move(db));
+  RENKEI_ASSIGN_OR_RETURN(const int schema, store->Schema());
+  if (schema == 0) {
+    return NotFoundError(Redacted(url) +
+                         ": no store in this database (create one with 'renkei "
+                         "init " +
+                         Redacted(url) + "')");
+  }
+  if (schema > kPostgresSchema) {
+    return FailedPreconditionError(Redacted(url) + ": the store has schema version " +
+                                   std::to_string(schema) + ", newer than this renkei (" +
+                                   std::to_string(kPostgresSchema) + "); upgrade renkei");
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace renkei::store
