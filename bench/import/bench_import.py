@@ -143,6 +143,31 @@ def main():
                           str(pg.port), "-U", "postgres", "-d", "bench"] + copies)
         run("PostgreSQL COPY (unlogged text tables)", pg_copy)
 
+        def pg_copy_keyed():
+            # The same COPY into logged tables, then the keys renkei's store holds.
+            ddl = "".join(
+                f"drop table if exists {t}; create table {t}(" +
+                ", ".join(f"{c} text" for c in header(p)) + ");"
+                for t, p in csv_files(bundle))
+            pg.psql(ddl)
+            commands = []
+            for t, p in csv_files(bundle):
+                commands += ["-c", f"\\copy {t} from '{p}' with (format csv, header true)"]
+            for t, p in csv_files(bundle):
+                columns = [c for c in KEYS[t] if c in header(p)]
+                commands += ["-c", f"create unique index {t}_key on {t}({', '.join(columns)})"]
+            return timed(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                          str(pg.port), "-U", "postgres", "-d", "bench"] + commands)
+        run("PostgreSQL COPY + the same keys", pg_copy_keyed)
+
+        def renkei_import_pg():
+            pg.psql("drop database if exists renkei", db="postgres")
+            pg.psql("create database renkei", db="postgres")
+            url = f"postgresql://postgres@127.0.0.1:{pg.port}/renkei"
+            subprocess.run([RENKEI, "init", url], check=True, stdout=subprocess.DEVNULL)
+            return timed([RENKEI, "import", url, bundle])
+        run("renkei import into PostgreSQL", renkei_import_pg)
+
     base = results["renkei import (validate + store, WAL)"]
     print("\nratios (time of the peer / time of renkei import; > 1 means renkei is faster):")
     for name, t in results.items():
