@@ -15,6 +15,8 @@ namespace {
 
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 
+}  // namespace
+
 int FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -29,8 +31,6 @@ int FreePort() {
   ::close(fd);
   return port;
 }
-
-}  // namespace
 
 std::unique_ptr<PostgresCluster> PostgresCluster::Start(std::string* error) {
   if (!std::filesystem::exists(std::string(kBin) + "/initdb")) {

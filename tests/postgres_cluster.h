@@ -10,6 +10,9 @@
 
 namespace renkei::testing {
 
+// A TCP port on 127.0.0.1 free a moment ago.
+int FreePort();
+
 class PostgresCluster {
  public:
   // Starts a cluster; nullptr with `error` set when it cannot (the server is

@@ -51,7 +51,8 @@ void PrintCounts(const model::RowCounts& counts, const model::RowCounts* before)
 int RunInit(const Options& o) {
   auto store = store::Store::Create(o.db);
   if (!store.ok()) return ReportError(store.status());
-  std::printf("created %s (schema version %d)\n", o.db.c_str(), store::CurrentSchemaVersion());
+  std::printf("created %s (schema version %d)\n", store::Printable(o.db).c_str(),
+              (*store)->SchemaVersion());
   return kExitOk;
 }
 

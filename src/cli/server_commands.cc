@@ -17,7 +17,6 @@
 #include "server/tls.h"
 #include "store/node_records.h"
 #include "store/store.h"
-#include "trust/sealed.h"
 
 namespace renkei::cli {
 namespace {
@@ -27,6 +26,7 @@ struct Options {
   std::string listen = "127.0.0.1:8443";
   std::string public_url;
   std::string cert, key;
+  std::string secrets_key;
   std::string web;
   std::string name, organization, id, products, url, client_id, client_secret, ca_file;
   bool all = false;
@@ -40,8 +40,15 @@ std::string Actor() {
   return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "local");
 }
 
-StatusOr<std::unique_ptr<store::Store>> OpenWithModel(const std::string& db, model::Model& model) {
-  RENKEI_ASSIGN_OR_RETURN(auto store, store::Store::Open(db));
+// The store o.db, with the secrets key o.secrets_key when given.
+StatusOr<std::unique_ptr<store::Store>> Open(const Options& o) {
+  RENKEI_ASSIGN_OR_RETURN(auto store, store::Store::Open(o.db));
+  if (!o.secrets_key.empty()) store->set_secrets_key(o.secrets_key);
+  return store;
+}
+
+StatusOr<std::unique_ptr<store::Store>> OpenWithModel(const Options& o, model::Model& model) {
+  RENKEI_ASSIGN_OR_RETURN(auto store, Open(o));
   RENKEI_ASSIGN_OR_RETURN(model, store->LoadModel());
   return store;
 }
@@ -104,6 +111,11 @@ int RunServe(const Options& o) {
   }
   options.cert_file = o.cert;
   options.key_file = o.key;
+  if (o.cert.empty() && store::IsDatabaseUrl(o.db)) {
+    return ReportError(InvalidArgumentError(
+        "--cert and --key: required for a store at a URL (every process serving it presents "
+        "the same certificate)"));
+  }
   if (o.cert.empty()) {
     // A self-signed certificate kept beside the database.
     options.cert_file = o.db + ".cert.pem";
@@ -114,7 +126,7 @@ int RunServe(const Options& o) {
       std::printf("made a self-signed certificate %s\n", options.cert_file.c_str());
     }
   }
-  auto store = store::Store::Open(o.db);
+  auto store = Open(o);
   if (!store.ok()) return ReportError(store.status());
   // SIGINT and SIGTERM are taken by this thread only, so the server threads never see them.
   sigset_t signals;
@@ -146,7 +158,7 @@ int RunServe(const Options& o) {
   pthread_kill(early.native_handle(), SIGUSR1);
   early.join();
   if (!node.ok()) return ReportError(node.status());
-  std::printf("serving %s on %s\n", o.db.c_str(), (*node)->url().c_str());
+  std::printf("serving %s on %s\n", store::Printable(o.db).c_str(), (*node)->url().c_str());
   if (options.web_dir.empty()) {
     std::printf("no dashboard installed (--web DIR)\n");
   } else {
@@ -162,7 +174,7 @@ int RunServe(const Options& o) {
 
 int RunClientAdd(const Options& o) {
   model::Model model;
-  auto store = OpenWithModel(o.db, model);
+  auto store = OpenWithModel(o, model);
   if (!store.ok()) return ReportError(store.status());
   auto client = store::AddClient(**store, model, o.name, o.organization, o.admin, Actor());
   if (!client.ok()) return ReportError(client.status());
@@ -172,7 +184,7 @@ int RunClientAdd(const Options& o) {
 }
 
 int RunClientList(const Options& o) {
-  auto store = store::Store::Open(o.db);
+  auto store = Open(o);
   if (!store.ok()) return ReportError(store.status());
   auto clients = store::ListClients(**store);
   if (!clients.ok()) return ReportError(clients.status());
@@ -185,7 +197,7 @@ int RunClientList(const Options& o) {
 }
 
 int RunClientRevoke(const Options& o) {
-  auto store = store::Store::Open(o.db);
+  auto store = Open(o);
   if (!store.ok()) return ReportError(store.status());
   Status s = store::RevokeClient(**store, o.id, Actor());
   if (!s.ok()) return ReportError(s);
@@ -198,7 +210,7 @@ int RunGrant(const Options& o, bool add) {
     return ReportError(InvalidArgumentError("give either --products ID,... or --all"));
   }
   model::Model model;
-  auto store = OpenWithModel(o.db, model);
+  auto store = OpenWithModel(o, model);
   if (!store.ok()) return ReportError(store.status());
   Status s = add ? store::AddGrant(**store, model, o.organization, ProductList(o), Actor())
                  : store::RemoveGrant(**store, o.organization, ProductList(o), Actor());
@@ -210,7 +222,7 @@ int RunGrant(const Options& o, bool add) {
 
 int RunKeysInit(const Options& o) {
   model::Model model;
-  auto store = OpenWithModel(o.db, model);
+  auto store = OpenWithModel(o, model);
   if (!store.ok()) return ReportError(store.status());
   auto key = store::InitOrganizationKey(**store, model, o.organization, Actor());
   if (!key.ok()) return ReportError(key.status());
@@ -220,18 +232,20 @@ int RunKeysInit(const Options& o) {
 
 int RunKeysSeal(const Options& o) {
   model::Model model;
-  auto store = OpenWithModel(o.db, model);
+  auto store = OpenWithModel(o, model);
   if (!store.ok()) return ReportError(store.status());
   auto sealed = store::SealStoredSecrets(**store, Actor());
   if (!sealed.ok()) return ReportError(sealed.status());
+  auto key_file = (*store)->SecretsKeyPath();
+  if (!key_file.ok()) return ReportError(key_file.status());
   std::printf("sealed %d value%s stored in clear (key file %s)\n", *sealed, *sealed == 1 ? "" : "s",
-              trust::SealingKeyPath(o.db).c_str());
+              key_file->c_str());
   return kExitOk;
 }
 
 int RunPartner(const Options& o) {
   model::Model model;
-  auto store = OpenWithModel(o.db, model);
+  auto store = OpenWithModel(o, model);
   if (!store.ok()) return ReportError(store.status());
   Status s = store::SetPartner(
       **store, model, {o.organization, o.url, o.client_id, o.client_secret, o.ca_file}, Actor());
@@ -248,13 +262,17 @@ void AddServerCommands(CommandLine& command_line) {
 
   CLI::App* serve =
       command_line.Add(app, "serve", "Serve the node's HTTPS API", [o] { return RunServe(*o); });
-  serve->add_option("db", o->db, "store file")->required();
+  serve->add_option("db", o->db, "store file or postgresql:// URL")->required();
   serve->add_option("--listen", o->listen, "HOST:PORT (default 127.0.0.1:8443)");
   serve->add_option("--public-url", o->public_url,
                     "https://HOST[:PORT] partners reach the node at: the base of every link it "
                     "gives (required unless --listen is a loopback address)");
   serve->add_option("--cert", o->cert, "TLS certificate (PEM); default: self-signed beside DB");
   serve->add_option("--key", o->key, "TLS private key (PEM)");
+  const char* const secrets_help =
+      "the file of the key secrets are sealed and tokens signed with (default: DB.secrets.key "
+      "beside a store file; required for a URL)";
+  serve->add_option("--secrets-key", o->secrets_key, secrets_help);
   serve->add_option("--threads", o->threads,
                     "worker threads for the requests that may wait: store, solver, token "
                     "(default 16)");
@@ -269,16 +287,16 @@ void AddServerCommands(CommandLine& command_line) {
   client->require_subcommand(1);
   CLI::App* add = command_line.Add(*client, "add", "Add a client; prints its id and secret once",
                                    [o] { return RunClientAdd(*o); });
-  add->add_option("db", o->db, "store file")->required();
+  add->add_option("db", o->db, "store file or postgresql:// URL")->required();
   add->add_option("name", o->name, "client name")->required();
   add->add_option("--organization", o->organization, "its organization id")->required();
   add->add_flag("--admin", o->admin, "sees everything and may import bundles");
   CLI::App* list =
       command_line.Add(*client, "list", "List clients", [o] { return RunClientList(*o); });
-  list->add_option("db", o->db, "store file")->required();
+  list->add_option("db", o->db, "store file or postgresql:// URL")->required();
   CLI::App* revoke_client =
       command_line.Add(*client, "revoke", "Revoke a client", [o] { return RunClientRevoke(*o); });
-  revoke_client->add_option("db", o->db, "store file")->required();
+  revoke_client->add_option("db", o->db, "store file or postgresql:// URL")->required();
   revoke_client->add_option("id", o->id, "client id")->required();
 
   for (bool add_grant : {true, false}) {
@@ -286,7 +304,7 @@ void AddServerCommands(CommandLine& command_line) {
         app, add_grant ? "grant" : "revoke",
         add_grant ? "Grant an organization access to products" : "Revoke access grants",
         [o, add_grant] { return RunGrant(*o, add_grant); });
-    g->add_option("db", o->db, "store file")->required();
+    g->add_option("db", o->db, "store file or postgresql:// URL")->required();
     g->add_option("organization", o->organization, "organization id")->required();
     g->add_option("--products", o->products, "product ids, comma-separated");
     g->add_flag("--all", o->all, "every product");
@@ -296,22 +314,25 @@ void AddServerCommands(CommandLine& command_line) {
   keys->require_subcommand(1);
   CLI::App* init = command_line.Add(*keys, "init", "Make an organization's Ed25519 key pair",
                                     [o] { return RunKeysInit(*o); });
-  init->add_option("db", o->db, "store file")->required();
+  init->add_option("db", o->db, "store file or postgresql:// URL")->required();
   init->add_option("organization", o->organization, "organization id")->required();
+  init->add_option("--secrets-key", o->secrets_key, secrets_help);
   CLI::App* seal = command_line.Add(
       *keys, "seal", "Seal key seeds and partner secrets an earlier version stored in clear",
       [o] { return RunKeysSeal(*o); });
-  seal->add_option("db", o->db, "store file")->required();
+  seal->add_option("db", o->db, "store file or postgresql:// URL")->required();
+  seal->add_option("--secrets-key", o->secrets_key, secrets_help);
 
   CLI::App* partner =
       command_line.Add(app, "partner", "Set where to send events for a partner organization",
                        [o] { return RunPartner(*o); });
-  partner->add_option("db", o->db, "store file")->required();
+  partner->add_option("db", o->db, "store file or postgresql:// URL")->required();
   partner->add_option("organization", o->organization, "partner organization id")->required();
   partner->add_option("--url", o->url, "https://host:port of its node")->required();
   partner->add_option("--client-id", o->client_id, "our client id at the partner")->required();
   partner->add_option("--client-secret", o->client_secret, "our secret there")->required();
   partner->add_option("--ca", o->ca_file, "its certificate or CA (PEM)");
+  partner->add_option("--secrets-key", o->secrets_key, secrets_help);
 }
 
 }  // namespace renkei::cli

@@ -148,13 +148,18 @@ Status Node::Impl::ReloadAccess(store::Store& store) {
 void Node::Impl::WatchLoop(std::unique_ptr<store::Store> store,
                            std::unique_ptr<store::ChangeFeed> feed) {
   std::unique_lock<std::mutex> lock(watch_mu_);
+  std::string last_warning;  // said once, not at every poll while it lasts
   while (!watch_cv_.wait_for(lock, kWatchInterval, [this] { return watch_stop_; })) {
     lock.unlock();
     StatusOr<std::vector<store::Change>> changes = feed->Poll();
     bool model = false, keys = false, grants = false, clients = false;
     if (!changes.ok()) {
-      log_.Add("warning: change feed: ", changes.status().message() + "\n");
+      if (changes.status().message() != last_warning) {
+        last_warning = changes.status().message();
+        log_.Add("warning: change feed: ", last_warning + "\n");
+      }
     } else {
+      last_warning.clear();
       for (const store::Change& c : *changes) {
         model |= c.kind == "model" && c.seq > snapshot()->change;
         keys |= c.kind == "keys";
@@ -163,7 +168,7 @@ void Node::Impl::WatchLoop(std::unique_ptr<store::Store> store,
       }
     }
     std::vector<Status> results;
-    if (clients) results.push_back(DropRevokedTokens(*store));
+    if (clients) results.push_back(ReloadClients(*store));
     if (model || keys) {
       results.push_back(Swap(*store));
     } else if (grants) {
@@ -177,8 +182,15 @@ void Node::Impl::WatchLoop(std::unique_ptr<store::Store> store,
 }
 
 Status Node::Impl::Start() {
+  std::string secrets_key;
   {
     std::lock_guard<std::mutex> lock(store_mu_);
+    // Tokens are signed with a key derived from the store's secrets key, so that
+    // every process serving the store accepts them (trust/access_token.h).
+    RENKEI_ASSIGN_OR_RETURN(secrets_key, store_->SecretsKeyPath());
+    RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key, trust::LoadOrCreateSealingKey(secrets_key));
+    RENKEI_ASSIGN_OR_RETURN(token_key_, trust::DeriveTokenKey(key));
+    RENKEI_RETURN_IF_ERROR(ReloadClients(*store_));
     RENKEI_RETURN_IF_ERROR(Rebuild());
   }
   RENKEI_RETURN_IF_ERROR(CheckRoutesDocumented());
@@ -246,6 +258,7 @@ Status Node::Impl::Start() {
   // snapshot of another process's import never holds store_mu_.
   RENKEI_ASSIGN_OR_RETURN(auto feed, store::ChangeFeed::Open(store_->path()));
   RENKEI_ASSIGN_OR_RETURN(auto watch_store, store::Store::Open(store_->path()));
+  watch_store->set_secrets_key(secrets_key);
   log_.Start();
   worker_ = std::thread([this] { DeliveryLoop(); });
   watcher_ = std::thread([this, s = std::move(watch_store), f = std::move(feed)]() mutable {

@@ -1,27 +1,27 @@
 // OAuth2 client credentials: /auth/token, the OpenID configuration, bearer tokens and
-// the callers they stand for; tokens of revoked clients dropped.
+// the callers they stand for; the active clients, from the change feed.
 #include "server/internal/node_impl.h"
 
 namespace renkei::server {
 
-Status Node::Impl::DropRevokedTokens(store::Store& store) {
+Status Node::Impl::ReloadClients(store::Store& store) {
   RENKEI_ASSIGN_OR_RETURN(std::vector<Client> clients, ListClients(store));
-  std::map<std::string, const Client*> active;
-  for (const Client& c : clients) {
-    if (c.revoked.empty()) active[c.id] = &c;
+  std::map<std::string, Client> active;
+  for (Client& c : clients) {
+    if (c.revoked.empty()) active.emplace(c.id, std::move(c));
   }
-  std::lock_guard<std::mutex> lock(tokens_mu_);
-  for (auto it = tokens_.begin(); it != tokens_.end();) {
-    auto client = active.find(it->second.client.id);
-    if (client == active.end()) {
-      it = tokens_.erase(it);
-    } else {
-      it->second.client = *client->second;  // its organization or admin flag may have changed
-      ++it;
-    }
-  }
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  active_clients_ = std::move(active);
   return Status::Ok();
 }
+
+namespace {
+int64_t UnixMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
 
 void Node::Impl::Token(const Request& req, Response& res) {
   auto oauth_error = [&](int status, const std::string& error, const std::string& description) {
@@ -62,17 +62,21 @@ void Node::Impl::Token(const Request& req, Response& res) {
     std::lock_guard<std::mutex> lock(store_mu_);
     client = AuthenticateClient(*store_, PercentDecode(decoded.substr(0, colon)),
                                 PercentDecode(decoded.substr(colon + 1)));
+    // A client added since the feed last spoke (by another process) is read now,
+    // so that its first token works at once.
+    bool known = false;
+    if (client.ok()) {
+      std::lock_guard<std::mutex> clients_lock(clients_mu_);
+      known = active_clients_.count(client->id) > 0;
+    }
+    if (client.ok() && !known) {
+      Status s = ReloadClients(*store_);
+      if (!s.ok()) return SendError(res, {500, "InternalError", s.message()});
+    }
   }
   if (!client.ok()) return oauth_error(401, "invalid_client", "Authentication failed");
-  const std::string token = trust::RandomHex(32);
-  {
-    std::lock_guard<std::mutex> lock(tokens_mu_);
-    const auto now = Clock::now();
-    for (auto it = tokens_.begin(); it != tokens_.end();) {
-      it = now - it->second.expires > std::chrono::hours(1) ? tokens_.erase(it) : std::next(it);
-    }
-    tokens_[token] = {*client, now + std::chrono::seconds(options_.token_lifetime_seconds)};
-  }
+  const std::string token = trust::IssueAccessToken(
+      token_key_, {client->id, UnixMillis() + int64_t{options_.token_lifetime_seconds} * 1000});
   res.set_header("Cache-Control", "no-store");
   SendJson(res, Json{{"access_token", token},
                      {"token_type", "bearer"},
@@ -105,17 +109,21 @@ std::optional<Caller> Node::Impl::Authorize(const Request& req, Response& res) {
   const std::string invalid = req.path.rfind("/2/", 0) == 0 ? "AccessDenied" : "BadRequest";
   const std::string auth = req.get_header_value("Authorization");
   if (auth.rfind("Bearer ", 0) != 0) return unauthorized(invalid, "a bearer token is required");
+  StatusOr<trust::TokenClaims> claims =
+      trust::CheckAccessToken(token_key_, std::string_view(auth).substr(7));
+  if (!claims.ok()) return unauthorized(invalid, "the access token is invalid or was revoked");
   Caller caller;
   {
-    std::lock_guard<std::mutex> lock(tokens_mu_);
-    auto it = tokens_.find(auth.substr(7));
-    if (it == tokens_.end()) {
+    std::lock_guard<std::mutex> lock(clients_mu_);
+    auto it = active_clients_.find(claims->client_id);
+    if (it == active_clients_.end()) {
       return unauthorized(invalid, "the access token is invalid or was revoked");
     }
-    if (Clock::now() >= it->second.expires) {
-      return unauthorized("TokenExpired", "The specified access token has expired");
-    }
-    caller.client = it->second.client;
+    // Its organization or admin flag as the store has them now.
+    caller.client = it->second;
+  }
+  if (UnixMillis() >= claims->expires) {
+    return unauthorized("TokenExpired", "The specified access token has expired");
   }
   caller.organization = snapshot()->model.FindOrganization(caller.client.organization);
   caller.access = access();

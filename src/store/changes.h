@@ -2,15 +2,14 @@
 // numbered change, whichever process made it (DESIGN.md, "Versions").
 //
 // Kinds: "model" (an import; Store::Append and SideFileAppend record it in their
-// transaction), "clients", "grants", "keys" and "partners" (recorded by triggers on
-// those tables, so every writer is seen, the sqlite3 shell included). Numbers grow in
-// commit order: SQLite serialises writers, and the change is written in the commit's
-// transaction. A node watches the feed (ChangeFeed) to apply revocations, grants and
-// new data made by other processes without a restart.
+// transaction), "settings", "clients", "grants", "keys" and "partners" (recorded by
+// triggers on those tables, so every writer is seen, the sqlite3 shell and psql
+// included). Numbers grow in commit order on both engines: SQLite serialises
+// writers, and a PostgreSQL writer takes the store's writer lock before the change
+// is numbered (store/postgres.h). A node watches the feed (ChangeFeed) to apply
+// revocations, grants and new data made by other processes without a restart.
 #ifndef RENKEI_STORE_CHANGES_H_
 #define RENKEI_STORE_CHANGES_H_
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
@@ -23,37 +22,33 @@ namespace renkei::store {
 
 struct Change {
   int64_t seq = 0;
-  std::string kind;  // "model", "clients", "grants", "keys", "partners"
+  std::string kind;  // "model", "settings", "clients", "grants", "keys", "partners"
 };
 
-// Appends a change of `kind` in `db`'s open transaction; returns its number.
-StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind);
-
-// The number of the last change in `db` (0 when there is none).
-StatusOr<int64_t> LastChange(sqlite3* db);
-
-// A reader of one store's feed on a connection of its own (read-only). Poll is cheap
-// when nothing was committed: one look at the file's change counter (SQLite's
-// PRAGMA data_version), no query. Not thread-safe: one thread polls.
+// A reader of one store's feed on a connection of its own. Poll is cheap when
+// nothing was committed: no query runs. SQLite: one look at the file's change
+// counter (PRAGMA data_version). PostgreSQL: the connection LISTENs on the
+// channel every commit notifies, and Poll reads what arrived; after a lost
+// connection it reconnects and reads the changes it missed. Not thread-safe:
+// one thread polls.
 class ChangeFeed {
  public:
-  // Opens the feed of the store at `path`, positioned after its last change.
-  static StatusOr<std::unique_ptr<ChangeFeed>> Open(const std::string& path);
-  ~ChangeFeed();
+  // Opens the feed of the store at `where` (a file or a postgresql:// URL),
+  // positioned after its last change.
+  static StatusOr<std::unique_ptr<ChangeFeed>> Open(const std::string& where);
+  virtual ~ChangeFeed() = default;
   ChangeFeed(const ChangeFeed&) = delete;
   ChangeFeed& operator=(const ChangeFeed&) = delete;
 
   // The changes committed since the last Poll (since Open, the first time), in commit
   // order; empty when there are none.
-  StatusOr<std::vector<Change>> Poll();
+  virtual StatusOr<std::vector<Change>> Poll() = 0;
   // The number of the last change returned (or found at Open).
   int64_t position() const { return position_; }
 
- private:
-  explicit ChangeFeed(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
+ protected:
+  ChangeFeed() = default;
   int64_t position_ = 0;
-  int64_t data_version_ = -1;
 };
 
 }  // namespace renkei::store

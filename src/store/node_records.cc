@@ -1,74 +1,40 @@
 #include "store/node_records.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include <functional>
-#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "base/clock.h"
-#include "store/audit.h"
-#include "store/internal/sqlite.h"
+#include "store/internal/records.h"
 #include "trust/sealed.h"
 
 namespace renkei::store {
 namespace {
 
-using internal::Exec;
-using internal::Statement;
+using internal::Param;
+using internal::Records;
+using internal::RecordsOf;
+using internal::Row;
 
 // Argon2id cost for the secrets the node generates (AddClient says why): one pass over
 // 64 KiB.
 constexpr unsigned long long kSecretOpsLimit = crypto_pwhash_OPSLIMIT_MIN;
 constexpr size_t kSecretMemLimit = 64 * 1024;
 
-// The SQLite connection of `store`; the node's own tables are on that engine only
-// so far (store/postgres.h).
-StatusOr<sqlite3*> Db(const Store& store) {
-  sqlite3* db = internal::Handle(store);
-  if (db == nullptr) {
-    return FailedPreconditionError(
-        store.path() +
-        ": the node's clients, grants, keys, partners and events are kept "
-        "in an SQLite store only so far; use a store file for them");
-  }
-  return db;
-}
-
-// `sql` prepared on `db` with `texts` bound from parameter 1 on, as they are.
-StatusOr<Statement> Prepare(sqlite3* db, const char* sql,
-                            std::initializer_list<std::string_view> texts = {}) {
-  RENKEI_ASSIGN_OR_RETURN(Statement statement, Statement::Prepare(db, sql));
-  int i = 1;
-  for (std::string_view text : texts) statement.BindCopy(i++, text);
-  return statement;
-}
-StatusOr<Statement> Prepare(const Store& store, const char* sql,
-                            std::initializer_list<std::string_view> texts = {}) {
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
-  return Prepare(db, sql, texts);
-}
-
-// Runs `body` in one transaction with an audit entry; rolls back on error.
-Status InTransaction(sqlite3* db, const std::string& actor, const std::string& action,
-                     const std::function<Status()>& body) {
-  RENKEI_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  Status s = body();
-  if (s.ok()) s = AppendAuditEntry(db, actor, action, Sha256Hex(action));
-  if (s.ok()) s = Exec(db, "COMMIT");
-  if (!s.ok()) (void)Exec(db, "ROLLBACK");
-  return s;
-}
-
 Status RequireOrganization(const model::Model& model, const std::string& organization) {
   if (model.FindOrganization(organization) == model::kNoIndex) {
     return NotFoundError("unknown organization '" + organization + "'");
   }
   return Status::Ok();
+}
+
+// Runs a statement whose rows do not matter.
+Status Run(Records& db, const std::string& sql, const std::vector<Param>& params) {
+  return db.Query(sql, params).status();
 }
 
 }  // namespace
@@ -90,64 +56,55 @@ StatusOr<NewClient> AddClient(Store& store, const model::Model& model, const std
                             kSecretMemLimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return InternalError("out of memory hashing the client secret");
   }
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
-  RENKEI_RETURN_IF_ERROR(InTransaction(
-      db, actor, "client add " + out.id + " " + name + " " + organization, [&]() -> Status {
-        RENKEI_ASSIGN_OR_RETURN(
-            Statement q,
-            Prepare(db,
-                    "INSERT INTO clients(id, name, organization, secret_hash, admin, created) "
-                    "VALUES(?, ?, ?, ?, ?, ?)",
-                    {out.id, name, organization, hash}));
-        q.Bind(5, int64_t{admin ? 1 : 0});
-        q.BindCopy(6, NowRfc3339());
-        return q.Run();
+  Records& db = RecordsOf(store);
+  RENKEI_RETURN_IF_ERROR(
+      db.Transaction(actor, "client add " + out.id + " " + name + " " + organization, [&] {
+        return Run(
+            db,
+            "INSERT INTO clients(id, name, organization, secret_hash, admin, created) "
+            "VALUES(?, ?, ?, ?, ?, ?)",
+            {out.id, name, organization, std::string(hash), int64_t{admin ? 1 : 0}, NowRfc3339()});
       }));
   return out;
 }
 
+namespace {
+// id, name, organization, admin, created, revoked: the columns of a Client.
+constexpr char kClientColumns[] = "id, name, organization, admin, created, revoked";
+Client ReadClient(const Row& r) { return {r[0], r[1], r[2], r[3] != "0", r[4], r[5]}; }
+}  // namespace
+
 StatusOr<std::vector<Client>> ListClients(Store& store) {
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(store,
-                           "SELECT id, name, organization, admin, created, revoked FROM clients "
-                           "ORDER BY created, id"));
+  RENKEI_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          RecordsOf(store).Query(std::string("SELECT ") + kClientColumns +
+                                                 " FROM clients ORDER BY created, id"));
   std::vector<Client> out;
-  while (true) {
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Int(3) != 0, q.Text(4), q.Text(5)});
-  }
+  for (const Row& r : rows) out.push_back(ReadClient(r));
   return out;
 }
 
 Status RevokeClient(Store& store, const std::string& id, const std::string& actor) {
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
-  return InTransaction(db, actor, "client revoke " + id, [&]() -> Status {
-    RENKEI_ASSIGN_OR_RETURN(Statement find,
-                            Prepare(db, "SELECT revoked FROM clients WHERE id = ?", {id}));
-    RENKEI_ASSIGN_OR_RETURN(bool row, find.Step());
-    if (!row) return NotFoundError("unknown client '" + id + "'");
-    if (!find.Text(0).empty()) return FailedPreconditionError("client '" + id + "' is revoked");
-    RENKEI_ASSIGN_OR_RETURN(Statement q, Prepare(db, "UPDATE clients SET revoked = ? WHERE id = ?",
-                                                 {NowRfc3339(), id}));
-    return q.Run();
+  Records& db = RecordsOf(store);
+  return db.Transaction(actor, "client revoke " + id, [&]() -> Status {
+    RENKEI_ASSIGN_OR_RETURN(std::vector<Row> found,
+                            db.Query("SELECT revoked FROM clients WHERE id = ?", {id}));
+    if (found.empty()) return NotFoundError("unknown client '" + id + "'");
+    if (!found[0][0].empty()) return FailedPreconditionError("client '" + id + "' is revoked");
+    return Run(db, "UPDATE clients SET revoked = ? WHERE id = ?", {NowRfc3339(), id});
   });
 }
 
 StatusOr<Client> AuthenticateClient(Store& store, const std::string& id,
                                     const std::string& secret) {
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q,
-      Prepare(store,
-              "SELECT id, name, organization, admin, created, revoked, secret_hash FROM clients "
-              "WHERE id = ?",
-              {id}));
-  RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+  RENKEI_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          RecordsOf(store).Query(std::string("SELECT ") + kClientColumns +
+                                                     ", secret_hash FROM clients WHERE id = ?",
+                                                 {id}));
   const Status denied = UnauthenticatedError("unknown client or wrong secret");
-  if (!row || !q.Text(5).empty()) return denied;
-  const std::string hash = q.Text(6);
+  if (rows.empty() || !rows[0][5].empty()) return denied;
+  const std::string& hash = rows[0][6];
   if (crypto_pwhash_str_verify(hash.c_str(), secret.c_str(), secret.size()) != 0) return denied;
-  return Client{q.Text(0), q.Text(1), q.Text(2), q.Int(3) != 0, q.Text(4), q.Text(5)};
+  return ReadClient(rows[0]);
 }
 
 Status AddGrant(Store& store, const model::Model& model, const std::string& organization,
@@ -161,15 +118,13 @@ Status AddGrant(Store& store, const model::Model& model, const std::string& orga
     }
     list += (list.empty() ? "" : ",") + p;
   }
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
-  return InTransaction(db, actor, "grant " + organization + " " + list, [&]() -> Status {
+  Records& db = RecordsOf(store);
+  return db.Transaction(actor, "grant " + organization + " " + list, [&]() -> Status {
     for (const std::string& p : products) {
-      RENKEI_ASSIGN_OR_RETURN(
-          Statement q,
-          Prepare(db,
-                  "INSERT OR IGNORE INTO grants(organization, product, created) VALUES(?, ?, ?)",
-                  {organization, p, NowRfc3339()}));
-      RENKEI_RETURN_IF_ERROR(q.Run());
+      RENKEI_RETURN_IF_ERROR(Run(db,
+                                 "INSERT INTO grants(organization, product, created) "
+                                 "VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
+                                 {organization, p, NowRfc3339()}));
     }
     return Status::Ok();
   });
@@ -177,19 +132,20 @@ Status AddGrant(Store& store, const model::Model& model, const std::string& orga
 
 Status RemoveGrant(Store& store, const std::string& organization,
                    const std::vector<std::string>& products, const std::string& actor) {
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
   std::string list;
   for (const std::string& p : products) list += (list.empty() ? "" : ",") + p;
-  return InTransaction(db, actor, "revoke " + organization + " " + list, [&]() -> Status {
-    int removed = 0;
+  Records& db = RecordsOf(store);
+  return db.Transaction(actor, "revoke " + organization + " " + list, [&]() -> Status {
+    size_t removed = 0;
     for (const std::string& p : products) {
       RENKEI_ASSIGN_OR_RETURN(
-          Statement q,
-          p == "*" ? Prepare(db, "DELETE FROM grants WHERE organization = ?", {organization})
-                   : Prepare(db, "DELETE FROM grants WHERE organization = ? AND product = ?",
-                             {organization, p}));
-      RENKEI_RETURN_IF_ERROR(q.Run());
-      removed += q.Changes();
+          std::vector<Row> gone,
+          p == "*" ? db.Query("DELETE FROM grants WHERE organization = ? RETURNING product",
+                              {organization})
+                   : db.Query("DELETE FROM grants WHERE organization = ? AND product = ? "
+                              "RETURNING product",
+                              {organization, p}));
+      removed += gone.size();
     }
     if (removed == 0) return NotFoundError("no such grant to '" + organization + "'");
     return Status::Ok();
@@ -197,15 +153,11 @@ Status RemoveGrant(Store& store, const std::string& organization,
 }
 
 StatusOr<std::map<std::string, std::vector<std::string>>> ListGrants(Store& store) {
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q,
-      Prepare(store, "SELECT organization, product FROM grants ORDER BY organization, product"));
+  RENKEI_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          RecordsOf(store).Query("SELECT organization, product FROM grants "
+                                                 "ORDER BY organization, product"));
   std::map<std::string, std::vector<std::string>> out;
-  while (true) {
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out[q.Text(0)].push_back(q.Text(1));
-  }
+  for (const Row& r : rows) out[r[0]].push_back(r[1]);
   return out;
 }
 
@@ -222,9 +174,8 @@ std::string PartnerSecretContext(const std::string& organization) {
 // `value` sealed with the store's sealing key, made on first use.
 StatusOr<std::string> SealForStore(const Store& store, std::string_view value,
                                    const std::string& context) {
-  RENKEI_RETURN_IF_ERROR(Db(store).status());
-  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key,
-                          trust::LoadOrCreateSealingKey(trust::SealingKeyPath(store.path())));
+  RENKEI_ASSIGN_OR_RETURN(std::string path, store.SecretsKeyPath());
+  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key, trust::LoadOrCreateSealingKey(path));
   return trust::Seal(key, value, context);
 }
 
@@ -232,19 +183,22 @@ StatusOr<std::string> SealForStore(const Store& store, std::string_view value,
 // value comes. Values stored in clear (before sealing) are returned as they are.
 class Opener {
  public:
-  explicit Opener(const Store& store) : path_(trust::SealingKeyPath(store.path())) {}
+  explicit Opener(const Store& store) : store_(store) {}
 
   // `what` names the value in errors.
   StatusOr<std::string> Open(const std::string& value, const std::string& context,
                              const std::string& what) {
     if (!trust::IsSealed(value)) return value;
     if (!key_) {
-      StatusOr<trust::SealingKey> key = trust::LoadSealingKey(path_);
+      StatusOr<std::string> path = store_.SecretsKeyPath();
+      StatusOr<trust::SealingKey> key =
+          path.ok() ? trust::LoadSealingKey(*path) : StatusOr<trust::SealingKey>(path.status());
       if (!key.ok()) {
         return DataLossError(
             what + " is sealed, but the sealing key cannot be read: " + key.status().message());
       }
       key_ = *key;
+      path_ = *path;
     }
     StatusOr<std::string> plain = trust::Unseal(*key_, value, context);
     if (!plain.ok()) {
@@ -254,6 +208,7 @@ class Opener {
   }
 
  private:
+  const Store& store_;
   std::string path_;
   std::optional<trust::SealingKey> key_;
 };
@@ -268,36 +223,33 @@ StatusOr<std::string> InitOrganizationKey(Store& store, const model::Model& mode
   const std::string public_key = trust::EncodePublicKey(keys);
   RENKEI_ASSIGN_OR_RETURN(std::string seed,
                           SealForStore(store, trust::EncodeSeed(keys), SeedContext(organization)));
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
+  Records& db = RecordsOf(store);
   RENKEI_RETURN_IF_ERROR(
-      InTransaction(db, actor, "keys init " + organization + " " + public_key, [&]() -> Status {
+      db.Transaction(actor, "keys init " + organization + " " + public_key, [&]() -> Status {
         RENKEI_ASSIGN_OR_RETURN(
-            Statement find,
-            Prepare(db, "SELECT 1 FROM organization_keys WHERE organization = ?", {organization}));
-        RENKEI_ASSIGN_OR_RETURN(bool row, find.Step());
-        if (row) return AlreadyExistsError("organization '" + organization + "' has a key");
-        RENKEI_ASSIGN_OR_RETURN(
-            Statement q, Prepare(db,
-                                 "INSERT INTO organization_keys(organization, public_key, seed, "
-                                 "created) VALUES(?, ?, ?, ?)",
-                                 {organization, public_key, seed, NowRfc3339()}));
-        return q.Run();
+            std::vector<Row> found,
+            db.Query("SELECT 1 FROM organization_keys WHERE organization = ?", {organization}));
+        if (!found.empty())
+          return AlreadyExistsError("organization '" + organization + "' has a key");
+        return Run(db,
+                   "INSERT INTO organization_keys(organization, public_key, seed, created) "
+                   "VALUES(?, ?, ?, ?)",
+                   {organization, public_key, seed, NowRfc3339()});
       }));
   return public_key;
 }
 
 StatusOr<std::map<std::string, trust::KeyPair>> OrganizationKeys(Store& store) {
-  RENKEI_ASSIGN_OR_RETURN(Statement q,
-                          Prepare(store, "SELECT organization, seed FROM organization_keys"));
+  RENKEI_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      RecordsOf(store).Query("SELECT organization, seed FROM organization_keys"));
   std::map<std::string, trust::KeyPair> out;
   Opener opener(store);
-  while (true) {
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    const std::string organization = q.Text(0);
-    RENKEI_ASSIGN_OR_RETURN(std::string seed,
-                            opener.Open(q.Text(1), SeedContext(organization),
-                                        "the signing key of '" + organization + "'"));
+  for (const Row& r : rows) {
+    const std::string& organization = r[0];
+    RENKEI_ASSIGN_OR_RETURN(
+        std::string seed,
+        opener.Open(r[1], SeedContext(organization), "the signing key of '" + organization + "'"));
     auto keys = trust::KeyPairFromSeed(seed);
     if (!keys.ok()) {
       return DataLossError("key of '" + organization + "': " + keys.status().message());
@@ -312,16 +264,10 @@ StatusOr<trust::KeyRing> RegisteredPublicKeys(Store& store, const model::Model& 
   for (const model::Organization& o : model.organizations) {
     if (!o.public_key.empty()) keys[o.id] = o.public_key;
   }
-  // The node's own signing keys are kept in an SQLite store only so far: a
-  // PostgreSQL store has none yet (store/postgres.h).
-  if (internal::Handle(store) == nullptr) return keys;
-  RENKEI_ASSIGN_OR_RETURN(Statement q,
-                          Prepare(store, "SELECT organization, public_key FROM organization_keys"));
-  while (true) {
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    keys[q.Text(0)] = q.Text(1);
-  }
+  RENKEI_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      RecordsOf(store).Query("SELECT organization, public_key FROM organization_keys"));
+  for (const Row& r : rows) keys[r[0]] = r[1];
   return keys;
 }
 
@@ -347,37 +293,34 @@ Status SetPartner(Store& store, const model::Model& model, const Partner& partne
   RENKEI_ASSIGN_OR_RETURN(
       std::string secret,
       SealForStore(store, partner.client_secret, PartnerSecretContext(partner.organization)));
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
-  return InTransaction(
-      db, actor, "partner " + partner.organization + " " + partner.url, [&]() -> Status {
-        RENKEI_ASSIGN_OR_RETURN(
-            Statement q,
-            Prepare(
-                db,
-                "INSERT OR REPLACE INTO partners(organization, url, client_id, client_secret, "
-                "ca_file) VALUES(?, ?, ?, ?, ?)",
-                {partner.organization, partner.url, partner.client_id, secret, partner.ca_file}));
-        return q.Run();
-      });
+  Records& db = RecordsOf(store);
+  return db.Transaction(actor, "partner " + partner.organization + " " + partner.url, [&] {
+    return Run(db,
+               "INSERT INTO partners(organization, url, client_id, client_secret, ca_file) "
+               "VALUES(?, ?, ?, ?, ?) ON CONFLICT(organization) DO UPDATE SET "
+               "url = excluded.url, client_id = excluded.client_id, "
+               "client_secret = excluded.client_secret, ca_file = excluded.ca_file",
+               {partner.organization, partner.url, partner.client_id, secret, partner.ca_file});
+  });
 }
 
 StatusOr<Partner> GetPartner(Store& store, const std::string& organization) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(store,
-                           "SELECT organization, url, client_id, client_secret, ca_file FROM "
-                           "partners WHERE organization = ?",
-                           {organization}));
-  RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return NotFoundError("no partner endpoint for '" + organization + "'");
+      std::vector<Row> rows,
+      RecordsOf(store).Query("SELECT organization, url, client_id, client_secret, ca_file FROM "
+                             "partners WHERE organization = ?",
+                             {organization}));
+  if (rows.empty()) return NotFoundError("no partner endpoint for '" + organization + "'");
+  const Row& r = rows[0];
   Opener opener(store);
   RENKEI_ASSIGN_OR_RETURN(std::string secret,
-                          opener.Open(q.Text(3), PartnerSecretContext(q.Text(0)),
-                                      "the client secret for partner '" + q.Text(0) + "'"));
-  return Partner{q.Text(0), q.Text(1), q.Text(2), std::move(secret), q.Text(4)};
+                          opener.Open(r[3], PartnerSecretContext(r[0]),
+                                      "the client secret for partner '" + r[0] + "'"));
+  return Partner{r[0], r[1], r[2], std::move(secret), r[4]};
 }
 
 StatusOr<int> SealStoredSecrets(Store& store, const std::string& actor) {
-  RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, Db(store));
+  Records& db = RecordsOf(store);
   // Each table's clear values: (row key, value), sealed for that row.
   struct Column {
     const char* select;
@@ -386,107 +329,91 @@ StatusOr<int> SealStoredSecrets(Store& store, const std::string& actor) {
   };
   const Column columns[] = {
       {"SELECT organization, seed FROM organization_keys ORDER BY organization",
-       "UPDATE organization_keys SET seed = ? WHERE organization = ? AND seed = ?", SeedContext},
+       "UPDATE organization_keys SET seed = ? WHERE organization = ? AND seed = ? "
+       "RETURNING organization",
+       SeedContext},
       {"SELECT organization, client_secret FROM partners ORDER BY organization",
-       "UPDATE partners SET client_secret = ? WHERE organization = ? AND client_secret = ?",
+       "UPDATE partners SET client_secret = ? WHERE organization = ? AND client_secret = ? "
+       "RETURNING organization",
        PartnerSecretContext},
   };
   std::vector<std::tuple<const Column*, std::string, std::string>> clear;
   for (const Column& c : columns) {
-    RENKEI_ASSIGN_OR_RETURN(Statement q, Prepare(db, c.select));
-    while (true) {
-      RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      if (!trust::IsSealed(q.Text(1))) clear.emplace_back(&c, q.Text(0), q.Text(1));
+    RENKEI_ASSIGN_OR_RETURN(std::vector<Row> rows, db.Query(c.select));
+    for (const Row& r : rows) {
+      if (!trust::IsSealed(r[1])) clear.emplace_back(&c, r[0], r[1]);
     }
   }
   if (clear.empty()) return 0;
-  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key,
-                          trust::LoadOrCreateSealingKey(trust::SealingKeyPath(store.path())));
+  RENKEI_ASSIGN_OR_RETURN(std::string path, store.SecretsKeyPath());
+  RENKEI_ASSIGN_OR_RETURN(trust::SealingKey key, trust::LoadOrCreateSealingKey(path));
   std::vector<std::string> sealed;
   for (const auto& [c, organization, value] : clear) {
     RENKEI_ASSIGN_OR_RETURN(std::string v, trust::Seal(key, value, c->context(organization)));
     sealed.push_back(std::move(v));
   }
-  // The clear values must not stay behind in freed space or in the write-ahead log:
-  // freed space is zeroed, and the log is written back into the file and emptied (when
-  // no reader holds it; else at the next checkpoint).
-  std::string secure_delete = "0";
-  {
-    RENKEI_ASSIGN_OR_RETURN(Statement q, Prepare(db, "PRAGMA secure_delete"));
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) secure_delete = q.Text(0);
-  }
-  (void)Exec(db, "PRAGMA secure_delete = 1");
-  Status s = InTransaction(
-      db, actor, "keys seal " + std::to_string(clear.size()) + " values", [&]() -> Status {
+  // The clear values must not stay behind in freed space or in a log.
+  internal::TransactionOptions options;
+  options.erase_overwritten = true;
+  RENKEI_RETURN_IF_ERROR(db.Transaction(
+      actor, "keys seal " + std::to_string(clear.size()) + " values",
+      [&]() -> Status {
         for (size_t i = 0; i < clear.size(); ++i) {
           const auto& [c, organization, value] = clear[i];
-          RENKEI_ASSIGN_OR_RETURN(Statement q,
-                                  Prepare(db, c->update, {sealed[i], organization, value}));
-          RENKEI_RETURN_IF_ERROR(q.Run());
+          RENKEI_ASSIGN_OR_RETURN(std::vector<Row> updated,
+                                  db.Query(c->update, {sealed[i], organization, value}));
           // Sealed from what was read before the transaction: a value changed since
           // (another process) is not overwritten; nothing is written then.
-          if (q.Changes() != 1) {
+          if (updated.size() != 1) {
             return FailedPreconditionError("the stored value for '" + organization +
                                            "' changed while sealing; nothing was sealed, run "
                                            "again");
           }
         }
         return Status::Ok();
-      });
-  (void)Exec(db, "PRAGMA secure_delete = " + secure_delete);
-  RENKEI_RETURN_IF_ERROR(s);
-  (void)Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+      },
+      options));
   return static_cast<int>(clear.size());
 }
 
 StatusOr<int64_t> RecordEvent(Store& store, const EventRecord& e) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(store,
-                           "INSERT INTO events(id, direction, type, organization, time, state, "
-                           "body) VALUES(?, ?, ?, ?, ?, ?, ?)",
-                           {e.id, e.direction, e.type, e.organization,
-                            e.time.empty() ? NowRfc3339() : e.time, e.state, e.body}));
-  RENKEI_RETURN_IF_ERROR(q.Run());
-  return q.LastInsertRowId();
+      std::vector<Row> rows,
+      RecordsOf(store).Query("INSERT INTO events(id, direction, type, organization, time, state, "
+                             "body) VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                             {e.id, e.direction, e.type, e.organization,
+                              e.time.empty() ? NowRfc3339() : e.time, e.state, e.body}));
+  if (rows.size() != 1) return InternalError("recording an event returned no number");
+  return std::stoll(rows[0][0]);
 }
 
 Status SetEventState(Store& store, int64_t seq, const std::string& state) {
-  RENKEI_ASSIGN_OR_RETURN(Statement q,
-                          Prepare(store, "UPDATE events SET state = ? WHERE seq = ?", {state}));
-  q.Bind(2, seq);
-  return q.Run();
+  return Run(RecordsOf(store), "UPDATE events SET state = ? WHERE seq = ?", {state, seq});
 }
 
 namespace {
-EventRecord ReadEvent(const Statement& q) {
-  return {q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)};
+constexpr char kEventColumns[] = "seq, id, direction, type, organization, time, state, body";
+EventRecord ReadEvent(const Row& r) {
+  return {std::stoll(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7]};
 }
 }  // namespace
 
 StatusOr<EventRecord> FindSentEvent(Store& store, const std::string& id) {
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(store,
-                           "SELECT seq, id, direction, type, organization, time, state, body FROM "
-                           "events WHERE id = ? AND direction = 'out'",
-                           {id}));
-  RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return NotFoundError("no event '" + id + "' was sent");
-  return ReadEvent(q);
+  RENKEI_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          RecordsOf(store).Query(std::string("SELECT ") + kEventColumns +
+                                                     " FROM events WHERE id = ? AND "
+                                                     "direction = 'out'",
+                                                 {id}));
+  if (rows.empty()) return NotFoundError("no event '" + id + "' was sent");
+  return ReadEvent(rows[0]);
 }
 
 StatusOr<std::vector<EventRecord>> ListEvents(Store& store) {
   RENKEI_ASSIGN_OR_RETURN(
-      Statement q, Prepare(store,
-                           "SELECT seq, id, direction, type, organization, time, state, body FROM "
-                           "events ORDER BY seq"));
+      std::vector<Row> rows,
+      RecordsOf(store).Query(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY seq"));
   std::vector<EventRecord> out;
-  while (true) {
-    RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(ReadEvent(q));
-  }
+  for (const Row& r : rows) out.push_back(ReadEvent(r));
   return out;
 }
 

@@ -1,11 +1,12 @@
-// The node's records in the store (migration 2 of store/store.cc): API clients,
-// access grants, organization signing keys, partners the node sends events to, the
-// log of events received and sent, and the store's policy for unsigned footprints.
+// The node's records in the store, on either engine: API clients, access grants,
+// organization signing keys, partners the node sends events to, the log of events
+// received and sent, and the store's policy for unsigned footprints.
 //
-// Every change runs in one transaction with an audit log entry (store/audit.h).
-// Organization key seeds and partner client secrets are stored sealed with the store's
-// sealing key file (trust/sealed.h); values stored in clear by earlier versions are
-// still read, and SealStoredSecrets() seals them.
+// Every change runs in one transaction with an audit log entry (store/audit.h), and
+// is recorded in the change feed (store/changes.h). Organization key seeds and
+// partner client secrets are stored sealed with the key in the file
+// Store::SecretsKeyPath() names (trust/sealed.h); values stored in clear by earlier
+// versions are still read, and SealStoredSecrets() seals them.
 // Functions are not thread-safe on one Store; the server serialises them.
 #ifndef RENKEI_STORE_NODE_RECORDS_H_
 #define RENKEI_STORE_NODE_RECORDS_H_

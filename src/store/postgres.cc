@@ -8,12 +8,15 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/numbers.h"
 #include "base/progress.h"
 #include "model/fields.h"
 #include "store/audit.h"
+#include "store/changes.h"
+#include "store/internal/records.h"
 #include "store/internal/tables.h"
 #include "store/store.h"
 
@@ -26,22 +29,10 @@ using internal::IsEntity;
 using model::Index;
 using model::kNoIndex;
 
-// The schema this build writes into a database (its own numbering: the
-// PostgreSQL store starts at the table design of SQLite schema 5).
-constexpr int kPostgresSchema = 1;
-
 // The advisory lock every writer takes first (pg_advisory_xact_lock): "RENK".
 constexpr int64_t kWriterLock = 0x52454E4B;
 
-// `url` with the password (postgresql://user:secret@host) left out, for messages.
-std::string Redacted(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon) + url.substr(at);
-}
+std::string Redacted(const std::string& url) { return Printable(url); }
 
 // One result, cleared when it goes.
 class Result {
@@ -154,6 +145,22 @@ class Connection {
     return s;
   }
 
+  // Reads what the server sent; true when a notification (LISTEN) arrived
+  // since the last call. Unavailable when the connection is lost.
+  StatusOr<bool> Notified() {
+    if (PQconsumeInput(c_) != 1 || PQstatus(c_) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(c_);
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      return UnavailableError("connection lost: " + message);
+    }
+    bool any = false;
+    while (PGnotify* n = PQnotifies(c_)) {
+      any = true;
+      PQfreemem(n);
+    }
+    return any;
+  }
+
  private:
   explicit Connection(PGconn* c) : c_(c) {}
   static std::string FirstLine(const std::string& sql) { return sql.substr(0, sql.find('\n')); }
@@ -220,6 +227,79 @@ CREATE TABLE changes(
 CREATE TABLE settings(name text PRIMARY KEY, value text NOT NULL);
 )sql";
   return sql;
+}
+
+// Schema 2: the node's own tables (store/node_records.h), as in SQLite's
+// migrations 2 to 4, and the triggers that record their changes (and the
+// settings') in the feed: they take the writers' lock before numbering the
+// change, as every writer does, so a change made with psql is numbered in
+// commit order too, and notify the channel at commit.
+std::string NodeTablesDdl() {
+  return R"sql(
+CREATE TABLE clients(
+  id text PRIMARY KEY, name text NOT NULL, organization text NOT NULL,
+  secret_hash text NOT NULL, admin integer NOT NULL, created text NOT NULL,
+  revoked text);
+CREATE TABLE grants(
+  organization text NOT NULL, product text NOT NULL, created text NOT NULL,
+  PRIMARY KEY(organization, product));
+CREATE TABLE organization_keys(
+  organization text PRIMARY KEY, public_key text NOT NULL, seed text NOT NULL,
+  created text NOT NULL);
+CREATE TABLE partners(
+  organization text PRIMARY KEY, url text NOT NULL, client_id text NOT NULL,
+  client_secret text NOT NULL, ca_file text);
+CREATE TABLE events(
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL,
+  direction text NOT NULL, type text NOT NULL, organization text NOT NULL,
+  time text NOT NULL, state text NOT NULL, body text NOT NULL);
+CREATE FUNCTION renkei_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock()sql" +
+         std::to_string(kWriterLock) + R"sql();
+  INSERT INTO changes(kind) VALUES (TG_ARGV[0]) RETURNING seq INTO n;
+  PERFORM pg_notify('renkei_changes', n::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER clients_changed AFTER INSERT OR UPDATE OR DELETE ON clients
+  FOR EACH STATEMENT EXECUTE FUNCTION renkei_record_change('clients');
+CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE ON grants
+  FOR EACH STATEMENT EXECUTE FUNCTION renkei_record_change('grants');
+CREATE TRIGGER keys_changed AFTER INSERT OR UPDATE OR DELETE ON organization_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION renkei_record_change('keys');
+CREATE TRIGGER partners_changed AFTER INSERT OR UPDATE OR DELETE ON partners
+  FOR EACH STATEMENT EXECUTE FUNCTION renkei_record_change('partners');
+CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE ON settings
+  FOR EACH STATEMENT EXECUTE FUNCTION renkei_record_change('settings');
+)sql";
+}
+
+// Schema n (1-based) upgrades a database from schema n-1. Never change one that
+// has shipped; add a new one. (Its own numbering: the PostgreSQL store starts
+// at the table design of SQLite schema 5.)
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl()};
+  return migrations;
+}
+
+// The schema this build writes.
+int PostgresSchema() { return static_cast<int>(Migrations().size()); }
+
+// `sql` with its parameters written `?` numbered as PostgreSQL writes them
+// ($1, $2, ...); the statements given have no `?` in literals.
+std::string NumberParameters(const std::string& sql) {
+  std::string out;
+  int n = 0;
+  for (char c : sql) {
+    if (c == '?') {
+      out += '$' + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Appends `text` to a COPY text-format row, escaped.
@@ -358,7 +438,7 @@ class CopyReader {
   std::string_view rest_;
 };
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public internal::Records {
  public:
   PostgresStore(std::string url, std::unique_ptr<Connection> db)
       : Store(std::move(url)), db_(std::move(db)) {}
@@ -371,21 +451,34 @@ class PostgresStore final : public Store {
     return v.IsNull(0, 0) ? 0 : static_cast<int>(v.Int(0, 0));
   }
 
-  Status MakeTables() {
+  // Creates the tables (`create`), or upgrades the store's schema to this
+  // build's, in one transaction under the writers' lock.
+  Status Migrate(bool create) {
     RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
-    Status s =
-        db_->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")").status();
+    Status s = Lock();
+    int schema = 0;
     if (s.ok()) {
-      StatusOr<int> schema = Schema();
-      s = schema.status();
-      if (s.ok() && *schema != 0) {
+      StatusOr<int> found = Schema();
+      s = found.status();
+      if (s.ok()) schema = *found;
+      if (s.ok() && create && schema != 0) {
         s = AlreadyExistsError(Redacted(path()) + ": the database already holds a store");
       }
+      if (s.ok() && !create && schema == 0) {
+        s = NotFoundError(Redacted(path()) + ": no store in this database (create one with " +
+                          "'renkei init " + Redacted(path()) + "')");
+      }
+      if (s.ok() && schema > PostgresSchema()) {
+        s = FailedPreconditionError(Redacted(path()) + ": the store has schema version " +
+                                    std::to_string(schema) + ", newer than this renkei (" +
+                                    std::to_string(PostgresSchema()) + "); upgrade renkei");
+      }
     }
-    if (s.ok()) s = db_->Script(Ddl());
-    if (s.ok()) {
-      s = db_->Exec("INSERT INTO renkei_store VALUES (" + std::to_string(kPostgresSchema) + ")")
-              .status();
+    for (int next = schema + 1; s.ok() && next <= PostgresSchema(); ++next) {
+      s = db_->Script(Migrations()[static_cast<size_t>(next - 1)]);
+      if (s.ok()) {
+        s = db_->Exec("INSERT INTO renkei_store VALUES (" + std::to_string(next) + ")").status();
+      }
     }
     if (s.ok()) s = db_->Exec("COMMIT").status();
     if (!s.ok()) (void)db_->Exec("ROLLBACK");
@@ -484,19 +577,54 @@ class PostgresStore final : public Store {
 
   Status SetSetting(const std::string& name, const std::string& value,
                     const std::string& actor) override {
+    // The settings' trigger records the change.
+    return Transaction(actor, "set " + name + " " + value,
+                       [&] {
+                         return db_
+                             ->Exec(
+                                 "INSERT INTO settings(name, value) VALUES ($1, $2) "
+                                 "ON CONFLICT (name) DO UPDATE SET value = $2",
+                                 {name, value})
+                             .status();
+                       },
+                       {});
+  }
+
+  StatusOr<std::vector<internal::Row>> Query(const std::string& sql,
+                                             const std::vector<internal::Param>& params) override {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(params.size());
+    for (const internal::Param& p : params) {
+      if (const auto* text = std::get_if<std::string>(&p)) {
+        values.emplace_back(*text);
+      } else {
+        values.emplace_back(std::to_string(std::get<int64_t>(p)));
+      }
+    }
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec(NumberParameters(sql), values));
+    std::vector<internal::Row> rows(static_cast<size_t>(r.rows()));
+    const int columns = PQnfields(r.raw());
+    for (int i = 0; i < r.rows(); ++i) {
+      rows[static_cast<size_t>(i)].resize(static_cast<size_t>(columns));
+      for (int c = 0; c < columns; ++c)
+        rows[static_cast<size_t>(i)][static_cast<size_t>(c)] = r.Text(i, c);
+    }
+    return rows;
+  }
+
+  Status Transaction(const std::string& actor, const std::string& action,
+                     const std::function<Status()>& body,
+                     const internal::TransactionOptions&) override {
     RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
-    Status s = [&]() -> Status {
-      RENKEI_ASSIGN_OR_RETURN(const int64_t recorded, Begin("settings"));
-      RENKEI_RETURN_IF_ERROR(db_->Exec("INSERT INTO settings(name, value) VALUES ($1, $2) "
-                                       "ON CONFLICT (name) DO UPDATE SET value = $2",
-                                       {name, value})
-                                 .status());
-      const std::string action = "set " + name + " " + value;
-      return Finish(recorded, actor, action, Sha256Hex(action));
-    }();
+    Status s = Lock();
+    if (s.ok()) s = body();
+    if (s.ok()) s = AppendAudit(actor, action, Sha256Hex(action));
+    if (s.ok()) s = db_->Exec("COMMIT").status();
     if (!s.ok()) (void)db_->Exec("ROLLBACK");
     return s;
   }
+
+  int SchemaVersion() const override { return PostgresSchema(); }
 
   StatusOr<int64_t> LastChange() const override {
     RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT coalesce(max(seq), 0) FROM changes"));
@@ -544,16 +672,29 @@ class PostgresStore final : public Store {
   // In a transaction: takes the writers' lock and numbers the change, so
   // changes are numbered in commit order across processes.
   StatusOr<int64_t> Begin(const std::string& kind) {
-    RENKEI_RETURN_IF_ERROR(
-        db_->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")").status());
+    RENKEI_RETURN_IF_ERROR(Lock());
     RENKEI_ASSIGN_OR_RETURN(
         Result r, db_->Exec("INSERT INTO changes(kind) VALUES ($1) RETURNING seq", {kind}));
     return r.Int(0, 0);
   }
 
+  // In a transaction: the writers' lock, held to its end.
+  Status Lock() {
+    return db_->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")").status();
+  }
+
   // In the transaction Begin opened: the audit entry, the notification, COMMIT.
   Status Finish(int64_t change, const std::string& actor, const std::string& action,
                 const std::string& digest) {
+    RENKEI_RETURN_IF_ERROR(AppendAudit(actor, action, digest));
+    RENKEI_RETURN_IF_ERROR(
+        db_->Exec("SELECT pg_notify('renkei_changes', $1)", {std::to_string(change)}).status());
+    return db_->Exec("COMMIT").status();
+  }
+
+  // In a transaction holding the writers' lock: the next audit entry.
+  Status AppendAudit(const std::string& actor, const std::string& action,
+                     const std::string& digest) {
     RENKEI_ASSIGN_OR_RETURN(Result last,
                             db_->Exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
     std::optional<AuditEntry> previous;
@@ -568,10 +709,10 @@ class PostgresStore final : public Store {
                   "prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                   {std::to_string(e.seq), e.time, e.actor, e.action, e.digest, e.prev_hash, e.hash})
             .status());
-    RENKEI_RETURN_IF_ERROR(
-        db_->Exec("SELECT pg_notify('renkei_changes', $1)", {std::to_string(change)}).status());
-    return db_->Exec("COMMIT").status();
+    return Status::Ok();
   }
+
+  internal::Records& records() override { return *this; }
 
   // COPYs rows [from, to) of table `t` of `m` in, as change `valid_from`.
   Status CopyRows(const model::Model& m, const model::TableSchema& t, size_t from, size_t to,
@@ -602,12 +743,64 @@ class PostgresStore final : public Store {
   std::unique_ptr<Connection> db_;
 };
 
+// The change feed of a store in PostgreSQL (changes.h).
+class PostgresChangeFeed final : public ChangeFeed {
+ public:
+  static StatusOr<std::unique_ptr<ChangeFeed>> Open(const std::string& url) {
+    std::unique_ptr<PostgresChangeFeed> feed(new PostgresChangeFeed(url));
+    RENKEI_RETURN_IF_ERROR(feed->Connect());
+    RENKEI_ASSIGN_OR_RETURN(feed->position_, feed->Last());
+    return std::unique_ptr<ChangeFeed>(std::move(feed));
+  }
+
+  StatusOr<std::vector<Change>> Poll() override {
+    bool missed = false;
+    if (db_ == nullptr) {
+      RENKEI_RETURN_IF_ERROR(Connect());
+      missed = true;
+    }
+    StatusOr<bool> notified = db_->Notified();
+    if (!notified.ok()) {
+      db_.reset();  // reconnects at the next Poll, and reads what it missed
+      return notified.status().WithPrefix(Redacted(url_) + ": change feed");
+    }
+    std::vector<Change> out;
+    if (!*notified && !missed) return out;
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT seq, kind FROM changes WHERE seq > $1 "
+                                                "ORDER BY seq",
+                                                {std::to_string(position_)}));
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.Int(i, 0), r.Text(i, 1)});
+    if (!out.empty()) position_ = out.back().seq;
+    return out;
+  }
+
+ private:
+  explicit PostgresChangeFeed(std::string url) : url_(std::move(url)) {}
+
+  // Connects and listens (before the feed's position is read, so that no
+  // commit falls between the two).
+  Status Connect() {
+    RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db, Connection::Open(url_));
+    RENKEI_RETURN_IF_ERROR(db->Exec("LISTEN renkei_changes").status());
+    db_ = std::move(db);
+    return Status::Ok();
+  }
+
+  StatusOr<int64_t> Last() {
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec("SELECT coalesce(max(seq), 0) FROM changes"));
+    return r.Int(0, 0);
+  }
+
+  std::string url_;
+  std::unique_ptr<Connection> db_;  // nullptr after the connection was lost
+};
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> CreatePostgresStore(const std::string& url) {
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db, Connection::Open(url));
   auto store = std::make_unique<PostgresStore>(url, std::move(db));
-  RENKEI_RETURN_IF_ERROR(store->MakeTables());
+  RENKEI_RETURN_IF_ERROR(store->Migrate(/*create=*/true));
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -615,18 +808,12 @@ StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<Connection> db, Connection::Open(url));
   auto store = std::make_unique<PostgresStore>(url, std::move(db));
   RENKEI_ASSIGN_OR_RETURN(const int schema, store->Schema());
-  if (schema == 0) {
-    return NotFoundError(Redacted(url) +
-                         ": no store in this database (create one with 'renkei "
-                         "init " +
-                         Redacted(url) + "')");
-  }
-  if (schema > kPostgresSchema) {
-    return FailedPreconditionError(Redacted(url) + ": the store has schema version " +
-                                   std::to_string(schema) + ", newer than this renkei (" +
-                                   std::to_string(kPostgresSchema) + "); upgrade renkei");
-  }
+  if (schema != PostgresSchema()) RENKEI_RETURN_IF_ERROR(store->Migrate(/*create=*/false));
   return std::unique_ptr<Store>(std::move(store));
+}
+
+StatusOr<std::unique_ptr<ChangeFeed>> OpenPostgresChangeFeed(const std::string& url) {
+  return PostgresChangeFeed::Open(url);
 }
 
 }  // namespace renkei::store

@@ -8,10 +8,13 @@
 //     change, so changes (and the versions rows carry) are numbered in commit
 //     order and the audit log's hash chain stays linear across processes.
 //   - Rows are written with COPY, and read with COPY, streamed.
-//   - A commit notifies the channel `renkei_changes` with its change number.
+//   - A commit notifies the channel `renkei_changes` with its change number;
+//     the change feed (changes.h) LISTENs on it.
+//   - The node's own tables (store/node_records.h) are there too; triggers
+//     record their changes in the feed, for writes by psql as well.
 //
-// The node's own tables (clients, grants, keys, partners, events) are on the
-// SQLite engine only so far; store/node_records.h says so in its errors.
+// A database is upgraded to this build's schema when opened (numbered
+// migrations, as the SQLite store's).
 #ifndef RENKEI_STORE_POSTGRES_H_
 #define RENKEI_STORE_POSTGRES_H_
 
@@ -22,6 +25,7 @@
 
 namespace renkei::store {
 
+class ChangeFeed;
 class Store;
 
 // Store::Create and Store::Open for a URL. Create needs an existing, empty
@@ -30,6 +34,9 @@ class Store;
 // password.
 StatusOr<std::unique_ptr<Store>> CreatePostgresStore(const std::string& url);
 StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
+
+// ChangeFeed::Open for a URL, on a connection of its own.
+StatusOr<std::unique_ptr<ChangeFeed>> OpenPostgresChangeFeed(const std::string& url);
 
 }  // namespace renkei::store
 

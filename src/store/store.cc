@@ -21,10 +21,10 @@
 #include "base/progress.h"
 #include "model/fields.h"
 #include "store/audit.h"
-#include "store/changes.h"
 #include "store/internal/sqlite.h"
 #include "store/internal/tables.h"
 #include "store/postgres.h"
+#include "trust/sealed.h"
 
 namespace renkei::store {
 namespace {
@@ -251,7 +251,8 @@ class SqliteStore final : public Store {
                                 const std::string& fallback) const override;
   Status SetSetting(const std::string& name, const std::string& value,
                     const std::string& actor) override;
-  StatusOr<int64_t> LastChange() const override { return store::LastChange(db_); }
+  int SchemaVersion() const override { return kMigrationCount; }
+  StatusOr<int64_t> LastChange() const override { return internal::LastChange(db_); }
   Status VerifyAudit() const override { return VerifyAuditLog(db_); }
   StatusOr<model::RowCounts> CountRows() const override;
   StatusOr<std::vector<std::pair<std::string, int64_t>>> CountSitesBy(
@@ -260,10 +261,13 @@ class SqliteStore final : public Store {
  private:
   friend class store::SideFileAppend;
   friend sqlite3* internal::Handle(const Store& store);
-  SqliteStore(std::string path, sqlite3* db) : Store(std::move(path)), db_(db) {}
+  SqliteStore(std::string path, sqlite3* db)
+      : Store(std::move(path)), db_(db), records_(MakeSqliteRecords(db_)) {}
   Status Migrate();
+  Records& records() override { return *records_; }
 
   sqlite3* db_;
+  std::unique_ptr<Records> records_;  // reads db_ at every call
 };
 
 }  // namespace internal
@@ -325,6 +329,42 @@ StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path) {
   RENKEI_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
 }
+
+std::string Printable(const std::string& where) {
+  if (!IsDatabaseUrl(where)) return where;
+  std::string url = where;
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  const size_t end = url.find_first_of("/?", scheme + 3);
+  if (at != std::string::npos && at < end) {
+    const size_t colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) url.erase(colon, at - colon);
+  }
+  for (size_t p = url.find("password="); p != std::string::npos; p = url.find("password=", p)) {
+    if (p > 0 && url[p - 1] != '?' && url[p - 1] != '&') {
+      ++p;
+      continue;
+    }
+    const size_t value = p + 9;
+    const size_t stop = url.find('&', value);
+    url.replace(value, (stop == std::string::npos ? url.size() : stop) - value, "...");
+    p = value;
+  }
+  return url;
+}
+
+StatusOr<std::string> Store::SecretsKeyPath() const {
+  if (!secrets_key_.empty()) return secrets_key_;
+  if (IsDatabaseUrl(path_)) {
+    return FailedPreconditionError(
+        "--secrets-key: required for a store at a URL (" + Printable(path_) +
+        "): the file of the key its secrets are sealed and tokens signed with, the same file "
+        "for every process serving it");
+  }
+  return trust::SealingKeyPath(path_);
+}
+
+internal::Records& internal::RecordsOf(Store& store) { return store.records(); }
 
 sqlite3* internal::Handle(const Store& store) {
   const auto* sqlite = dynamic_cast<const SqliteStore*>(&store);
@@ -699,7 +739,7 @@ Status SqliteStore::Append(const model::Model& model, const model::RowCounts& fi
   }
   // The change is numbered first (under the write lock, so numbers follow
   // commit order): the rows carry its number as their first version.
-  StatusOr<int64_t> recorded = RecordChange(db_, "model");
+  StatusOr<int64_t> recorded = internal::RecordChange(db_, "model");
   s = recorded.status();
   // The digest is computed on a second thread while SQLite writes.
   std::atomic<bool> cancel{false};
@@ -817,7 +857,7 @@ bool SideFileAppend::Begin() {
     return false;
   }
   // The change is numbered first: the rows carry its number.
-  StatusOr<int64_t> change = RecordChange(side_db_, "model");
+  StatusOr<int64_t> change = internal::RecordChange(side_db_, "model");
   if (!change.ok()) return false;
   change_ = *change;
   Shared& sh = *shared_;

@@ -31,7 +31,10 @@ namespace renkei::store {
 class Store;
 class SideFileAppend;
 namespace internal {
+class Records;
 class SqliteStore;
+// The statements of the node's tables on `store`'s engine (internal/records.h).
+Records& RecordsOf(Store& store);
 // The SQLite connection of `store`, for the store's own files only (no SQL
 // leaves store/); nullptr when the store is not an SQLite file.
 sqlite3* Handle(const Store& store);
@@ -46,6 +49,10 @@ int CurrentSchemaVersion();
 
 // True when `where` names a PostgreSQL database (postgresql:// or postgres://).
 bool IsDatabaseUrl(const std::string& where);
+
+// `where` as messages show it: a URL without its password (in the user part or
+// a password= parameter); a file path as it is.
+std::string Printable(const std::string& where);
 
 class Store {
  public:
@@ -106,6 +113,9 @@ class Store {
   virtual Status SetSetting(const std::string& name, const std::string& value,
                             const std::string& actor) = 0;
 
+  // The schema version of the store (each engine numbers its own).
+  virtual int SchemaVersion() const = 0;
+
   // The number of the last change committed (store/changes.h); 0 when none.
   virtual StatusOr<int64_t> LastChange() const = 0;
 
@@ -124,11 +134,23 @@ class Store {
   // The file's path, or the database's URL as given.
   const std::string& path() const { return path_; }
 
+  // The file holding the key the store's secrets are sealed with (trust/sealed.h)
+  // and the node's access tokens signed with: the one set_secrets_key named, else,
+  // for an SQLite store, "<file>.secrets.key" beside it. FailedPrecondition for a
+  // store at a URL without one (a URL has no "beside").
+  StatusOr<std::string> SecretsKeyPath() const;
+  void set_secrets_key(std::string path) { secrets_key_ = std::move(path); }
+
  protected:
   explicit Store(std::string path) : path_(std::move(path)) {}
 
  private:
+  friend internal::Records& internal::RecordsOf(Store& store);
+  // The statements of the node's tables on this engine (store/internal/records.h).
+  virtual internal::Records& records() = 0;
+
   std::string path_;
+  std::string secrets_key_;
 };
 
 // A bulk append into a store that holds little (a freshly initialised one),

@@ -66,6 +66,7 @@
 #include "store/changes.h"
 #include "store/import.h"
 #include "store/node_records.h"
+#include "trust/access_token.h"
 #include "trust/document_signature.h"
 
 namespace renkei::server {
@@ -452,8 +453,9 @@ class Node::Impl {
   Status SwapIn(std::shared_ptr<const Snapshot> snap);
   // Reads the grants of `store` and swaps them in.
   Status ReloadAccess(store::Store& store);
-  // Drops the tokens of clients that `store` no longer has active.
-  Status DropRevokedTokens(store::Store& store);
+  // Reads the active clients of `store` and swaps them in: a token is honoured
+  // only while its client is among them.
+  Status ReloadClients(store::Store& store);
   // Follows the store's change feed (store/changes.h) until Stop: what any process
   // commits is applied here within kWatchInterval.
   void WatchLoop(std::unique_ptr<store::Store> store, std::unique_ptr<store::ChangeFeed> feed);
@@ -494,12 +496,11 @@ class Node::Impl {
   bool watch_stop_ = false;  // GUARDED_BY(watch_mu_)
   std::thread watcher_;
 
-  struct IssuedToken {
-    Client client;
-    Clock::time_point expires;
-  };
-  std::mutex tokens_mu_;
-  std::map<std::string, IssuedToken> tokens_;  // GUARDED_BY(tokens_mu_)
+  // Access tokens (trust/access_token.h): signed with token_key_, set by Start
+  // from the store's secrets key, then read only; honoured for the clients here.
+  trust::TokenKey token_key_{};
+  std::mutex clients_mu_;
+  std::map<std::string, Client> active_clients_;  // GUARDED_BY(clients_mu_); by id
 
   std::mutex tts_mu_;                             // guards the two below
   std::thread tts_thread_;                        // computes tts_snapshot_'s TTS table

@@ -1,5 +1,7 @@
 #include "store/internal/sqlite.h"
 
+#include "store/audit.h"
+
 namespace renkei::store::internal {
 
 Status SqliteError(sqlite3* db, std::string_view what) {
@@ -56,6 +58,84 @@ StatusOr<bool> Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return SqliteError(db_, "sqlite");
+}
+
+namespace {
+
+class SqliteRecords final : public Records {
+ public:
+  explicit SqliteRecords(sqlite3* const& db) : db_(db) {}
+
+  StatusOr<std::vector<Row>> Query(const std::string& sql,
+                                   const std::vector<Param>& params) override {
+    RENKEI_ASSIGN_OR_RETURN(Statement q, Statement::Prepare(db_, sql));
+    int i = 1;
+    for (const Param& p : params) {
+      if (const auto* text = std::get_if<std::string>(&p)) {
+        q.BindCopy(i++, *text);
+      } else {
+        q.Bind(i++, std::get<int64_t>(p));
+      }
+    }
+    std::vector<Row> rows;
+    for (;;) {
+      RENKEI_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      Row& r = rows.emplace_back(static_cast<size_t>(q.Columns()));
+      for (int c = 0; c < q.Columns(); ++c) r[static_cast<size_t>(c)] = q.Text(c);
+    }
+    return rows;
+  }
+
+  Status Transaction(const std::string& actor, const std::string& action,
+                     const std::function<Status()>& body,
+                     const TransactionOptions& options) override {
+    std::string secure_delete = "0";
+    if (options.erase_overwritten) {
+      RENKEI_ASSIGN_OR_RETURN(std::vector<Row> was, Query("PRAGMA secure_delete", {}));
+      if (!was.empty()) secure_delete = was[0][0];
+      (void)Exec(db_, "PRAGMA secure_delete = 1");
+    }
+    // BEGIN IMMEDIATE takes SQLite's write lock first: writers are serialised.
+    Status s = Exec(db_, "BEGIN IMMEDIATE");
+    if (s.ok()) {
+      s = body();
+      if (s.ok()) s = AppendAuditEntry(db_, actor, action, Sha256Hex(action));
+      if (s.ok()) s = Exec(db_, "COMMIT");
+      if (!s.ok()) (void)Exec(db_, "ROLLBACK");
+    }
+    if (options.erase_overwritten) {
+      (void)Exec(db_, "PRAGMA secure_delete = " + secure_delete);
+      // The log is written back into the file and emptied (when no reader holds
+      // it; else at the next checkpoint).
+      if (s.ok()) (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    return s;
+  }
+
+ private:
+  sqlite3* const& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Records> MakeSqliteRecords(sqlite3* const& db) {
+  return std::make_unique<SqliteRecords>(db);
+}
+
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind) {
+  RENKEI_ASSIGN_OR_RETURN(Statement s,
+                          Statement::Prepare(db, "INSERT INTO changes(kind) VALUES(?)"));
+  s.BindText(1, kind);
+  RENKEI_RETURN_IF_ERROR(s.Run());
+  return s.LastInsertRowId();
+}
+
+StatusOr<int64_t> LastChange(sqlite3* db) {
+  RENKEI_ASSIGN_OR_RETURN(Statement s,
+                          Statement::Prepare(db, "SELECT coalesce(max(seq), 0) FROM changes"));
+  RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
 }
 
 }  // namespace renkei::store::internal

@@ -4,11 +4,13 @@
 
 #include <sqlite3.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
+#include "store/internal/records.h"
 
 namespace renkei::store::internal {
 
@@ -72,12 +74,24 @@ class Statement {
                                       static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
   }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int Columns() const { return sqlite3_column_count(stmt_); }
 
  private:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
+
+// The node tables' statements (records.h) on the connection `db` refers to,
+// read at every call (a side-file append replaces the store's connection).
+std::unique_ptr<Records> MakeSqliteRecords(sqlite3* const& db);
+
+// Appends a change of `kind` in `db`'s open transaction (store/changes.h);
+// returns its number.
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind);
+
+// The number of the last change in `db` (0 when there is none).
+StatusOr<int64_t> LastChange(sqlite3* db);
 
 }  // namespace renkei::store::internal
 
