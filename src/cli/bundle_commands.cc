@@ -63,7 +63,7 @@ int RunImport(const Options& o) {
   store::ImportOptions options;
   options.actor = o.actor.empty() ? DefaultActor() : o.actor;
   options.trust_new_keys = o.trust_new_keys;
-  options.side_file = true;  // this process holds the store alone
+  options.streamed = true;  // this process holds the store alone
   auto imported = store::ImportBundle(**store, {o.bundle, std::nullopt, ""}, options);
   if (!imported.ok()) return ReportError(imported.status());
   for (const std::string& signer : imported->trusted_keys) {

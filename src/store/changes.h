@@ -1,7 +1,7 @@
 // The store's change feed: every commit that changes what a node serves appends a
 // numbered change, whichever process made it (DESIGN.md, "Versions").
 //
-// Kinds: "model" (an import; Store::Append and SideFileAppend record it in their
+// Kinds: "model" (an import; Store::Append and a StreamedAppend record it in their
 // transaction), "settings", "clients", "grants", "keys" and "partners" (recorded by
 // triggers on those tables, so every writer is seen, the sqlite3 shell and psql
 // included). Numbers grow in commit order on both engines: SQLite serialises

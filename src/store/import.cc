@@ -71,16 +71,16 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
     }
     return a;
   };
-  std::unique_ptr<SideFileAppend> side;
-  if (options.side_file && !source.json) {
-    side = store.BeginSideFileAppend(result.before, EstimatedRows(source.path), options.actor,
-                                     action());
+  std::unique_ptr<StreamedAppend> streamed;
+  if (options.streamed && !source.json) {
+    streamed = store.BeginStreamedAppend(result.before, EstimatedRows(source.path), options.actor,
+                                         action());
   }
-  if (side != nullptr) {
-    read.sink = [&](model::Table table, size_t rows) { side->Add(model, table, rows); };
+  if (streamed != nullptr) {
+    read.sink = [&](model::Table table, size_t rows) { streamed->Add(model, table, rows); };
     RENKEI_RETURN_IF_ERROR(io::ReadBundle(source.path, model, read));
-    side->set_action(action());
-    RENKEI_RETURN_IF_ERROR(side->Commit(&result.change));
+    streamed->set_action(action());
+    RENKEI_RETURN_IF_ERROR(streamed->Commit(&result.change));
   } else {
     if (source.json) {
       RENKEI_RETURN_IF_ERROR(io::ReadJsonBundleText(*source.json, source.name, model));

@@ -4,10 +4,11 @@
 // before this import (trust::CheckReceivedDocument, under the store's policy for
 // unsigned ones), and the new rows appended in one transaction, all or nothing.
 //
-// A bundle into a store that holds little, when the caller holds the store alone, is
-// written to a side file while it is read (SideFileAppend); otherwise everything is
-// read and checked before the store is touched (Store::Append). Either way a bad bundle
-// leaves the store exactly as it was.
+// A large bundle may be written while it is read (Store::BeginStreamedAppend: into a
+// side file when an SQLite store holds little and the caller holds it alone; in one
+// transaction under the writers' lock on PostgreSQL); otherwise everything is read and
+// checked before the store is touched (Store::Append). Either way a bad bundle leaves
+// the store exactly as it was.
 #ifndef RENKEI_STORE_IMPORT_H_
 #define RENKEI_STORE_IMPORT_H_
 
@@ -35,8 +36,9 @@ struct ImportOptions {
   // Received footprints may also be checked against public keys that come with the
   // bundle itself (organizations.csv); the audit log's action then names them.
   bool trust_new_keys = false;
-  // The caller holds the store alone and the rows may go through a side file.
-  bool side_file = false;
+  // The rows may be written while the bundle is read (Store::BeginStreamedAppend):
+  // the caller holds the store alone (an SQLite store's side file needs that).
+  bool streamed = false;
 };
 
 struct ImportResult {

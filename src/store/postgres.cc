@@ -17,6 +17,7 @@
 #include "store/audit.h"
 #include "store/changes.h"
 #include "store/internal/records.h"
+#include "store/internal/row_stream.h"
 #include "store/internal/tables.h"
 #include "store/store.h"
 
@@ -31,6 +32,10 @@ using model::kNoIndex;
 
 // The advisory lock every writer takes first (pg_advisory_xact_lock): "RENK".
 constexpr int64_t kWriterLock = 0x52454E4B;
+
+// A bundle expected to hold fewer rows is read and checked whole before it is
+// copied in (Store::Append): streaming it would save little.
+constexpr uint64_t kStreamedRows = 20000;
 
 std::string Redacted(const std::string& url) { return Printable(url); }
 
@@ -233,7 +238,10 @@ CREATE TABLE settings(name text PRIMARY KEY, value text NOT NULL);
 // migrations 2 to 4, and the triggers that record their changes (and the
 // settings') in the feed: they take the writers' lock before numbering the
 // change, as every writer does, so a change made with psql is numbered in
-// commit order too, and notify the channel at commit.
+// commit order too, and notify the channel at commit. Changes are numbered
+// without gaps, the next number under that lock (an identity column would skip
+// the number of every import rolled back), and once per kind per transaction
+// (an upsert fires both the INSERT and the UPDATE statement triggers).
 std::string NodeTablesDdl() {
   return R"sql(
 CREATE TABLE clients(
@@ -253,14 +261,19 @@ CREATE TABLE events(
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL,
   direction text NOT NULL, type text NOT NULL, organization text NOT NULL,
   time text NOT NULL, state text NOT NULL, body text NOT NULL);
+ALTER TABLE changes ALTER COLUMN seq DROP IDENTITY;
 CREATE FUNCTION renkei_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   n bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock()sql" +
          std::to_string(kWriterLock) + R"sql();
-  INSERT INTO changes(kind) VALUES (TG_ARGV[0]) RETURNING seq INTO n;
-  PERFORM pg_notify('renkei_changes', n::text);
+  IF coalesce(current_setting('renkei.changed_' || TG_ARGV[0], true), '') = '' THEN
+    PERFORM set_config('renkei.changed_' || TG_ARGV[0], 'yes', true);
+    INSERT INTO changes(seq, kind) SELECT coalesce(max(seq), 0) + 1, TG_ARGV[0] FROM changes
+      RETURNING seq INTO n;
+    PERFORM pg_notify('renkei_changes', n::text);
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER clients_changed AFTER INSERT OR UPDATE OR DELETE ON clients
@@ -550,10 +563,11 @@ class PostgresStore final : public Store, public internal::Records {
       uint64_t done = 0;
       for (const model::TableSchema& t : model::AllTables()) {
         const auto n = static_cast<size_t>(t.table);
-        RENKEI_RETURN_IF_ERROR(CopyRows(model, t, first_new[n], now[n], recorded, [&](size_t k) {
-          done += k;
-          progress.Update(done);
-        }));
+        RENKEI_RETURN_IF_ERROR(
+            CopyRows(model, t, first_new[n], now[n], first_new[n], recorded, [&](size_t k) {
+              done += k;
+              progress.Update(done);
+            }));
       }
       return Status::Ok();
     }();
@@ -567,6 +581,11 @@ class PostgresStore final : public Store, public internal::Records {
     if (change != nullptr) *change = recorded;
     return Status::Ok();
   }
+
+  std::unique_ptr<StreamedAppend> BeginStreamedAppend(const model::RowCounts& first_new,
+                                                      uint64_t expected_rows,
+                                                      const std::string& actor,
+                                                      const std::string& action) override;
 
   StatusOr<std::string> Setting(const std::string& name,
                                 const std::string& fallback) const override {
@@ -669,12 +688,16 @@ class PostgresStore final : public Store, public internal::Records {
   }
 
  private:
+  friend class CopyAppend;
+
   // In a transaction: takes the writers' lock and numbers the change, so
   // changes are numbered in commit order across processes.
   StatusOr<int64_t> Begin(const std::string& kind) {
     RENKEI_RETURN_IF_ERROR(Lock());
     RENKEI_ASSIGN_OR_RETURN(
-        Result r, db_->Exec("INSERT INTO changes(kind) VALUES ($1) RETURNING seq", {kind}));
+        Result r, db_->Exec("INSERT INTO changes(seq, kind) SELECT coalesce(max(seq), 0) + 1, $1 "
+                            "FROM changes RETURNING seq",
+                            {kind}));
     return r.Int(0, 0);
   }
 
@@ -714,9 +737,10 @@ class PostgresStore final : public Store, public internal::Records {
 
   internal::Records& records() override { return *this; }
 
-  // COPYs rows [from, to) of table `t` of `m` in, as change `valid_from`.
+  // COPYs rows [from, to) of table `t` of `m` in, as change `valid_from`; row
+  // `from` is row `index` of the store's model (`m` may hold a part of it).
   Status CopyRows(const model::Model& m, const model::TableSchema& t, size_t from, size_t to,
-                  int64_t valid_from, const std::function<void(size_t)>& tick) {
+                  size_t index, int64_t valid_from, const std::function<void(size_t)>& tick) {
     if (from >= to) return Status::Ok();
     const bool entity = IsEntity(t.table);
     const std::string sql = "COPY " + std::string(t.name) + "(" + (entity ? "id, " : "") +
@@ -728,7 +752,7 @@ class PostgresStore final : public Store, public internal::Records {
         const size_t start = i;
         CopyWriter w(buffer);
         while (i < to && buffer.size() < (1u << 20)) {
-          if (entity) w.Int(EntityId(static_cast<Index>(i)));
+          if (entity) w.Int(EntityId(static_cast<Index>(index + (i - from))));
           internal::PutRow(w, rows[i]);
           w.Int(valid_from);
           w.End();
@@ -744,6 +768,85 @@ class PostgresStore final : public Store, public internal::Records {
 };
 
 // The change feed of a store in PostgreSQL (changes.h).
+// PostgreSQL's streamed append: one transaction, opened (and the writers' lock
+// taken) by BeginStreamedAppend, into which the RowStream's thread COPYs each
+// chunk as the reader hands it over; Commit adds the audit entry and commits,
+// destruction without it rolls everything back. The reader does not use the
+// connection meanwhile, so the thread has it to itself.
+//
+// A table empty before the append is loaded without its indexes, which Commit
+// builds again from their definitions, as a bulk load does: one sort instead of
+// an index insert per row. Dropping an index holds its table's exclusive lock
+// until the transaction ends, so readers of that table (another node loading
+// the model) wait for the import rather than see it half-made.
+class CopyAppend final : public StreamedAppend {
+ public:
+  CopyAppend(PostgresStore& store, std::string actor, std::string action)
+      : StreamedAppend(std::move(actor), std::move(action)), store_(store) {}
+
+  ~CopyAppend() override {
+    stream_.reset();  // cancels the writer
+    if (open_) (void)store_.db_->Exec("ROLLBACK");
+  }
+
+  Status Begin(const model::RowCounts& first_new) {
+    RENKEI_RETURN_IF_ERROR(store_.db_->Exec("BEGIN").status());
+    open_ = true;
+    RENKEI_ASSIGN_OR_RETURN(change_, store_.Begin("model"));
+    for (const model::TableSchema& t : model::AllTables()) {
+      if (first_new[static_cast<size_t>(t.table)] != 0) continue;
+      RENKEI_ASSIGN_OR_RETURN(Result r,
+                              store_.db_->Exec("SELECT indexname, indexdef FROM pg_indexes WHERE "
+                                               "schemaname = current_schema() AND tablename = $1",
+                                               {std::string(t.name)}));
+      for (int i = 0; i < r.rows(); ++i) {
+        RENKEI_RETURN_IF_ERROR(store_.db_->Exec("DROP INDEX \"" + r.Text(i, 0) + "\"").status());
+        dropped_indexes_.push_back(r.Text(i, 1));
+      }
+    }
+    stream_ = std::make_unique<internal::RowStream>(
+        first_new, [this](const internal::Chunk& chunk, size_t rows) {
+          return store_.CopyRows(chunk.rows, model::Schema(chunk.table), 0, rows, chunk.first,
+                                 change_, [](size_t) {});
+        });
+    return Status::Ok();
+  }
+
+  void Add(const model::Model& model, model::Table table, size_t rows) override {
+    if (stream_ != nullptr) stream_->Add(model, table, rows);
+  }
+
+  Status Commit(int64_t* change) override {
+    if (stream_ == nullptr || !open_) return FailedPreconditionError("the append is not open");
+    StatusOr<std::string> digest = stream_->Finish();
+    stream_.reset();
+    RENKEI_RETURN_IF_ERROR(digest.status());
+    for (const std::string& index : dropped_indexes_) {
+      RENKEI_RETURN_IF_ERROR(store_.db_->Exec(index).status());
+    }
+    RENKEI_RETURN_IF_ERROR(store_.Finish(change_, actor_, action_, *digest));
+    open_ = false;
+    if (change != nullptr) *change = change_;
+    return Status::Ok();
+  }
+
+ private:
+  PostgresStore& store_;
+  std::unique_ptr<internal::RowStream> stream_;
+  bool open_ = false;  // the transaction is open
+  int64_t change_ = 0;
+  std::vector<std::string> dropped_indexes_;  // CREATE INDEX statements, for Commit
+};
+
+std::unique_ptr<StreamedAppend> PostgresStore::BeginStreamedAppend(
+    const model::RowCounts& first_new, uint64_t expected_rows, const std::string& actor,
+    const std::string& action) {
+  if (expected_rows < kStreamedRows) return nullptr;
+  auto append = std::make_unique<CopyAppend>(*this, actor, action);
+  if (!append->Begin(first_new).ok()) return nullptr;  // rolled back: Append says why
+  return append;
+}
+
 class PostgresChangeFeed final : public ChangeFeed {
  public:
   static StatusOr<std::unique_ptr<ChangeFeed>> Open(const std::string& url) {

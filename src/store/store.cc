@@ -9,18 +9,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "base/progress.h"
 #include "model/fields.h"
 #include "store/audit.h"
+#include "store/internal/row_stream.h"
 #include "store/internal/sqlite.h"
 #include "store/internal/tables.h"
 #include "store/postgres.h"
@@ -243,7 +241,7 @@ class SqliteStore final : public Store {
   StatusOr<model::Model> LoadModel() const override;
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action, int64_t* change) override;
-  std::unique_ptr<SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
+  std::unique_ptr<StreamedAppend> BeginStreamedAppend(const model::RowCounts& first_new,
                                                       uint64_t expected_rows,
                                                       const std::string& actor,
                                                       const std::string& action) override;
@@ -767,39 +765,7 @@ Status SqliteStore::Append(const model::Model& model, const model::RowCounts& fi
 
 // --- Side-file append ----------------------------------------------------------
 
-namespace {
-
-// Rows copied out of the model for the writer: the rows of one table, held in
-// that table's vector of `rows`; the first of them is row `first` of the model.
-struct Chunk {
-  model::Table table;
-  size_t first;
-  model::Model rows;
-};
-
-// Chunks waiting for the writer beyond this make Add wait.
-constexpr size_t kMaxQueuedChunks = 64;
-
-template <typename T>
-void CopyRows(const std::vector<T>& from, size_t begin, size_t end, std::vector<T>& to) {
-  to.assign(from.begin() + static_cast<std::ptrdiff_t>(begin),
-            from.begin() + static_cast<std::ptrdiff_t>(end));
-}
-
-}  // namespace
-
-struct SideFileAppend::Shared {
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<Chunk> queue;  // guarded by mutex
-  bool finished = false;    // guarded by mutex: no more chunks will come
-  std::atomic<bool> cancel{false};
-  Status error;        // the writer's first error; read after join
-  std::string digest;  // hex; read after join
-  std::thread writer;
-};
-
-std::unique_ptr<SideFileAppend> SqliteStore::BeginSideFileAppend(const model::RowCounts& first_new,
+std::unique_ptr<StreamedAppend> SqliteStore::BeginStreamedAppend(const model::RowCounts& first_new,
                                                                  uint64_t expected_rows,
                                                                  const std::string& actor,
                                                                  const std::string& action) {
@@ -813,12 +779,10 @@ std::unique_ptr<SideFileAppend> SqliteStore::BeginSideFileAppend(const model::Ro
 
 SideFileAppend::SideFileAppend(SqliteStore& store, const model::RowCounts& first_new,
                                std::string actor, std::string action)
-    : store_(store),
+    : StreamedAppend(std::move(actor), std::move(action)),
+      store_(store),
       side_path_(store.path() + ".import"),
-      given_(first_new),
-      actor_(std::move(actor)),
-      action_(std::move(action)),
-      shared_(std::make_unique<Shared>()) {}
+      first_new_(first_new) {}
 
 bool SideFileAppend::Begin() {
   sqlite3* db = store_.db_;
@@ -860,68 +824,23 @@ bool SideFileAppend::Begin() {
   StatusOr<int64_t> change = internal::RecordChange(side_db_, "model");
   if (!change.ok()) return false;
   change_ = *change;
-  Shared& sh = *shared_;
-  sh.writer = std::thread([&sh, db = side_db_, change = change_] {
-    ContentDigest digest;
-    const std::function<void(size_t)> tick = [](size_t) {};
-    for (;;) {
-      Chunk chunk;
-      {
-        std::unique_lock<std::mutex> lock(sh.mutex);
-        sh.changed.wait(lock, [&] { return !sh.queue.empty() || sh.finished; });
-        if (sh.queue.empty()) break;
-        chunk = std::move(sh.queue.front());
-        sh.queue.pop_front();
-      }
-      sh.changed.notify_all();
-      if (!sh.error.ok() || sh.cancel.load()) continue;  // drain
-      const size_t n = model::CountRows(chunk.rows)[static_cast<size_t>(chunk.table)];
-      sh.error = WriteTable(db, chunk.table, chunk.rows, 0, n, chunk.first, change, tick);
-      internal::DigestTable(digest, chunk.table, chunk.rows, 0, n, sh.cancel);
-    }
-    sh.digest = digest.HexDigest();
-  });
-  writing_ = true;
+  stream_ = std::make_unique<internal::RowStream>(
+      first_new_, [db = side_db_, change = change_](const internal::Chunk& chunk, size_t rows) {
+        return WriteTable(db, chunk.table, chunk.rows, 0, rows, chunk.first, change, [](size_t) {});
+      });
   return true;
 }
 
 void SideFileAppend::Add(const model::Model& model, model::Table table, size_t rows) {
-  size_t& given = given_[static_cast<size_t>(table)];
-  if (!writing_ || rows <= given) return;
-  Chunk chunk{table, given, model::Model()};
-  model::WithRows(model, table, [&](const auto& from) {
-    using Row = typename std::decay_t<decltype(from)>::value_type;
-    CopyRows(from, given, rows, model::RowsOf<Row>(chunk.rows));
-  });
-  given = rows;
-  Shared& sh = *shared_;
-  {
-    std::unique_lock<std::mutex> lock(sh.mutex);
-    sh.changed.wait(lock, [&] { return sh.queue.size() < kMaxQueuedChunks; });
-    sh.queue.push_back(std::move(chunk));
-  }
-  sh.changed.notify_all();
-}
-
-void SideFileAppend::StopWriter(bool cancel) {
-  if (!writing_) return;
-  Shared& sh = *shared_;
-  if (cancel) sh.cancel = true;
-  {
-    std::lock_guard<std::mutex> lock(sh.mutex);
-    sh.finished = true;
-  }
-  sh.changed.notify_all();
-  sh.writer.join();
-  writing_ = false;
+  if (stream_ != nullptr) stream_->Add(model, table, rows);
 }
 
 Status SideFileAppend::Commit(int64_t* change) {
-  if (!writing_) return FailedPreconditionError("the append is not open");
-  StopWriter(false);
-  Shared& sh = *shared_;
-  RENKEI_RETURN_IF_ERROR(sh.error);
-  RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, sh.digest));
+  if (stream_ == nullptr) return FailedPreconditionError("the append is not open");
+  StatusOr<std::string> digest = stream_->Finish();
+  stream_.reset();
+  RENKEI_RETURN_IF_ERROR(digest.status());
+  RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, *digest));
   if (change != nullptr) *change = change_;
   RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
   if (sqlite3_close(side_db_) != SQLITE_OK) {
@@ -956,7 +875,7 @@ Status SideFileAppend::Commit(int64_t* change) {
 }
 
 SideFileAppend::~SideFileAppend() {
-  StopWriter(true);
+  stream_.reset();  // cancels the writer
   if (side_db_ != nullptr) sqlite3_close(side_db_);
   std::error_code ec;
   if (side_created_) fs::remove(side_path_, ec);

@@ -29,9 +29,10 @@ struct sqlite3;
 namespace renkei::store {
 
 class Store;
-class SideFileAppend;
+class StreamedAppend;
 namespace internal {
 class Records;
+class RowStream;
 class SqliteStore;
 // The statements of the node's tables on `store`'s engine (internal/records.h).
 Records& RecordsOf(Store& store);
@@ -87,15 +88,21 @@ class Store {
                         const std::string& actor, const std::string& action,
                         int64_t* change = nullptr) = 0;
 
-  // Starts a bulk append built in a side file (see SideFileAppend), for a
-  // caller that owns this Store alone and expects to add about `expected_rows`
-  // rows on top of `first_new`. Returns nullptr, with the store as it was, when
-  // the side file is not for this store: not an SQLite file, fewer than 20,000
-  // rows expected, the store already holds more rows than that, another
-  // connection has the store open, or the side file cannot be made; the caller
-  // then uses Append. Does not write to the store file (except to fold a
-  // non-empty write-ahead log into it).
-  virtual std::unique_ptr<SideFileAppend> BeginSideFileAppend(const model::RowCounts& first_new,
+  // Starts a bulk append written while the bundle is still being read and
+  // checked (see StreamedAppend), for a caller that expects to add about
+  // `expected_rows` rows on top of `first_new`. Returns nullptr, with the store
+  // as it was, when this store does not stream such an append; the caller then
+  // uses Append.
+  //
+  // SQLite: an append built in a side file (SideFileAppend), for a caller that
+  // owns this Store alone; not when fewer than 20,000 rows are expected, the
+  // store already holds more rows than that, another connection has the store
+  // open, or the side file cannot be made. Does not write to the store file
+  // (except to fold a non-empty write-ahead log into it).
+  // PostgreSQL: one transaction, holding the writers' lock until it commits or
+  // is dropped (other writers wait), into which a thread COPYs the rows as they
+  // come; not for fewer than 20,000 rows expected.
+  virtual std::unique_ptr<StreamedAppend> BeginStreamedAppend(const model::RowCounts& first_new,
                                                               uint64_t expected_rows,
                                                               const std::string& actor,
                                                               const std::string& action) {
@@ -153,16 +160,51 @@ class Store {
   std::string secrets_key_;
 };
 
-// A bulk append into a store that holds little (a freshly initialised one),
-// written while the rows are still being validated, with each page written
-// once. The new database is built in a side file, "<store>.import": a copy of
-// the store (a stale copy left by a crash is deleted first) into which a second
-// thread writes the rows as Add hands them over, without a journal, and the
-// audit entry with the rows' digest. Commit syncs the side file and renames it
-// over the store, then reopens the Store (in WAL mode) on the new file:
-// the connection (internal::Handle) changes.
+// A bulk append written while its rows are still being read and checked: the
+// rows already valid as far as rows go are handed over table by table and written
+// by a thread of the engine's (internal/row_stream.h); checks over the whole
+// bundle may still fail, and then the append is dropped. All or nothing, as
+// Store::Append: rows, their order, indexes and the audit entry (with the rows'
+// digest) are those Append writes. Not thread-safe: call from one thread; the
+// Store must outlive the append and is not used meanwhile.
+class StreamedAppend {
+ public:
+  virtual ~StreamedAppend() = default;  // drops the rows unless committed
+  StreamedAppend(const StreamedAppend&) = delete;
+  StreamedAppend& operator=(const StreamedAppend&) = delete;
+
+  // Rows of `table` of `model` before `rows` (the table's size) are valid as far
+  // as rows go and may be written. Tables in model::Table order, each from
+  // first_new on. Copies the rows not given yet; waits when the writer is far
+  // behind.
+  virtual void Add(const model::Model& model, model::Table table, size_t rows) = 0;
+
+  // Replaces the action recorded in the audit log (for what was learnt while
+  // reading, e.g. keys trusted); call before Commit.
+  void set_action(std::string action) { action_ = std::move(action); }
+
+  // Waits for the writer, appends the audit entry and commits. On error nothing
+  // was committed (but see SideFileAppend). `change`, when given, gets the
+  // number of the change it recorded.
+  virtual Status Commit(int64_t* change = nullptr) = 0;
+
+ protected:
+  StreamedAppend(std::string actor, std::string action)
+      : actor_(std::move(actor)), action_(std::move(action)) {}
+
+  std::string actor_;
+  std::string action_;
+};
+
+// SQLite's streamed append, for a store that holds little (a freshly
+// initialised one), with each page written once. The new database is built in a
+// side file, "<store>.import": a copy of the store (a stale copy left by a crash
+// is deleted first) into which the writer thread writes the rows, without a
+// journal, and the audit entry. Commit syncs the side file and renames it over
+// the store, then reopens the Store (in WAL mode) on the new file: the
+// connection (internal::Handle) changes.
 //
-// From BeginSideFileAppend to Commit or destruction this Store's connection
+// From BeginStreamedAppend to Commit or destruction this Store's connection
 // holds the store's exclusive lock (exclusive locking mode; taken only when no
 // other connection has the store open, so a running node is never displaced):
 // other connections wait or fail with Unavailable. Before the rename the old
@@ -170,53 +212,31 @@ class Store {
 // A process that opened the store before the rename and got the lock after it
 // holds the replaced file; Store::Open notices and opens the new one.
 //
-// All or nothing: destroying the append without a successful Commit (a
-// validation error, a write error) deletes the side file and leaves the store
-// file as it was; a crash or a kill leaves the old store or the new one, whole
-// (and maybe a stale side file). Rows, their order, indexes and the audit entry
-// are those Store::Append writes. Not thread-safe: call from one thread; the
-// Store must outlive the append.
-class SideFileAppend {
+// Destroying the append without a successful Commit (a validation error, a
+// write error) deletes the side file and leaves the store file as it was; a
+// crash or a kill leaves the old store or the new one, whole (and maybe a stale
+// side file). A failed Commit leaves the store as it was unless the new store
+// then failed to open, which the message says.
+class SideFileAppend final : public StreamedAppend {
  public:
-  ~SideFileAppend();  // drops the side file unless committed
-  SideFileAppend(const SideFileAppend&) = delete;
-  SideFileAppend& operator=(const SideFileAppend&) = delete;
+  ~SideFileAppend() override;  // drops the side file unless committed
 
-  // Rows of `table` of `model` before `rows` (the table's size) are valid as far
-  // as rows go and may be written; checks over the whole bundle may still fail,
-  // and then the append is dropped. Tables in model::Table order, each from
-  // first_new on. Copies the rows not given yet; waits when the writer is far
-  // behind.
-  void Add(const model::Model& model, model::Table table, size_t rows);
-
-  // Replaces the action recorded in the audit log (for what was learnt while
-  // reading, e.g. keys trusted); call before Commit.
-  void set_action(std::string action) { action_ = std::move(action); }
-
-  // Waits for the writer, appends the audit entry, syncs the side file and
-  // renames it over the store. On error the store was not replaced (unless the
-  // new store then failed to open, which the message says).
-  // `change`, when given, gets the number of the change it recorded.
-  Status Commit(int64_t* change = nullptr);
+  void Add(const model::Model& model, model::Table table, size_t rows) override;
+  Status Commit(int64_t* change = nullptr) override;
 
  private:
   friend class internal::SqliteStore;
-  struct Shared;
   SideFileAppend(internal::SqliteStore& store, const model::RowCounts& first_new, std::string actor,
                  std::string action);
   bool Begin();
-  void StopWriter(bool cancel);
 
   internal::SqliteStore& store_;
   std::string side_path_;
-  model::RowCounts given_;  // rows handed to the writer so far, per table
-  std::string actor_;
-  std::string action_;
-  std::unique_ptr<Shared> shared_;
+  model::RowCounts first_new_;
+  std::unique_ptr<internal::RowStream> stream_;  // while the writer runs
   sqlite3* side_db_ = nullptr;
   bool locked_ = false;        // the store's exclusive lock is held
   bool side_created_ = false;  // the side file exists and is ours to delete
-  bool writing_ = false;       // the writer thread runs
   int64_t change_ = 0;         // the change the append records
 };
 

@@ -216,8 +216,8 @@ std::string Slurp(const std::string& path) {
 Status SideFileImport(Store& store, const std::string& bundle, uint64_t expected_rows) {
   model::Model m = *store.LoadModel();
   const model::RowCounts before = model::CountRows(m);
-  std::unique_ptr<SideFileAppend> side =
-      store.BeginSideFileAppend(before, expected_rows, "tester", "bulk");
+  std::unique_ptr<StreamedAppend> side =
+      store.BeginStreamedAppend(before, expected_rows, "tester", "bulk");
   if (side == nullptr) return FailedPreconditionError("no side file");
   RENKEI_RETURN_IF_ERROR(io::ReadBundle(
       bundle, m, [&](model::Table table, size_t rows) { side->Add(m, table, rows); }));
@@ -300,15 +300,15 @@ TEST_F(StoreTest, SideFileIsOnlyForAnIdleStoreThatHoldsLittle) {
   {
     std::unique_ptr<Store> node = *Store::Open(path_);
     ASSERT_TRUE(node->CountRows().ok());
-    EXPECT_EQ(store->BeginSideFileAppend(before, 40000, "tester", "bulk"), nullptr);
+    EXPECT_EQ(store->BeginStreamedAppend(before, 40000, "tester", "bulk"), nullptr);
     // Both connections still work.
     EXPECT_TRUE(node->CountRows().ok());
   }
   EXPECT_TRUE(store->CountRows().ok());
-  EXPECT_EQ(store->BeginSideFileAppend(before, 100, "tester", "small"), nullptr);
+  EXPECT_EQ(store->BeginStreamedAppend(before, 100, "tester", "small"), nullptr);
   model::RowCounts many = before;
   many[static_cast<size_t>(model::Table::kSupply)] = 50000;
-  EXPECT_EQ(store->BeginSideFileAppend(many, 40000, "tester", "bulk"), nullptr);
+  EXPECT_EQ(store->BeginStreamedAppend(many, 40000, "tester", "bulk"), nullptr);
   EXPECT_FALSE(fs::exists(path_ + ".import"));
   EXPECT_TRUE(Slurp(path_) == file);
 }
