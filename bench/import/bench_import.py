@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Import benchmark: Renkei's parse+validate and store import against the sqlite3
-shell's .import and PostgreSQL COPY of the same CSV files, in one run.
+shell's .import and PostgreSQL COPY of the same CSV files, in one run; then the
+store's LoadModel from the imported SQLite file and PostgreSQL database.
 
 Usage: bench/import/run [--sites N] [--runs R] [--work DIR]
 """
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -18,6 +20,7 @@ from pgtmp import ThrowawayPostgres  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RENKEI = os.path.join(ROOT, "build", "release", "src", "cli", "renkei")
+FOOTPRINT_BENCH = os.path.join(ROOT, "build", "release", "bench", "footprint", "footprint_bench")
 TABLES = ["organizations", "sites", "products", "bom", "production", "supply", "demand",
           "footprints", "materials"]
 
@@ -168,11 +171,35 @@ def main():
             return timed([RENKEI, "import", url, bundle])
         run("renkei import into PostgreSQL", renkei_import_pg)
 
+        # Store::Open + LoadModel of what the last runs imported (footprint_bench's
+        # load step, which prints its own timing).
+        def load_model(where):
+            def once():
+                out = subprocess.run([FOOTPRINT_BENCH, "--store", where], check=True,
+                                     capture_output=True, text=True).stdout
+                CPU["last"] = 0.0
+                return json.loads(out)["load_s"]
+            return once
+        url = f"postgresql://postgres@127.0.0.1:{pg.port}/renkei"
+        loads = {}
+        stores = (("LoadModel from SQLite", db), ("LoadModel from PostgreSQL", url))
+        if not os.path.exists(FOOTPRINT_BENCH):
+            print(f"  (no {FOOTPRINT_BENCH}: LoadModel not timed)")
+            stores = ()
+        for name, where in stores:
+            times = [load_model(where)() for _ in range(args.runs)]
+            loads[name] = statistics.median(times)
+            print(f"  {name:<40} {loads[name]:8.2f} s  {rows / loads[name] / 1e6:6.2f} M rows/s",
+                  flush=True)
+
     base = results["renkei import (validate + store, WAL)"]
     print("\nratios (time of the peer / time of renkei import; > 1 means renkei is faster):")
     for name, t in results.items():
         if name != "renkei import (validate + store, WAL)":
             print(f"  {name:<40} {t / base:6.2f}")
+    if loads:
+        print(f"  {'LoadModel: PostgreSQL / SQLite':<40} "
+              f"{loads['LoadModel from PostgreSQL'] / loads['LoadModel from SQLite']:6.2f}")
     print(f"\nparse + validate: {rows / results['renkei validate (parse + validate)'] / 1e6:.2f} "
           "M rows/s (target >= 1)")
 

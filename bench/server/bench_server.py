@@ -4,7 +4,7 @@ both over TLS with the same self-signed certificate, driven by wrk in one run.
 
 Usage: bench/server/run [--duration S] [--connections C] [--threads T] [--sites N]
                         [--pin] [--server-threads N] [--only list|gzip|one] [--renkei PATH]
-                        [--perf] [--work DIR] [--sweep C1,C2,...]
+                        [--perf] [--work DIR] [--sweep C1,C2,...] [--postgres]
 
 For GET /3/footprints?limit=100 (as it is, and gzip-encoded for a client that accepts it)
 and GET /3/footprints/{id}: the response body is fetched from renkei once and written as a
@@ -12,7 +12,9 @@ static file for nginx (the gzip bytes as list.json.gz, served by nginx's gzip_st
 runs against renkei (with the bearer token) and then nginx; the renkei process's resident
 memory is sampled every second. --sweep runs each request at several connection counts
 instead, both servers side by side, to show how the latency grows with the connections
-(a closed loop of C connections has a mean latency of C / throughput).
+(a closed loop of C connections has a mean latency of C / throughput). --postgres also
+serves the same bundle from a second node whose store is a PostgreSQL database on a
+throwaway cluster, measured after the node on SQLite, with the ratio of the two.
 """
 import argparse
 import base64
@@ -28,6 +30,9 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from pgtmp import ThrowawayPostgres  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RENKEI = os.path.join(ROOT, "build", "release", "src", "cli", "renkei")
@@ -136,6 +141,29 @@ http {{
 """
 
 
+def prepare_store(renkei_bin, where, bundle, organizations, secrets=()):
+    """Imports `bundle` into a new store at `where`, with signing keys for (up to 300 of)
+    its organizations, as a node serves signed footprints, and an admin client; returns
+    the client's id and secret."""
+    run(renkei_bin, "init", where)
+    run(renkei_bin, "import", where, bundle)
+    for org in organizations[:300]:
+        run(renkei_bin, "keys", "init", where, org, *secrets)
+    added = run(renkei_bin, "client", "add", where, "bench", "--organization", organizations[0],
+                "--admin")
+    return (re.search(r"client_id\s+(\S+)", added).group(1),
+            re.search(r"client_secret\s+(\S+)", added).group(1))
+
+
+def start_node(serve, log):
+    """Starts `renkei serve` and waits for its "serving" line."""
+    server = subprocess.Popen(serve, stdout=subprocess.PIPE, stderr=log, text=True)
+    for line in server.stdout:
+        if line.startswith("serving"):
+            return server
+    sys.exit("renkei serve did not start; see " + log.name)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
@@ -156,6 +184,8 @@ def main():
     ap.add_argument("--renkei", default=RENKEI, help="the renkei binary (default: Release build)")
     ap.add_argument("--token-calls", type=int, default=20,
                     help="time this many POST /auth/token calls before the runs")
+    ap.add_argument("--postgres", action="store_true",
+                    help="also measure a node whose store is a PostgreSQL database")
     ap.add_argument("--sweep", default="",
                     help="comma-separated connection counts: run each request at each count "
                          "(renkei and nginx) and print latency against connections")
@@ -184,32 +214,19 @@ def main():
         bundle = os.path.join(work, f"bundle-{args.sites}")
         if not os.path.exists(os.path.join(bundle, "supply.csv")):
             run(renkei_bin, "generate", bundle, "--sites", str(args.sites), "--seed", "1")
-    run(renkei_bin, "init", db)
-    run(renkei_bin, "import", db, bundle)
     with open(os.path.join(bundle, "organizations.csv"), encoding="utf-8") as f:
         organizations = [line.split(",", 1)[0] for line in f.read().splitlines()[1:] if line]
-    # Signed footprints, as a node serves them: a key for (up to 300) organizations.
-    for org in organizations[:300]:
-        run(renkei_bin, "keys", "init", db, org)
-    added = run(renkei_bin, "client", "add", db, "bench", "--organization", organizations[0],
-                "--admin")
-    client_id = re.search(r"client_id\s+(\S+)", added).group(1)
-    secret = re.search(r"client_secret\s+(\S+)", added).group(1)
+    client_id, secret = prepare_store(renkei_bin, db, bundle, organizations)
 
     renkei_port, nginx_port = free_port(), free_port()
     log = open(os.path.join(work, "renkei.log"), "w")
     serve = server_prefix + [renkei_bin, "serve", db, "--listen", f"127.0.0.1:{renkei_port}"]
     if args.server_threads:
         serve += ["--threads", str(args.server_threads)]
-    server = subprocess.Popen(serve,
-                              stdout=subprocess.PIPE, stderr=log, text=True)
+    server = start_node(serve, log)
     nginx = None
+    pg = pg_server = None
     try:
-        for line in server.stdout:
-            if line.startswith("serving"):
-                break
-        else:
-            sys.exit("renkei serve did not start; see " + log.name)
         cert, key = db + ".cert.pem", db + ".key.pem"
         context = ssl.create_default_context(cafile=cert)
         base = f"https://127.0.0.1:{renkei_port}"
@@ -221,11 +238,11 @@ def main():
             with urllib.request.urlopen(req, context=context) as r:
                 return r.read()
 
-        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-        def get_token():
+        def get_token(url=base, client=(client_id, secret)):
+            basic = base64.b64encode(f"{client[0]}:{client[1]}".encode()).decode()
             return json.loads(fetch("/auth/token", data=b"grant_type=client_credentials", headers={
                 "Authorization": f"Basic {basic}",
-                "Content-Type": "application/x-www-form-urlencoded"}))["access_token"]
+                "Content-Type": "application/x-www-form-urlencoded"}, url=url))["access_token"]
 
         token = get_token()
         times = []
@@ -274,6 +291,28 @@ def main():
         assert fetch("/3/footprints?limit=100", url=nginx_base,
                      headers={"Accept-Encoding": "gzip"}) == gzip_body
 
+        pg_base = pg_token = None
+        if args.postgres:
+            # The same bundle, keys and client in a PostgreSQL database; the node takes
+            # the SQLite node's certificate (a URL has no "beside" for one).
+            pg = ThrowawayPostgres().__enter__()
+            pg.psql("create database renkei", db="postgres")
+            url = f"postgresql://postgres@127.0.0.1:{pg.port}/renkei"
+            secrets = ("--secrets-key", os.path.join(work, "pg.secrets.key"))
+            pg_client = prepare_store(renkei_bin, url, bundle, organizations, secrets)
+            pg_port = free_port()
+            pg_serve = server_prefix + [renkei_bin, "serve", url, "--listen",
+                                        f"127.0.0.1:{pg_port}", "--cert", cert, "--key", key,
+                                        *secrets]
+            if args.server_threads:
+                pg_serve += ["--threads", str(args.server_threads)]
+            pg_server = start_node(pg_serve, log)
+            pg_base = f"https://127.0.0.1:{pg_port}"
+            pg_token = get_token(pg_base, pg_client)
+            pg_list = json.loads(fetch("/3/footprints?limit=100", pg_token, url=pg_base))["data"]
+            assert [d["id"] for d in pg_list] == [d["id"] for d in docs], \
+                "the node on PostgreSQL lists other footprints"
+
         print(f"bundle: {os.path.relpath(bundle, ROOT) if bundle == DEMO else bundle}, "
               f"{len(json.loads(fetch('/3/footprints', token))['data'])} v3 footprints; "
               f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s over TLS "
@@ -314,13 +353,21 @@ def main():
                     f.write(res["raw"])
             rows.append((name, r, n, rss.samples))
             print(f"{name}", flush=True)
-            for who, res in (("renkei", r), ("nginx", n)):
-                print(f"  {who:<7} {res['rps']:10,.0f} req/s  p50 {res['p50']:7.2f} ms  "
+            measured = [("renkei", r), ("nginx", n)]
+            if pg_server:
+                measured.append(("renkei on PostgreSQL",
+                                 wrk(pg_base + path, args, pg_token, headers)))
+            for who, res in measured:
+                print(f"  {who:<21} {res['rps']:10,.0f} req/s  p50 {res['p50']:7.2f} ms  "
                       f"p99 {res['p99']:7.2f} ms  errors {res['non2xx'] + res['socket']} "
                       f"(non-2xx {res['non2xx']}, socket {res['socket']})", flush=True)
             print(f"  renkei/nginx req/s {r['rps'] / n['rps']:.2f}; renkei RSS first "
                   f"{rss.samples[0] / 1024:.1f} MB, max {max(rss.samples) / 1024:.1f} MB, last "
-                  f"{rss.samples[-1] / 1024:.1f} MB ({len(rss.samples)} samples)\n", flush=True)
+                  f"{rss.samples[-1] / 1024:.1f} MB ({len(rss.samples)} samples)", flush=True)
+            if pg_server:
+                print(f"  renkei on PostgreSQL / on SQLite req/s {measured[2][1]['rps'] / r['rps']:.2f}",
+                      flush=True)
+            print(flush=True)
 
         print("targets (issue): renkei >= 50 % of nginx req/s, p99 < 5 ms, zero errors, "
               "flat memory")
@@ -347,6 +394,11 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        if pg_server:
+            pg_server.terminate()
+            pg_server.wait()
+        if pg:
+            pg.__exit__(None, None, None)
         if nginx:
             nginx.terminate()
             nginx.wait()
