@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -289,11 +290,28 @@ CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE ON settings
 )sql";
 }
 
+// Schema 3: a link table's row_no is written by the store, as an entity's id is
+// (the row's place in its table + 1), not drawn from an identity: COPY then
+// spends no sequence call per row, and LoadModel can put the rows in order
+// itself. Numbers drawn before are made dense, in their order.
+std::string RowNumbersDdl() {
+  std::string sql;
+  for (const model::TableSchema& t : model::AllTables()) {
+    if (IsEntity(t.table)) continue;
+    const std::string name(t.name);
+    sql += "ALTER TABLE " + name + " ALTER COLUMN row_no DROP IDENTITY;\n";
+    sql += "UPDATE " + name + " SET row_no = n.k FROM (SELECT row_no AS old, row_number() " +
+           "OVER (ORDER BY row_no) AS k FROM " + name + ") n WHERE " + name +
+           ".row_no = n.old AND n.old <> n.k;\n";
+  }
+  return sql;
+}
+
 // Schema n (1-based) upgrades a database from schema n-1. Never change one that
 // has shipped; add a new one. (Its own numbering: the PostgreSQL store starts
 // at the table design of SQLite schema 5.)
 const std::vector<std::string>& Migrations() {
-  static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl()};
+  static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl(), RowNumbersDdl()};
   return migrations;
 }
 
@@ -451,6 +469,28 @@ class CopyReader {
   std::string_view rest_;
 };
 
+// Sorts `rows` by `numbers` (one per row, distinct), and `numbers` with them;
+// nothing to do when they are in order already, as a table only appended to is
+// read.
+template <typename Row>
+void InNumberOrder(std::vector<int64_t>& numbers, std::vector<Row>& rows) {
+  if (std::is_sorted(numbers.begin(), numbers.end())) return;
+  std::vector<size_t> order(numbers.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return numbers[a] < numbers[b]; });
+  std::vector<Row> sorted;
+  sorted.reserve(rows.size());
+  std::vector<int64_t> sorted_numbers;
+  sorted_numbers.reserve(numbers.size());
+  for (size_t i : order) {
+    sorted.push_back(std::move(rows[i]));
+    sorted_numbers.push_back(numbers[i]);
+  }
+  rows = std::move(sorted);
+  numbers = std::move(sorted_numbers);
+}
+
 class PostgresStore final : public Store, public internal::Records {
  public:
   PostgresStore(std::string url, std::unique_ptr<Connection> db)
@@ -506,29 +546,37 @@ class PostgresStore final : public Store, public internal::Records {
     RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").status());
     Status s;
     for (const model::TableSchema& t : model::AllTables()) {
+      // Read in the table's stored order (no sort in the server), each row with
+      // its number, then put in the numbers' order here when it is not already.
       const bool entity = IsEntity(t.table);
-      const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "") +
+      const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "row_no, ") +
                               FieldColumns(t) + " FROM " + std::string(t.name) +
-                              " WHERE valid_to IS NULL ORDER BY " + (entity ? "id" : "row_no") +
-                              ") TO STDOUT";
+                              " WHERE valid_to IS NULL) TO STDOUT";
+      std::vector<int64_t> numbers;
       s = model::WithRows(m, t.table, [&](auto& rows) {
-        return db_->CopyOut(sql, [&](std::string_view line) -> Status {
+        RENKEI_RETURN_IF_ERROR(db_->CopyOut(sql, [&](std::string_view line) -> Status {
           CopyReader reader(line);
-          if (entity) {
-            const std::optional<std::string> id = reader.Next();
-            if (!id || std::stoll(*id) != static_cast<int64_t>(rows.size()) + 1) {
-              return DataLossError(std::string(t.name) + " are not numbered densely");
-            }
-          }
+          const std::optional<std::string> number = reader.Next();
+          const std::optional<uint64_t> parsed =
+              number ? ParseUnsigned(*number) : std::optional<uint64_t>();
+          if (!parsed) return DataLossError(std::string(t.name) + ": a row without its number");
+          const auto n = static_cast<int64_t>(*parsed);
+          numbers.push_back(n);
           Status field_status;
           model::ForEachField(rows.emplace_back(), [&](auto& field) {
             if (field_status.ok()) field_status = reader.Read(field);
           });
           if ((++done & 0xFFFF) == 0) progress.Update(done);
           if (field_status.ok()) return field_status;
-          return field_status.WithPrefix(std::string(t.name) + " row " +
-                                         std::to_string(rows.size()));
-        });
+          return field_status.WithPrefix(std::string(t.name) + " row " + std::to_string(n));
+        }));
+        InNumberOrder(numbers, rows);
+        for (size_t i = 0; entity && i < numbers.size(); ++i) {
+          if (numbers[i] != static_cast<int64_t>(i) + 1) {
+            return DataLossError(std::string(t.name) + " are not numbered densely");
+          }
+        }
+        return Status::Ok();
       });
       if (!s.ok()) break;
     }
@@ -742,9 +790,9 @@ class PostgresStore final : public Store, public internal::Records {
   Status CopyRows(const model::Model& m, const model::TableSchema& t, size_t from, size_t to,
                   size_t index, int64_t valid_from, const std::function<void(size_t)>& tick) {
     if (from >= to) return Status::Ok();
-    const bool entity = IsEntity(t.table);
-    const std::string sql = "COPY " + std::string(t.name) + "(" + (entity ? "id, " : "") +
-                            FieldColumns(t) + ", valid_from) FROM STDIN";
+    const std::string sql = "COPY " + std::string(t.name) + "(" +
+                            (IsEntity(t.table) ? "id, " : "row_no, ") + FieldColumns(t) +
+                            ", valid_from) FROM STDIN";
     return model::WithRows(m, t.table, [&](const auto& rows) {
       size_t i = from;
       return db_->CopyIn(sql, [&](std::string& buffer) {
@@ -752,7 +800,7 @@ class PostgresStore final : public Store, public internal::Records {
         const size_t start = i;
         CopyWriter w(buffer);
         while (i < to && buffer.size() < (1u << 20)) {
-          if (entity) w.Int(EntityId(static_cast<Index>(index + (i - from))));
+          w.Int(EntityId(static_cast<Index>(index + (i - from))));  // id or row_no
           internal::PutRow(w, rows[i]);
           w.Int(valid_from);
           w.End();
