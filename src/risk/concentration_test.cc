@@ -3,14 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "risk/internal/golden.h"
+#include "risk_networks.h"
 
 namespace renkei::risk {
 namespace {
 
-using internal::Golden;
-using internal::LoadGolden;
 using ::testing::ElementsAre;
+using testing::Golden;
+using testing::LoadGolden;
 
 // single_tier, product A: s1 (org:s1, JP) has no line capacity, so its site's
 // shared 80/day counts; s2 (org:s2, KR) 60/day. Shares 80/140 = 4/7 and 3/7;

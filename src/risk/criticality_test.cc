@@ -4,21 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "model/builder.h"
-#include "risk/internal/golden.h"
+#include "risk_networks.h"
 
 namespace renkei::risk {
 namespace {
 
-using internal::Golden;
-using internal::LoadGolden;
 using network::Index;
 using ::testing::ElementsAreArray;
+using testing::Golden;
 using ::testing::IsEmpty;
+using testing::LoadGolden;
 
 std::vector<Index> Sorted(std::vector<Index> v) {
   std::sort(v.begin(), v.end());
@@ -66,95 +64,16 @@ TEST(CriticalityTest, MultiSourcedSingleTierHasNoSpof) {
   }
 }
 
-class RowOrigin : public model::RowOrigin {
- public:
-  std::string Where(int) const override { return "random"; }
-};
-
-// A random layered network: products in layers, each product above layer 0
-// takes 1-3 components from the layer below; 1-3 sites make each product, some
-// sites make several; customers get each component from 1-3 makers.
-model::Model RandomModel(std::mt19937& rng, int sites) {
-  model::Model m;
-  model::ModelBuilder b(m);
-  RowOrigin origin;
-  auto add = [&](model::Table t, std::vector<std::string> fields) {
-    fields.resize(model::Schema(t).columns.size());
-    std::vector<std::string_view> views(fields.begin(), fields.end());
-    Status s = b.AddRow(t, views, origin);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  };
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-  add(model::Table::kOrganizations, {"org", "Org", "JP"});
-  for (int s = 0; s < sites; ++s) {
-    add(model::Table::kSites, {"s" + std::to_string(s), "org", "S", "JP", "", "35", "139"});
-  }
-  const int layers = 4, per_layer = 3;
-  for (int p = 0; p < layers * per_layer; ++p) {
-    add(model::Table::kProducts, {"p" + std::to_string(p), "P", "c", "piece"});
-  }
-  for (int l = 1; l < layers; ++l) {
-    for (int i = 0; i < per_layer; ++i) {
-      int p = l * per_layer + i;
-      std::vector<int> comps;
-      for (int k = 0; k < 1 + pick(3); ++k) comps.push_back((l - 1) * per_layer + pick(per_layer));
-      std::sort(comps.begin(), comps.end());
-      comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
-      for (int k : comps) {
-        add(model::Table::kBom, {"p" + std::to_string(p), "p" + std::to_string(k), "1"});
-      }
-    }
-  }
-  std::vector<std::vector<int>> makers(layers * per_layer);
-  for (int p = 0; p < layers * per_layer; ++p) {
-    std::vector<int> ss;
-    for (int k = 0; k < 1 + pick(3); ++k) ss.push_back(pick(sites));
-    std::sort(ss.begin(), ss.end());
-    ss.erase(std::unique(ss.begin(), ss.end()), ss.end());
-    for (int s : ss) {
-      add(model::Table::kProduction, {"s" + std::to_string(s), "p" + std::to_string(p)});
-    }
-    makers[static_cast<size_t>(p)] = ss;
-  }
-  // Links: each maker of a product gets each component from 1-3 makers (a
-  // random subset, sometimes none: that component is then outside the network).
-  std::set<std::string> links;
-  auto link = [&](int from, int to, int product) {
-    if (from == to) return;  // the site's own production feeds it anyway
-    std::string customer = to < 0 ? "cust" : "s" + std::to_string(to);
-    if (!links.insert(std::to_string(from) + ">" + customer + ":" + std::to_string(product))
-             .second) {
-      return;
-    }
-    add(model::Table::kSupply,
-        {"s" + std::to_string(from), customer, "p" + std::to_string(product)});
-  };
-  for (const model::BomLine& line : m.bom) {
-    for (int customer : makers[line.product]) {
-      const std::vector<int>& from = makers[line.component];
-      for (int k = 0; k < pick(4); ++k) {
-        link(from[static_cast<size_t>(pick(static_cast<int>(from.size())))], customer,
-             static_cast<int>(line.component));
-      }
-    }
-  }
-  // Demand for the top layer at a customer site, and for one random product.
-  add(model::Table::kSites, {"cust", "org", "C", "JP", "", "35", "139"});
-  for (int i = 0; i < per_layer; ++i) {
-    int p = (layers - 1) * per_layer + i;
-    add(model::Table::kDemand, {"cust", "p" + std::to_string(p), "1"});
-    for (int s : makers[static_cast<size_t>(p)]) link(s, -1, p);
-  }
-  EXPECT_TRUE(b.Finish().ok());
-  return m;
-}
+// Layered networks of 4 x 3 products, unit quantities, links sometimes missing.
+constexpr testing::RandomNetworkOptions kRandom = {
+    .layers = 4, .per_layer = 3, .max_components = 3, .min_links = 0, .quantities = false};
 
 // The one-pass analysis agrees with removing each node, and each site, in turn.
 TEST(CriticalityTest, MatchesRemoveAndRecomputeOnRandomNetworks) {
   std::mt19937 rng(20260501);
   size_t deep_sets = 0, site_only = 0;
   for (int round = 0; round < 200; ++round) {
-    model::Model m = RandomModel(rng, 4 + round % 8);
+    model::Model m = testing::RandomNetwork(rng, 4 + round % 8, kRandom);
     StatusOr<network::Network> built = network::Network::Build(m);
     ASSERT_TRUE(built.ok());
     const network::Network& net = *built;

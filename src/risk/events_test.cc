@@ -5,15 +5,15 @@
 
 #include <filesystem>
 
-#include "risk/internal/golden.h"
+#include "risk_networks.h"
 
 namespace renkei::risk {
 namespace {
 
-using internal::Golden;
-using internal::LoadGolden;
 using ::testing::ElementsAre;
+using testing::Golden;
 using ::testing::IsEmpty;
+using testing::LoadGolden;
 using ::testing::Not;
 
 constexpr double kTol = 1e-6;
@@ -207,7 +207,7 @@ TEST(EventsTest, KumamotoCircleHitsJasmInTheDemo) {
   ASSERT_TRUE(impact.ok()) << impact.status().ToString();
   std::vector<std::string> hit;
   for (network::Index s : impact->sites) hit.push_back(g.model->sites[s].id);
-  EXPECT_THAT(hit, testing::Contains(testing::HasSubstr("jasm")));
+  EXPECT_THAT(hit, ::testing::Contains(::testing::HasSubstr("jasm")));
   std::vector<network::Index> downstream;
   for (network::Index v : impact->affected_nodes) {
     if (!std::binary_search(impact->nodes.begin(), impact->nodes.end(), v)) {

@@ -12,14 +12,14 @@
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
-#include "risk/internal/golden.h"
+#include "risk_networks.h"
 
 namespace renkei::risk {
 namespace {
 
-using internal::Golden;
-using internal::LoadGolden;
 using network::Index;
+using testing::Golden;
+using testing::LoadGolden;
 
 std::vector<std::pair<Index, uint32_t>> Pairs(const std::vector<TierEntry>& entries) {
   std::vector<std::pair<Index, uint32_t>> out;

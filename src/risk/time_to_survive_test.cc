@@ -9,21 +9,19 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
-#include "model/builder.h"
-#include "risk/internal/golden.h"
+#include "risk_networks.h"
 
 namespace renkei::risk {
 namespace {
 
-using internal::Golden;
-using internal::LoadGolden;
 using network::Index;
+using testing::Golden;
+using testing::LoadGolden;
 
 constexpr double kTol = 1e-6;
 
@@ -149,90 +147,6 @@ TEST(TimeToSurviveTest, ReusesOneModelAcrossScenariosInAnyOrder) {
   EXPECT_EQ(bad.status().message(), "scenario 'bad': days must be a number >= 0, got -1");
 }
 
-class RowOrigin : public model::RowOrigin {
- public:
-  std::string Where(int) const override { return "random"; }
-};
-
-// A random layered network with capacities, stocks, margins and recovery days:
-// products in 3 layers of 2, each above layer 0 made from 1-2 components of the
-// layer below (1-3 units each); 1-3 sites make each product; customers get each
-// component from 1-3 makers; a customer site has demand for the top layer.
-// Stocks and capacities are drawn so that some sites run short within their
-// recovery days and others never do.
-model::Model RandomModel(std::mt19937& rng, int sites) {
-  model::Model m;
-  model::ModelBuilder b(m);
-  RowOrigin origin;
-  auto add = [&](model::Table t, std::vector<std::string> fields) {
-    fields.resize(model::Schema(t).columns.size());
-    std::vector<std::string_view> views(fields.begin(), fields.end());
-    Status s = b.AddRow(t, views, origin);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  };
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-  auto num = [&](int lo, int hi) { return std::to_string(lo + pick(hi - lo + 1)); };
-  auto maybe = [&](int lo, int hi) { return pick(4) == 0 ? std::string() : num(lo, hi); };
-  add(model::Table::kOrganizations, {"org", "Org", "JP"});
-  for (int s = 0; s < sites; ++s) {
-    add(model::Table::kSites, {"s" + std::to_string(s), "org", "S", "JP", "", "35", "139", "",
-                               pick(3) == 0 ? num(20, 80) : "", num(1, 40)});
-  }
-  const int layers = 3, per_layer = 2;
-  for (int p = 0; p < layers * per_layer; ++p) {
-    add(model::Table::kProducts, {"p" + std::to_string(p), "P", "c", "piece"});
-  }
-  for (int l = 1; l < layers; ++l) {
-    for (int i = 0; i < per_layer; ++i) {
-      std::set<int> comps;
-      for (int k = 0; k < 1 + pick(2); ++k) comps.insert((l - 1) * per_layer + pick(per_layer));
-      for (int k : comps) {
-        add(model::Table::kBom,
-            {"p" + std::to_string(l * per_layer + i), "p" + std::to_string(k), num(1, 3)});
-      }
-    }
-  }
-  std::vector<std::vector<int>> makers(layers * per_layer);
-  for (int p = 0; p < layers * per_layer; ++p) {
-    std::set<int> ss;
-    for (int k = 0; k < 1 + pick(3); ++k) ss.insert(pick(sites));
-    for (int s : ss) {
-      add(model::Table::kProduction,
-          {"s" + std::to_string(s), "p" + std::to_string(p), maybe(10, 60), maybe(0, 300)});
-      makers[static_cast<size_t>(p)].push_back(s);
-    }
-  }
-  std::set<std::string> links;
-  auto link = [&](int from, int to, int product) {
-    if (from == to) return;
-    std::string customer = to < 0 ? "cust" : "s" + std::to_string(to);
-    if (!links.insert(std::to_string(from) + ">" + customer + ":" + std::to_string(product))
-             .second) {
-      return;
-    }
-    add(model::Table::kSupply, {"s" + std::to_string(from), customer, "p" + std::to_string(product),
-                                "", pick(3) == 0 ? num(5, 40) : ""});
-  };
-  for (const model::BomLine& line : m.bom) {
-    for (int customer : makers[line.product]) {
-      const std::vector<int>& from = makers[line.component];
-      for (int k = 0; k < 1 + pick(3); ++k) {
-        link(from[static_cast<size_t>(pick(static_cast<int>(from.size())))], customer,
-             static_cast<int>(line.component));
-      }
-    }
-  }
-  add(model::Table::kSites, {"cust", "org", "C", "JP", "", "35", "139"});
-  for (int i = 0; i < per_layer; ++i) {
-    int p = (layers - 1) * per_layer + i;
-    add(model::Table::kDemand, {"cust", "p" + std::to_string(p), num(1, 15), maybe(0, 200),
-                                pick(3) == 0 ? "" : num(1, 30)});
-    for (int s : makers[static_cast<size_t>(p)]) link(s, -1, p);
-  }
-  EXPECT_TRUE(b.Finish().ok());
-  return m;
-}
-
 // Same results up to floating-point noise (the dual simplex may take other
 // pivots on the way to the same optimum).
 void ExpectSame(const ScenarioResult& a, const ScenarioResult& b, const std::string& where) {
@@ -274,7 +188,7 @@ TEST(TimeToSurviveTest, ShortcutOrderAndThreadsChangeNoResultOnRandomNetworks) {
   std::mt19937 rng(20260502);
   size_t scenarios = 0, exposed = 0, skipped = 0;
   for (int round = 0; round < 25; ++round) {
-    model::Model m = RandomModel(rng, 3 + round % 6);
+    model::Model m = testing::RandomNetwork(rng, 3 + round % 6);
     StatusOr<network::Network> built = network::Network::Build(m);
     ASSERT_TRUE(built.ok());
     const network::Network& net = *built;
@@ -322,7 +236,7 @@ TEST(TimeToSurviveTest, CloneGivesTheSameResultsOnRandomNetworks) {
   std::mt19937 rng(20261129);
   size_t compared = 0;
   for (int round = 0; round < 10; ++round) {
-    model::Model m = RandomModel(rng, 3 + round % 6);
+    model::Model m = testing::RandomNetwork(rng, 3 + round % 6);
     StatusOr<network::Network> built = network::Network::Build(m);
     ASSERT_TRUE(built.ok());
     StatusOr<std::unique_ptr<ScenarioSolver>> source =
@@ -376,7 +290,7 @@ TEST(TimeToSurviveTest, RegionsGiveTheWholeLpsOptimumOnRandomNetworks) {
   std::mt19937 rng(20261130);
   size_t compared = 0, exposed = 0;
   for (int round = 0; round < 25; ++round) {
-    model::Model m = RandomModel(rng, 3 + round % 6);
+    model::Model m = testing::RandomNetwork(rng, 3 + round % 6);
     StatusOr<network::Network> built = network::Network::Build(m);
     ASSERT_TRUE(built.ok());
     StatusOr<std::unique_ptr<ScenarioSolver>> regions =
@@ -429,9 +343,9 @@ TEST(TimeToSurviveTest, ReportsProgressForEveryScenario) {
                                   calls.emplace_back(done, total);
                                 }});
     ASSERT_TRUE(run.ok());
-    EXPECT_THAT(calls, testing::ElementsAre(std::pair<size_t, size_t>(1, 3),
-                                            std::pair<size_t, size_t>(2, 3),
-                                            std::pair<size_t, size_t>(3, 3)));
+    EXPECT_THAT(calls, ::testing::ElementsAre(std::pair<size_t, size_t>(1, 3),
+                                              std::pair<size_t, size_t>(2, 3),
+                                              std::pair<size_t, size_t>(3, 3)));
   }
 }
 
