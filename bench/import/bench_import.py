@@ -146,12 +146,9 @@ def main():
                           str(pg.port), "-U", "postgres", "-d", "bench"] + copies)
         run("PostgreSQL COPY (unlogged text tables)", pg_copy)
 
-        def pg_copy_keyed():
-            # The same COPY into logged tables, then the keys renkei's store holds.
-            ddl = "".join(
-                f"drop table if exists {t}; create table {t}(" +
-                ", ".join(f"{c} text" for c in header(p)) + ");"
-                for t, p in csv_files(bundle))
+        def copy_with_keys(ddl):
+            # Makes the tables with `ddl`, then times psql's \copy of every CSV file
+            # into them followed by the unique keys renkei's store holds.
             pg.psql(ddl)
             commands = []
             for t, p in csv_files(bundle):
@@ -161,6 +158,13 @@ def main():
                 commands += ["-c", f"create unique index {t}_key on {t}({', '.join(columns)})"]
             return timed(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
                           str(pg.port), "-U", "postgres", "-d", "bench"] + commands)
+
+        def pg_copy_keyed():
+            # The same COPY into logged tables, then the keys renkei's store holds.
+            return copy_with_keys("".join(
+                f"drop table if exists {t}; create table {t}(" +
+                ", ".join(f"{c} text" for c in header(p)) + ");"
+                for t, p in csv_files(bundle)))
         run("PostgreSQL COPY + the same keys", pg_copy_keyed)
 
         def renkei_import_pg():
@@ -189,15 +193,7 @@ def main():
                     kind = kind if kind in ("double precision", "boolean") else "text"
                     columns.append(f"{c} {kind}" + (" not null" if nullable == "NO" else ""))
                 ddl += f"drop table if exists {t}; create table {t}({', '.join(columns)});"
-            pg.psql(ddl)
-            commands = []
-            for t, p in csv_files(bundle):
-                commands += ["-c", f"\\copy {t} from '{p}' with (format csv, header true)"]
-            for t, p in csv_files(bundle):
-                columns = [c for c in KEYS[t] if c in header(p)]
-                commands += ["-c", f"create unique index {t}_key on {t}({', '.join(columns)})"]
-            return timed(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
-                          str(pg.port), "-U", "postgres", "-d", "bench"] + commands)
+            return copy_with_keys(ddl)
         run("PostgreSQL COPY + keys, typed columns", pg_copy_typed)
 
         # Store::Open + LoadModel of what the last runs imported (footprint_bench's
@@ -226,6 +222,10 @@ def main():
     for name, t in results.items():
         if name != "renkei import (validate + store, WAL)":
             print(f"  {name:<40} {t / base:6.2f}")
+    pg_import = results["renkei import into PostgreSQL"]
+    print("against renkei import into PostgreSQL (> 1 means renkei is faster):")
+    for name in ("PostgreSQL COPY + the same keys", "PostgreSQL COPY + keys, typed columns"):
+        print(f"  {name:<40} {results[name] / pg_import:6.2f}")
     if loads:
         print(f"  {'LoadModel: PostgreSQL / SQLite':<40} "
               f"{loads['LoadModel from PostgreSQL'] / loads['LoadModel from SQLite']:6.2f}")
