@@ -381,9 +381,13 @@ class CopyWriter {
       out_.append(2, '\0');
     }
   }
-  // `bytes` low bytes of `v`, most significant first.
+  // `bytes` low bytes of `v`, most significant first, in one append.
   void Append(int bytes, uint64_t v) {
-    for (int i = bytes - 1; i >= 0; --i) out_ += static_cast<char>((v >> (8 * i)) & 0xFF);
+    char big_endian[8];
+    for (int i = 0; i < bytes; ++i) {
+      big_endian[i] = static_cast<char>((v >> (8 * (bytes - 1 - i))) & 0xFF);
+    }
+    out_.append(big_endian, static_cast<size_t>(bytes));
   }
   void Field(int bytes, uint64_t v) {
     Start();
