@@ -427,6 +427,15 @@ std::string Field(const std::string& text, const std::string& label) {
   return text.substr(start, text.find('\n', start) - start);
 }
 
+// A client of the node at `base` (https://...) that trusts only `cert`.
+httplib::Client NodeClient(const std::string& base, const std::string& cert) {
+  httplib::Client c(base);
+  c.set_ca_cert_path(cert.c_str());
+  c.enable_server_certificate_verification(true);
+  c.set_connection_timeout(2);
+  return c;
+}
+
 // Two `renkei serve` processes on one PostgreSQL database, as behind a load
 // balancer: a token one issues works on the other, and a grant and then a
 // client revoked on the database (`renkei revoke`, `renkei client revoke`)
@@ -458,13 +467,7 @@ TEST(PostgresNodesTest, TwoNodesShareTokensAndEnforceRevocationsWithinASecond) {
         testing::Start(bin, {"serve", url, "--listen", "127.0.0.1:" + std::to_string(port),
                              "--cert", cert, "--key", key, "--secrets-key", secrets}));
   }
-  auto client = [&](int i) {
-    httplib::Client c(urls[static_cast<size_t>(i)]);
-    c.set_ca_cert_path(cert.c_str());
-    c.enable_server_certificate_verification(true);
-    c.set_connection_timeout(2);
-    return c;
-  };
+  auto client = [&](int i) { return NodeClient(urls[static_cast<size_t>(i)], cert); };
   for (int i = 0; i < 2; ++i) {  // each node has started (an ASan build takes a while)
     bool up = false;
     for (int tries = 0; tries < 600 && !up; ++tries) {
@@ -569,13 +572,7 @@ TEST(PostgresNodesTest, ANodeOnPostgresAnswersAsANodeOnSqlite) {
         bin, {"serve", stores[i], "--listen", "127.0.0.1:" + std::to_string(port), "--cert", cert,
               "--key", key, "--secrets-key", (dir / ("secrets" + std::to_string(i))).string()}));
   }
-  auto client = [&](size_t i) {
-    httplib::Client c(urls[i]);
-    c.set_ca_cert_path(cert.c_str());
-    c.enable_server_certificate_verification(true);
-    c.set_connection_timeout(2);
-    return c;
-  };
+  auto client = [&](size_t i) { return NodeClient(urls[i], cert); };
   std::vector<std::string> tokens;
   for (size_t i = 0; i < stores.size(); ++i) {
     auto issue = [&] {

@@ -15,6 +15,11 @@ Status Node::Impl::ReloadClients(store::Store& store) {
   return Status::Ok();
 }
 
+bool Node::Impl::IsActiveClient(const std::string& id) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  return active_clients_.count(id) > 0;
+}
+
 namespace {
 int64_t UnixMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -62,19 +67,15 @@ void Node::Impl::Token(const Request& req, Response& res) {
     std::lock_guard<std::mutex> lock(store_mu_);
     client = AuthenticateClient(*store_, PercentDecode(decoded.substr(0, colon)),
                                 PercentDecode(decoded.substr(colon + 1)));
-    // A client added since the feed last spoke (by another process) is read now,
-    // so that its first token works at once.
-    bool known = false;
-    if (client.ok()) {
-      std::lock_guard<std::mutex> clients_lock(clients_mu_);
-      known = active_clients_.count(client->id) > 0;
-    }
-    if (client.ok() && !known) {
-      Status s = ReloadClients(*store_);
-      if (!s.ok()) return SendError(res, {500, "InternalError", s.message()});
-    }
   }
   if (!client.ok()) return oauth_error(401, "invalid_client", "Authentication failed");
+  // A client added since the feed last spoke (by another process) is read now,
+  // so that its first token works at once.
+  if (!IsActiveClient(client->id)) {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    Status s = ReloadClients(*store_);
+    if (!s.ok()) return SendError(res, {500, "InternalError", s.message()});
+  }
   const std::string token = trust::IssueAccessToken(
       token_key_, {client->id, UnixMillis() + int64_t{options_.token_lifetime_seconds} * 1000});
   res.set_header("Cache-Control", "no-store");

@@ -12,13 +12,7 @@ using internal::Statement;
 class SqliteChangeFeed final : public ChangeFeed {
  public:
   static StatusOr<std::unique_ptr<ChangeFeed>> Open(const std::string& path) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      Status s = internal::SqliteError(db, path);
-      sqlite3_close(db);
-      return s;
-    }
-    sqlite3_busy_timeout(db, 5000);
+    RENKEI_ASSIGN_OR_RETURN(sqlite3 * db, internal::OpenConnection(path, SQLITE_OPEN_READONLY));
     std::unique_ptr<SqliteChangeFeed> feed(new SqliteChangeFeed(db));
     RENKEI_ASSIGN_OR_RETURN(feed->position_, internal::LastChange(db));
     return std::unique_ptr<ChangeFeed>(std::move(feed));

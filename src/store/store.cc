@@ -205,14 +205,7 @@ constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 
 StatusOr<sqlite3*> OpenHandle(const std::string& path, int flags) {
   if (sodium_init() < 0) return InternalError("libsodium could not be initialised");
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Status s = internal::SqliteError(db, path);
-    sqlite3_close(db);
-    return s;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  return db;
+  return internal::OpenConnection(path, flags);
 }
 
 StatusOr<int> PragmaInt(sqlite3* db, const std::string& pragma) {

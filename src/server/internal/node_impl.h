@@ -456,6 +456,8 @@ class Node::Impl {
   // Reads the active clients of `store` and swaps them in: a token is honoured
   // only while its client is among them.
   Status ReloadClients(store::Store& store);
+  // Whether client `id` is among the active clients.
+  bool IsActiveClient(const std::string& id);
   // Follows the store's change feed (store/changes.h) until Stop: what any process
   // commits is applied here within kWatchInterval.
   void WatchLoop(std::unique_ptr<store::Store> store, std::unique_ptr<store::ChangeFeed> feed);

@@ -60,6 +60,17 @@ StatusOr<bool> Statement::Step() {
   return SqliteError(db_, "sqlite");
 }
 
+StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Status s = SqliteError(db, path);
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
 namespace {
 
 class SqliteRecords final : public Records {

@@ -82,6 +82,10 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// Opens the SQLite file at `path` with `flags` (SQLITE_OPEN_*), waiting up to
+// 5 s for another connection's lock; the error names the path.
+StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags);
+
 // The node tables' statements (records.h) on the connection `db` refers to,
 // read at every call (a side-file append replaces the store's connection).
 std::unique_ptr<Records> MakeSqliteRecords(sqlite3* const& db);
