@@ -1,7 +1,5 @@
 #include "postgres_cluster.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,21 +14,6 @@ namespace {
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 
 }  // namespace
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::unique_ptr<PostgresCluster> PostgresCluster::Start(std::string* error) {
   if (!std::filesystem::exists(std::string(kBin) + "/initdb")) {

@@ -8,10 +8,9 @@
 #include <memory>
 #include <string>
 
-namespace renkei::testing {
+#include "process.h"
 
-// A TCP port on 127.0.0.1 free a moment ago.
-int FreePort();
+namespace renkei::testing {
 
 class PostgresCluster {
  public:

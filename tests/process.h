@@ -24,6 +24,9 @@ pid_t Start(const std::string& binary, const std::vector<std::string>& args);
 // Waits for `pid`; returns its exit code, or -signal.
 int Wait(pid_t pid);
 
+// A TCP port on 127.0.0.1 free a moment ago.
+int FreePort();
+
 // The whole content of a file ("" when missing).
 std::string Slurp(const std::string& path);
 

@@ -15,6 +15,7 @@ namespace renkei::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;  // bad input or usage
 inline constexpr int kExitInternal = 2;  // internal failure
+inline constexpr int kExitNoAnswer = 3;  // a partner's node did not answer (`renkei ask`)
 
 // Prints "renkei: error: <message>" on standard error and returns the exit code
 // for `status`: 1 for errors in the caller's input, 2 for internal failures.

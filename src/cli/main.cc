@@ -1,6 +1,7 @@
 // renkei: the command-line entry point of a Renkei node.
 #include "cli/bundle_commands.h"
 #include "cli/command_line.h"
+#include "cli/federation_commands.h"
 #include "cli/footprint_commands.h"
 #include "cli/risk_commands.h"
 #include "cli/server_commands.h"
@@ -11,5 +12,6 @@ int main(int argc, char** argv) {
   renkei::cli::AddRiskCommands(command_line);
   renkei::cli::AddFootprintCommands(command_line);
   renkei::cli::AddServerCommands(command_line);
+  renkei::cli::AddFederationCommands(command_line);
   return command_line.Run(argc, argv);
 }

@@ -122,40 +122,42 @@ Outcome Client::Ask(const store::Partner& partner, const Envelope& question,
     out.elapsed_ms = elapsed();
     return out;
   };
+  const std::string late = "no answer within " + std::to_string(question.budget_ms) + " ms";
   if (partner.organization != question.recipient) {
     return finish(State::kRejected, "the question is for '" + question.recipient +
                                         "', not for partner '" + partner.organization + "'");
   }
-  StatusOr<std::string> sealed = SealEnvelope(question, sender_keys);
-  if (!sealed.ok()) return finish(State::kRejected, sealed.status().message());
+  if (Status s = CheckEnvelope(question); !s.ok()) return finish(State::kRejected, s.message());
 
   // One retry with a new token when the partner says 401 to a cached one (it may
   // have restarted with another token key).
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const int64_t left = question.budget_ms - elapsed();
-    if (left <= 0)
-      return finish(State::kUnknown,
-                    "no answer within " + std::to_string(question.budget_ms) + " ms");
-    StatusOr<std::string> token = Token(partner, left);
+    if (elapsed() >= question.budget_ms) return finish(State::kUnknown, late);
+    StatusOr<std::string> token = Token(partner, question.budget_ms - elapsed());
     if (!token.ok()) {
-      return finish(token.status().code() == StatusCode::kPermissionDenied ? State::kRefused
-                                                                           : State::kUnknown,
-                    token.status().message());
+      if (token.status().code() == StatusCode::kPermissionDenied) {
+        return finish(State::kRefused, token.status().message());
+      }
+      return finish(State::kUnknown, elapsed() >= question.budget_ms
+                                         ? partner.url + "/auth/token: " + late
+                                         : token.status().message());
     }
-    const int64_t remaining = question.budget_ms - elapsed();
-    if (remaining <= 0)
-      return finish(State::kUnknown,
-                    "no answer within " + std::to_string(question.budget_ms) + " ms");
-    auto client = Connect(partner, remaining);
+    if (elapsed() >= question.budget_ms) return finish(State::kUnknown, late);
+    auto client = Connect(partner, question.budget_ms - elapsed());
     client->set_bearer_token_auth(token->c_str());
+    // Sealed now, with what is left of the budget after the token.
+    Envelope sent = question;
+    sent.budget_ms = question.budget_ms - elapsed();
+    sent.sent_ms = NowMillis();
+    if (sent.budget_ms <= 0) return finish(State::kUnknown, late);
+    StatusOr<std::string> sealed = SealEnvelope(sent, sender_keys);
+    if (!sealed.ok()) return finish(State::kRejected, sealed.status().message());
     out.bytes_sent += sealed->size();
     auto r = client->Post(kMessagesPath, *sealed, kMessageMediaType);
     if (!r) {
-      const bool late = r.error() == httplib::Error::Read || elapsed() >= question.budget_ms;
+      const bool is_late = r.error() == httplib::Error::Read || elapsed() >= question.budget_ms;
       return finish(State::kUnknown,
-                    partner.url + ": " +
-                        (late ? "no answer within " + std::to_string(question.budget_ms) + " ms"
-                              : httplib::to_string(r.error())));
+                    partner.url + ": " + (is_late ? late : httplib::to_string(r.error())));
     }
     out.bytes_received += r->body.size();
     if (r->status == 401 && attempt == 0) {

@@ -54,7 +54,8 @@ class Client {
  public:
   // Sends `question`, sealed with `sender_keys` (the key of question.sender), to
   // `partner` (whose organization must be question.recipient) and waits at most
-  // question.budget_ms for the answer, checked against `keys`.
+  // question.budget_ms for the answer, checked against `keys`. The message is sealed
+  // once the token is at hand, carrying the budget left then.
   Outcome Ask(const store::Partner& partner, const Envelope& question,
               const trust::KeyPair& sender_keys, const trust::KeyRing& keys);
 

@@ -35,6 +35,7 @@ const std::vector<Route>& RouteTable() {
        [](I& n, R q, W s) { n.GetFootprint(3, q.path_params[0], q, s); }, nullptr, true},
       {"post", "/2/events", [](I& n, R q, W s) { n.Events(2, q, s); }},
       {"post", "/3/events", [](I& n, R q, W s) { n.Events(3, q, s); }},
+      {"post", "/api/v1/federation/messages", [](I& n, R q, W s) { n.FederationMessage(q, s); }},
       {"get", "/api/v1/openapi.json",
        [](I& n, R, W s) {
          s.set_content(OpenApiDocument(n.BaseUrl()).dump(2), "application/json");
@@ -194,6 +195,8 @@ Status Node::Impl::Start() {
     RENKEI_RETURN_IF_ERROR(Rebuild());
   }
   RENKEI_RETURN_IF_ERROR(CheckRoutesDocumented());
+  RENKEI_RETURN_IF_ERROR(federation::AddBuiltInKinds(kinds_));
+  if (options_.add_federation_kinds) RENKEI_RETURN_IF_ERROR(options_.add_federation_kinds(kinds_));
   TransportOptions transport;
   transport.host = options_.host;
   transport.port = options_.port;

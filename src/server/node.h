@@ -7,6 +7,8 @@
 //   GET  /3/footprints[?productId=..&companyId=..&geography=..&classification=..
 //        &validOn=..&validAfter=..&validBefore=..&status=..&limit=] and /3/footprints/{id}
 //   POST /2/events, /3/events             CloudEvents (structured mode)
+//   POST /api/v1/federation/messages      sealed questions from partners' nodes
+//        (federation/receiver.h), answered with a sealed answer
 //   /api/v1/...                           Renkei's network, risk and footprint API; the
 //        OpenAPI document at /api/v1/openapi.json (server/openapi.h) lists every route,
 //        and the node serves exactly the routes it lists
@@ -34,11 +36,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "federation/registry.h"
 #include "store/store.h"
 
 namespace renkei::server {
@@ -74,6 +78,9 @@ struct NodeOptions {
   FILE* log = stderr;
   // The dashboard's built files (index.html, assets/...); empty: GET / answers 404.
   std::string web_dir;
+  // Adds the kinds of federation question the node answers beyond the built-in ones
+  // (federation/kinds.h); may be empty.
+  std::function<Status(federation::Registry&)> add_federation_kinds;
 };
 
 class Node {

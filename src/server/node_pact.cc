@@ -358,32 +358,18 @@ Status Node::Impl::Deliver(const Delivery& d) {
     std::lock_guard<std::mutex> lock(store_mu_);
     RENKEI_ASSIGN_OR_RETURN(partner, GetPartner(*store_, d.organization));
   }
-  httplib::Client client(partner.url);
-  client.enable_server_certificate_verification(true);
-  if (!partner.ca_file.empty()) client.set_ca_cert_path(partner.ca_file.c_str());
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(10, 0);
-  client.set_basic_auth(partner.client_id.c_str(), partner.client_secret.c_str());
-  auto token = client.Post("/auth/token", "grant_type=client_credentials",
-                           "application/x-www-form-urlencoded");
-  if (!token) return UnavailableError(partner.url + ": " + httplib::to_string(token.error()));
-  if (token->status != 200) {
-    return UnavailableError(partner.url + "/auth/token: HTTP " + std::to_string(token->status));
-  }
-  std::string access;
-  StatusOr<Json> answer = ParseJson<Json>(token->body);
-  if (!answer.ok() || !answer->is_object() || !answer->contains("access_token") ||
-      !(*answer)["access_token"].is_string()) {
-    return UnavailableError(partner.url + "/auth/token: no access_token in the answer");
-  }
-  access = (*answer)["access_token"].get<std::string>();
+  RENKEI_ASSIGN_OR_RETURN(std::string access, federation_client_.Token(partner, 5000));
   httplib::Client events(partner.url);
   events.enable_server_certificate_verification(true);
   if (!partner.ca_file.empty()) events.set_ca_cert_path(partner.ca_file.c_str());
+  events.set_connection_timeout(5, 0);
+  events.set_read_timeout(10, 0);
   events.set_bearer_token_auth(access.c_str());
   const std::string path = "/" + std::to_string(d.version) + "/events";
   auto r = events.Post(path.c_str(), d.event.dump(), "application/cloudevents+json; charset=UTF-8");
   if (!r) return UnavailableError(partner.url + ": " + httplib::to_string(r.error()));
+  // A cached token the partner no longer takes: the next attempt asks for a new one.
+  if (r->status == 401) federation_client_.ForgetToken(partner);
   if (r->status != 200) {
     return UnavailableError(partner.url + path + ": HTTP " + std::to_string(r->status) + " " +
                             r->body);

@@ -431,6 +431,23 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
         {{"202", Returns("sent in the background", Obj({{"id", Str()}}))},
          {"400", Error("BadRequest")},
          {"404", Error("NotFound")}}}});
+  const Json jose = {{"type", "string"},
+                     {"description",
+                      "compact JWS (EdDSA) of the RFC 8785 canonical JSON envelope, kid = the "
+                      "signing organization (federation/envelope.h)"}};
+  paths["/api/v1/federation/messages"]["post"] = Secured(
+      {{"summary",
+        "a sealed question from a partner's node; answered with the sealed answer (the "
+        "envelope's sender must be the client's organization)"},
+       {"requestBody",
+        {{"required", true}, {"content", {{"application/jose", {{"schema", jose}}}}}}},
+       {"responses",
+        {{"200",
+          {{"description", "the sealed answer"},
+           {"content", {{"application/jose", {{"schema", jose}}}}}}},
+         {"400", Error("BadRequest: not a sealed question (the field is named)")},
+         {"409", Error("Replayed: a message taken before, or sent outside the replay window")},
+         {"503", Error("Unavailable: the replay cache is full")}}}});
   return {{"openapi", "3.0.3"},
           {"info", {{"title", "Renkei node API"}, {"version", "1.0.0"}}},
           {"servers", {{{"url", base_url}}}},

@@ -1,7 +1,8 @@
 // The node's internals shared by its source files (node.cc: start, stop, the change
 // feed and the route table; node_auth.cc: OAuth2 and tokens; node_pact.cc: PACT
-// v2/v3 footprints and events; node_api.cc: /api/v1; node_snapshot.cc: what readers
-// see; node_static.cc: the dashboard's files). Not for use outside server/.
+// v2/v3 footprints and events; node_api.cc: /api/v1; node_federation.cc: messages
+// from other nodes; node_snapshot.cc: what readers see; node_static.cc: the
+// dashboard's files). Not for use outside server/.
 #ifndef RENKEI_SERVER_INTERNAL_NODE_IMPL_H_
 #define RENKEI_SERVER_INTERNAL_NODE_IMPL_H_
 
@@ -44,6 +45,11 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/utf8.h"
+#include "federation/client.h"
+#include "federation/kinds.h"
+#include "federation/receiver.h"
+#include "federation/registry.h"
+#include "federation/replay_cache.h"
 #include "footprint/circularity.h"
 #include "footprint/report.h"
 #include "footprint/roll_up.h"
@@ -402,6 +408,8 @@ class Node::Impl {
   Page BuildPage(const Snapshot& snap, const Caller& caller, int version, const Criteria& c,
                  size_t limit, size_t offset, const Request& req) const;
   void Events(int version, const Request& req, Response& res);
+  // POST /api/v1/federation/messages: a sealed question from a partner's node.
+  void FederationMessage(const Request& req, Response& res);
   // /api/v1: authorises, checks the query parameters against the document and runs
   // `handler`.
   using ApiHandler = void (Impl::*)(ApiCall&);
@@ -513,6 +521,13 @@ class Node::Impl {
   std::deque<Delivery> queue_;  // GUARDED_BY(queue_mu_)
   bool stopping_ = false;       // GUARDED_BY(queue_mu_)
   std::thread worker_;
+
+  // Federation (federation/): the kinds of question answered (filled by Start), the
+  // messages taken, and the client this node asks partners with.
+  federation::Registry kinds_;
+  federation::ReplayCache replay_;
+  federation::Receiver receiver_{kinds_, replay_};
+  federation::Client federation_client_;
 
   // The dashboard's files, compressed once by static_thread_ (WarmStaticCache).
   StaticCache static_cache_;
