@@ -95,7 +95,8 @@ int Ask(const std::string& db, const std::string& partner_org, int n, const std:
     federation::Outcome o = client.Ask(*partner, q, own->begin()->second, *ring);
     const auto t1 = Clock::now();
     if (o.state != federation::Outcome::State::kAnswered) {
-      return Fail(UnavailableError(std::string(federation::OutcomeName(o.state)) + ": " + o.detail));
+      return Fail(
+          UnavailableError(std::string(federation::OutcomeName(o.state)) + ": " + o.detail));
     }
     if (i > 0) ask_ms.push_back(Micros(t1 - t0) / 1000);
   }
