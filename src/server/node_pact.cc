@@ -364,6 +364,7 @@ Status Node::Impl::Deliver(const Delivery& d) {
   if (!partner.ca_file.empty()) events.set_ca_cert_path(partner.ca_file.c_str());
   events.set_connection_timeout(5, 0);
   events.set_read_timeout(10, 0);
+  events.set_tcp_nodelay(true);  // the event body is not held back for an ACK
   events.set_bearer_token_auth(access.c_str());
   const std::string path = "/" + std::to_string(d.version) + "/events";
   auto r = events.Post(path.c_str(), d.event.dump(), "application/cloudevents+json; charset=UTF-8");
