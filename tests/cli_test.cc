@@ -333,6 +333,46 @@ TEST_F(CliTest, DemoRoundTrip) {
   ExpectRoundTrip(*this, kDemo, dir_, db_);
 }
 
+// `renkei split`: one bundle per company of the demo, each imported on its own into a
+// store of its own; a second split into the same folder, or by anything but
+// organization, is refused and writes nothing.
+TEST_F(CliTest, SplitPartsImportEachIntoAStoreOfTheirOwn) {
+  const fs::path out = dir_ / "parts";
+  RunResult r = Renkei({"split", kDemo, "--by", "organization", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("external site"));
+  size_t parts = 0;
+  for (const auto& entry : fs::directory_iterator(out)) {
+    const std::string db = (dir_ / (entry.path().filename().string() + ".db")).string();
+    ASSERT_EQ(Renkei({"init", db}).exit_code, 0);
+    RunResult imported = Renkei({"import", db, entry.path().string()});
+    EXPECT_EQ(imported.exit_code, 0) << entry.path() << ": " << imported.err;
+    ++parts;
+  }
+  EXPECT_GT(parts, 20u);
+  EXPECT_THAT(r.out, HasSubstr("into " + std::to_string(parts) + " parts"));
+  // The battery maker's part: its own plant in full, its suppliers by id only.
+  auto part = io::ReadBundle((out / "org_panasonic-energy").string());
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  size_t own = 0, external = 0;
+  for (const model::Site& site : part->sites) {
+    (site.external ? external : own) += 1;
+    if (site.external) {
+      EXPECT_TRUE(site.name.empty()) << site.id;
+    }
+  }
+  EXPECT_GT(own, 0u);
+  EXPECT_GT(external, 0u);
+
+  RunResult again = Renkei({"split", kDemo, "--by", "organization", out.string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("exists and is not an empty folder"));
+  RunResult by_site = Renkei({"split", kDemo, "--by", "site", (dir_ / "other").string()});
+  EXPECT_EQ(by_site.exit_code, 1);
+  EXPECT_THAT(by_site.err, HasSubstr("--by: expected organization, got 'site'"));
+  EXPECT_FALSE(fs::exists(dir_ / "other"));
+}
+
 TEST_F(CliTest, GeneratedBundlesAreValidAndDeterministic) {
   const std::string a = (dir_ / "a").string(), b = (dir_ / "b").string();
   RunResult r = Renkei({"generate", a, "--sites", "500", "--tiers", "4", "--seed", "11"});

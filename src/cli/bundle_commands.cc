@@ -1,13 +1,17 @@
 #include "cli/bundle_commands.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "io/bundle.h"
+#include "io/split.h"
 #include "io/synthetic.h"
 #include "model/schema.h"
 #include "store/import.h"
@@ -22,6 +26,7 @@ struct Options {
   std::string bundle;
   std::string out;
   std::string format = "csv";
+  std::string by;
   std::string actor;
   bool json = false;
   bool trust_new_keys = false;
@@ -91,6 +96,60 @@ int RunPolicy(const Options& o) {
   if (!accept.ok()) return ReportError(accept.status());
   std::printf("unsigned received footprints: %s\n",
               *accept ? "accept (stored and shown as unverified)" : "reject");
+  return kExitOk;
+}
+
+// A folder name for an organization id: its letters, digits, '.', '_' and '-', every
+// other character as '_' ("org:jasm" -> "org_jasm").
+std::string FolderName(const std::string& id) {
+  std::string out = id;
+  for (char& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  return out;
+}
+
+int RunSplit(const Options& o) {
+  namespace fs = std::filesystem;
+  if (o.by != "organization") {
+    return ReportError(InvalidArgumentError("--by: expected organization, got '" + o.by + "'"));
+  }
+  if (o.format != "csv" && o.format != "json") {
+    return ReportError(
+        InvalidArgumentError("--format: expected csv or json, got '" + o.format + "'"));
+  }
+  std::error_code ec;
+  if (fs::exists(o.out, ec) && !(fs::is_directory(o.out, ec) && fs::is_empty(o.out, ec))) {
+    return ReportError(InvalidArgumentError(
+        o.out + ": exists and is not an empty folder; the parts are written into a new one"));
+  }
+  auto model = io::ReadBundle(o.bundle);
+  if (!model.ok()) return ReportError(model.status());
+  auto parts = io::SplitByOrganization(*model);
+  if (!parts.ok()) return ReportError(parts.status());
+  std::map<std::string, std::string> folders;  // folder name -> organization
+  for (const io::Part& part : *parts) {
+    auto [it, fresh] = folders.emplace(FolderName(part.organization), part.organization);
+    if (!fresh) {
+      return ReportError(InvalidArgumentError("organizations '" + it->second + "' and '" +
+                                              part.organization + "' would share the folder '" +
+                                              it->first + "'"));
+    }
+  }
+  const bool csv = o.format == "csv";
+  for (const io::Part& part : *parts) {
+    const fs::path path = fs::path(o.out) / (FolderName(part.organization) + (csv ? "" : ".json"));
+    Status s = io::WriteBundle(part.model, path.string(),
+                               csv ? io::BundleFormat::kCsv : io::BundleFormat::kJson);
+    if (!s.ok()) return ReportError(s);
+    size_t rows = 0, own = 0;
+    for (size_t n : model::CountRows(part.model)) rows += n;
+    for (size_t n : part.owned) own += n;
+    std::printf("%-36s %s: %zu rows, %zu its own, %zu external site%s\n", part.organization.c_str(),
+                path.string().c_str(), rows, own, part.external_sites,
+                part.external_sites == 1 ? "" : "s");
+  }
+  std::printf("split %s into %zu parts in %s\n", o.bundle.c_str(), parts->size(), o.out.c_str());
   return kExitOk;
 }
 
@@ -225,6 +284,17 @@ void AddBundleCommands(CommandLine& cl) {
   exp->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   exp->add_option("DIR", o->out, "Folder (csv) or file (json) to write")->required();
   exp->add_option("--format", o->format, "csv (a folder) or json (one file)")
+      ->capture_default_str();
+
+  CLI::App* split =
+      cl.Add(app, "split",
+             "Cut a bundle into one bundle per company: its own rows, and its suppliers' sites as "
+             "external references",
+             [o] { return RunSplit(*o); });
+  split->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
+  split->add_option("--by", o->by, "organization (the only way to split today)")->required();
+  split->add_option("OUTDIR", o->out, "A new folder, with one bundle per organization")->required();
+  split->add_option("--format", o->format, "csv (a folder each) or json (one file each)")
       ->capture_default_str();
 
   CLI::App* validate = cl.Add(app, "validate", "Check a bundle without importing it",
