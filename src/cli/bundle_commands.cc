@@ -34,6 +34,9 @@ struct Options {
   uint64_t sites = 1000;
   int tiers = 5;
   uint64_t seed = 1;
+  std::string shape = "general";
+  bool no_capacities = false;
+  bool no_inventories = false;
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -222,6 +225,16 @@ int RunGenerate(const Options& o) {
   options.sites = o.sites;
   options.tiers = o.tiers;
   options.seed = o.seed;
+  auto shape = io::ParseShape(o.shape);
+  if (!shape.ok()) return ReportError(shape.status());
+  options.shape = *shape;
+  if ((o.no_capacities || o.no_inventories) && options.shape == io::Shape::kGeneral) {
+    return ReportError(InvalidArgumentError(
+        "--no-capacities and --no-inventories apply to the tree shapes (--shape assembly, "
+        "serial or distribution)"));
+  }
+  options.capacities = !o.no_capacities;
+  options.inventories = !o.no_inventories;
   auto counts = io::WriteSyntheticBundle(options, o.out);
   if (!counts.ok()) return ReportError(counts.status());
   std::printf(
@@ -317,6 +330,13 @@ void AddBundleCommands(CommandLine& cl) {
       ->check(CLI::Range(2, 20));
   generate->add_option("--seed", o->seed, "Random seed; the same seed gives the same bundle")
       ->capture_default_str();
+  generate
+      ->add_option("--shape", o->shape,
+                   "general (layered, multi-sourced), assembly (a single-sourced assembly "
+                   "tree, one stage per site), serial or distribution")
+      ->capture_default_str();
+  generate->add_flag("--no-capacities", o->no_capacities, "tree shapes: give no node capacities");
+  generate->add_flag("--no-inventories", o->no_inventories, "tree shapes: give no stock");
 
   CLI::App* audit = app.add_subcommand("audit", "The store's hash-chained audit log");
   audit->require_subcommand(1);

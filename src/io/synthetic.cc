@@ -100,6 +100,130 @@ struct DemandRow {
 
 }  // namespace
 
+namespace {
+
+// The tree shapes (synthetic.h): one site, one organization and one product per
+// stage; supply along the tree's edges.
+StatusOr<SyntheticCounts> WriteTreeBundle(const SyntheticOptions& options, const fs::path& dir) {
+  std::mt19937_64 rng(options.seed);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
+  const uint64_t n = options.sites;
+  // parent[i] < i: stage 0 is the root. Assembly: the root is the finished good and
+  // a stage is a component of its parent. Distribution: the root is the source and
+  // a stage takes its parent's product. Serial: a chain, the root at the end.
+  std::vector<uint64_t> parent(n, 0);
+  std::vector<double> quantity(n, 1);
+  for (uint64_t i = 1; i < n; ++i) {
+    switch (options.shape) {
+      case Shape::kSerial:
+        parent[i] = i - 1;
+        break;
+      case Shape::kAssembly:
+        parent[i] = i - 1 - pick(std::min<uint64_t>(i, 8));
+        quantity[i] = static_cast<double>(1 + pick(4));
+        break;
+      default:  // distribution: wider, up to 4 children per stage
+        parent[i] = (i - 1) / (2 + pick(3));
+        break;
+    }
+  }
+  std::vector<uint32_t> children(n, 0);
+  for (uint64_t i = 1; i < n; ++i) ++children[parent[i]];
+  const bool assembly = options.shape != Shape::kDistribution;  // components flow to the root
+  // Demand: at the root (assembly, serial) or at every leaf (distribution).
+  std::vector<double> demand(n, 0), required(n, 0);
+  if (assembly) {
+    demand[0] = std::round(uniform(50, 5000));
+  } else {
+    for (uint64_t i = 0; i < n; ++i) {
+      if (children[i] == 0) demand[i] = std::round(uniform(50, 5000));
+    }
+  }
+  // Required output per stage: parents before children (assembly: a child makes
+  // quantity x its parent's output) or leaves up (distribution: a parent makes
+  // what its children need).
+  for (uint64_t i = 0; i < n; ++i) required[i] = demand[i];
+  if (assembly) {
+    for (uint64_t i = 1; i < n; ++i) required[i] += required[parent[i]] * quantity[i];
+  } else {
+    for (uint64_t i = n; i-- > 1;) required[parent[i]] += required[i];
+  }
+
+  SyntheticCounts counts;
+  auto with_floor = [](double per_day) { return std::max(per_day, kIdleFloorPerDay); };
+  Writer o, s, p, b, pr, sp, d;
+  RENKEI_RETURN_IF_ERROR(o.Open(dir, "organizations", {"id", "name", "country", "kind"}));
+  RENKEI_RETURN_IF_ERROR(s.Open(
+      dir, "sites", {"id", "organization", "name", "country", "lat", "lon", "recovery_days"}));
+  RENKEI_RETURN_IF_ERROR(p.Open(dir, "products", {"id", "name", "category", "unit"}));
+  RENKEI_RETURN_IF_ERROR(b.Open(dir, "bom", {"product", "component", "quantity"}));
+  RENKEI_RETURN_IF_ERROR(pr.Open(dir, "production",
+                                 {"site", "product", "capacity_per_day", "inventory_units",
+                                  "emissions_kgco2e_per_unit", "recovery_days"}));
+  RENKEI_RETURN_IF_ERROR(sp.Open(dir, "supply", {"supplier_site", "customer_site", "product"}));
+  RENKEI_RETURN_IF_ERROR(d.Open(
+      dir, "demand", {"site", "product", "demand_per_day", "inventory_units", "margin_per_unit"}));
+  for (uint64_t i = 0; i < n; ++i) {
+    const Country& home = kCountries[pick(kCountries.size())];
+    o.Text(Id('o', i)).Text("Company " + std::to_string(i)).Text(home.code).Text("manufacturer");
+    o.End();
+    s.Text(Id('s', i)).Text(Id('o', i)).Text("Stage " + std::to_string(i)).Text(home.code);
+    s.Number(std::clamp(home.lat + uniform(-home.spread, home.spread), -89.0, 89.0), 0.0001);
+    s.Number(std::clamp(home.lon + uniform(-home.spread, home.spread), -179.0, 179.0), 0.0001);
+    s.Number(uniform(7, 120), 1).End();
+    p.Text(Id('p', i)).Text("Product " + std::to_string(i));
+    p.Text(i == 0 && assembly ? "finished good" : "component").Text("piece").End();
+    pr.Text(Id('s', i)).Text(Id('p', i));
+    if (options.capacities) {
+      pr.Number(std::ceil(with_floor(required[i]) * uniform(1.2, 2.0)), 1);
+    } else {
+      pr.Empty();
+    }
+    if (options.inventories) {
+      pr.Number(with_floor(required[i]) * uniform(0, 20), 1);
+    } else {
+      pr.Empty();
+    }
+    pr.Number(uniform(0.1, 50), 0.01).Number(uniform(7, 180), 1).End();
+    if (i > 0) {
+      // Assembly and serial: stage i is a component of its parent's product, made
+      // at its own site. Distribution: stage i takes its parent's product.
+      const uint64_t maker = assembly ? parent[i] : i, input = assembly ? i : parent[i];
+      b.Text(Id('p', maker)).Text(Id('p', input)).Number(quantity[i], 1).End();
+      sp.Text(Id('s', input)).Text(Id('s', maker)).Text(Id('p', input)).End();
+      ++counts.bom;
+      ++counts.supply;
+    }
+    if (demand[i] > 0) {
+      d.Text(Id('s', i)).Text(Id('p', i)).Number(demand[i], 1);
+      if (options.inventories) {
+        d.Number(demand[i] * uniform(0, 20), 1);
+      } else {
+        d.Empty();
+      }
+      d.Number(uniform(1, 500), 0.01).End();
+      ++counts.demand;
+    }
+  }
+  for (Writer* w : {&o, &s, &p, &b, &pr, &sp, &d}) RENKEI_RETURN_IF_ERROR(w->Close());
+  counts.organizations = counts.sites = counts.products = counts.production = n;
+  return counts;
+}
+
+}  // namespace
+
+StatusOr<Shape> ParseShape(const std::string& name) {
+  if (name == "general") return Shape::kGeneral;
+  if (name == "assembly") return Shape::kAssembly;
+  if (name == "serial") return Shape::kSerial;
+  if (name == "distribution") return Shape::kDistribution;
+  return InvalidArgumentError("--shape: expected general, assembly, serial or distribution, got '" +
+                              name + "'");
+}
+
 StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
                                                const std::string& dir_name) {
   if (options.sites < 2) return InvalidArgumentError("--sites: at least 2 sites are needed");
@@ -112,6 +236,7 @@ StatusOr<SyntheticCounts> WriteSyntheticBundle(const SyntheticOptions& options,
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return InvalidArgumentError(dir_name + ": cannot create: " + ec.message());
+  if (options.shape != Shape::kGeneral) return WriteTreeBundle(options, dir);
 
   std::mt19937_64 rng(options.seed);
   auto uniform = [&](double lo, double hi) {

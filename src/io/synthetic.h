@@ -9,10 +9,33 @@
 
 namespace renkei::io {
 
+// The shape of a synthetic network.
+//   general       the layered network below (`tiers`, multi-sourced, capacities)
+//   assembly      a single-sourced assembly tree: one finished good at the root,
+//                 each stage made from 1-4 components, each made at one site by
+//                 one supplier, deep rather than wide (a stage's parent is one of
+//                 the 8 stages made before it) — the shape of published
+//                 semiconductor and battery chains
+//   serial        one line: each stage made from the one before
+//   distribution  one source feeding a tree of stages, each a 1:1 step of its
+//                 parent's product; demand at the leaves
+// In the three tree shapes every site is one stage making one product, supplied
+// by its children (assembly) or its parent; `tiers` is not used.
+enum class Shape { kGeneral, kAssembly, kSerial, kDistribution };
+
+// "general", "assembly", "serial", "distribution"; InvalidArgument otherwise.
+StatusOr<Shape> ParseShape(const std::string& name);
+
 struct SyntheticOptions {
   uint64_t sites = 1000;
   int tiers = 5;  // >= 2: raw materials, intermediate tiers, final products
   uint64_t seed = 1;
+  Shape shape = Shape::kGeneral;
+  // Tree shapes only: whether nodes get capacities (above the flows they carry,
+  // as below) and stock. Without either, every TTS scenario of the network is
+  // answered without an LP (risk/time_to_survive.h).
+  bool capacities = true;
+  bool inventories = true;
 };
 
 struct SyntheticCounts {

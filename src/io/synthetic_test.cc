@@ -165,5 +165,57 @@ TEST_F(SyntheticTest, CapacitiesCarryTheFlowsOfTheDemand) {
   }
 }
 
+// The tree shapes: one stage per site, each made at one site from what one supplier
+// sends; demand at the root (assembly, serial) or the leaves (distribution); no
+// capacity or stock when asked for none.
+TEST_F(SyntheticTest, TreeShapesAreSingleSourcedTrees) {
+  for (Shape shape : {Shape::kAssembly, Shape::kSerial, Shape::kDistribution}) {
+    SyntheticOptions o;
+    o.sites = 200;
+    o.shape = shape;
+    o.capacities = false;
+    o.inventories = false;
+    const std::string dir = Dir("tree" + std::to_string(static_cast<int>(shape)));
+    auto counts = WriteSyntheticBundle(o, dir);
+    ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+    auto m = ReadBundle(dir);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ(m->sites.size(), 200u);
+    EXPECT_EQ(m->production.size(), 200u);
+    EXPECT_EQ(m->supply.size(), 199u);
+    EXPECT_EQ(m->bom.size(), 199u);
+    std::map<std::pair<model::Index, model::Index>, int> suppliers;  // (customer, product)
+    for (const model::SupplyLink& l : m->supply) ++suppliers[{l.customer_site, l.product}];
+    for (const auto& [key, n] : suppliers) EXPECT_EQ(n, 1);
+    for (const model::Production& p : m->production) {
+      EXPECT_FALSE(p.capacity_per_day.has_value());
+      EXPECT_FALSE(p.inventory_units.has_value());
+    }
+    for (const model::Demand& d : m->demand) EXPECT_FALSE(d.inventory_units.has_value());
+    if (shape == Shape::kDistribution) {
+      EXPECT_GT(m->demand.size(), 50u);
+    } else {
+      ASSERT_EQ(m->demand.size(), 1u);
+      EXPECT_EQ(m->sites[m->demand[0].site].id, "s:0");
+    }
+    if (shape == Shape::kSerial) {
+      for (const model::SupplyLink& l : m->supply) {
+        EXPECT_EQ(std::stoul(m->sites[l.supplier_site].id.substr(2)),
+                  std::stoul(m->sites[l.customer_site].id.substr(2)) + 1);
+      }
+    }
+  }
+  SyntheticOptions with;
+  with.sites = 50;
+  with.shape = Shape::kAssembly;
+  auto counts = WriteSyntheticBundle(with, Dir("with"));
+  ASSERT_TRUE(counts.ok());
+  auto m = ReadBundle(Dir("with"));
+  ASSERT_TRUE(m.ok());
+  for (const model::Production& p : m->production) EXPECT_TRUE(p.capacity_per_day.has_value());
+  EXPECT_EQ(ParseShape("tree").status().message(),
+            "--shape: expected general, assembly, serial or distribution, got 'tree'");
+}
+
 }  // namespace
 }  // namespace renkei::io

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "base/numbers.h"
+#include "risk/criticality.h"
 
 namespace renkei::risk {
 namespace {
@@ -96,6 +97,9 @@ struct ScenarioSolver::Shared {
   int l_first = 0;
   int demands = 0;
   bool tts_zero = false;  // the undisrupted TTS LP is infeasible: TTS 0 everywhere
+  // No capacity is given anywhere (nodes, sites, links): scenarios whose cone
+  // holds no inventory are answered from the AND/OR closure (see the header).
+  bool uncapacitated = false;
 
   int columns() const { return by_column.getNumCols(); }
   int rows() const { return by_column.getNumRows(); }
@@ -342,6 +346,13 @@ StatusOr<std::unique_ptr<ScenarioSolver>> ScenarioSolver::Create(const network::
               "node");
   }
   auto shared = std::make_shared<Shared>();
+  shared->uncapacitated =
+      std::none_of(m.production.begin(), m.production.end(),
+                   [](const model::Production& p) { return p.capacity_per_day.has_value(); }) &&
+      std::none_of(m.sites.begin(), m.sites.end(),
+                   [](const model::Site& x) { return x.capacity_per_day.has_value(); }) &&
+      std::none_of(m.supply.begin(), m.supply.end(),
+                   [](const model::SupplyLink& l) { return l.capacity_per_day.has_value(); });
   const int nodes = static_cast<int>(net.node_count());
   const int edges = static_cast<int>(net.edge_count());
   const int demands = static_cast<int>(net.demand_count());
@@ -639,6 +650,54 @@ StatusOr<int> ScenarioSolver::SolveLp(Kind kind, const Scenario& scenario, doubl
   return status;
 }
 
+bool ScenarioSolver::AnswerFromClosure(const Scenario& scenario, ScenarioResult& r) const {
+  const network::Network& net = network_;
+  const model::Model& m = net.model();
+  // The disrupted nodes and everything downstream of them; none may hold stock.
+  std::vector<uint8_t> removed(net.vertex_count(), 0), cone(net.vertex_count(), 0);
+  std::vector<Index> stack;
+  for (Index site : scenario.sites) {
+    for (Index v : net.nodes_at_site(site)) {
+      removed[v] = 1;
+      if (!cone[v]) stack.push_back(v);
+      cone[v] = 1;
+    }
+  }
+  while (!stack.empty()) {
+    const Index v = stack.back();
+    stack.pop_back();
+    const std::optional<double>& stock = net.IsDemand(v)
+                                             ? m.demand[net.DemandRow(v)].inventory_units
+                                             : m.production[v].inventory_units;
+    if (stock.value_or(0) > 0) return false;
+    for (const network::OutEdge& e : net.out(v)) {
+      if (!cone[e.to]) stack.push_back(e.to);
+      cone[e.to] = 1;
+    }
+  }
+  const std::vector<uint8_t> alive = AliveAfter(net, removed);
+  std::vector<double> lost(m.products.size(), 0);
+  bool stops = false;
+  for (Index d = 0; d < net.demand_count(); ++d) {
+    const Index v = net.DemandVertex(d);
+    const double need = m.demand[d].demand_per_day;
+    if (alive[v] || !cone[v] || net.groups(v).empty() || !(need > 0)) continue;
+    stops = true;
+    const double l = Clean(need * scenario.days);
+    if (l <= 0) continue;
+    lost[m.demand[d].product] += l;
+    r.lost_units_total += l;
+    r.impact += l * m.demand[d].margin_per_unit.value_or(0);
+  }
+  if (!stops) return true;  // unbounded: tts_days stays nullopt, nothing lost
+  r.tts_days = 0;
+  r.exposed = 0 < r.ttr_days;
+  for (Index p = 0; p < lost.size(); ++p) {
+    if (lost[p] > 0) r.lost_units.push_back({p, lost[p]});
+  }
+  return true;
+}
+
 StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
   if (!(scenario.days >= 0) || !std::isfinite(scenario.days)) {
     return InvalidArgumentError("scenario '" + scenario.name +
@@ -659,6 +718,10 @@ StatusOr<ScenarioResult> ScenarioSolver::Solve(const Scenario& scenario) {
                          std::to_string(status));
   };
   const Shared& s = *shared_;
+  if (options_.fast_paths && s.uncapacitated && !s.tts_zero && AnswerFromClosure(scenario, r)) {
+    ++counts_.closure_answers;
+    return r;
+  }
 
   double tts = 0;  // primal infeasible: no τ works, so no t > 0 does: TTS is 0
   if (!s.tts_zero) {

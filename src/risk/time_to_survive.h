@@ -60,6 +60,26 @@
 // unique optimum: no lost units, impact 0, not exposed, without solving it. Only
 // exposed scenarios (t* < T) solve the TTR LP.
 //
+// Without capacities. When no capacity is given anywhere (no node, site or link
+// capacity) and no vertex downstream of the disrupted nodes holds stock (the
+// disrupted nodes and their downstream cone, demand vertices included), both LPs
+// are answered by the AND/OR closure of risk/criticality.h (AliveAfter) with no LP:
+// TTS is 0 when some demand vertex with demand > 0 and an input is dead, and
+// unbounded otherwise; the TTR LP loses d·T of exactly the dead ones. Proof: the
+// network is a DAG (network.h). A vertex outside the cone keeps everything it had.
+// A dead vertex in the cone has, by induction in topological order, u = 0 and
+// ships nothing: it is disrupted, or some input group has only dead suppliers,
+// whose shipments are bounded by their production plus stock, 0 + 0, so its BOM
+// row forces u = 0 (q > 0). A dead demand vertex therefore gets no inflow and, with
+// no stock of its own, λ = 0 is infeasible at every τ: TTS 0, and in the TTR LP its
+// λ is d, l = d·T. Every alive vertex can be fed at any rate: choose for each input
+// group one alive supplier (one exists by definition) — the choices form a DAG
+// upstream — and push the required amounts up it; no bound limits them. So every
+// other demand vertex is met with λ = 0 at the smallest τ (TTS unbounded), and the
+// TTR optimum, which weighs every lost unit positively, loses nothing else. A
+// generated network has capacities everywhere and never takes this path; a
+// single-sourced assembly tree with none takes it for every scenario.
+//
 // Thread-safety: a ScenarioSolver is used by one thread at a time; separate
 // solvers (RunScenarios makes one per thread) run concurrently.
 #ifndef RENKEI_RISK_TIME_TO_SURVIVE_H_
@@ -120,6 +140,10 @@ struct SolverOptions {
   // LP every time. Results are the same up to the solver's tolerances; false only
   // serves to check that.
   bool regions = true;
+  // Answer scenarios from the AND/OR closure where that is proven to give the
+  // LPs' answer (see "Without capacities" above). Results are the same either way;
+  // false only serves to check that.
+  bool fast_paths = true;
   // Polled after every simplex iteration when set: once it is true, the solve in
   // progress stops and Create or Solve returns Unavailable "the LP solve was
   // cancelled" (a large network's first solve can take minutes).
@@ -158,6 +182,7 @@ class ScenarioSolver {
     size_t region_rounds = 0;
     size_t region_columns = 0;
     size_t whole_lps = 0;
+    size_t closure_answers = 0;  // scenarios answered without an LP
   };
   const Counts& counts() const { return counts_; }
 
@@ -171,6 +196,9 @@ class ScenarioSolver {
   // is left in `x_` (every column). Returns Clp's status: 0 optimal, 1
   // infeasible.
   StatusOr<int> SolveLp(Kind kind, const Scenario& scenario, double days);
+  // Fills `r` from the AND/OR closure and returns true when the scenario's cone
+  // holds no stock (see "Without capacities" above); false, `r` untouched, otherwise.
+  bool AnswerFromClosure(const Scenario& scenario, ScenarioResult& r) const;
 
   const network::Network& network_;
   const SolverOptions options_;

@@ -14,6 +14,7 @@
 
 #include "io/bundle.h"
 #include "io/synthetic.h"
+#include "model/builder.h"
 #include "risk_networks.h"
 
 namespace renkei::risk {
@@ -314,6 +315,156 @@ TEST(TimeToSurviveTest, RegionsGiveTheWholeLpsOptimumOnRandomNetworks) {
   }
   EXPECT_GT(compared, 200u);
   EXPECT_GT(exposed, 50u);
+}
+
+// A model from rows given as text, for hand-written networks.
+model::Model Rows(const std::vector<std::pair<model::Table, std::vector<std::string>>>& rows) {
+  struct Origin : model::RowOrigin {
+    std::string Where(int) const override { return "test"; }
+  } origin;
+  model::Model m;
+  model::ModelBuilder b(m);
+  for (auto [table, fields] : rows) {
+    fields.resize(model::Schema(table).columns.size());
+    std::vector<std::string_view> views(fields.begin(), fields.end());
+    Status st = b.AddRow(table, views, origin);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  EXPECT_TRUE(b.Finish().ok());
+  return m;
+}
+
+// A single-sourced assembly line without capacities or stock, written by hand: ore
+// (mine) -> metal (smelter) and cell (cell plant, also from separator) -> pack.
+// Every site stops the pack's demand at once (TTS 0, lost = 100/day x days) except
+// the second separator maker, whose partner keeps the cells coming (unbounded).
+TEST(TimeToSurviveTest, AnAssemblyLineWithoutCapacitiesIsAnsweredWithoutAnLp) {
+  using T = model::Table;
+  const model::Model m = Rows({
+      {T::kOrganizations, {"org:x", "X", "JP"}},
+      {T::kSites, {"site:mine", "org:x", "Mine", "AU", "", "-22", "118"}},
+      {T::kSites, {"site:smelter", "org:x", "Smelter", "JP", "", "35", "139"}},
+      {T::kSites, {"site:sep-a", "org:x", "Separator A", "JP", "", "35", "139"}},
+      {T::kSites, {"site:sep-b", "org:x", "Separator B", "KR", "", "37", "127"}},
+      {T::kSites, {"site:cell", "org:x", "Cell", "JP", "", "34", "135"}},
+      {T::kSites, {"site:pack", "org:x", "Pack", "JP", "", "35", "137"}},
+      {T::kProducts, {"prod:ore", "Ore", "raw", "kg"}},
+      {T::kProducts, {"prod:metal", "Metal", "material", "kg"}},
+      {T::kProducts, {"prod:sep", "Separator", "material", "piece"}},
+      {T::kProducts, {"prod:cell", "Cell", "component", "piece"}},
+      {T::kProducts, {"prod:pack", "Pack", "product", "piece"}},
+      {T::kBom, {"prod:metal", "prod:ore", "2"}},
+      {T::kBom, {"prod:cell", "prod:metal", "0.5"}},
+      {T::kBom, {"prod:cell", "prod:sep", "1"}},
+      {T::kBom, {"prod:pack", "prod:cell", "96"}},
+      {T::kProduction, {"site:mine", "prod:ore"}},
+      {T::kProduction, {"site:smelter", "prod:metal"}},
+      {T::kProduction, {"site:sep-a", "prod:sep"}},
+      {T::kProduction, {"site:sep-b", "prod:sep"}},
+      {T::kProduction, {"site:cell", "prod:cell"}},
+      {T::kProduction, {"site:pack", "prod:pack"}},
+      {T::kSupply, {"site:mine", "site:smelter", "prod:ore"}},
+      {T::kSupply, {"site:smelter", "site:cell", "prod:metal"}},
+      {T::kSupply, {"site:sep-a", "site:cell", "prod:sep", "0.7"}},
+      {T::kSupply, {"site:sep-b", "site:cell", "prod:sep", "0.3"}},
+      {T::kSupply, {"site:cell", "site:pack", "prod:cell"}},
+      {T::kDemand, {"site:pack", "prod:pack", "100", "", "250"}},
+  });
+  StatusOr<network::Network> net = network::Network::Build(m);
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  auto solver = ScenarioSolver::Create(*net);
+  ASSERT_TRUE(solver.ok()) << solver.status().ToString();
+  for (const char* id :
+       {"site:mine", "site:smelter", "site:sep-a", "site:sep-b", "site:cell", "site:pack"}) {
+    auto r = (*solver)->Solve({id, {m.FindSite(id)}, 10});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    if (std::string(id).rfind("site:sep-", 0) == 0) {
+      EXPECT_FALSE(r->tts_days.has_value()) << id;
+      EXPECT_FALSE(r->exposed) << id;
+      EXPECT_EQ(r->lost_units_total, 0) << id;
+    } else {
+      ASSERT_TRUE(r->tts_days.has_value()) << id;
+      EXPECT_EQ(*r->tts_days, 0) << id;
+      EXPECT_TRUE(r->exposed) << id;
+      EXPECT_EQ(r->lost_units_total, 1000) << id;
+      EXPECT_EQ(r->impact, 250'000) << id;
+    }
+  }
+  EXPECT_EQ((*solver)->counts().closure_answers, 6u);
+  EXPECT_EQ((*solver)->ttr_solves(), 0u);
+  EXPECT_EQ((*solver)->counts().region_lps + (*solver)->counts().whole_lps, 0u);
+}
+
+// Without capacities, the closure's answers are the LPs' on random networks; stock
+// downstream of a disruption sends the scenario to the LP, and capacities anywhere
+// send every scenario there.
+TEST(TimeToSurviveTest, ClosureAnswersAreTheLpsOnRandomNetworks) {
+  std::mt19937 rng(20261207);
+  size_t compared = 0, closure = 0, lp = 0, stopped = 0;
+  for (int round = 0; round < 30; ++round) {
+    testing::RandomNetworkOptions options;
+    options.quantities = round % 5 == 4;  // capacities and stock: never the closure
+    options.min_links = round % 3 == 0 ? 0 : 1;
+    model::Model m = testing::RandomNetwork(rng, 3 + round % 7, options);
+    if (round % 5 == 2 && !m.demand.empty()) m.demand[0].inventory_units = 50;
+    if (round % 5 == 3 && !m.production.empty()) m.production.back().inventory_units = 20;
+    StatusOr<network::Network> built = network::Network::Build(m);
+    ASSERT_TRUE(built.ok());
+    auto fast = ScenarioSolver::Create(*built);
+    if (fast.status().code() == StatusCode::kFailedPrecondition) continue;  // no demand fed
+    ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+    auto full = ScenarioSolver::Create(*built, {.skip_unexposed_ttr = false, .fast_paths = false});
+    ASSERT_TRUE(full.ok());
+    for (const Scenario& s : ManyScenarios(*built)) {
+      StatusOr<ScenarioResult> a = (*full)->Solve(s);
+      StatusOr<ScenarioResult> b = (*fast)->Solve(s);
+      ASSERT_TRUE(a.ok() && b.ok());
+      ExpectSameOptimum(*a, *b, "round " + std::to_string(round) + " " + s.name);
+      EXPECT_PRED2([](double x, double y) { return std::fabs(x - y) <= 1e-6 * std::max(1.0, x); },
+                   a->lost_units_total, b->lost_units_total);
+      ++compared;
+      stopped += a->tts_days == 0.0;
+    }
+    EXPECT_EQ((*full)->counts().closure_answers, 0u);
+    if (options.quantities) {
+      EXPECT_EQ((*fast)->counts().closure_answers, 0u);
+    }
+    closure += (*fast)->counts().closure_answers;
+    lp += (*fast)->counts().region_lps + (*fast)->counts().whole_lps;
+  }
+  EXPECT_GT(compared, 200u);
+  EXPECT_GT(closure, 100u);
+  EXPECT_GT(lp, 20u);
+  EXPECT_GT(stopped, 20u);
+}
+
+// The TTS table of a generated single-sourced assembly tree without capacities or
+// stock: every stage's loss stops the finished good at once, and no LP is solved.
+TEST(TimeToSurviveTest, AnAssemblyTreesTableIsAnsweredFromTheClosure) {
+  const std::string dir = ::testing::TempDir() + "/tts_assembly_" + std::to_string(getpid());
+  io::SyntheticOptions o;
+  o.sites = 400;
+  o.shape = io::Shape::kAssembly;
+  o.capacities = false;
+  o.inventories = false;
+  ASSERT_TRUE(io::WriteSyntheticBundle(o, dir).ok());
+  auto m = io::ReadBundle(dir);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto net = network::Network::Build(*m);
+  ASSERT_TRUE(net.ok());
+  auto solver = ScenarioSolver::Create(*net);
+  ASSERT_TRUE(solver.ok()) << solver.status().ToString();
+  const double demand = m->demand[0].demand_per_day;
+  for (const Scenario& s : SiteScenarios(*net)) {
+    auto r = (*solver)->Solve(s);
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->tts_days.has_value()) << s.name;
+    EXPECT_EQ(*r->tts_days, 0) << s.name;
+    EXPECT_DOUBLE_EQ(r->lost_units_total, demand * s.days) << s.name;
+  }
+  EXPECT_EQ((*solver)->counts().closure_answers, 400u);
+  EXPECT_EQ((*solver)->counts().region_lps + (*solver)->counts().whole_lps, 0u);
 }
 
 TEST(TimeToSurviveTest, GoldenNumbersWithoutTheShortcutAreTheSame) {
