@@ -115,7 +115,7 @@ StatusOr<SyntheticCounts> WriteTreeBundle(const SyntheticOptions& options, const
   // a stage is a component of its parent. Distribution: the root is the source and
   // a stage takes its parent's product. Serial: a chain, the root at the end.
   std::vector<uint64_t> parent(n, 0);
-  std::vector<double> quantity(n, 1);
+  std::vector<double> quantity(n, 1), per_good(n, 1);
   for (uint64_t i = 1; i < n; ++i) {
     switch (options.shape) {
       case Shape::kSerial:
@@ -123,7 +123,11 @@ StatusOr<SyntheticCounts> WriteTreeBundle(const SyntheticOptions& options, const
         break;
       case Shape::kAssembly:
         parent[i] = i - 1 - pick(std::min<uint64_t>(i, 8));
+        // 1-4 units a stage, while the units of it in one finished good stay at
+        // most 1,000 (a deep tree would otherwise multiply past any real number).
         quantity[i] = static_cast<double>(1 + pick(4));
+        if (per_good[parent[i]] * quantity[i] > 1000) quantity[i] = 1;
+        per_good[i] = per_good[parent[i]] * quantity[i];
         break;
       default:  // distribution: wider, up to 4 children per stage
         parent[i] = (i - 1) / (2 + pick(3));

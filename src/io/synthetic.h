@@ -14,8 +14,9 @@ namespace renkei::io {
 //   assembly      a single-sourced assembly tree: one finished good at the root,
 //                 each stage made from 1-4 components, each made at one site by
 //                 one supplier, deep rather than wide (a stage's parent is one of
-//                 the 8 stages made before it) — the shape of published
-//                 semiconductor and battery chains
+//                 the 8 stages made before it), 1-4 units of a component per unit
+//                 while one finished good holds at most 1,000 of it — the shape
+//                 of published semiconductor and battery chains
 //   serial        one line: each stage made from the one before
 //   distribution  one source feeding a tree of stages, each a 1:1 step of its
 //                 parent's product; demand at the leaves

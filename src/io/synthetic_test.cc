@@ -198,6 +198,14 @@ TEST_F(SyntheticTest, TreeShapesAreSingleSourcedTrees) {
       ASSERT_EQ(m->demand.size(), 1u);
       EXPECT_EQ(m->sites[m->demand[0].site].id, "s:0");
     }
+    if (shape == Shape::kAssembly) {  // units per finished good stay bounded, however deep
+      std::vector<double> per_good(m->products.size(), 0);
+      per_good[m->FindProduct("p:0")] = 1;
+      for (const model::BomLine& line : m->bom) {  // parents come first
+        per_good[line.component] = per_good[line.product] * line.quantity;
+        EXPECT_LE(per_good[line.component], 1000);
+      }
+    }
     if (shape == Shape::kSerial) {
       for (const model::SupplyLink& l : m->supply) {
         EXPECT_EQ(std::stoul(m->sites[l.supplier_site].id.substr(2)),
