@@ -586,6 +586,7 @@ StatusOr<int> ScenarioSolver::SolveLp(Kind kind, const Scenario& scenario, doubl
     // cone of the rerouting into its region, often a large part of the network.
     const size_t limit = n < 20000 ? n : kind == Kind::kTts ? n / 40 : n / 10;
     bool changed = true, solved = false;
+    int layers = 1;  // added at the next infeasible round
     while (true) {
       changed |= region.AddRowsOfNewColumns(lp);
       changed |= region.AddViolatedTauRows(lp, region.col_in[tau] ? x_[tau] : lp.fixed[tau], x_);
@@ -597,11 +598,20 @@ StatusOr<int> ScenarioSolver::SolveLp(Kind kind, const Scenario& scenario, doubl
       ++counts_.region_rounds;
       if (model->status() == kStopped && options_.cancel != nullptr) return Cancelled();
       if (model->status() == 1) {
-        // The region may be too small to reroute: grow it by a layer. With no
-        // layer left, its infeasibility is the whole LP's.
+        // The region may be too small to reroute: grow it, by twice as many
+        // layers as the last time, so that a disruption whose infeasibility
+        // reaches d layers away (down a serial line to its demand) takes
+        // O(log d) region solves, not d. With no layer left, its infeasibility
+        // is the whole LP's.
         solved = false;
-        changed = region.AddNeighbours(lp, x_);
+        changed = false;
+        for (int layer = 0; layer < layers; ++layer) {
+          if (layer > 0) region.AddRowsOfNewColumns(lp);  // the last layer's rows
+          if (!region.AddNeighbours(lp, x_)) break;
+          changed = true;
+        }
         if (!changed) return std::optional<int>(1);
+        layers *= 2;
         continue;
       }
       // Anything else is left to the whole LP.
