@@ -10,7 +10,6 @@
 // Invariants: parse errors are InvalidArgument; open errors InvalidArgument or
 // Unauthenticated (never for bytes the fixed key signed); what parses round-trips
 // (its body as signed: RFC 8785 orders members and reads numbers as doubles).
-#include <sodium.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +17,7 @@
 #include <string_view>
 
 #include "federation/envelope.h"
+#include "fuzz/fixed_key.h"
 #include "fuzz/fuzz_check.h"
 #include "trust/canonical_json.h"
 #include "trust/jws.h"
@@ -25,18 +25,6 @@
 
 namespace renkei::fuzz {
 namespace {
-
-const trust::KeyPair& Keys() {
-  static const trust::KeyPair keys = [] {
-    Check(sodium_init() >= 0, "libsodium initialises");
-    // A fixed seed (32 bytes of 0x2a), as the jws target's.
-    StatusOr<trust::KeyPair> k =
-        trust::KeyPairFromSeed("KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio");
-    Check(k.ok(), "the fixed seed is valid", k.status().ToString());
-    return *k;
-  }();
-  return keys;
-}
 
 // A body as signed: members in canonical order, numbers as doubles.
 std::string Canonical(const nlohmann::ordered_json& body) {
@@ -60,15 +48,15 @@ void FuzzOne(std::string_view text) {
   } else {
     StatusOr<nlohmann::ordered_json> doc = federation::EnvelopeJson(*parsed);
     Check(doc.ok(), "a parsed envelope is written back", doc.status().ToString());
-    StatusOr<std::string> sealed = federation::SealEnvelope(*parsed, Keys());
+    StatusOr<std::string> sealed = federation::SealEnvelope(*parsed, FixedKeys());
     Check(sealed.ok(), "a parsed envelope is sealed", sealed.status().ToString());
-    const trust::KeyRing ring = {{parsed->sender, trust::EncodePublicKey(Keys())}};
+    const trust::KeyRing ring = {{parsed->sender, trust::EncodePublicKey(FixedKeys())}};
     StatusOr<federation::Envelope> opened = federation::OpenEnvelope(*sealed, ring);
     Check(opened.ok(), "a sealed envelope opens", opened.status().ToString());
     Check(Same(*parsed, *opened), "an envelope round-trips through sealing", text);
   }
 
-  const trust::KeyRing any = {{"org:fuzz", trust::EncodePublicKey(Keys())}};
+  const trust::KeyRing any = {{"org:fuzz", trust::EncodePublicKey(FixedKeys())}};
   StatusOr<federation::Envelope> raw = federation::OpenEnvelope(text, any);
   if (!raw.ok()) {
     const StatusCode code = raw.status().code();
@@ -77,7 +65,7 @@ void FuzzOne(std::string_view text) {
   }
   // Signed by the registered key: only the payload's checks can refuse it.
   StatusOr<federation::Envelope> signed_payload =
-      federation::OpenEnvelope(trust::SignJws(text, Keys(), "org:fuzz"), any);
+      federation::OpenEnvelope(trust::SignJws(text, FixedKeys(), "org:fuzz"), any);
   if (!signed_payload.ok()) {
     const StatusCode code = signed_payload.status().code();
     Check(code == StatusCode::kInvalidArgument ||

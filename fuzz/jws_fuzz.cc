@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz/fixed_key.h"
 #include "fuzz/fuzz_check.h"
 #include "trust/jws.h"
 #include "trust/keys.h"
@@ -23,21 +24,9 @@
 namespace renkei::fuzz {
 namespace {
 
-const trust::KeyPair& Keys() {
-  static const trust::KeyPair keys = [] {
-    Check(sodium_init() >= 0, "libsodium initialises");
-    // A fixed seed (32 bytes of 0x2a), so that the checked-in seeds verify.
-    StatusOr<trust::KeyPair> k =
-        trust::KeyPairFromSeed("KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio");
-    Check(k.ok(), "the fixed seed is valid", k.status().ToString());
-    return *k;
-  }();
-  return keys;
-}
-
 // Verifies `jws` and checks what comes back; true when it verified.
 bool Verify(std::string_view jws, bool resigned) {
-  static const std::string public_key = trust::EncodePublicKey(Keys());
+  static const std::string public_key = trust::EncodePublicKey(FixedKeys());
   StatusOr<trust::VerifiedJws> verified = trust::VerifyJws(jws, public_key);
   StatusOr<std::string> kid = trust::JwsKeyId(jws);
   if (!verified.ok()) {
@@ -69,7 +58,7 @@ void FuzzOne(std::string_view text) {
     const std::string_view input = text.substr(0, b);
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
-    crypto_sign_seed_keypair(pk, sk, Keys().seed.data());
+    crypto_sign_seed_keypair(pk, sk, FixedKeys().seed.data());
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(input.data()),
                          input.size(), sk);
@@ -81,7 +70,7 @@ void FuzzOne(std::string_view text) {
 
   // Any bytes signed as a payload verify (with a kid made of their first ones).
   const std::string kid = trust::Base64UrlEncode(text.substr(0, std::min<size_t>(text.size(), 12)));
-  const std::string signed_jws = trust::SignJws(text, Keys(), kid);
+  const std::string signed_jws = trust::SignJws(text, FixedKeys(), kid);
   Check(Verify(signed_jws, true), "what SignJws makes verifies", signed_jws);
 }
 
