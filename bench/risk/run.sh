@@ -12,7 +12,10 @@
 # kept for inspection), PGPORT (default 55432), TTS_SAMPLE (default 10; each
 # scipy scenario takes seconds), TTS_RENKEI_SAMPLE (default 0: every site
 # scenario; N: only N of them, spread evenly, for networks whose whole table
-# takes hours), PARTS (default "graphs tts": which parts run).
+# takes hours), PARTS (default "graphs tts": which parts run; "shapes" adds the
+# 2,000-stage tree shapes without capacities: the closure against the LPs alone
+# (tts_shapes, LP side stopped after SHAPES_LP_BUDGET seconds, default 60) and
+# against scipy-HiGHS on TTS_SAMPLE scenarios of the assembly tree).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SIZE=${1:-full}
@@ -34,7 +37,7 @@ echo "== build ($BUILD)"
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRENKEI_BUILD_TESTS=OFF
 fi
-cmake --build "$BUILD" --target renkei risk_benchmark
+cmake --build "$BUILD" --target renkei risk_benchmark tts_shapes
 RENKEI=$BUILD/src/cli/renkei
 BENCH=$BUILD/bench/risk/risk_benchmark
 
@@ -91,6 +94,34 @@ if [ "$TTS" = 1 ]; then
   $PY "$ROOT/bench/risk/peers.py" tts "$dir/bundle" "$dir/out" --sample "$TTS_SAMPLE" \
     > "$dir/peers.json"
 fi
+
+case " $PARTS " in *" shapes "*)
+  dir=$WORK/shapes
+  mkdir -p "$dir/out"
+  for shape in assembly serial distribution; do
+    echo "== 2000-stage $shape tree: closure against the LPs alone"
+    "$BUILD/bench/risk/tts_shapes" $shape 2000 --lp-budget "${SHAPES_LP_BUDGET:-60}" \
+      > "$dir/$shape.json"
+    cat "$dir/$shape.json"
+  done
+  echo "== 2000-stage assembly tree: renkei against scipy-HiGHS ($TTS_SAMPLE scenarios)"
+  "$RENKEI" generate "$dir/bundle" --sites 2000 --shape assembly --no-capacities \
+    --no-inventories --seed 2 >/dev/null
+  "$BENCH" "$dir/bundle" "$dir/out" --tts --samples 1 > "$dir/renkei.json"
+  $PY "$ROOT/bench/risk/peers.py" tts "$dir/bundle" "$dir/out" --sample "$TTS_SAMPLE" \
+    > "$dir/peers.json"
+  $PY - "$dir" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1] + "/renkei.json"))
+p = json.load(open(sys.argv[1] + "/peers.json"))
+print(f"renkei {r['tts_per_scenario_s']*1e6:.1f} us per scenario (table {r['tts_total_s']:.3f} s); "
+      f"scipy-HiGHS {p['scipy_highs_per_scenario_s']*1e3:.1f} ms (median "
+      f"{p['scipy_highs_per_scenario_median_s']*1e3:.1f} ms): "
+      f"{p['scipy_highs_per_scenario_s']/r['tts_per_scenario_s']:,.0f}x; "
+      f"TTS agree {p['tts_agree']}/{p['scenarios']}, impact agree {p['impact_agree']}/{p['scenarios']}")
+PYEOF
+  ;;
+esac
 
 echo "== summary (work folder: $WORK)"
 $PY - "$WORK" "$TTS" $GRAPHS <<'PYEOF'
