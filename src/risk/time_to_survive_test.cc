@@ -317,30 +317,13 @@ TEST(TimeToSurviveTest, RegionsGiveTheWholeLpsOptimumOnRandomNetworks) {
   EXPECT_GT(exposed, 50u);
 }
 
-// A model from rows given as text, for hand-written networks.
-model::Model Rows(const std::vector<std::pair<model::Table, std::vector<std::string>>>& rows) {
-  struct Origin : model::RowOrigin {
-    std::string Where(int) const override { return "test"; }
-  } origin;
-  model::Model m;
-  model::ModelBuilder b(m);
-  for (auto [table, fields] : rows) {
-    fields.resize(model::Schema(table).columns.size());
-    std::vector<std::string_view> views(fields.begin(), fields.end());
-    Status st = b.AddRow(table, views, origin);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-  }
-  EXPECT_TRUE(b.Finish().ok());
-  return m;
-}
-
 // A single-sourced assembly line without capacities or stock, written by hand: ore
 // (mine) -> metal (smelter) and cell (cell plant, also from separator) -> pack.
 // Every site stops the pack's demand at once (TTS 0, lost = 100/day x days) except
 // the second separator maker, whose partner keeps the cells coming (unbounded).
 TEST(TimeToSurviveTest, AnAssemblyLineWithoutCapacitiesIsAnsweredWithoutAnLp) {
   using T = model::Table;
-  const model::Model m = Rows({
+  const model::Model m = testing::ModelFromRows({
       {T::kOrganizations, {"org:x", "X", "JP"}},
       {T::kSites, {"site:mine", "org:x", "Mine", "AU", "", "-22", "118"}},
       {T::kSites, {"site:smelter", "org:x", "Smelter", "JP", "", "35", "139"}},
