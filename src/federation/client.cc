@@ -52,6 +52,21 @@ std::string ErrorText(const httplib::Response& r) {
   return r.body.substr(0, 200);
 }
 
+// One POST with `token` that gives up after `timeout_ms`; `timed_out` says whether
+// it ended waiting for the answer.
+struct Sent {
+  httplib::Result result;
+  bool timed_out = false;
+};
+Sent Send(const store::Partner& partner, const std::string& token, const std::string& path,
+          const std::string& body, const std::string& content_type, int64_t timeout_ms) {
+  auto client = Connect(partner, timeout_ms);
+  client->set_bearer_token_auth(token.c_str());
+  Sent sent{client->Post(path, body, content_type)};
+  sent.timed_out = !sent.result && sent.result.error() == httplib::Error::Read;
+  return sent;
+}
+
 }  // namespace
 
 const char* OutcomeName(Outcome::State state) {
@@ -109,6 +124,29 @@ void Client::ForgetToken(const store::Partner& partner) {
   tokens_.erase(CacheKey(partner));
 }
 
+StatusOr<Client::Reply> Client::Post(const store::Partner& partner, const std::string& path,
+                                     const std::string& body, const std::string& content_type,
+                                     int64_t timeout_ms) {
+  const auto start = std::chrono::steady_clock::now();
+  auto left = [&] {
+    return timeout_ms - std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  };
+  for (int attempt = 0;; ++attempt) {
+    RENKEI_ASSIGN_OR_RETURN(std::string token, Token(partner, std::max<int64_t>(left(), 1)));
+    Sent sent = Send(partner, token, path, body, content_type, std::max<int64_t>(left(), 1));
+    if (!sent.result) {
+      return UnavailableError(partner.url + ": " + httplib::to_string(sent.result.error()));
+    }
+    if (sent.result->status == 401) {
+      ForgetToken(partner);  // a token the partner no longer takes
+      if (attempt == 0) continue;
+    }
+    return Reply{sent.result->status, sent.result->body};
+  }
+}
+
 Outcome Client::Ask(const store::Partner& partner, const Envelope& question,
                     const trust::KeyPair& sender_keys, const trust::KeyRing& keys) {
   using State = Outcome::State;
@@ -145,9 +183,6 @@ Outcome Client::Ask(const store::Partner& partner, const Envelope& question,
                                          ? partner.url + "/auth/token: " + late
                                          : token.status().message());
     }
-    if (elapsed() >= question.budget_ms) return finish(State::kUnknown, late);
-    auto client = Connect(partner, question.budget_ms - elapsed());
-    client->set_bearer_token_auth(token->c_str());
     // Sealed now, with what is left of the budget after the token.
     Envelope sent = question;
     sent.budget_ms = question.budget_ms - elapsed();
@@ -156,9 +191,10 @@ Outcome Client::Ask(const store::Partner& partner, const Envelope& question,
     StatusOr<std::string> sealed = SealEnvelope(sent, sender_keys);
     if (!sealed.ok()) return finish(State::kRejected, sealed.status().message());
     out.bytes_sent += sealed->size();
-    auto r = client->Post(kMessagesPath, *sealed, kMessageMediaType);
+    Sent reply = Send(partner, *token, kMessagesPath, *sealed, kMessageMediaType, sent.budget_ms);
+    const httplib::Result& r = reply.result;
     if (!r) {
-      const bool is_late = r.error() == httplib::Error::Read || elapsed() >= question.budget_ms;
+      const bool is_late = reply.timed_out || elapsed() >= question.budget_ms;
       return finish(State::kUnknown,
                     partner.url + ": " + (is_late ? late : httplib::to_string(r.error())));
     }

@@ -67,6 +67,19 @@ class Client {
   // Forgets the token for `partner` (after the partner said 401 to it).
   void ForgetToken(const store::Partner& partner);
 
+  // What a partner answered a POST: its HTTP status and body.
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  // POSTs `body` to `path` at `partner` with an access token (Token), asking for a
+  // new one once when the partner says 401 to a cached one, and waiting at most
+  // `timeout_ms` in all (the node's PACT event delivery). Unavailable when the
+  // partner cannot be reached or does not answer in time; Token's errors.
+  StatusOr<Reply> Post(const store::Partner& partner, const std::string& path,
+                       const std::string& body, const std::string& content_type,
+                       int64_t timeout_ms);
+
  private:
   struct CachedToken {
     std::string token;

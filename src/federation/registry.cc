@@ -47,17 +47,11 @@ Outcome Context::Ask(const std::string& organization, const std::string& kind,
     out.detail = "no partner endpoint for '" + organization + "'";
     return out;
   }
-  Envelope next;
+  // Asked by this node's organization, on behalf of the same question and origin.
+  Envelope next = NewQuestion(kind, question_.recipient, organization,
+                              std::min(budget, kMaxBudgetMs), question_.hops - 1, std::move(body));
   next.id = question_.id;
-  next.nonce = trust::RandomHex(16);
-  next.kind = kind;
   next.origin = question_.origin;
-  next.sender = question_.recipient;
-  next.recipient = organization;
-  next.sent_ms = NowMillis();
-  next.budget_ms = std::min(budget, kMaxBudgetMs);
-  next.hops = question_.hops - 1;
-  next.body = std::move(body);
   return links_.client->Ask(*partner, next, *links_.keys, *links_.public_keys);
 }
 

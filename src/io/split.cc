@@ -1,5 +1,7 @@
 #include "io/split.h"
 
+#include <algorithm>
+#include <array>
 #include <string_view>
 #include <unordered_map>
 
@@ -32,117 +34,116 @@ class SplitOrigin : public model::RowOrigin {
   size_t row_;
 };
 
-// Which rows of each table go into one part, and which sites go as references.
-struct Selection {
-  std::vector<uint8_t> organizations, sites, external, products, bom, production, supply, demand,
-      footprints, materials;
-  std::vector<uint8_t> made_there;  // production rows named by a supply link, as references
-  explicit Selection(const model::Model& m)
-      : organizations(m.organizations.size()),
-        sites(m.sites.size()),
-        external(m.sites.size()),
-        products(m.products.size()),
-        bom(m.bom.size()),
-        production(m.production.size()),
-        supply(m.supply.size()),
-        demand(m.demand.size()),
-        footprints(m.footprints.size()),
-        materials(m.materials.size()),
-        made_there(m.production.size()) {}
-  std::vector<uint8_t>& rows(Table t) {
-    switch (t) {
-      case Table::kOrganizations:
-        return organizations;
-      case Table::kSites:
-        return sites;
-      case Table::kProducts:
-        return products;
-      case Table::kBom:
-        return bom;
-      case Table::kProduction:
-        return production;
-      case Table::kSupply:
-        return supply;
-      case Table::kDemand:
-        return demand;
-      case Table::kFootprints:
-        return footprints;
-      case Table::kMaterials:
-        return materials;
-    }
-    return organizations;
-  }
-};
+// Ascending and without repeats.
+void SortUnique(std::vector<size_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+bool Contains(const std::vector<size_t>& sorted, size_t x) {
+  return std::binary_search(sorted.begin(), sorted.end(), x);
+}
 
 // The production row of each (site, product), by both packed in 64 bits.
-using ProductionRows = std::unordered_map<uint64_t, size_t>;
 uint64_t Key(Index site, Index product) { return (uint64_t{site} << 32) | product; }
 
-Selection Select(const model::Model& m, const model::Owners& owners,
-                 const ProductionRows& production, Index org, Part& part) {
-  Selection s(m);
-  for (const model::TableSchema& schema : model::AllTables()) {
-    std::vector<uint8_t>& rows = s.rows(schema.table);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (owners.Of(schema.table, i) == org) {
-        rows[i] = 1;
-        ++part.owned[static_cast<size_t>(schema.table)];
+// What every part is cut from, worked out once: the rows each organization owns,
+// the BOM lines and materials of each shared product, and the production rows.
+struct Cut {
+  explicit Cut(const model::Model& m) : owners(m), owned(m.organizations.size()) {
+    for (const model::TableSchema& schema : model::AllTables()) {
+      const size_t n = internal::TableSize(m, schema.table);
+      for (size_t i = 0; i < n; ++i) {
+        const Index o = owners.Of(schema.table, i);
+        if (o != kNoIndex) owned[o].push_back({schema.table, i});
       }
     }
-  }
-  // Shared products O makes: their BOM lines and materials.
-  std::vector<uint8_t> makes(m.products.size());
-  for (const model::Production& p : m.production) {
-    if (m.sites[p.site].organization == org) makes[p.product] = 1;
-  }
-  for (size_t i = 0; i < m.bom.size(); ++i) {
-    if (owners.OfProduct(m.bom[i].product) == kNoIndex && makes[m.bom[i].product]) s.bom[i] = 1;
-  }
-  for (size_t i = 0; i < m.materials.size(); ++i) {
-    const Index p = m.materials[i].product;
-    if (owners.OfProduct(p) == kNoIndex && makes[p]) s.materials[i] = 1;
-  }
-  // What the selected rows refer to.
-  auto product = [&](Index p) { s.products[p] = 1; };
-  auto site = [&](Index i) {
-    if (!s.sites[i]) s.external[i] = 1;
-  };
-  for (size_t i = 0; i < m.bom.size(); ++i) {
-    if (!s.bom[i]) continue;
-    product(m.bom[i].product);
-    product(m.bom[i].component);
-  }
-  for (size_t i = 0; i < m.production.size(); ++i) {
-    if (s.production[i]) product(m.production[i].product);
-  }
-  for (size_t i = 0; i < m.supply.size(); ++i) {
-    if (!s.supply[i]) continue;
-    product(m.supply[i].product);
-    site(m.supply[i].supplier_site);
-    site(m.supply[i].customer_site);
-    auto made = production.find(Key(m.supply[i].supplier_site, m.supply[i].product));
-    if (made != production.end() && !s.production[made->second]) s.made_there[made->second] = 1;
-  }
-  for (size_t i = 0; i < m.demand.size(); ++i) {
-    if (s.demand[i]) product(m.demand[i].product);
-  }
-  for (size_t i = 0; i < m.footprints.size(); ++i) {
-    if (!s.footprints[i]) continue;
-    product(m.footprints[i].product);
-    if (m.footprints[i].site != kNoIndex) site(m.footprints[i].site);
-  }
-  for (size_t i = 0; i < m.materials.size(); ++i) {
-    if (s.materials[i]) product(m.materials[i].product);
-  }
-  for (size_t i = 0; i < m.sites.size(); ++i) {
-    if (s.sites[i] || s.external[i]) s.organizations[m.sites[i].organization] = 1;
-  }
-  for (size_t i = 0; i < m.products.size(); ++i) {
-    if (s.products[i] && m.products[i].organization != kNoIndex) {
-      s.organizations[m.products[i].organization] = 1;
+    shared_bom.resize(m.products.size());
+    shared_materials.resize(m.products.size());
+    for (size_t i = 0; i < m.bom.size(); ++i) {
+      if (owners.OfProduct(m.bom[i].product) == kNoIndex) shared_bom[m.bom[i].product].push_back(i);
+    }
+    for (size_t i = 0; i < m.materials.size(); ++i) {
+      const Index p = m.materials[i].product;
+      if (owners.OfProduct(p) == kNoIndex) shared_materials[p].push_back(i);
+    }
+    production.reserve(m.production.size());
+    for (size_t i = 0; i < m.production.size(); ++i) {
+      production.emplace(Key(m.production[i].site, m.production[i].product), i);
     }
   }
-  s.organizations[org] = 1;
+  struct Row {
+    Table table;
+    size_t row;
+  };
+  model::Owners owners;
+  std::vector<std::vector<Row>> owned;  // by organization, in table and row order
+  std::vector<std::vector<size_t>> shared_bom, shared_materials;  // by shared product
+  std::unordered_map<uint64_t, size_t> production;
+};
+
+// The rows of one part, per table ascending, and which of them go in as references:
+// other companies' sites, and the production rows its supply links name.
+struct Selection {
+  std::array<std::vector<size_t>, model::kTableCount> rows;
+  std::vector<size_t> external_sites, made_there;  // ascending
+  std::vector<size_t>& operator[](Table t) { return rows[static_cast<size_t>(t)]; }
+};
+
+Selection Select(const model::Model& m, const Cut& index, Index org, Part& part) {
+  Selection s;
+  for (const Cut::Row& r : index.owned[org]) {
+    s[r.table].push_back(r.row);
+    ++part.owned[static_cast<size_t>(r.table)];
+  }
+  // Shared products O makes: their BOM lines and materials.
+  for (size_t row : s[Table::kProduction]) {
+    const Index p = m.production[row].product;
+    for (size_t i : index.shared_bom[p]) s[Table::kBom].push_back(i);
+    for (size_t i : index.shared_materials[p]) s[Table::kMaterials].push_back(i);
+  }
+  SortUnique(s[Table::kBom]);
+  SortUnique(s[Table::kMaterials]);
+  // What the selected rows refer to.
+  std::vector<size_t>& products = s[Table::kProducts];
+  auto site = [&](Index i) {
+    if (m.sites[i].organization != org) s.external_sites.push_back(i);
+  };
+  for (size_t i : s[Table::kBom]) {
+    products.push_back(m.bom[i].product);
+    products.push_back(m.bom[i].component);
+  }
+  for (size_t i : s[Table::kProduction]) products.push_back(m.production[i].product);
+  for (size_t i : s[Table::kSupply]) {
+    const model::SupplyLink& l = m.supply[i];
+    products.push_back(l.product);
+    site(l.supplier_site);
+    site(l.customer_site);
+    auto made = index.production.find(Key(l.supplier_site, l.product));
+    if (made != index.production.end() && m.sites[l.supplier_site].organization != org) {
+      s.made_there.push_back(made->second);
+    }
+  }
+  for (size_t i : s[Table::kDemand]) products.push_back(m.demand[i].product);
+  for (size_t i : s[Table::kFootprints]) {
+    products.push_back(m.footprints[i].product);
+    if (m.footprints[i].site != kNoIndex) site(m.footprints[i].site);
+  }
+  for (size_t i : s[Table::kMaterials]) products.push_back(m.materials[i].product);
+  SortUnique(products);
+  SortUnique(s.external_sites);
+  SortUnique(s.made_there);
+  for (size_t i : s.external_sites) s[Table::kSites].push_back(i);
+  for (size_t i : s.made_there) s[Table::kProduction].push_back(i);
+  SortUnique(s[Table::kSites]);
+  SortUnique(s[Table::kProduction]);
+  std::vector<size_t>& organizations = s[Table::kOrganizations];
+  organizations.push_back(org);
+  for (size_t i : s[Table::kSites]) organizations.push_back(m.sites[i].organization);
+  for (size_t i : products) {
+    if (m.products[i].organization != kNoIndex) organizations.push_back(m.products[i].organization);
+  }
+  SortUnique(organizations);
   return s;
 }
 
@@ -152,11 +153,9 @@ Status BuildPart(const model::Model& m, Selection& s, Part& part) {
   std::vector<std::string_view> fields;
   const int external_column = *model::Schema(Table::kSites).ColumnIndex("external");
   for (const model::TableSchema& schema : model::AllTables()) {
-    std::vector<uint8_t>& rows = s.rows(schema.table);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const bool reference = (schema.table == Table::kSites && s.external[i]) ||
-                             (schema.table == Table::kProduction && s.made_there[i]);
-      if (!rows[i] && !reference) continue;
+    for (size_t i : s[schema.table]) {
+      const bool reference = (schema.table == Table::kSites && Contains(s.external_sites, i)) ||
+                             (schema.table == Table::kProduction && Contains(s.made_there, i));
       if (schema.table == Table::kFootprints && !m.footprints[i].pact_json.empty()) {
         continue;  // a received document: copied below, with its text
       }
@@ -181,8 +180,8 @@ Status BuildPart(const model::Model& m, Selection& s, Part& part) {
       }
     }
   }
-  for (size_t i = 0; i < m.footprints.size(); ++i) {
-    if (!s.footprints[i] || m.footprints[i].pact_json.empty()) continue;
+  for (size_t i : s[Table::kFootprints]) {
+    if (m.footprints[i].pact_json.empty()) continue;
     model::Footprint f = m.footprints[i];
     f.product = part.model.FindProduct(m.products[f.product].id);
     if (f.site != kNoIndex) f.site = part.model.FindSite(m.sites[f.site].id);
@@ -197,26 +196,13 @@ Status BuildPart(const model::Model& m, Selection& s, Part& part) {
 }  // namespace
 
 StatusOr<std::vector<Part>> SplitByOrganization(const model::Model& model) {
-  const model::Owners owners(model);
-  std::vector<uint8_t> owns(model.organizations.size());
-  for (const model::TableSchema& schema : model::AllTables()) {
-    const size_t n = internal::TableSize(model, schema.table);
-    for (size_t i = 0; i < n; ++i) {
-      const Index o = owners.Of(schema.table, i);
-      if (o != kNoIndex) owns[o] = 1;
-    }
-  }
-  ProductionRows production;
-  production.reserve(model.production.size());
-  for (size_t i = 0; i < model.production.size(); ++i) {
-    production.emplace(Key(model.production[i].site, model.production[i].product), i);
-  }
+  const Cut index(model);
   std::vector<Part> parts;
   for (Index o = 0; o < model.organizations.size(); ++o) {
-    if (!owns[o]) continue;
+    if (index.owned[o].empty()) continue;
     Part part;
     part.organization = model.organizations[o].id;
-    Selection s = Select(model, owners, production, o, part);
+    Selection s = Select(model, index, o, part);
     RENKEI_RETURN_IF_ERROR(BuildPart(model, s, part));
     parts.push_back(std::move(part));
   }

@@ -358,22 +358,14 @@ Status Node::Impl::Deliver(const Delivery& d) {
     std::lock_guard<std::mutex> lock(store_mu_);
     RENKEI_ASSIGN_OR_RETURN(partner, GetPartner(*store_, d.organization));
   }
-  RENKEI_ASSIGN_OR_RETURN(std::string access, federation_client_.Token(partner, 5000));
-  httplib::Client events(partner.url);
-  events.enable_server_certificate_verification(true);
-  if (!partner.ca_file.empty()) events.set_ca_cert_path(partner.ca_file.c_str());
-  events.set_connection_timeout(5, 0);
-  events.set_read_timeout(10, 0);
-  events.set_tcp_nodelay(true);  // the event body is not held back for an ACK
-  events.set_bearer_token_auth(access.c_str());
   const std::string path = "/" + std::to_string(d.version) + "/events";
-  auto r = events.Post(path.c_str(), d.event.dump(), "application/cloudevents+json; charset=UTF-8");
-  if (!r) return UnavailableError(partner.url + ": " + httplib::to_string(r.error()));
-  // A cached token the partner no longer takes: the next attempt asks for a new one.
-  if (r->status == 401) federation_client_.ForgetToken(partner);
-  if (r->status != 200) {
-    return UnavailableError(partner.url + path + ": HTTP " + std::to_string(r->status) + " " +
-                            r->body);
+  RENKEI_ASSIGN_OR_RETURN(
+      federation::Client::Reply r,
+      federation_client_.Post(partner, path, d.event.dump(),
+                              "application/cloudevents+json; charset=UTF-8", 15000));
+  if (r.status != 200) {
+    return UnavailableError(partner.url + path + ": HTTP " + std::to_string(r.status) + " " +
+                            r.body);
   }
   return Status::Ok();
 }
