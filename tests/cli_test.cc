@@ -234,7 +234,8 @@ TEST_F(CliTest, BadInputIsExitOneWithItsPlace) {
   ExpectRejected(extra,
                  "extra.csv:1:1: not a table of a bundle; a bundle holds organizations.csv, "
                  "sites.csv, products.csv, bom.csv, production.csv, supply.csv, demand.csv, "
-                 "footprints.csv and materials.csv");
+                 "footprints.csv, materials.csv, passports.csv, footprint_classes.csv, "
+                 "passport_documents.csv and spare_parts.csv");
 }
 
 TEST_F(CliTest, RejectsTruncatedFiles) {

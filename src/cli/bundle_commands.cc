@@ -52,7 +52,7 @@ void PrintCounts(const model::RowCounts& counts, const model::RowCounts* before)
   for (const model::TableSchema& t : model::AllTables()) {
     const size_t n = counts[static_cast<size_t>(t.table)] -
                      (before ? (*before)[static_cast<size_t>(t.table)] : 0);
-    std::printf("  %-14s %12zu\n", std::string(t.name).c_str(), n);
+    std::printf("  %-18s %8zu\n", std::string(t.name).c_str(), n);
   }
 }
 
@@ -210,7 +210,7 @@ int RunStats(const Options& o) {
   PrintCounts(*counts, nullptr);
   std::printf("\nsites by country (%zu countries)\n", countries->size());
   for (const auto& [country, n] : *countries)
-    std::printf("  %-14s %12lld\n", country.c_str(), static_cast<long long>(n));
+    std::printf("  %-18s %8lld\n", country.c_str(), static_cast<long long>(n));
   std::printf("\nsites by cluster\n");
   for (const auto& [cluster, n] : *clusters) {
     std::printf("  %-22s %6lld\n", cluster.empty() ? "(none)" : cluster.c_str(),

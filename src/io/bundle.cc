@@ -364,11 +364,14 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model, const ReadOpti
     const std::string file = entry.path().filename().string();
     if (entry.path().extension() != ".csv") continue;
     if (tables.count(file) == 0) {
-      return InvalidArgumentError(file +
-                                  ":1:1: not a table of a bundle; a bundle holds "
-                                  "organizations.csv, sites.csv, products.csv, "
-                                  "bom.csv, production.csv, supply.csv, demand.csv, "
-                                  "footprints.csv and materials.csv");
+      std::string known;
+      for (const TableSchema& t : model::AllTables()) {
+        known += std::string(known.empty()                                ? ""
+                             : t.table == model::AllTables().back().table ? " and "
+                                                                          : ", ") +
+                 std::string(t.name) + ".csv";
+      }
+      return InvalidArgumentError(file + ":1:1: not a table of a bundle; a bundle holds " + known);
     }
     total += static_cast<uint64_t>(entry.file_size(ec));
   }
@@ -548,13 +551,14 @@ Status WriteCsvBundle(const model::Model& model, const std::string& dir) {
   uint64_t done = 0;
   std::vector<std::string> cells;
   for (const TableSchema& schema : model::AllTables()) {
+    const size_t n = internal::TableSize(model, schema.table);
+    if (n == 0 && model::IsPassportTable(schema.table)) continue;
     RENKEI_ASSIGN_OR_RETURN(
         std::unique_ptr<CsvWriter> writer,
         CsvWriter::Create((fs::path(dir) / (std::string(schema.name) + ".csv")).string()));
     std::vector<std::string_view> header;
     for (const model::Column& c : schema.columns) header.push_back(c.name);
     writer->WriteRow(std::span<const std::string_view>(header));
-    const size_t n = internal::TableSize(model, schema.table);
     for (size_t row = 0; row < n; ++row) {
       if (schema.table == Table::kFootprints && !model.footprints[row].pact_json.empty()) continue;
       internal::RowText(model, schema.table, row, cells);
@@ -588,12 +592,13 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
   std::vector<std::string> cells;
   bool first_table = true;
   for (const TableSchema& schema : model::AllTables()) {
+    const size_t n = internal::TableSize(model, schema.table);
+    if (n == 0 && model::IsPassportTable(schema.table)) continue;
     if (!first_table) buffer += ",";
     first_table = false;
     buffer += "\n  \"";
     buffer += schema.name;
     buffer += "\": [";
-    const size_t n = internal::TableSize(model, schema.table);
     bool first_row = true;
     for (size_t row = 0; row < n; ++row) {
       internal::RowText(model, schema.table, row, cells);
@@ -611,9 +616,13 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
         if (column.kind == model::ColumnKind::kNumber || column.kind == model::ColumnKind::kBool) {
           buffer += cells[c];
         } else if (column.kind == model::ColumnKind::kIdList) {
-          buffer += json(schema.table == Table::kProducts ? model.products[row].pact_product_ids
-                                                          : std::vector<std::string>{})
-                        .dump();
+          json ids = json::array();
+          for (std::string_view rest = cells[c]; !rest.empty();) {
+            const size_t end = rest.find(';');
+            ids.push_back(std::string(rest.substr(0, end)));
+            rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+          }
+          buffer += ids.dump();
         } else {
           AppendJsonString(buffer, cells[c]);
         }

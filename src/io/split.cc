@@ -58,15 +58,19 @@ struct Cut {
         if (o != kNoIndex) owned[o].push_back({schema.table, i});
       }
     }
-    shared_bom.resize(m.products.size());
-    shared_materials.resize(m.products.size());
-    for (size_t i = 0; i < m.bom.size(); ++i) {
-      if (owners.OfProduct(m.bom[i].product) == kNoIndex) shared_bom[m.bom[i].product].push_back(i);
-    }
-    for (size_t i = 0; i < m.materials.size(); ++i) {
-      const Index p = m.materials[i].product;
-      if (owners.OfProduct(p) == kNoIndex) shared_materials[p].push_back(i);
-    }
+    // Rows whose owner is their product's: those of a shared product go with it.
+    shared.resize(m.products.size());
+    auto add_shared = [&](Table table, const auto& rows) {
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const Index p = rows[i].product;
+        if (owners.OfProduct(p) == kNoIndex) shared[p].push_back({table, i});
+      }
+    };
+    add_shared(Table::kBom, m.bom);
+    add_shared(Table::kMaterials, m.materials);
+    add_shared(Table::kPassports, m.passports);
+    add_shared(Table::kPassportDocuments, m.passport_documents);
+    add_shared(Table::kSpareParts, m.spare_parts);
     production.reserve(m.production.size());
     for (size_t i = 0; i < m.production.size(); ++i) {
       production.emplace(Key(m.production[i].site, m.production[i].product), i);
@@ -77,8 +81,8 @@ struct Cut {
     size_t row;
   };
   model::Owners owners;
-  std::vector<std::vector<Row>> owned;  // by organization, in table and row order
-  std::vector<std::vector<size_t>> shared_bom, shared_materials;  // by shared product
+  std::vector<std::vector<Row>> owned;   // by organization, in table and row order
+  std::vector<std::vector<Row>> shared;  // by shared product: its BOM lines, materials, ...
   std::unordered_map<uint64_t, size_t> production;
 };
 
@@ -96,14 +100,19 @@ Selection Select(const model::Model& m, const Cut& index, Index org, Part& part)
     s[r.table].push_back(r.row);
     ++part.owned[static_cast<size_t>(r.table)];
   }
-  // Shared products O makes: their BOM lines and materials.
+  // Shared products O makes: their BOM lines, materials and passport data.
   for (size_t row : s[Table::kProduction]) {
-    const Index p = m.production[row].product;
-    for (size_t i : index.shared_bom[p]) s[Table::kBom].push_back(i);
-    for (size_t i : index.shared_materials[p]) s[Table::kMaterials].push_back(i);
+    for (const Cut::Row& r : index.shared[m.production[row].product]) s[r.table].push_back(r.row);
   }
-  SortUnique(s[Table::kBom]);
-  SortUnique(s[Table::kMaterials]);
+  for (Table t : {Table::kBom, Table::kMaterials, Table::kPassports, Table::kPassportDocuments,
+                  Table::kSpareParts}) {
+    SortUnique(s[t]);
+  }
+  // The performance classes are reference data every passport may need.
+  if (!s[Table::kPassports].empty()) {
+    for (size_t i = 0; i < m.footprint_classes.size(); ++i)
+      s[Table::kFootprintClasses].push_back(i);
+  }
   // What the selected rows refer to.
   std::vector<size_t>& products = s[Table::kProducts];
   auto site = [&](Index i) {
@@ -130,6 +139,9 @@ Selection Select(const model::Model& m, const Cut& index, Index org, Part& part)
     if (m.footprints[i].site != kNoIndex) site(m.footprints[i].site);
   }
   for (size_t i : s[Table::kMaterials]) products.push_back(m.materials[i].product);
+  for (size_t i : s[Table::kPassports]) products.push_back(m.passports[i].product);
+  for (size_t i : s[Table::kPassportDocuments]) products.push_back(m.passport_documents[i].product);
+  for (size_t i : s[Table::kSpareParts]) products.push_back(m.spare_parts[i].product);
   SortUnique(products);
   SortUnique(s.external_sites);
   SortUnique(s.made_there);

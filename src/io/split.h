@@ -4,8 +4,10 @@
 // The part of organization O holds:
 //   - every row O owns (model/owner.h): its organization, sites, products, their BOM
 //     lines and materials, its production and demand, the supply links into its
-//     sites, its footprints (received PACT documents included);
-//   - the BOM lines and materials of shared products (owned by no one) that O makes;
+//     sites, its footprints (received PACT documents included), its products'
+//     passport data;
+//   - the BOM lines, materials and passport data of shared products (owned by no
+//     one) that O makes, and when it has any passport the performance classes;
 //   - what those rows refer to, so that the part imports on its own: the suppliers'
 //     sites its supply links name, as external references (id and organization, no
 //     name, place or capacity), with a production row of the product each supplies

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 
 #include "base/memory.h"
 #include "base/numbers.h"
@@ -247,6 +248,10 @@ class RowReader {
         return Date(col, out);
       case ColumnKind::kPublicKey:
         return PublicKey(col, out);
+      case ColumnKind::kUri:
+        return Uri(col, out);
+      case ColumnKind::kEmail:
+        return Email(col, out);
       default:
         return Text(col, out);
     }
@@ -287,6 +292,67 @@ class RowReader {
     return status;
   }
 
+  // RFC 3986 absolute URI: scheme ":" hier-part, the scheme a letter then
+  // letters, digits, '+', '-', '.'; printable ASCII without spaces or the
+  // characters a URI never holds unescaped; http(s) needs an authority.
+  Status Uri(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    if (t.empty()) {
+      out.clear();
+      return Status::Ok();
+    }
+    const size_t colon = t.find(':');
+    bool ok = colon != std::string_view::npos && colon > 0 && colon + 1 < t.size() &&
+              std::isalpha(static_cast<unsigned char>(t[0]));
+    for (size_t i = 0; ok && i < colon; ++i) {
+      const auto c = static_cast<unsigned char>(t[i]);
+      ok = std::isalnum(c) || c == '+' || c == '-' || c == '.';
+    }
+    for (char ch : t) {
+      const auto c = static_cast<unsigned char>(ch);
+      ok = ok && c > 0x20 && c < 0x7f &&
+           std::string_view("\"<>\\^`{|}").find(ch) == std::string_view::npos;
+    }
+    if (ok) {
+      std::string scheme(t.substr(0, colon));
+      for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (scheme == "http" || scheme == "https") {
+        ok = t.substr(colon + 1, 2) == "//" && t.size() > colon + 3 && t[colon + 3] != '/';
+      }
+    }
+    if (!ok) return Fail(col, "an absolute URI such as 'https://example.com/doc.pdf'");
+    out.assign(t);
+    return Status::Ok();
+  }
+
+  // local@domain.tld: the local part and domain labels of letters, digits and
+  // . _ % + - (the domain without _ % +), the top-level domain two letters or more.
+  Status Email(int col, std::string& out) const {
+    std::string_view t = fields_[col];
+    if (t.empty()) {
+      out.clear();
+      return Status::Ok();
+    }
+    const size_t at = t.find('@');
+    const size_t dot = t.rfind('.');
+    bool ok = at != std::string_view::npos && at > 0 && dot != std::string_view::npos &&
+              dot > at + 1 && t.size() - dot - 1 >= 2;
+    for (size_t i = 0; ok && i < t.size(); ++i) {
+      const auto c = static_cast<unsigned char>(t[i]);
+      if (i == at) continue;
+      if (i < at) {
+        ok = std::isalnum(c) || std::string_view("._%+-").find(t[i]) != std::string_view::npos;
+      } else if (i > dot) {
+        ok = std::isalpha(c);
+      } else {
+        ok = std::isalnum(c) || t[i] == '.' || t[i] == '-';
+      }
+    }
+    if (!ok) return Fail(col, "an e-mail address such as 'parts@example.com'");
+    out.assign(t);
+    return Status::Ok();
+  }
+
   Status PublicKey(int col, std::string& out) const {
     std::string_view t = fields_[col];
     bool ok = t.empty() || t.size() == 43;
@@ -320,9 +386,19 @@ class StoredOrigin : public RowOrigin {
 }  // namespace
 
 RowCounts CountRows(const Model& m) {
-  return {m.organizations.size(), m.sites.size(),      m.products.size(),
-          m.bom.size(),           m.production.size(), m.supply.size(),
-          m.demand.size(),        m.footprints.size(), m.materials.size()};
+  return {m.organizations.size(),
+          m.sites.size(),
+          m.products.size(),
+          m.bom.size(),
+          m.production.size(),
+          m.supply.size(),
+          m.demand.size(),
+          m.footprints.size(),
+          m.materials.size(),
+          m.passports.size(),
+          m.footprint_classes.size(),
+          m.passport_documents.size(),
+          m.spare_parts.size()};
 }
 
 ModelBuilder::ModelBuilder(Model& model) : model_(model), rows_before_(CountRows(model)) {
@@ -354,6 +430,33 @@ ModelBuilder::ModelBuilder(Model& model) : model_(model), rows_before_(CountRows
     }
     footprint_keys_.Insert(PackPair(f.product, f.site), n);
   }
+  for (const Passport& p : model.passports) passport_keys_.insert(PassportKey(p));
+  for (const FootprintClass& c : model.footprint_classes) passport_keys_.insert(ClassKey(c));
+  for (const PassportDocument& d : model.passport_documents) {
+    passport_keys_.insert(DocumentKey(d));
+  }
+  for (size_t i = 0; i < model.spare_parts.size(); ++i) {
+    const SparePart& p = model.spare_parts[i];
+    passport_keys_.insert(SparePartKey(p));
+    spare_part_sources_.emplace(SourceKey(p), i);
+  }
+}
+
+std::string ModelBuilder::PassportKey(const Passport& p) {
+  return "passports\x1f" + std::to_string(p.product);
+}
+std::string ModelBuilder::ClassKey(const FootprintClass& c) {
+  return "footprint_classes\x1f" + c.category + "\x1f" + c.name;
+}
+std::string ModelBuilder::DocumentKey(const PassportDocument& d) {
+  return "passport_documents\x1f" + std::to_string(d.product) + "\x1f" + d.url;
+}
+std::string ModelBuilder::SparePartKey(const SparePart& p) {
+  return "spare_parts\x1f" + std::to_string(p.product) + "\x1f" + p.supplier + "\x1f" +
+         p.part_number;
+}
+std::string ModelBuilder::SourceKey(const SparePart& p) {
+  return std::to_string(p.product) + "\x1f" + p.supplier;
 }
 
 namespace {
@@ -479,6 +582,14 @@ Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin)
       return AddFootprint(fields, origin);
     case Table::kMaterials:
       return AddMaterial(fields, origin);
+    case Table::kPassports:
+      return AddPassport(fields, origin);
+    case Table::kFootprintClasses:
+      return AddFootprintClass(fields, origin);
+    case Table::kPassportDocuments:
+      return AddPassportDocument(fields, origin);
+    case Table::kSpareParts:
+      return AddSparePart(fields, origin);
   }
   return InternalError("unknown table");
 }
@@ -624,6 +735,122 @@ Status ModelBuilder::AddMaterial(Fields f, const RowOrigin& o) {
         1, "duplicate material '" + m.substance + "' for '" + std::string(r.Raw(0)) + "'");
   }
   model_.materials.push_back(std::move(m));
+  return Status::Ok();
+}
+
+namespace {
+
+// A performance class is named by one letter, A the best.
+bool IsClassName(std::string_view name) {
+  return name.size() == 1 && name[0] >= 'A' && name[0] <= 'Z';
+}
+
+}  // namespace
+
+Status ModelBuilder::AddPassport(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kPassports, f, o, model_);
+  Passport p;
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(p));
+  if (!p.performance_class.empty() && !IsClassName(p.performance_class)) {
+    return r.Fail(1, "a performance class letter from A (best) to Z");
+  }
+  for (const std::string& agent : p.extinguishing_agents) {
+    if (!IsClassName(agent)) {
+      return r.Fail(8, "extinguisher classes separated by ';' such as 'A;B;D'");
+    }
+  }
+  if (!passport_keys_.insert(PassportKey(p)).second) {
+    return r.FailMessage(0, "duplicate passport of '" + std::string(r.Raw(0)) + "'");
+  }
+  model_.passports.push_back(std::move(p));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddFootprintClass(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kFootprintClasses, f, o, model_);
+  FootprintClass c;
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(c));
+  if (!IsClassName(c.name)) return r.Fail(1, "a performance class letter from A (best) to Z");
+  if (!passport_keys_.insert(ClassKey(c)).second) {
+    return r.FailMessage(1, "duplicate class " + c.name + " of category '" + c.category + "'");
+  }
+  // The classes of a category are ordered: a better letter, a lower bound; only
+  // the worst may have none.
+  for (const FootprintClass& e : model_.footprint_classes) {
+    if (e.category != c.category) continue;
+    const FootprintClass& better = e.name < c.name ? e : c;
+    const FootprintClass& worse = e.name < c.name ? c : e;
+    std::string problem;
+    if (!better.max_kgco2e_per_kwh) {
+      problem = "class " + better.name + " has no upper bound, so class " + worse.name +
+                " cannot come after it";
+    } else if (worse.max_kgco2e_per_kwh &&
+               *worse.max_kgco2e_per_kwh <= *better.max_kgco2e_per_kwh) {
+      problem = "class " + worse.name + "'s bound must be above class " + better.name + "'s (" +
+                FormatNumber(*better.max_kgco2e_per_kwh) + ")";
+    }
+    if (!problem.empty()) {
+      passport_keys_.erase(ClassKey(c));
+      return r.FailMessage(2, problem + " in category '" + c.category + "'");
+    }
+  }
+  model_.footprint_classes.push_back(std::move(c));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddPassportDocument(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kPassportDocuments, f, o, model_);
+  PassportDocument d;
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(d));
+  const auto& types = PassportDocumentTypes();
+  if (std::find(types.begin(), types.end(), d.document_type) == types.end()) {
+    std::string known;
+    for (std::string_view t : types) known += (known.empty() ? "" : ", ") + std::string(t);
+    return r.Fail(1, "one of " + known);
+  }
+  // type "/" subtype, each a token of RFC 2045 (no spaces or tspecials).
+  const size_t slash = d.mime_type.find('/');
+  bool mime = slash != std::string::npos && slash > 0 && slash + 1 < d.mime_type.size();
+  for (size_t i = 0; mime && i < d.mime_type.size(); ++i) {
+    const auto c = static_cast<unsigned char>(d.mime_type[i]);
+    mime = i == slash ||
+           (c > 0x20 && c < 0x7f &&
+            std::string_view("()<>@,;:\\\"/[]?=").find(d.mime_type[i]) == std::string_view::npos);
+  }
+  if (!mime) return r.Fail(2, "a media type such as 'application/pdf'");
+  if (!passport_keys_.insert(DocumentKey(d)).second) {
+    return r.FailMessage(3, "duplicate document " + d.url + " of '" + std::string(r.Raw(0)) + "'");
+  }
+  model_.passport_documents.push_back(std::move(d));
+  return Status::Ok();
+}
+
+Status ModelBuilder::AddSparePart(Fields f, const RowOrigin& o) {
+  RowReader r(Table::kSpareParts, f, o, model_);
+  SparePart p;
+  RENKEI_RETURN_IF_ERROR(r.ReadRow(p));
+  // A source's contact details are the same on every row of its parts.
+  auto [it, first] = spare_part_sources_.emplace(SourceKey(p), model_.spare_parts.size());
+  if (!first) {
+    const SparePart& e = model_.spare_parts[it->second];
+    const std::pair<int, bool> same[] = {{2, e.street_address == p.street_address},
+                                         {3, e.postal_code == p.postal_code},
+                                         {4, e.country == p.country},
+                                         {5, e.email == p.email},
+                                         {6, e.web_address == p.web_address}};
+    for (auto [col, equal] : same) {
+      if (!equal) {
+        return r.FailMessage(col, "differs from the earlier row of supplier '" + p.supplier +
+                                      "' (part " + e.part_number + "); a source has one " +
+                                      "address, e-mail and web address");
+      }
+    }
+  }
+  if (!passport_keys_.insert(SparePartKey(p)).second) {
+    return r.FailMessage(8, "duplicate part " + p.part_number + " of supplier '" + p.supplier +
+                                "' for '" + std::string(r.Raw(0)) + "'");
+  }
+  model_.spare_parts.push_back(std::move(p));
   return Status::Ok();
 }
 

@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
@@ -85,18 +87,30 @@ class ModelBuilder {
   Status AddDemand(std::span<const std::string_view> f, const RowOrigin& o);
   Status AddFootprint(std::span<const std::string_view> f, const RowOrigin& o);
   Status AddMaterial(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddPassport(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddFootprintClass(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddPassportDocument(std::span<const std::string_view> f, const RowOrigin& o);
+  Status AddSparePart(std::span<const std::string_view> f, const RowOrigin& o);
+  // Keys of the passport tables' rows (few rows: text keys in one set).
+  static std::string PassportKey(const Passport& p);
+  static std::string ClassKey(const FootprintClass& c);
+  static std::string DocumentKey(const PassportDocument& d);
+  static std::string SparePartKey(const SparePart& p);
+  static std::string SourceKey(const SparePart& p);  // (product, supplier)
 
   Model& model_;
   RowCounts rows_before_;
-  internal::KeySet bom_keys_;             // (product, component)
-  internal::KeySet production_keys_;      // (site, product)
-  internal::KeySet supply_keys_;          // (supplier, customer), product
-  internal::KeySet demand_keys_;          // (site, product)
-  internal::KeySet material_keys_;        // (product, substance number)
-  internal::KeySet footprint_keys_;       // (product, site), period number
-  IdIndex substances_;                    // substance name -> number, for material_keys_
-  IdIndex periods_;                       // "start/end" -> number, for footprint_keys_
-  std::vector<std::string> bom_origins_;  // Where(-1) of each new BOM line
+  internal::KeySet bom_keys_;                      // (product, component)
+  internal::KeySet production_keys_;               // (site, product)
+  internal::KeySet supply_keys_;                   // (supplier, customer), product
+  internal::KeySet demand_keys_;                   // (site, product)
+  internal::KeySet material_keys_;                 // (product, substance number)
+  internal::KeySet footprint_keys_;                // (product, site), period number
+  IdIndex substances_;                             // substance name -> number, for material_keys_
+  IdIndex periods_;                                // "start/end" -> number, for footprint_keys_
+  std::unordered_set<std::string> passport_keys_;  // the passport tables' keys
+  std::unordered_map<std::string, size_t> spare_part_sources_;  // SourceKey -> first row
+  std::vector<std::string> bom_origins_;                        // Where(-1) of each new BOM line
   RefCache supply_refs_;
   RefCache production_refs_;
 };

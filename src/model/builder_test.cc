@@ -192,5 +192,77 @@ TEST_F(BuilderTest, ExternalSitesNeedOnlyIdAndOrganization) {
   EXPECT_EQ(model_.sites.size(), 1u);
 }
 
+TEST_F(BuilderTest, ChecksPassportData) {
+  AddBasics();
+  const std::string https = "https://x.example/doc.pdf";
+  // Links are absolute URIs; classes and extinguisher classes are letters.
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip", "", "www.x.example/study"}).ToString(),
+              HasSubstr("t.csv:8:3: carbon_footprint_study: expected an absolute URI such as "
+                        "'https://example.com/doc.pdf', got 'www.x.example/study'"));
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip", "", "https:///no-host"}).ToString(),
+              HasSubstr("expected an absolute URI"));
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip", "", "https://x.example/a b"}).ToString(),
+              HasSubstr("expected an absolute URI"));
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip", "AA"}).ToString(),
+              HasSubstr(":2: performance_class: expected a performance class letter"));
+  EXPECT_THAT(
+      Add(Table::kPassports, {"p:chip", "", "", "", "", "", "", "", "D;foam"}).ToString(),
+      HasSubstr(":9: extinguishing_agents: expected extinguisher classes separated by ';'"));
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip", "", "", "", "", "", "1.5"}).ToString(),
+              HasSubstr("renewable_content_share: expected a number in [0, 1], got '1.5'"));
+  ASSERT_TRUE(Add(Table::kPassports, {"p:chip", "B", "urn:isbn:0451450523"}).ok());
+  EXPECT_THAT(Add(Table::kPassports, {"p:chip"}).ToString(),
+              HasSubstr("duplicate passport of 'p:chip'"));
+  EXPECT_THAT(Add(Table::kPassports, {"p:none"}).ToString(), HasSubstr("unknown product 'p:none'"));
+
+  // Documents: the data model's types, a media type, a URI.
+  EXPECT_THAT(
+      Add(Table::kPassportDocuments, {"p:chip", "Manual", "application/pdf", https}).ToString(),
+      HasSubstr("document_type: expected one of BillOfMaterial, Model3D, "
+                "DismantlingManual, RemovalManual, OtherManual, Drawing, got 'Manual'"));
+  EXPECT_THAT(Add(Table::kPassportDocuments, {"p:chip", "Drawing", "pdf", https}).ToString(),
+              HasSubstr("mime_type: expected a media type such as 'application/pdf', got 'pdf'"));
+  ASSERT_TRUE(Add(Table::kPassportDocuments, {"p:chip", "Drawing", "image/svg+xml", https}).ok());
+  EXPECT_THAT(Add(Table::kPassportDocuments, {"p:chip", "Model3D", "model/step", https}).ToString(),
+              HasSubstr("duplicate document"));
+
+  // Spare parts: an e-mail address; one address per source.
+  std::vector<std::string_view> part = {"p:chip", "S",   "1-1 Minato", "650-0000", "JP",
+                                        "s@s.jp", https, "Module",     "M-1"};
+  part[5] = "s@s";
+  EXPECT_THAT(
+      Add(Table::kSpareParts, part).ToString(),
+      HasSubstr("email: expected an e-mail address such as 'parts@example.com', got 's@s'"));
+  part[5] = "s@s.jp";
+  ASSERT_TRUE(Add(Table::kSpareParts, part).ok());
+  part[8] = "M-2";
+  part[3] = "650-0001";
+  EXPECT_THAT(
+      Add(Table::kSpareParts, part).ToString(),
+      HasSubstr(":4: postal_code: differs from the earlier row of supplier 'S' (part M-1)"));
+  part[3] = "650-0000";
+  ASSERT_TRUE(Add(Table::kSpareParts, part).ok());
+  EXPECT_THAT(Add(Table::kSpareParts, part).ToString(), HasSubstr("duplicate part M-2"));
+}
+
+TEST_F(BuilderTest, FootprintClassesAreOrdered) {
+  ASSERT_TRUE(Add(Table::kFootprintClasses, {"pack", "B", "0.08"}).ok());
+  EXPECT_THAT(Add(Table::kFootprintClasses, {"pack", "A", "0.09"}).ToString(),
+              HasSubstr("max_kgco2e_per_kwh: class B's bound must be above class A's (0.09) in "
+                        "category 'pack'"));
+  EXPECT_THAT(Add(Table::kFootprintClasses, {"pack", "A", ""}).ToString(),
+              HasSubstr("class A has no upper bound, so class B cannot come after it"));
+  ASSERT_TRUE(Add(Table::kFootprintClasses, {"pack", "A", "0.05"}).ok());
+  ASSERT_TRUE(Add(Table::kFootprintClasses, {"pack", "D", ""}).ok());
+  EXPECT_THAT(Add(Table::kFootprintClasses, {"pack", "E", "1"}).ToString(),
+              HasSubstr("class D has no upper bound"));
+  EXPECT_THAT(Add(Table::kFootprintClasses, {"pack", "B", "0.06"}).ToString(),
+              HasSubstr("duplicate class B of category 'pack'"));
+  // Another category has its own classes; a failed row left no key behind.
+  ASSERT_TRUE(Add(Table::kFootprintClasses, {"cell", "A", "0.5"}).ok());
+  ASSERT_TRUE(Add(Table::kFootprintClasses, {"pack", "C", "0.1"}).ok());
+  EXPECT_EQ(model_.footprint_classes.size(), 5u);
+}
+
 }  // namespace
 }  // namespace renkei::model

@@ -10,7 +10,7 @@
 // then Schema(table).stored, with a reference (const when the row is) to one
 // of these field types:
 //
-//   std::string                 kId, kText, kCountry, kDate, kPublicKey
+//   std::string                 kId, kText, kCountry, kDate, kPublicKey, kUri, kEmail
 //   double                      kNumber, required
 //   std::optional<double>       kNumber, optional
 //   bool                        kBool
@@ -138,6 +138,50 @@ void ForEachField(R& m, F&& f) {
   f(m.recycled_post_consumer_share);
 }
 
+template <RowOf<Passport> R, typename F>
+void ForEachField(R& p, F&& f) {
+  f(p.product);
+  f(p.performance_class);
+  f(p.carbon_footprint_study);
+  f(p.lifetime_energy_kwh);
+  f(p.distribution_kgco2e_per_unit);
+  f(p.end_of_life_kgco2e_per_unit);
+  f(p.renewable_content_share);
+  f(p.safety_instructions);
+  f(p.extinguishing_agents);
+  f(p.waste_prevention);
+  f(p.separate_collection);
+  f(p.information_on_collection);
+}
+
+template <RowOf<FootprintClass> R, typename F>
+void ForEachField(R& c, F&& f) {
+  f(c.category);
+  f(c.name);
+  f(c.max_kgco2e_per_kwh);
+}
+
+template <RowOf<PassportDocument> R, typename F>
+void ForEachField(R& d, F&& f) {
+  f(d.product);
+  f(d.document_type);
+  f(d.mime_type);
+  f(d.url);
+}
+
+template <RowOf<SparePart> R, typename F>
+void ForEachField(R& s, F&& f) {
+  f(s.product);
+  f(s.supplier);
+  f(s.street_address);
+  f(s.postal_code);
+  f(s.country);
+  f(s.email);
+  f(s.web_address);
+  f(s.part_name);
+  f(s.part_number);
+}
+
 // Calls f(rows) with the vector of `table`'s rows in `model` (const when the
 // model is) and returns what it returns.
 template <typename M, typename F>
@@ -161,9 +205,17 @@ decltype(auto) WithRows(M& model, Table table, F&& f) {
     case Table::kFootprints:
       return f(model.footprints);
     case Table::kMaterials:
+      return f(model.materials);
+    case Table::kPassports:
+      return f(model.passports);
+    case Table::kFootprintClasses:
+      return f(model.footprint_classes);
+    case Table::kPassportDocuments:
+      return f(model.passport_documents);
+    case Table::kSpareParts:
       break;
   }
-  return f(model.materials);
+  return f(model.spare_parts);
 }
 
 // The vector of `Row`s in `model`: RowsOf<Site>(model) is model.sites.
@@ -186,9 +238,17 @@ auto& RowsOf(M& model) {
     return model.demand;
   else if constexpr (std::same_as<Row, Footprint>)
     return model.footprints;
-  else {
-    static_assert(std::same_as<Row, Material>, "not a row of the model");
+  else if constexpr (std::same_as<Row, Material>)
     return model.materials;
+  else if constexpr (std::same_as<Row, Passport>)
+    return model.passports;
+  else if constexpr (std::same_as<Row, FootprintClass>)
+    return model.footprint_classes;
+  else if constexpr (std::same_as<Row, PassportDocument>)
+    return model.passport_documents;
+  else {
+    static_assert(std::same_as<Row, SparePart>, "not a row of the model");
+    return model.spare_parts;
   }
 }
 

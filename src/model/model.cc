@@ -6,6 +6,12 @@
 
 namespace renkei::model {
 
+const std::vector<std::string_view>& PassportDocumentTypes() {
+  static const std::vector<std::string_view> types = {
+      "BillOfMaterial", "Model3D", "DismantlingManual", "RemovalManual", "OtherManual", "Drawing"};
+  return types;
+}
+
 Index IdIndex::Find(std::string_view id) const {
   if (slots_.empty()) return kNoIndex;
   const uint64_t hash = std::hash<std::string_view>()(id);

@@ -134,6 +134,58 @@ struct Material {
   std::optional<double> recycled_post_consumer_share;
 };
 
+// The Battery Pass data of a battery product beyond what the model computes
+// (footprint/passport.h). Links are absolute URIs; empty when not given.
+struct Passport {
+  Index product = kNoIndex;
+  std::string performance_class;  // "A" (best) .. ; empty: derived from footprint_classes
+  std::string carbon_footprint_study;
+  std::optional<double> lifetime_energy_kwh;  // energy delivered over the service life
+  std::optional<double> distribution_kgco2e_per_unit;
+  std::optional<double> end_of_life_kgco2e_per_unit;
+  std::optional<double> renewable_content_share;  // of the mass, in [0, 1]
+  std::string safety_instructions;
+  std::vector<std::string> extinguishing_agents;  // extinguisher classes: "A", "D", ...
+  std::string waste_prevention;
+  std::string separate_collection;
+  std::string information_on_collection;
+};
+
+// A carbon footprint performance class of a product category: footprints up to
+// `max_kgco2e_per_kwh` (per kWh of lifetime energy) are in it, unless a better
+// class takes them; no bound: every footprint above the better classes.
+struct FootprintClass {
+  std::string category;
+  std::string name;  // "A", "B", ...
+  std::optional<double> max_kgco2e_per_kwh;
+};
+
+// A document for dismantling and removal of a product.
+struct PassportDocument {
+  Index product = kNoIndex;
+  std::string document_type;  // one of PassportDocumentTypes()
+  std::string mime_type;      // "application/pdf"
+  std::string url;
+};
+
+// One spare part of a product and the source that sells it.
+struct SparePart {
+  Index product = kNoIndex;
+  std::string supplier;
+  std::string street_address;
+  std::string postal_code;
+  std::string country;  // ISO 3166-1 alpha-2
+  std::string email;
+  std::string web_address;
+  std::string part_name;
+  std::string part_number;
+};
+
+// The document types of the Battery Pass data model's dismantling and removal
+// information: "BillOfMaterial", "Model3D", "DismantlingManual", "RemovalManual",
+// "OtherManual", "Drawing".
+const std::vector<std::string_view>& PassportDocumentTypes();
+
 // Maps string ids to indices; lookups take string_view without copying.
 // Open addressing over a flat slot array, with the ids packed in one arena, so
 // a lookup among millions of ids costs about two cache misses.
@@ -175,6 +227,10 @@ struct Model {
   std::vector<Demand> demand;
   std::vector<Footprint> footprints;
   std::vector<Material> materials;
+  std::vector<Passport> passports;
+  std::vector<FootprintClass> footprint_classes;
+  std::vector<PassportDocument> passport_documents;
+  std::vector<SparePart> spare_parts;
 
   IdIndex organization_ids;
   IdIndex site_ids;

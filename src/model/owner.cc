@@ -44,6 +44,14 @@ Index Owners::Of(Table table, size_t row) const {
     }
     case Table::kMaterials:
       return product_owner_[m.materials[row].product];
+    case Table::kPassports:
+      return product_owner_[m.passports[row].product];
+    case Table::kFootprintClasses:
+      return kNoIndex;  // shared reference data
+    case Table::kPassportDocuments:
+      return product_owner_[m.passport_documents[row].product];
+    case Table::kSpareParts:
+      return product_owner_[m.spare_parts[row].product];
   }
   return kNoIndex;
 }

@@ -16,6 +16,11 @@
 //                   its supply links (to external sites, model.h)
 //   footprints      their site's organization, or without a site the product's
 //                   owner
+//   passports,
+//   passport_documents,
+//   spare_parts     their product's owner (who makes a battery publishes its
+//                   passport)
+//   footprint_classes  no one: reference data (the classes of a category)
 #ifndef RENKEI_MODEL_OWNER_H_
 #define RENKEI_MODEL_OWNER_H_
 

@@ -100,6 +100,44 @@ constexpr Column kMaterials[] = {
     {"recycled_post_consumer_share", K::kNumber, false, R::kShare},
 };
 
+// The Battery Pass data of a battery product (footprint/passport.h): what the
+// passport needs beyond the footprint and the recycled content the model gives.
+constexpr Column kPassports[] = {
+    {"product", K::kProductRef, true},
+    {"performance_class", K::kText, false},
+    {"carbon_footprint_study", K::kUri, false},
+    {"lifetime_energy_kwh", K::kNumber, false, R::kPositive},
+    {"distribution_kgco2e_per_unit", K::kNumber, false, R::kNonNegative},
+    {"end_of_life_kgco2e_per_unit", K::kNumber, false},
+    {"renewable_content_share", K::kNumber, false, R::kShare},
+    {"safety_instructions", K::kUri, false},
+    {"extinguishing_agents", K::kIdList, false},
+    {"waste_prevention", K::kUri, false},
+    {"separate_collection", K::kUri, false},
+    {"information_on_collection", K::kUri, false},
+};
+// Carbon footprint performance classes of a product category: the upper bound
+// of each class in kgCO2e per kWh of lifetime energy; the worst class may have
+// none.
+constexpr Column kFootprintClasses[] = {
+    {"category", K::kText, true},
+    {"class", K::kText, true},
+    {"max_kgco2e_per_kwh", K::kNumber, false, R::kNonNegative},
+};
+constexpr Column kPassportDocuments[] = {
+    {"product", K::kProductRef, true},
+    {"document_type", K::kText, true},
+    {"mime_type", K::kText, true},
+    {"url", K::kUri, true},
+};
+constexpr Column kSpareParts[] = {
+    {"product", K::kProductRef, true},  {"supplier", K::kText, true},
+    {"street_address", K::kText, true}, {"postal_code", K::kText, true},
+    {"country", K::kCountry, true},     {"email", K::kEmail, true},
+    {"web_address", K::kUri, true},     {"part_name", K::kText, true},
+    {"part_number", K::kText, true},
+};
+
 const std::array<TableSchema, kTableCount> kTables = {{
     {Table::kOrganizations, "organizations", kOrganizations},
     {Table::kSites, "sites", kSites},
@@ -110,6 +148,10 @@ const std::array<TableSchema, kTableCount> kTables = {{
     {Table::kDemand, "demand", kDemand},
     {Table::kFootprints, "footprints", kFootprints, kFootprintsStored},
     {Table::kMaterials, "materials", kMaterials},
+    {Table::kPassports, "passports", kPassports},
+    {Table::kFootprintClasses, "footprint_classes", kFootprintClasses},
+    {Table::kPassportDocuments, "passport_documents", kPassportDocuments},
+    {Table::kSpareParts, "spare_parts", kSpareParts},
 }};
 
 }  // namespace

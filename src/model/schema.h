@@ -21,8 +21,16 @@ enum class Table {
   kDemand,
   kFootprints,
   kMaterials,
+  kPassports,
+  kFootprintClasses,
+  kPassportDocuments,
+  kSpareParts,
 };
-inline constexpr int kTableCount = 9;
+inline constexpr int kTableCount = 13;
+
+// The tables of battery passport data (footprint/passport.h): a bundle without
+// passports has none of them, and writers leave them out when empty.
+inline bool IsPassportTable(Table t) { return t >= Table::kPassports; }
 
 enum class ColumnKind {
   kId,               // an id: non-empty, no spaces or control characters
@@ -37,6 +45,8 @@ enum class ColumnKind {
   kDate,             // ISO 8601 date (2026-01-31) or RFC 3339 date-time
   kIdList,           // ids separated by ';' (in JSON: an array of strings)
   kPublicKey,        // Ed25519 public key, base64url without padding (43 characters)
+  kUri,              // an absolute URI (RFC 3986): a scheme, ':', no spaces
+  kEmail,            // an e-mail address: local@domain.tld
 };
 
 enum class Range {

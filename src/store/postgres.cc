@@ -7,6 +7,7 @@
 #include <bit>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -174,6 +175,12 @@ class Connection {
   PGconn* c_;
 };
 
+// The tables of schema 1 (the nine of SQLite's schema 5): later tables come
+// with the migration that adds them, so the first ones stay as they shipped.
+std::span<const model::TableSchema> FirstSchemaTables() {
+  return model::AllTables().first(static_cast<size_t>(model::Table::kMaterials) + 1);
+}
+
 // The type of a column in PostgreSQL.
 std::string_view SqlType(const model::Column& c) {
   switch (c.kind) {
@@ -196,7 +203,7 @@ std::string_view SqlType(const model::Column& c) {
 // store's own first schema.
 std::string Ddl() {
   std::string sql = "CREATE TABLE renkei_store(schema integer NOT NULL);\n";
-  for (const model::TableSchema& t : model::AllTables()) {
+  for (const model::TableSchema& t : FirstSchemaTables()) {
     const bool entity = IsEntity(t.table);
     sql += "CREATE TABLE " + std::string(t.name) + "(\n  ";
     sql += entity ? "id bigint NOT NULL" : "row_no bigint GENERATED ALWAYS AS IDENTITY";
@@ -297,7 +304,7 @@ CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE ON settings
 // itself. Numbers drawn before are made dense, in their order.
 std::string RowNumbersDdl() {
   std::string sql;
-  for (const model::TableSchema& t : model::AllTables()) {
+  for (const model::TableSchema& t : FirstSchemaTables()) {
     if (IsEntity(t.table)) continue;
     const std::string name(t.name);
     sql += "ALTER TABLE " + name + " ALTER COLUMN row_no DROP IDENTITY;\n";
@@ -308,11 +315,43 @@ std::string RowNumbersDdl() {
   return sql;
 }
 
+// Schema 4: battery passport data, as SQLite's migration 6.
+std::string PassportTablesDdl() {
+  return R"sql(
+CREATE TABLE passports(
+  row_no bigint NOT NULL, product bigint NOT NULL, performance_class text,
+  carbon_footprint_study text, lifetime_energy_kwh double precision,
+  distribution_kgco2e_per_unit double precision, end_of_life_kgco2e_per_unit double precision,
+  renewable_content_share double precision, safety_instructions text,
+  extinguishing_agents text, waste_prevention text, separate_collection text,
+  information_on_collection text, valid_from bigint NOT NULL, valid_to bigint);
+CREATE TABLE footprint_classes(
+  row_no bigint NOT NULL, category text NOT NULL, class text NOT NULL,
+  max_kgco2e_per_kwh double precision, valid_from bigint NOT NULL, valid_to bigint);
+CREATE TABLE passport_documents(
+  row_no bigint NOT NULL, product bigint NOT NULL, document_type text NOT NULL,
+  mime_type text NOT NULL, url text NOT NULL, valid_from bigint NOT NULL, valid_to bigint);
+CREATE TABLE spare_parts(
+  row_no bigint NOT NULL, product bigint NOT NULL, supplier text NOT NULL,
+  street_address text NOT NULL, postal_code text NOT NULL, country text NOT NULL,
+  email text NOT NULL, web_address text NOT NULL, part_name text NOT NULL,
+  part_number text NOT NULL, valid_from bigint NOT NULL, valid_to bigint);
+CREATE UNIQUE INDEX passports_key ON passports(product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX footprint_classes_key ON footprint_classes(category, class)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX passport_documents_key ON passport_documents(product, url)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX spare_parts_key ON spare_parts(product, supplier, part_number)
+  WHERE valid_to IS NULL;
+)sql";
+}
+
 // Schema n (1-based) upgrades a database from schema n-1. Never change one that
 // has shipped; add a new one. (Its own numbering: the PostgreSQL store starts
 // at the table design of SQLite schema 5.)
 const std::vector<std::string>& Migrations() {
-  static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl(), RowNumbersDdl()};
+  static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl(), RowNumbersDdl(),
+                                                      PassportTablesDdl()};
   return migrations;
 }
 

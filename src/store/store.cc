@@ -199,6 +199,35 @@ CREATE UNIQUE INDEX footprints_key ON footprints(
   WHERE valid_to IS NULL;
 CREATE UNIQUE INDEX materials_key ON materials(product, substance) WHERE valid_to IS NULL;
 )sql",
+    // 6: battery passport data (footprint/passport.h): a product's passport facts,
+    // the performance classes of product categories, dismantling documents and
+    // spare-part sources.
+    R"sql(
+CREATE TABLE passports(
+  product INTEGER NOT NULL, performance_class TEXT, carbon_footprint_study TEXT,
+  lifetime_energy_kwh REAL, distribution_kgco2e_per_unit REAL,
+  end_of_life_kgco2e_per_unit REAL, renewable_content_share REAL, safety_instructions TEXT,
+  extinguishing_agents TEXT, waste_prevention TEXT, separate_collection TEXT,
+  information_on_collection TEXT, valid_from INTEGER NOT NULL, valid_to INTEGER);
+CREATE TABLE footprint_classes(
+  category TEXT NOT NULL, class TEXT NOT NULL, max_kgco2e_per_kwh REAL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER);
+CREATE TABLE passport_documents(
+  product INTEGER NOT NULL, document_type TEXT NOT NULL, mime_type TEXT NOT NULL,
+  url TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER);
+CREATE TABLE spare_parts(
+  product INTEGER NOT NULL, supplier TEXT NOT NULL, street_address TEXT NOT NULL,
+  postal_code TEXT NOT NULL, country TEXT NOT NULL, email TEXT NOT NULL,
+  web_address TEXT NOT NULL, part_name TEXT NOT NULL, part_number TEXT NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER);
+CREATE UNIQUE INDEX passports_key ON passports(product) WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX footprint_classes_key ON footprint_classes(category, class)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX passport_documents_key ON passport_documents(product, url)
+  WHERE valid_to IS NULL;
+CREATE UNIQUE INDEX spare_parts_key ON spare_parts(product, supplier, part_number)
+  WHERE valid_to IS NULL;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
