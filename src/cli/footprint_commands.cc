@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/decimal.h"
 #include "footprint/circularity.h"
+#include "footprint/passport.h"
 #include "footprint/report.h"
 #include "footprint/roll_up.h"
 #include "store/store.h"
@@ -25,7 +26,7 @@ struct Options {
   bool json = false;
   std::string pact = "v3";
   std::string out;
-  double kwh_per_unit = 0;
+  bool allow_incomplete = false;
   CLI::App* export_command = nullptr;
 };
 
@@ -156,11 +157,27 @@ int RunPassport(const Options& o) {
   if (!model.ok()) return ReportError(model.status());
   auto network = footprint::RollUp(*model);
   if (!network.ok()) return ReportError(network.status());
-  footprint::PassportOptions options;
-  if (o.kwh_per_unit > 0) options.kwh_per_unit = o.kwh_per_unit;
-  auto j = footprint::BatteryPass(*model, *network, o.product, options);
-  if (!j.ok()) return ReportError(j.status());
-  std::printf("%s\n", j->dump(2).c_str());
+  auto passport = footprint::MakeBatteryPassport(*model, *network, o.product);
+  if (!passport.ok()) return ReportError(passport.status());
+  if (!passport->complete()) {
+    std::fprintf(stderr,
+                 "%s: the passport lacks %zu value(s) the Battery Pass data model "
+                 "requires:\n",
+                 o.product.c_str(), passport->missing.size());
+    for (const footprint::MissingValue& m : passport->missing) {
+      std::fprintf(stderr, "  %s: give %s\n", m.field.c_str(), m.provide.c_str());
+    }
+    if (!o.allow_incomplete) {
+      std::fprintf(stderr, "no passport written (--allow-incomplete writes what there is)\n");
+      return kExitBadInput;
+    }
+    nlohmann::ordered_json missing = nlohmann::ordered_json::array();
+    for (const footprint::MissingValue& m : passport->missing) {
+      missing.push_back({{"field", m.field}, {"provide", m.provide}});
+    }
+    passport->document["missing"] = std::move(missing);
+  }
+  std::printf("%s\n", passport->document.dump(2).c_str());
   return kExitOk;
 }
 
@@ -197,12 +214,13 @@ void AddFootprintCommands(CommandLine& cl) {
   circ->add_option("PRODUCT", o->product, "Product id")->required();
   circ->add_flag("--json", o->json, "Print JSON");
 
-  CLI::App* passport = cl.Add(app, "passport", "Battery Pass carbon footprint and circularity JSON",
-                              [o] { return RunPassport(*o); });
+  CLI::App* passport = cl.Add(
+      app, "passport", "Battery passport: Battery Pass CarbonFootprint and Circularity 1.2.0",
+      [o] { return RunPassport(*o); });
   passport->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   passport->add_option("PRODUCT", o->product, "Product id")->required();
-  passport->add_option("--kwh-per-unit", o->kwh_per_unit,
-                       "Energy of one unit in kWh, for the per-kWh footprint");
+  passport->add_flag("--allow-incomplete", o->allow_incomplete,
+                     "Write the passport even when required values are missing, and list them");
 }
 
 }  // namespace renkei::cli

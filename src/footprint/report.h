@@ -1,6 +1,6 @@
 // Footprint results as documents: the JSON of `renkei footprint` and `renkei
-// circularity`, PACT ProductFootprints of the node's own products, and the Battery
-// Pass carbon footprint and circularity sections.
+// circularity`, and PACT ProductFootprints of the node's own products (the
+// battery passport is footprint/passport.h).
 //
 // Every computed number is rounded to kReportedDigits significant digits, so
 // JSON numbers and decimal strings carry no binary noise.
@@ -53,25 +53,6 @@ StatusOr<std::vector<pact::ProductFootprint>> ExportPact(const model::Model& mod
                                                          pact::SpecVersion version,
                                                          const PactExportOptions& options,
                                                          std::vector<std::string>& notes);
-
-struct PassportOptions {
-  // Energy of one unit of the battery in kWh, for the per-kWh footprint; not needed
-  // when the product's unit is an energy unit, or when its bill of materials has
-  // components measured in energy units (cells in kWh), whose sum is used.
-  std::optional<double> kwh_per_unit;
-};
-
-// The Battery Pass sections: {"product", "carbonFootprint": {"absoluteCarbonFootprint"
-// (kgCO2e per unit), "batteryCarbonFootprint" (kgCO2e per kWh, null when the energy
-// is unknown), "carbonFootprintPerLifecycleStage": [{"lifecycleStage",
-// "carbonFootprint" (per kWh or null), "absoluteCarbonFootprint"}], "primaryDataShare",
-// "dataQuality"}, "circularity": {"recycledContent": [{"recycledMaterial",
-// "preConsumerShare", "postConsumerShare"}] (percent)}}. The stages are
-// "RawMaterialExtraction" and "MainProduction" (FootprintOfProduct's stage split).
-StatusOr<nlohmann::ordered_json> BatteryPass(const model::Model& model,
-                                             const NetworkFootprint& network,
-                                             const std::string& product_id,
-                                             const PassportOptions& options);
 
 }  // namespace renkei::footprint
 

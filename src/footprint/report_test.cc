@@ -82,23 +82,5 @@ TEST_F(ReportTest, PactExportBothVersions) {
   EXPECT_EQ(notes[0], "p:cell: PACT v2 has no declared unit for pieces; not exported");
 }
 
-TEST_F(ReportTest, BatteryPass) {
-  auto j = BatteryPass(model_, network_, "p:cell", PassportOptions{0.37});
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
-  const auto& cf = (*j)["carbonFootprint"];
-  EXPECT_EQ(cf["absoluteCarbonFootprint"], 30.0);
-  EXPECT_EQ(cf["batteryCarbonFootprint"], 81.0810810811);  // 30 / 0.37
-  EXPECT_EQ(cf["carbonFootprintPerLifecycleStage"][0]["absoluteCarbonFootprint"], 18.0);
-  EXPECT_EQ(cf["carbonFootprintPerLifecycleStage"][1]["absoluteCarbonFootprint"], 12.0);
-  const auto& rc = (*j)["circularity"]["recycledContent"];
-  ASSERT_EQ(rc.size(), 1u);
-  EXPECT_EQ(rc[0]["recycledMaterial"], "Co");
-  EXPECT_EQ(rc[0]["postConsumerShare"], 30.0);
-
-  auto unknown_energy = BatteryPass(model_, network_, "p:cell", PassportOptions{});
-  ASSERT_TRUE(unknown_energy.ok());
-  EXPECT_TRUE((*unknown_energy)["carbonFootprint"]["batteryCarbonFootprint"].is_null());
-}
-
 }  // namespace
 }  // namespace renkei::footprint

@@ -53,6 +53,7 @@ const std::vector<Route>& RouteTable() {
       {"get", "/api/v1/events", nullptr, &I::ApiEvents},
       {"get", "/api/v1/products/{product}/footprint", nullptr, &I::ApiFootprint},
       {"get", "/api/v1/products/{product}/circularity", nullptr, &I::ApiCircularity},
+      {"get", "/api/v1/products/{product}/passport", nullptr, &I::ApiPassport},
       {"get", "/api/v1/products/{product}/concentration", nullptr, &I::ApiConcentration},
       {"post", "/api/v1/bundles", nullptr, &I::ApiBundles},
       {"post", "/api/v1/requests", nullptr, &I::ApiRequests},

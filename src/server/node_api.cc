@@ -692,6 +692,45 @@ void Node::Impl::ApiCircularity(ApiCall& c) {
   SendJson(c.res, footprint::CircularityJson(m, *circ));
 }
 
+void Node::Impl::ApiPassport(ApiCall& c) {
+  const model::Model& m = c.snap.model;
+  const std::string& id = c.req.path_params[0];
+  if (SeenProduct(c, id) == model::kNoIndex) return;
+  bool allow_incomplete = false;
+  if (c.req.has_param("allow_incomplete")) {
+    const std::string v = c.req.get_param_value("allow_incomplete");
+    if (v != "true" && v != "false") {
+      return SendError(c.res,
+                       BadRequest("allow_incomplete: expected true or false, got '" + v + "'"));
+    }
+    allow_incomplete = v == "true";
+  }
+  if (!c.snap.have_network) {
+    return SendError(c.res, {500, "InternalError", "the footprints could not be computed"});
+  }
+  auto passport = footprint::MakeBatteryPassport(m, c.snap.network, id);
+  if (!passport.ok()) return SendError(c.res, {404, "NotFound", passport.status().message()});
+  Json doc = std::move(passport->document);
+  if (!passport->complete()) {
+    Json missing = Json::array();
+    for (const footprint::MissingValue& v : passport->missing) {
+      missing.push_back({{"field", v.field}, {"provide", v.provide}});
+    }
+    if (!allow_incomplete) {
+      return SendJson(
+          c.res,
+          Json{{"code", "PassportIncomplete"},
+               {"message", id + ": the passport lacks " + std::to_string(missing.size()) +
+                               " value(s) the Battery Pass data model requires "
+                               "(allow_incomplete=true returns what there is)"},
+               {"missing", std::move(missing)}},
+          422);
+    }
+    doc["missing"] = std::move(missing);
+  }
+  SendJson(c.res, doc);
+}
+
 void Node::Impl::ApiEvents(ApiCall& c) {
   if (!c.caller.client.admin) {
     return SendError(c.res, {403, "AccessDenied", "admin clients only"});

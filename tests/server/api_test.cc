@@ -433,6 +433,32 @@ TEST_F(DemoApiTest, FootprintSplits) {
               "BadRequest", "split");
 }
 
+// The passport is the CLI's document (tests/cli_test.cc checks it against the
+// data model); an incomplete one is refused with what would complete it.
+TEST_F(DemoApiTest, BatteryPassport) {
+  const json pack = Admin("/api/v1/products/prod:ev-battery-pack-prismatic/passport");
+  EXPECT_EQ(pack["carbonFootprint"]["carbonFootprintPerformanceClass"], "C");
+  EXPECT_EQ(pack["circularity"]["recycledContent"].size(), 3u);
+  EXPECT_FALSE(pack.contains("missing"));
+  EXPECT_EQ(pack["dataModel"]["circularity"],
+            "urn:samm:io.BatteryPass.Circularity:1.2.0#Circularity");
+
+  auto refused = node_->Get(admin_, "/api/v1/products/prod:cell-prismatic-nmc/passport");
+  ExpectError(refused, 422, "PassportIncomplete", "lacks 13 value(s)");
+  const json body = json::parse(refused->body);
+  ASSERT_EQ(body["missing"].size(), 13u);
+  EXPECT_EQ(body["missing"][4]["field"], "$.carbonFootprint.carbonFootprintStudy");
+  EXPECT_EQ(body["missing"][4]["provide"], "passports.carbon_footprint_study");
+  const json partial =
+      Admin("/api/v1/products/prod:cell-prismatic-nmc/passport?allow_incomplete=true");
+  EXPECT_EQ(partial["missing"], body["missing"]);
+  ExpectError(
+      node_->Get(admin_, "/api/v1/products/prod:cell-prismatic-nmc/passport?allow_incomplete=1"),
+      400, "BadRequest", "allow_incomplete: expected true or false, got '1'");
+  ExpectError(node_->Get(admin_, "/api/v1/products/prod:none/passport"), 404, "NotFound",
+              "prod:none");
+}
+
 TEST_F(DemoApiTest, OverviewClustersAndBatteryCapacity) {
   const json o = Admin("/api/v1/overview");
   std::map<std::string, std::set<model::Index>> sites;
@@ -569,7 +595,7 @@ TEST_F(DemoApiTest, EveryDocumentedOperationAnswersAndEveryRouteIsDocumented) {
   // (a) every documented operation answers, with valid parameters on the demo.
   const std::map<std::string, std::string> values = {{"id", "00000000-0000-4000-8000-000000000000"},
                                                      {"site", "site:jasm-kikuyo"},
-                                                     {"product", "prod:cell-prismatic-nmc"},
+                                                     {"product", "prod:ev-battery-pack-prismatic"},
                                                      {"node", "site:jasm-kikuyo"}};
   const std::map<std::string, std::string> bodies = {
       {"/api/v1/scenarios", R"({"days":3,"country":"JP"})"},

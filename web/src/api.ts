@@ -2,6 +2,7 @@
 // lasts as long as the tab's page.
 import type {
   Circularity,
+  Passport,
   Concentration,
   EventRequest,
   EventResult,
@@ -153,5 +154,8 @@ export class Api {
   }
   circularity(product: string): Promise<Circularity> {
     return this.get(`/api/v1/products/${encodeURIComponent(product)}/circularity`);
+  }
+  passport(product: string): Promise<Passport> {
+    return this.get(`/api/v1/products/${encodeURIComponent(product)}/passport?allow_incomplete=true`);
   }
 }

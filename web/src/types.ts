@@ -209,6 +209,27 @@ export interface Circularity {
   substances: Substance[];
 }
 
+export interface MissingValue {
+  field: string;
+  provide: string;
+}
+
+// GET /api/v1/products/{id}/passport?allow_incomplete=true: the Battery Pass
+// CarbonFootprint and Circularity aspects (1.2.0) and what they rest on.
+export interface Passport {
+  product: string;
+  name: string;
+  dataModel: { carbonFootprint: string; circularity: string };
+  carbonFootprint: {
+    batteryCarbonFootprint?: number;
+    carbonFootprintPerformanceClass?: string;
+    absoluteCarbonFootprint?: number;
+  };
+  circularity: Record<string, unknown>;
+  basis: { lifetimeEnergyKwh: number | null };
+  missing?: MissingValue[];
+}
+
 export interface ClusterSummary {
   id: string;
   sites: number;

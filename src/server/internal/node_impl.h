@@ -51,6 +51,7 @@
 #include "federation/registry.h"
 #include "federation/replay_cache.h"
 #include "footprint/circularity.h"
+#include "footprint/passport.h"
 #include "footprint/report.h"
 #include "footprint/roll_up.h"
 #include "io/bundle.h"
@@ -428,6 +429,7 @@ class Node::Impl {
   void ApiEvents(ApiCall& c);
   void ApiFootprint(ApiCall& c);
   void ApiCircularity(ApiCall& c);
+  void ApiPassport(ApiCall& c);
   void ApiConcentration(ApiCall& c);
   void ApiBundles(ApiCall& c);
   void ApiRequests(ApiCall& c);

@@ -1,10 +1,10 @@
-// A product's carbon footprint split by tier, country, supplier and stage; and its
-// recycled content against the EU minimums.
+// A product's carbon footprint split by tier, country, supplier and stage; its
+// recycled content against the EU minimums, and its battery passport.
 import type { View } from '../context';
 import { bars, fill, h } from '../dom';
 import { num, pct, t, type Key } from '../i18n';
 import { circularityRows, routeHash, splitBars } from '../transforms';
-import type { Dqr, SplitBy } from '../types';
+import type { Dqr, Passport, SplitBy } from '../types';
 import { productSelect, productsOrFirst, table, field } from './common';
 
 const kSplits: { by: SplitBy; label: Key }[] = [
@@ -62,7 +62,7 @@ export const footprintView: View = async (ctx, el, params) => {
 
 export const circularityView: View = async (ctx, el, params) => {
   const { products, product } = await productsOrFirst(ctx, params, ['prod:ev-battery-pack-prismatic']);
-  const c = await ctx.api.circularity(product);
+  const [c, passport] = await Promise.all([ctx.api.circularity(product), ctx.api.passport(product)]);
   const rows = circularityRows(c.substances);
   const verdict = (m: boolean | null) =>
     m === null ? '—' : h('span', { class: m ? 'ok' : 'error' }, m ? t('meets') : t('below'));
@@ -114,5 +114,50 @@ export const circularityView: View = async (ctx, el, params) => {
           ),
         ]
       : h('p', { class: 'muted' }, t('noMaterials')),
+    passportSection(passport),
   );
 };
+
+// The passport's state, its class and footprint, and a download of the document.
+function passportSection(p: Passport): HTMLElement {
+  const missing = p.missing ?? [];
+  const cf = p.carbonFootprint;
+  const download = h(
+    'button',
+    { type: 'button', id: 'passport-download' },
+    missing.length ? t('passportDownloadIncomplete') : t('passportDownload'),
+  );
+  download.addEventListener('click', () => {
+    const blob = new Blob([JSON.stringify(p, null, 2) + '\n'], { type: 'application/json' });
+    const a = h('a', { href: URL.createObjectURL(blob), download: `passport-${p.product.replace(/[^\w.-]+/g, '_')}.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  return h(
+    'section',
+    { class: 'passport', id: 'passport' },
+    h('h3', {}, t('passport')),
+    missing.length
+      ? h(
+          'details',
+          { class: 'passport-missing' },
+          h('summary', { class: 'error' }, `${missing.length} ${t('passportMissing')}`),
+          h('ul', {}, missing.map((m) => h('li', {}, h('code', {}, m.field), ` ← ${m.provide}`))),
+        )
+      : h('p', { class: 'ok', id: 'passport-state' }, t('passportComplete')),
+    cf.carbonFootprintPerformanceClass !== undefined || cf.batteryCarbonFootprint !== undefined
+      ? h(
+          'p',
+          {},
+          cf.carbonFootprintPerformanceClass !== undefined
+            ? [`${t('passportClass')}: `, h('strong', { id: 'passport-class' }, cf.carbonFootprintPerformanceClass), '  ']
+            : null,
+          cf.batteryCarbonFootprint !== undefined ? `${num(cf.batteryCarbonFootprint, 4)} ${t('passportPerKwh')}` : null,
+        )
+      : null,
+    h('p', { class: 'muted' }, `${p.dataModel.carbonFootprint} · ${p.dataModel.circularity}`),
+    download,
+  );
+}

@@ -274,6 +274,15 @@ test('circularity: recycled shares against the EU minimums', async () => {
   const rows = await page.$$eval('table.circularity tbody tr', (trs) => trs.map((tr) => tr.textContent));
   check(rows.some((r) => r.startsWith('Co')), rows.join('|'));
   check(rows.some((r) => /16\s?%/.test(r)), `no 16 % Co minimum: ${rows.join('|')}`);
+  // The battery passport: complete, class C, and its download is the API's document.
+  await page.waitForSelector('#passport-state');
+  check((await page.textContent('#passport-class')) === 'C', 'passport class');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#passport-download')]);
+  check(download.suggestedFilename() === 'passport-prod_ev-battery-pack-prismatic.json', download.suggestedFilename());
+  const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  check(saved.carbonFootprint.carbonFootprintPerformanceClass === 'C', 'downloaded class');
+  check(saved.circularity.recycledContent.some((r) => r.recycledMaterial === 'Cobalt'), 'downloaded recycled content');
+  check(saved.missing === undefined, 'downloaded passport is complete');
   await shot(page, '08-circularity');
   await page.context().close();
 });
