@@ -17,6 +17,7 @@
 
 #include "io/bundle.h"
 #include "model/builder.h"
+#include "model_rows.h"
 #include "network/network.h"
 
 namespace renkei::testing {
@@ -53,26 +54,6 @@ inline Golden LoadGolden(const std::string& name) {
   if (!n.ok()) throw std::runtime_error(path + ": " + n.status().ToString());
   g.network = std::make_unique<network::Network>(std::move(n).value());
   return g;
-}
-
-// A model from rows given as text (each table's columns in schema order, the
-// trailing optional ones left out), for hand-written networks; every row must be
-// valid.
-inline model::Model ModelFromRows(
-    const std::vector<std::pair<model::Table, std::vector<std::string>>>& rows) {
-  struct Origin : model::RowOrigin {
-    std::string Where(int) const override { return "test"; }
-  } origin;
-  model::Model m;
-  model::ModelBuilder b(m);
-  for (auto [table, fields] : rows) {
-    fields.resize(model::Schema(table).columns.size());
-    std::vector<std::string_view> views(fields.begin(), fields.end());
-    Status st = b.AddRow(table, views, origin);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-  }
-  EXPECT_TRUE(b.Finish().ok());
-  return m;
 }
 
 struct RandomNetworkOptions {

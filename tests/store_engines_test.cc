@@ -380,9 +380,9 @@ TEST(PostgresCliTest, ImportStatsAndExportMatchSqlite) {
     r = testing::Run(bin, {"export", where, (dir / ("out-" + std::to_string(where == url)))});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  for (const char* table : {"organizations.csv", "sites.csv", "supply.csv", "footprints.csv",
-                            "passports.csv", "footprint_classes.csv", "passport_documents.csv",
-                            "spare_parts.csv"}) {
+  for (const char* table :
+       {"organizations.csv", "sites.csv", "supply.csv", "footprints.csv", "passports.csv",
+        "footprint_classes.csv", "passport_documents.csv", "spare_parts.csv"}) {
     EXPECT_EQ(testing::Slurp((dir / "out-0" / table).string()),
               testing::Slurp((dir / "out-1" / table).string()))
         << table;

@@ -3,18 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "battery_pass.h"
-#include "model/builder.h"
 #include "model/schema.h"
+#include "model_rows.h"
 
 namespace renkei::footprint {
 namespace {
 
 using model::Table;
-
-class TestOrigin : public model::RowOrigin {
- public:
-  std::string Where(int column) const override { return "test:" + std::to_string(column + 1); }
-};
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
@@ -27,43 +22,41 @@ std::string Join(const std::vector<std::string>& v) {
 class PassportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Add(Table::kOrganizations, {"org:a", "A Cells", "JP"});
-    Add(Table::kSites, {"site:a", "org:a", "A", "JP", "", "35", "135"});
-    Add(Table::kProducts, {"p:cam", "Cathode", "material", "t", "org:a"});
-    Add(Table::kProducts, {"p:pack", "Pack", "battery pack", "piece", "org:a", "8507.60"});
-    Add(Table::kProducts, {"p:other", "Other pack", "battery pack", "piece", "org:a"});
-    Add(Table::kBom, {"p:pack", "p:cam", "0.002"});
-    Add(Table::kBom, {"p:other", "p:cam", "0.002"});
-    Add(Table::kProduction, {"site:a", "p:cam", "", "", "9000", "1.5", "2", "1"});
-    Add(Table::kProduction, {"site:a", "p:pack", "", "", "12", "1", "1", "1"});
-    Add(Table::kProduction, {"site:a", "p:other", "", "", "12", "1", "1", "1"});
-    Add(Table::kMaterials, {"p:cam", "Co", "100", "0.1", "0.3"});
-    Add(Table::kMaterials, {"p:cam", "graphite", "50"});
-    // 30 + 3 + 2 = 35 kgCO2e over 500 kWh: 0.07 kgCO2e/kWh.
-    Add(Table::kPassports, {"p:pack", "", "https://x.example/study.pdf", "500", "3", "2", "0.25",
-                            "https://x.example/safety.pdf", "D;B", "https://x.example/waste",
-                            "https://x.example/collect", "https://x.example/points"});
-    Add(Table::kFootprintClasses, {"battery pack", "A", "0.05"});
-    Add(Table::kFootprintClasses, {"battery pack", "B", "0.07"});
-    Add(Table::kFootprintClasses, {"battery pack", "C", ""});
-    Add(Table::kPassportDocuments,
-        {"p:pack", "DismantlingManual", "application/pdf", "https://x.example/manual.pdf"});
-    Add(Table::kSpareParts, {"p:pack", "Parts Co", "1-1 Minato", "650-0000", "JP",
-                             "parts@parts.example", "https://parts.example", "Module", "M-1"});
-    Add(Table::kSpareParts, {"p:pack", "Parts Co", "1-1 Minato", "650-0000", "JP",
-                             "parts@parts.example", "https://parts.example", "Fuse", "F-2"});
-    ASSERT_TRUE(builder_.Finish().ok());
+    model_ = testing::ModelFromRows({
+        {Table::kOrganizations, {"org:a", "A Cells", "JP"}},
+        {Table::kSites, {"site:a", "org:a", "A", "JP", "", "35", "135"}},
+        {Table::kProducts, {"p:cam", "Cathode", "material", "t", "org:a"}},
+        {Table::kProducts, {"p:pack", "Pack", "battery pack", "piece", "org:a", "8507.60"}},
+        {Table::kProducts, {"p:other", "Other pack", "battery pack", "piece", "org:a"}},
+        {Table::kBom, {"p:pack", "p:cam", "0.002"}},
+        {Table::kBom, {"p:other", "p:cam", "0.002"}},
+        {Table::kProduction, {"site:a", "p:cam", "", "", "9000", "1.5", "2", "1"}},
+        {Table::kProduction, {"site:a", "p:pack", "", "", "12", "1", "1", "1"}},
+        {Table::kProduction, {"site:a", "p:other", "", "", "12", "1", "1", "1"}},
+        {Table::kMaterials, {"p:cam", "Co", "100", "0.1", "0.3"}},
+        {Table::kMaterials, {"p:cam", "graphite", "50"}},
+        // 30 + 3 + 2 = 35 kgCO2e over 500 kWh: 0.07 kgCO2e/kWh.
+        {Table::kPassports,
+         {"p:pack", "", "https://x.example/study.pdf", "500", "3", "2", "0.25",
+          "https://x.example/safety.pdf", "D;B", "https://x.example/waste",
+          "https://x.example/collect", "https://x.example/points"}},
+        {Table::kFootprintClasses, {"battery pack", "A", "0.05"}},
+        {Table::kFootprintClasses, {"battery pack", "B", "0.07"}},
+        {Table::kFootprintClasses, {"battery pack", "C", ""}},
+        {Table::kPassportDocuments,
+         {"p:pack", "DismantlingManual", "application/pdf", "https://x.example/manual.pdf"}},
+        {Table::kSpareParts,
+         {"p:pack", "Parts Co", "1-1 Minato", "650-0000", "JP", "parts@parts.example",
+          "https://parts.example", "Module", "M-1"}},
+        {Table::kSpareParts,
+         {"p:pack", "Parts Co", "1-1 Minato", "650-0000", "JP", "parts@parts.example",
+          "https://parts.example", "Fuse", "F-2"}},
+    });
     auto network = RollUp(model_);
     ASSERT_TRUE(network.ok());
     network_ = *network;
   }
-  void Add(Table table, std::vector<std::string_view> fields) {
-    fields.resize(model::Schema(table).columns.size());
-    Status s = builder_.AddRow(table, fields, TestOrigin());
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
   model::Model model_;
-  model::ModelBuilder builder_{model_};
   NetworkFootprint network_;
 };
 
