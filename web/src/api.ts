@@ -1,5 +1,6 @@
-// Typed client of the node's API. The bearer token lives in this object only, so it
-// lasts as long as the tab's page.
+// Typed client of the node's API. The bearer token (never the secret) is kept in
+// the tab's session storage with its expiry, so a reload of the tab stays signed in
+// until the token expires; signing out forgets it.
 import type {
   Circularity,
   Passport,
@@ -54,10 +55,41 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
+// Where the signed-in session is kept: the tab's sessionStorage (or nothing).
+export interface SessionStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const kSessionKey = 'renkei.session';
+
 export class Api {
   private token: string | null = null;
 
-  constructor(private readonly base = '') {}
+  constructor(
+    private readonly base = '',
+    private readonly session: SessionStore | null = null,
+  ) {}
+
+  // Takes up the token of an earlier sign-in in this tab when it has not expired
+  // (with 30 s to spare); true when signed in.
+  restore(now = Date.now()): boolean {
+    try {
+      const saved = JSON.parse(this.session?.getItem(kSessionKey) ?? 'null') as {
+        token?: unknown;
+        expires?: unknown;
+      } | null;
+      if (saved && typeof saved.token === 'string' && typeof saved.expires === 'number' && saved.expires > now + 30000) {
+        this.token = saved.token;
+        return true;
+      }
+    } catch {
+      // unreadable: sign in again
+    }
+    this.session?.removeItem(kSessionKey);
+    return false;
+  }
 
   get signedIn(): boolean {
     return this.token !== null;
@@ -82,13 +114,20 @@ export class Api {
       throw new ApiError(0, 'Unreachable', String(e));
     }
     if (!res.ok) throw await errorOf(res);
-    const body = (await res.json()) as { access_token?: string };
+    const body = (await res.json()) as { access_token?: string; expires_in?: number };
     if (!body.access_token) throw new ApiError(res.status, 'BadAnswer', 'no access_token');
     this.token = body.access_token;
+    const lifetime = typeof body.expires_in === 'number' ? body.expires_in : 3600;
+    try {
+      this.session?.setItem(kSessionKey, JSON.stringify({ token: this.token, expires: Date.now() + lifetime * 1000 }));
+    } catch {
+      // storage full or refused: the sign-in lasts for this page only
+    }
   }
 
   signOut(): void {
     this.token = null;
+    this.session?.removeItem(kSessionKey);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

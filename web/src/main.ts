@@ -4,7 +4,7 @@ import './style.css';
 import { Api, ApiError } from './api';
 import { Context, type View } from './context';
 import { h } from './dom';
-import { describeError } from './errors';
+import { describeError, errorPanel } from './errors';
 import { initLang, lang, setLang, t, type Key } from './i18n';
 import { loadBasemap } from './map';
 import { credentialsFromFragment, kViews, parseRoute, routeHash, type ViewName } from './transforms';
@@ -31,11 +31,18 @@ const storage = (() => {
     return null;
   }
 })();
+const session = (() => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+})();
 initLang(storage, navigator.language);
 // The countries load while the page signs in; the map draws them when both are there.
 void loadBasemap().catch(() => {});
 
-const api = new Api();
+const api = new Api('', session);
 const ctx = new Context(api);
 const app = document.getElementById('app')!;
 let release: (() => void) | void = undefined;
@@ -159,7 +166,7 @@ async function render(): Promise<void> {
     main.dataset.ms = String(Math.round(performance.now() - started));
   } catch (e) {
     if (id !== renderId) return;
-    main.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'view-error' }, describeError(e)));
+    main.replaceChildren(errorPanel(e));
     main.dataset.ready = 'error';
     if (e instanceof ApiError && e.status === 401) {
       api.signOut();
@@ -187,4 +194,8 @@ function startFromFragment(): boolean {
   return true;
 }
 
-if (!startFromFragment()) signInPage();
+// A reload of a signed-in tab opens its view again; otherwise the sign-in page.
+if (!startFromFragment()) {
+  if (api.restore()) void render();
+  else signInPage();
+}

@@ -1,7 +1,8 @@
 // Pieces several views share: the map with its World / Japan buttons, product
 // pickers and small tables.
 import type { Context } from '../context';
-import { h } from '../dom';
+import { fill, h } from '../dom';
+import { errorPanel } from '../errors';
 import { t } from '../i18n';
 import { MapCanvas, type Region } from '../map';
 import type { Product } from '../types';
@@ -72,4 +73,15 @@ export function table(head: string[], rows: (string | Node)[][], className = '')
 
 export function field(label: string, control: HTMLElement): HTMLElement {
   return h('label', { class: 'field' }, h('span', {}, label), control);
+}
+
+// The view's data, or, when it cannot be had, the view's controls with the error
+// under them (the user can pick something else): null then.
+export async function dataOrError<T>(el: HTMLElement, controls: () => HTMLElement, load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (e) {
+    fill(el, controls(), errorPanel(e));
+    return null;
+  }
 }

@@ -4,7 +4,7 @@ import { bars, fill, h } from '../dom';
 import { num, pct, t, type Key } from '../i18n';
 import { hhiBand, routeHash } from '../transforms';
 import type { CapacityShare } from '../types';
-import { field, productSelect, productsOrFirst } from './common';
+import { dataOrError, field, productSelect, productsOrFirst } from './common';
 
 const kBandKey: Record<ReturnType<typeof hhiBand>, Key> = {
   high: 'hhiHigh',
@@ -37,7 +37,6 @@ function block(title: string, hhi: number, shares: CapacityShare[], id: string):
 export const concentrationView: View = async (ctx, el, params) => {
   const { products, product } = await productsOrFirst(ctx, params, ['prod:sic-wafer-150mm']);
   const target = params.get('target') ?? '';
-  const c = await ctx.api.concentration(product, target || undefined);
   const targetInput = h('input', { id: 'target', value: target, size: 36 });
   const go = (p: string) =>
     (location.hash = routeHash('concentration', {
@@ -45,7 +44,7 @@ export const concentrationView: View = async (ctx, el, params) => {
       ...(targetInput.value.trim() ? { target: targetInput.value.trim() } : {}),
     }));
   const sel = productSelect(products, product, go);
-  fill(el,
+  const controls = () =>
     h(
       'form',
       {
@@ -58,7 +57,11 @@ export const concentrationView: View = async (ctx, el, params) => {
       field(t('product'), sel),
       field(t('targetNode'), targetInput),
       h('button', { type: 'submit' }, t('show')),
-    ),
+    );
+  const c = await dataOrError(el, controls, () => ctx.api.concentration(product, target || undefined));
+  if (!c) return;
+  fill(el,
+    controls(),
     h(
       'p',
       { class: 'muted' },

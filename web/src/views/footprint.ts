@@ -5,7 +5,7 @@ import { bars, fill, h } from '../dom';
 import { num, pct, t, type Key } from '../i18n';
 import { circularityRows, routeHash, splitBars } from '../transforms';
 import type { Dqr, Passport, SplitBy } from '../types';
-import { productSelect, productsOrFirst, table, field } from './common';
+import { dataOrError, productSelect, productsOrFirst, table, field } from './common';
 
 const kSplits: { by: SplitBy; label: Key }[] = [
   { by: 'tier', label: 'byTier' },
@@ -21,9 +21,7 @@ function dqrText(d: Dqr | null): string {
 
 export const footprintView: View = async (ctx, el, params) => {
   const { products, product } = await productsOrFirst(ctx, params, ['prod:ev-battery-pack-prismatic']);
-  const docs = await Promise.all(kSplits.map((s) => ctx.api.footprint(product, s.by)));
-  const fp = docs[0];
-  fill(el,
+  const controls = () =>
     h(
       'div',
       { class: 'controls' },
@@ -31,7 +29,12 @@ export const footprintView: View = async (ctx, el, params) => {
         t('product'),
         productSelect(products, product, (p) => (location.hash = routeHash('footprint', { product: p }))),
       ),
-    ),
+    );
+  const docs = await dataOrError(el, controls, () => Promise.all(kSplits.map((s) => ctx.api.footprint(product, s.by))));
+  if (!docs) return;
+  const fp = docs[0];
+  fill(el,
+    controls(),
     h(
       'div',
       { class: 'kpis' },
@@ -62,11 +65,7 @@ export const footprintView: View = async (ctx, el, params) => {
 
 export const circularityView: View = async (ctx, el, params) => {
   const { products, product } = await productsOrFirst(ctx, params, ['prod:ev-battery-pack-prismatic']);
-  const [c, passport] = await Promise.all([ctx.api.circularity(product), ctx.api.passport(product)]);
-  const rows = circularityRows(c.substances);
-  const verdict = (m: boolean | null) =>
-    m === null ? '—' : h('span', { class: m ? 'ok' : 'error' }, m ? t('meets') : t('below'));
-  fill(el,
+  const controls = () =>
     h(
       'div',
       { class: 'controls' },
@@ -74,7 +73,15 @@ export const circularityView: View = async (ctx, el, params) => {
         t('product'),
         productSelect(products, product, (p) => (location.hash = routeHash('circularity', { product: p }))),
       ),
-    ),
+    );
+  const data = await dataOrError(el, controls, () => Promise.all([ctx.api.circularity(product), ctx.api.passport(product)]));
+  if (!data) return;
+  const [c, passport] = data;
+  const rows = circularityRows(c.substances);
+  const verdict = (m: boolean | null) =>
+    m === null ? '—' : h('span', { class: m ? 'ok' : 'error' }, m ? t('meets') : t('below'));
+  fill(el,
+    controls(),
     rows.length
       ? [
           table(

@@ -1,24 +1,31 @@
 // What-if: an event (a circle on the map, a country, a company or sites) for a number
 // of days; shows the sites hit, what stops, TTS against TTR and the losses.
 import type { View } from '../context';
-import { describeError } from '../errors';
+import { errorPanel } from '../errors';
 import { fill, h } from '../dom';
 import { num, t } from '../i18n';
-import { clusterColour, sitesInCircle } from '../transforms';
-import type { EventArea, EventResult } from '../types';
+import { clusterColour, routeHash, sitesInCircle } from '../transforms';
+import type { EventArea, EventResult, Product } from '../types';
 import { field, mapBox, table } from './common';
 import type { SitePoints } from '../transforms';
 
 type Kind = 'circle' | 'country' | 'company' | 'sites';
 
-export function eventResult(r: EventResult, pts: SitePoints): HTMLElement {
+export function eventResult(r: EventResult, pts: SitePoints, products: Map<string, Product> = new Map()): HTMLElement {
   const name = (id: string) => {
     const i = pts.byId.get(id);
     return i === undefined ? id : `${pts.props[i].name} (${id})`;
   };
+  // A product by its name, the id on hover.
+  const product = (id: string) => h('span', { title: id }, products.get(id)?.name ?? id);
+  const unit = (id: string) => products.get(id)?.unit ?? '';
   const s = r.result;
   const exposed = s.tts_days !== null && s.tts_days < s.ttr_days;
   const lost = Object.entries(s.lost_units).filter(([, v]) => v > 0);
+  // Units differ between products: a total only when they agree.
+  const units = new Set(lost.map(([p]) => unit(p)));
+  const lostTotal =
+    lost.length === 0 ? '0' : units.size === 1 ? `${num(s.lost_units_total, 0)} ${[...units][0]}` : t('severalUnits');
   return h(
     'div',
     { class: 'event-result', id: 'event-result' },
@@ -26,30 +33,31 @@ export function eventResult(r: EventResult, pts: SitePoints): HTMLElement {
     h(
       'div',
       { class: 'kpis' },
-      kpi(t('tts'), s.tts_days === null ? t('unbounded') : num(s.tts_days), 'kpi-tts'),
-      kpi(t('ttr'), num(s.ttr_days), 'kpi-ttr'),
-      kpi(t('lostUnits'), num(s.lost_units_total), 'kpi-lost'),
+      kpi(t('tts'), s.tts_days === null ? t('unbounded') : num(s.tts_days, 1), 'kpi-tts'),
+      kpi(t('ttr'), num(s.ttr_days, 1), 'kpi-ttr'),
+      kpi(t('lostUnits'), lostTotal, 'kpi-lost'),
       kpi(t('impact'), num(s.impact, 0), 'kpi-impact'),
     ),
     h('p', { class: exposed ? 'error' : 'ok', id: 'tts-verdict' }, exposed ? t('ttsBelowTtr') : t('ttsAboveTtr')),
     h('h3', {}, `${t('sitesHit')} (${r.sites.length})`),
     h('ul', { id: 'sites-hit' }, r.sites.map((id) => h('li', {}, name(id)))),
     h('h3', {}, `${t('affectedProducts')} (${r.affected_products.length})`),
-    h('p', { id: 'affected-products', class: 'chips' }, r.affected_products.map((p) => h('span', { class: 'chip' }, p))),
+    h('p', { id: 'affected-products', class: 'chips' }, r.affected_products.map((p) => h('span', { class: 'chip', title: p }, products.get(p)?.name ?? p))),
     h('h3', {}, `${t('stoppedDemand')} (${r.stopped_demand.length})`),
+    h('p', { class: 'muted', id: 'stopped-hint' }, t('stoppedDemandHint')),
     table(
       [t('site'), t('product'), t('country')],
-      r.stopped_demand.map((v) => [name(v.site), v.product, v.country]),
+      r.stopped_demand.map((v) => [name(v.site), product(v.product), v.country]),
     ),
+    h('h3', {}, t('lostUnits')),
+    h('p', { class: 'muted' }, t('lostHint')),
     lost.length
-      ? [
-          h('h3', {}, t('lostUnits')),
-          table(
-            [t('product'), t('lostUnits')],
-            lost.map(([p, v]) => [p, num(v)]),
-          ),
-        ]
-      : null,
+      ? table(
+          [t('product'), t('lostUnits')],
+          lost.map(([p, v]) => [product(p), `${num(v, 0)} ${unit(p)}`]),
+          'lost-units',
+        )
+      : h('p', { id: 'nothing-lost' }, '0'),
   );
 }
 
@@ -57,8 +65,23 @@ function kpi(label: string, value: string, id: string): HTMLElement {
   return h('div', { class: 'kpi', id }, h('span', { class: 'kpi-label' }, label), h('strong', {}, value));
 }
 
-export const whatifView: View = async (ctx, el, params) => {
-  const pts = await ctx.sites();
+// The last what-if of this tab, for coming back to the view from elsewhere.
+const kLastWhatif = 'renkei.whatif';
+function lastWhatif(): URLSearchParams | null {
+  try {
+    const saved = sessionStorage.getItem(kLastWhatif);
+    return saved ? new URLSearchParams(saved) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const whatifView: View = async (ctx, el, given) => {
+  // Opened without inputs (from the navigation): the tab's last inputs, not run again.
+  const params = given.has('kind') ? given : (lastWhatif() ?? given);
+  if (params !== given) params.delete('run');
+  const [pts, productList] = await Promise.all([ctx.sites(), ctx.products().catch(() => [] as Product[])]);
+  const products = new Map(productList.map((p) => [p.id, p]));
   const { box, map } = mapBox('japan');
   map.setPoints(pts, { colour: (i) => clusterColour(pts.props[i].cluster), radius: () => 3.5 });
   const countries = [...new Set(pts.props.map((p) => p.country))].sort();
@@ -91,7 +114,33 @@ export const whatifView: View = async (ctx, el, params) => {
       .split(/[\s,]+/)
       .map((s) => s.trim())
       .filter(Boolean);
+  // The inputs as the address's parameters, so that a link or a reload shows the
+  // same what-if (with `run`, its result too).
+  const state = (ran: boolean): Record<string, string> => {
+    const kind = kindSel.value as Kind;
+    const p: Record<string, string> = { kind, days: days.value };
+    if (kind === 'circle') Object.assign(p, { lat: lat.value, lon: lon.value, radius: radius.value });
+    else if (kind === 'country') p.country = country.value;
+    else if (kind === 'company') p.company = company.value;
+    else p.sites = sites.value;
+    if (ran) p.run = '1';
+    return p;
+  };
+  const remember = (ran: boolean) => {
+    const p = state(ran);
+    history.replaceState(null, '', routeHash('whatif', p));
+    try {
+      sessionStorage.setItem(kLastWhatif, new URLSearchParams(p).toString());
+    } catch {
+      // not kept: the address still holds the inputs
+    }
+  };
   function update(): void {
+    // An answer or error of other inputs no longer applies.
+    if (out.querySelector('#whatif-error, #event-result')) {
+      out.replaceChildren(h('p', { class: 'muted' }, t('clickCentre')));
+    }
+    remember(false);
     const kind = kindSel.value as Kind;
     for (const [k, g] of Object.entries(groups)) g.hidden = k !== kind;
     if (kind === 'circle') {
@@ -114,6 +163,7 @@ export const whatifView: View = async (ctx, el, params) => {
   country.addEventListener('input', update);
   company.addEventListener('input', update);
   sites.addEventListener('input', update);
+  days.addEventListener('input', update);
   map.onPlace = (x, y) => {
     if (kindSel.value !== 'circle') return;
     lon.value = x.toFixed(3);
@@ -142,12 +192,13 @@ export const whatifView: View = async (ctx, el, params) => {
             ? { company: company.value.trim() }
             : { sites: siteList() };
     out.replaceChildren(h('p', { class: 'loading' }, t('loading')));
+    remember(true);
     try {
       const r = await ctx.api.scenario({ name: '', days: Number(days.value), ...area });
-      out.replaceChildren(eventResult(r, pts));
+      out.replaceChildren(eventResult(r, pts, products));
       map.setHighlighted(r.sites.filter((id) => pts.byId.has(id)).map((id) => pts.byId.get(id)!));
     } catch (e) {
-      out.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'whatif-error' }, describeError(e)));
+      out.replaceChildren(errorPanel(e, 'whatif-error'));
     }
   };
   fill(el,
@@ -171,5 +222,6 @@ export const whatifView: View = async (ctx, el, params) => {
     h('div', { class: 'split' }, box, h('aside', {}, out)),
   );
   update();
+  if (params.get('run') === '1') void run();
   return () => map.destroy();
 };

@@ -252,6 +252,39 @@ test('what-if: 30 km around Kumamoto hits JASM', async () => {
   const ttr = await page.textContent('#kpi-ttr');
   check(/\d|unbounded/.test(tts) && /\d/.test(ttr), `${tts} ${ttr}`);
   await shot(page, '06-whatif-kumamoto');
+  // Each number says what it is: demand cut off at once is explained, lost units
+  // carry their unit or are 0, and the verdict agrees with them.
+  check((await page.textContent('#stopped-hint')).includes('inventories'), 'no hint for stopped demand');
+  const lost = await page.textContent('#kpi-lost');
+  const verdict = await page.textContent('#tts-verdict');
+  if (/Lost after inventories\s*0$/.test(lost.trim())) check(verdict.includes('nothing is lost'), verdict);
+  else check(verdict.includes('demand is lost') || /\d/.test(lost), `${lost} / ${verdict}`);
+  const chips = await page.$$eval('#affected-products .chip', (c) => c.map((x) => [x.textContent, x.title]));
+  check(chips.every(([text, id]) => id.startsWith('prod:') && !text.startsWith('prod:')), JSON.stringify(chips.slice(0, 3)));
+  // The inputs and the run are in the address: a reload shows the same answer,
+  // and the view opened from the navigation keeps the inputs.
+  const url = page.url();
+  check(/kind=circle/.test(url) && /lat=32.88/.test(url) && /run=1/.test(url), url);
+  await page.reload();
+  await page.waitForSelector('#event-result', { timeout: 60000 });
+  check((await page.textContent('#whatif-out')).includes('site:jasm-kikuyo'), 'no result after reload');
+  await open(page, '#/map');
+  await open(page, '#/whatif');
+  check((await page.inputValue('#radius')) === '30' && (await page.inputValue('#lat')) === '32.88', 'inputs lost');
+  check((await page.$('#event-result')) === null, 'ran again without being asked');
+  check(page.errors.length === 0, page.errors.join('; '));
+  await page.context().close();
+});
+
+test('what-if: an error names its cause in the UI language and goes when the inputs change', async () => {
+  const page = await newPage('ja');
+  await signedIn(page, '#/whatif?kind=country&country=XX&days=5');
+  await page.click('#run');
+  await page.waitForSelector('#whatif-error', { timeout: 20000 });
+  const msg = await page.textContent('#whatif-error');
+  check(msg.includes('要求が受け付けられませんでした') && msg.includes('400'), msg);
+  await page.fill('#country', 'JP');
+  check((await page.$('#whatif-error')) === null, 'the old error stayed');
   await page.context().close();
 });
 
@@ -297,10 +330,19 @@ test('language switch to Japanese is remembered', async () => {
   const count = await page.textContent('#site-count');
   check(count.includes('拠点'), count);
   await shot(page, '09-map-ja');
+  // A reload keeps the tab signed in (the token, not the secret, is kept) and the view.
+  await page.reload();
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 15000 });
+  check((await page.getAttribute('main', 'data-view')) === 'map', 'the reload lost the view');
+  check((await page.textContent('header nav')).includes('地図'), 'after reload: not Japanese');
+  const kept = await page.evaluate(() => sessionStorage.getItem('renkei.session') ?? '');
+  check(kept.includes('token') && !kept.includes(demo.secret), 'the session keeps the token only');
+  // Signing out forgets it: a reload then asks to sign in.
+  await page.click('#signout');
   await page.reload();
   await page.waitForSelector('#signin');
   const title = await page.textContent('#signin h1');
-  check(title.includes('連携'), `after reload: ${title}`);
+  check(title.includes('連携'), `after sign-out and reload: ${title}`);
   await page.context().close();
 });
 
@@ -311,7 +353,14 @@ test('an API error shows a message, not a blank page', async () => {
   await page.waitForSelector('#view-error', { timeout: 10000 });
   const msg = await page.textContent('#view-error');
   check(msg.includes('404') && msg.includes('prod:no-such-product'), msg);
+  // The product picker stays, so another product is one choice away.
+  check((await page.$('#product')) !== null, 'the error replaced the product picker');
   await shot(page, '10-api-error');
+  await page.click('#lang');
+  await page.waitForSelector('#view-error');
+  check((await page.textContent('#view-error')).includes('見つかりません'), 'error not in Japanese');
+  await page.selectOption('#product', 'prod:ev-battery-pack-prismatic');
+  await page.waitForSelector('#pcf', { timeout: 20000 });
   await page.context().close();
 });
 
