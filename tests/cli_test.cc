@@ -751,13 +751,27 @@ TEST_F(SignedImportTest, UnsignedFootprintsFollowTheStorePolicyAndAreMarkedUnver
   ASSERT_EQ(Renkei({"import", db_, Chain("chain", "")}).exit_code, 0);
   RunResult shown = Renkei({"policy", db_});
   EXPECT_EQ(shown.exit_code, 0);
-  EXPECT_EQ(shown.out, "unsigned received footprints: accept (stored and shown as unverified)\n");
+  EXPECT_EQ(shown.out,
+            "unsigned received footprints: accept (stored and shown as unverified)\n"
+            "margin currency: not set (impacts are shown without a currency)\n");
   RunResult set = Renkei({"policy", db_, "--unsigned", "reject"});
   EXPECT_EQ(set.exit_code, 0) << set.err;
-  EXPECT_EQ(set.out, "unsigned received footprints: reject\n");
+  EXPECT_THAT(set.out, HasSubstr("unsigned received footprints: reject\n"));
   RunResult bad = Renkei({"policy", db_, "--unsigned", "maybe"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err, "renkei: error: --unsigned: expected accept or reject, got 'maybe'\n");
+  // The currency of the margins, in which impacts are given.
+  RunResult usd = Renkei({"policy", db_, "--currency", "USD"});
+  EXPECT_EQ(usd.exit_code, 0) << usd.err;
+  EXPECT_THAT(usd.out, HasSubstr("margin currency: USD\n"));
+  for (const char* wrong : {"usd", "US", "US$$"}) {
+    RunResult r = Renkei({"policy", db_, "--currency", wrong});
+    EXPECT_EQ(r.exit_code, 1) << wrong;
+    EXPECT_EQ(r.err, std::string("renkei: error: --currency: expected an ISO 4217 code such as "
+                                 "USD or JPY, got '") +
+                         wrong + "'\n");
+  }
+  EXPECT_THAT(Renkei({"policy", db_}).out, HasSubstr("margin currency: USD\n"));
 
   const std::string unsigned_bundle = Received("unsigned", dopant_);
   ExpectRefused(db_, {unsigned_bundle},

@@ -31,6 +31,7 @@ struct Options {
   bool json = false;
   bool trust_new_keys = false;
   std::string unsigned_policy;
+  std::string currency;
   uint64_t sites = 1000;
   int tiers = 5;
   uint64_t seed = 1;
@@ -86,19 +87,28 @@ int RunImport(const Options& o) {
 int RunPolicy(const Options& o) {
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
+  const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
   if (!o.unsigned_policy.empty()) {
     if (o.unsigned_policy != "accept" && o.unsigned_policy != "reject") {
       return ReportError(InvalidArgumentError("--unsigned: expected accept or reject, got '" +
                                               o.unsigned_policy + "'"));
     }
-    const std::string actor = o.actor.empty() ? DefaultActor() : o.actor;
     Status s = store::SetAcceptsUnsignedFootprints(**store, o.unsigned_policy == "accept", actor);
+    if (!s.ok()) return ReportError(s);
+  }
+  if (!o.currency.empty()) {
+    Status s = store::SetMarginCurrency(**store, o.currency, actor);
     if (!s.ok()) return ReportError(s);
   }
   auto accept = store::AcceptsUnsignedFootprints(**store);
   if (!accept.ok()) return ReportError(accept.status());
+  auto currency = store::MarginCurrency(**store);
+  if (!currency.ok()) return ReportError(currency.status());
   std::printf("unsigned received footprints: %s\n",
               *accept ? "accept (stored and shown as unverified)" : "reject");
+  std::printf("margin currency: %s\n", currency->empty()
+                                           ? "not set (impacts are shown without a currency)"
+                                           : currency->c_str());
   return kExitOk;
 }
 
@@ -290,6 +300,8 @@ void AddBundleCommands(CommandLine& cl) {
   policy->add_option("--unsigned", o->unsigned_policy,
                      "accept (the default: taken, shown as unverified) or reject received "
                      "footprints that carry no signature");
+  policy->add_option("--currency", o->currency,
+                     "ISO 4217 code of demand.margin_per_unit, in which impacts are given (USD)");
   policy->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
 
   CLI::App* exp =

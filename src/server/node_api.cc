@@ -627,6 +627,12 @@ void Node::Impl::ApiScenarios(ApiCall& c) {
   }();
   if (!impact.ok()) return SendError(c.res, FromStatus(impact.status()));
   Plain doc = risk::EventJson(n, *event, *impact);
+  StatusOr<std::string> currency = [&] {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    return MarginCurrency(*store_);
+  }();
+  if (!currency.ok()) return SendError(c.res, {500, "InternalError", currency.status().message()});
+  doc["currency"] = currency->empty() ? Plain(nullptr) : Plain(*currency);
   if (!c.view.all()) {
     KeepSites(m, c.view, doc["sites"]);
     KeepProducts(m, c.view, doc["affected_products"]);

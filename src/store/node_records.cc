@@ -1,5 +1,7 @@
 #include "store/node_records.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include <functional>
@@ -273,6 +275,7 @@ StatusOr<trust::KeyRing> RegisteredPublicKeys(Store& store, const model::Model& 
 
 namespace {
 constexpr char kUnsignedSetting[] = "unsigned_footprints";
+constexpr char kCurrencySetting[] = "margin_currency";
 }  // namespace
 
 StatusOr<bool> AcceptsUnsignedFootprints(const Store& store) {
@@ -282,6 +285,20 @@ StatusOr<bool> AcceptsUnsignedFootprints(const Store& store) {
 
 Status SetAcceptsUnsignedFootprints(Store& store, bool accept, const std::string& actor) {
   return store.SetSetting(kUnsignedSetting, accept ? "accept" : "reject", actor);
+}
+
+StatusOr<std::string> MarginCurrency(const Store& store) {
+  return store.Setting(kCurrencySetting, "");
+}
+
+Status SetMarginCurrency(Store& store, const std::string& code, const std::string& actor) {
+  const bool ok = code.size() == 3 && std::all_of(code.begin(), code.end(),
+                                                  [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (!ok) {
+    return InvalidArgumentError("--currency: expected an ISO 4217 code such as USD or JPY, got '" +
+                                code + "'");
+  }
+  return store.SetSetting(kCurrencySetting, code, actor);
 }
 
 Status SetPartner(Store& store, const model::Model& model, const Partner& partner,

@@ -80,6 +80,12 @@ StatusOr<trust::KeyRing> RegisteredPublicKeys(Store& store, const model::Model& 
 StatusOr<bool> AcceptsUnsignedFootprints(const Store& store);
 Status SetAcceptsUnsignedFootprints(Store& store, bool accept, const std::string& actor);
 
+// The currency of demand.margin_per_unit, and so of every lost margin (impact) the
+// analyses give (`renkei policy DB --currency USD`): an ISO 4217 code, or empty
+// while none is set. InvalidArgument for anything but three capital letters.
+StatusOr<std::string> MarginCurrency(const Store& store);
+Status SetMarginCurrency(Store& store, const std::string& code, const std::string& actor);
+
 // Where and how the node reaches a partner's PACT events endpoint.
 struct Partner {
   std::string organization;

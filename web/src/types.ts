@@ -153,6 +153,7 @@ export interface EventResult {
   affected_demand: Vertex[];
   stopped_demand: Vertex[];
   result: ScenarioResult;
+  currency?: string | null; // of the margins (renkei policy --currency); null when not set
 }
 
 export type EventArea =

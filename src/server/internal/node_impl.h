@@ -80,6 +80,7 @@ namespace renkei::server {
 
 using Json = nlohmann::ordered_json;
 using store::AcceptsUnsignedFootprints;
+using store::MarginCurrency;
 using store::AuthenticateClient;
 using store::Client;
 using store::EventRecord;

@@ -36,7 +36,7 @@ export function eventResult(r: EventResult, pts: SitePoints, products: Map<strin
       kpi(t('tts'), s.tts_days === null ? t('unbounded') : num(s.tts_days, 1), 'kpi-tts'),
       kpi(t('ttr'), num(s.ttr_days, 1), 'kpi-ttr'),
       kpi(t('lostUnits'), lostTotal, 'kpi-lost'),
-      kpi(t('impact'), num(s.impact, 0), 'kpi-impact'),
+      kpi(t('impact'), r.currency ? `${num(s.impact, 0)} ${r.currency}` : num(s.impact, 0), 'kpi-impact'),
     ),
     h('p', { class: exposed ? 'error' : 'ok', id: 'tts-verdict' }, exposed ? t('ttsBelowTtr') : t('ttsAboveTtr')),
     h('h3', {}, `${t('sitesHit')} (${r.sites.length})`),

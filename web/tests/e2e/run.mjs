@@ -33,6 +33,8 @@ function makeStore(name, bundleDir) {
   const db = path.join(work, `${name}.db`);
   renkei('init', db);
   renkei('import', db, bundleDir);
+  // The demo's margins are in US dollars (its README).
+  if (name === 'demo') renkei('policy', db, '--currency', 'USD');
   // The client belongs to the bundle's first organization (a CSV bundle).
   const orgs = readFileSync(path.join(bundleDir, 'organizations.csv'), 'utf8').split('\n');
   const org = orgs[1].split(',')[0];
@@ -259,6 +261,7 @@ test('what-if: 30 km around Kumamoto hits JASM', async () => {
   const verdict = await page.textContent('#tts-verdict');
   if (/Lost after inventories\s*0$/.test(lost.trim())) check(verdict.includes('nothing is lost'), verdict);
   else check(verdict.includes('demand is lost') || /\d/.test(lost), `${lost} / ${verdict}`);
+  check((await page.textContent('#kpi-impact')).includes('USD'), 'the impact has no currency');
   const chips = await page.$$eval('#affected-products .chip', (c) => c.map((x) => [x.textContent, x.title]));
   check(chips.every(([text, id]) => id.startsWith('prod:') && !text.startsWith('prod:')), JSON.stringify(chips.slice(0, 3)));
   // The inputs and the run are in the address: a reload shows the same answer,
