@@ -80,7 +80,6 @@ namespace renkei::server {
 
 using Json = nlohmann::ordered_json;
 using store::AcceptsUnsignedFootprints;
-using store::MarginCurrency;
 using store::AuthenticateClient;
 using store::Client;
 using store::EventRecord;
@@ -89,6 +88,7 @@ using store::GetPartner;
 using store::ListClients;
 using store::ListEvents;
 using store::ListGrants;
+using store::MarginCurrency;
 using store::OrganizationKeys;
 using store::Partner;
 using store::RecordEvent;
