@@ -319,9 +319,11 @@ void Node::Impl::ApiSites(ApiCall& c) {
   const TtsTable* tts = c.snap.graph ? TtsTableOf(c.shared) : nullptr;
   const bool tts_ok = tts != nullptr && tts->results->ok();
   Json features = Json::array();
+  std::set<model::Index> organizations;
   for (model::Index s = 0; s < m.sites.size(); ++s) {
     if (!c.view.site(s)) continue;
     const model::Site& site = m.sites[s];
+    organizations.insert(site.organization);
     // An external site has no known place (model.h): a feature without geometry.
     features.push_back(
         {{"type", "Feature"},
@@ -342,7 +344,14 @@ void Node::Impl::ApiSites(ApiCall& c) {
            {"demand_stopped", crit ? crit->site_stops()[s] : 0},
            {"exposed", tts_ok ? Json(tts->exposed[s] != 0) : Json(nullptr)}}}});
   }
-  Json doc{{"type", "FeatureCollection"}, {"features", features}};
+  // The names of the sites' organizations, once each (a foreign member of the
+  // FeatureCollection, RFC 7946 6.1).
+  Json names = Json::object();
+  for (model::Index o : organizations) {
+    const model::Organization& org = m.organizations[o];
+    names[org.id] = {{"name", org.name}, {"name_ja", org.name_ja}};
+  }
+  Json doc{{"type", "FeatureCollection"}, {"features", features}, {"organizations", names}};
   if (c.snap.graph) doc["tts"] = TtsProgress(c.snap.analyses->tts);
   SendJson(c.res, doc);
 }

@@ -250,6 +250,13 @@ TEST_F(DemoApiTest, SitesCarryCriticalityAndExposure) {
   Tts(admin_);
   const json body = Admin("/api/v1/sites");
   ASSERT_EQ(body["features"].size(), M().sites.size());
+  // Each site's organization is named once, in the collection.
+  for (const json& f : body["features"]) {
+    const std::string org = f["properties"]["organization"];
+    ASSERT_TRUE(body["organizations"].contains(org)) << org;
+    EXPECT_EQ(body["organizations"][org]["name"],
+              M().organizations[M().FindOrganization(org)].name);
+  }
   const risk::Criticality c = risk::Criticality::Analyse(N());
   auto tts = risk::RunScenarios(N(), risk::SiteScenarios(N()));
   ASSERT_TRUE(tts.ok());
