@@ -24,7 +24,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 // A horizontal bar chart as plain HTML: label, bar, text. Bars are scaled to `scale`,
 // or to the largest value.
 export function bars(
-  rows: { label: string; value: number; text: string; className?: string }[],
+  rows: { label: string; value: number; text: string; className?: string; title?: string }[],
   scale?: number,
 ): HTMLElement {
   const max = scale ?? Math.max(1e-12, ...rows.map((r) => Math.abs(r.value)));
@@ -35,7 +35,7 @@ export function bars(
       h(
         'div',
         { class: `bar-row ${r.className ?? ''}` },
-        h('span', { class: 'bar-label', title: r.label }, r.label),
+        h('span', { class: 'bar-label', title: r.title ?? r.label }, r.label),
         h(
           'span',
           { class: 'bar-track' },

@@ -14,6 +14,12 @@ const en = {
   badCredentials: 'Wrong client ID or secret: the node refused them.',
   unreachable: 'The node could not be reached.',
   apiError: 'The node answered with an error',
+  stageRaw: 'Raw material extraction',
+  stageMain: 'Main production',
+  demandTag: 'demand',
+  unitPiece: 'pcs',
+  eventCircle: '{r} km around {lat}, {lon}',
+  eventSites: '{n} sites',
   errBadRequest: 'The request was not accepted: check the inputs.',
   errNotFound: 'Not found: it is not in this node’s data.',
   errAccessDenied: 'Your client may not see this.',
@@ -147,6 +153,12 @@ const ja: Record<Key, string> = {
   badCredentials: 'クライアントIDまたはシークレットが違います（ノードが拒否しました）。',
   unreachable: 'ノードに接続できません。',
   apiError: 'ノードがエラーを返しました',
+  stageRaw: '原材料採掘',
+  stageMain: '主要製造',
+  demandTag: '需要',
+  unitPiece: '個',
+  eventCircle: '{lat}, {lon} の半径 {r} km',
+  eventSites: '{n} 拠点',
   errBadRequest: '要求が受け付けられませんでした。入力を確認してください。',
   errNotFound: '見つかりません。このノードのデータにありません。',
   errAccessDenied: 'このクライアントには閲覧権限がありません。',
@@ -323,6 +335,14 @@ export function clusterName(id: string): string {
 }
 
 // Numbers in the chosen locale, at most `digits` fraction digits.
+// `x` with exactly `digits` decimals, so that the numbers of one list line up.
+export function fixed(x: number, digits = 1): string {
+  return new Intl.NumberFormat(current === 'ja' ? 'ja-JP' : 'en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(x);
+}
+
 export function num(x: number, digits = 2): string {
   return new Intl.NumberFormat(current === 'ja' ? 'ja-JP' : 'en-US', {
     maximumFractionDigits: digits,
@@ -334,4 +354,25 @@ export function pct(share: number, digits = 1): string {
     style: 'percent',
     maximumFractionDigits: digits,
   }).format(share);
+}
+
+// A country's name in the UI's language ("JP" -> "Japan" / "日本"); the code when
+// the browser has no name for it.
+export function countryName(code: string): string {
+  if (!code) return '';
+  try {
+    return new Intl.DisplayNames([current === 'ja' ? 'ja' : 'en'], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+// A unit as the UI writes it: "piece" in words, the others as symbols.
+export function unitName(unit: string): string {
+  return unit === 'piece' ? t('unitPiece') : unit;
+}
+
+// `template` with {name} replaced by values[name].
+export function format(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuth } from './api';
-import { initLang, kLangKey, num, setLang, t } from './i18n';
+import { countryName, format, initLang, kLangKey, num, setLang, t, unitName } from './i18n';
 import {
   batteryProgress,
   circularityRows,
@@ -165,6 +165,10 @@ describe('footprint and circularity', () => {
     ]);
     expect(splitBars(undefined)).toEqual([]);
   });
+  it('keeps tiers in their order, 10 after 9', () => {
+    const tiers = ['10', '2', '1', '9'].map((key, i) => ({ key, kgco2e: String(i + 1), share: 0.25 }));
+    expect(splitBars(tiers, 12, 'others', true).map((b) => b.key)).toEqual(['1', '2', '9', '10']);
+  });
   it('uses the node’s EU minimums and the regulation’s when absent', () => {
     const rows = circularityRows([
       {
@@ -211,5 +215,18 @@ describe('i18n', () => {
     expect(initLang(storage, 'en-US')).toBe('ja');
     expect(t('map')).toBe('地図');
     expect(initLang(null, 'ja-JP')).toBe('ja');
+  });
+});
+
+describe('names in the UI language', () => {
+  it('countries, units and templates', () => {
+    setLang('ja', null);
+    expect(countryName('JP')).toBe('日本');
+    expect(unitName('piece')).toBe('個');
+    expect(format(t('eventCircle'), { r: '30', lat: '32.88', lon: '130.84' })).toBe('32.88, 130.84 の半径 30 km');
+    setLang('en', null);
+    expect(countryName('CD')).toBe('Congo - Kinshasa');
+    expect(unitName('kWh')).toBe('kWh');
+    expect(countryName('')).toBe('');
   });
 });

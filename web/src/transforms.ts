@@ -246,13 +246,17 @@ export interface Bar {
   share: number;
 }
 
-// Split entries as bars, largest first; past `top` bars the rest is summed into one
-// bar keyed `others`.
-export function splitBars(entries: SplitEntry[] | undefined, top = 12, others = 'others'): Bar[] {
+// Split entries as bars, largest first (or in the keys' order, numbers as numbers:
+// tiers 1, 2, ..., 10); past `top` bars the rest is summed into one bar keyed `others`.
+export function splitBars(entries: SplitEntry[] | undefined, top = 12, others = 'others', inKeyOrder = false): Bar[] {
   if (!entries) return [];
   const bars = entries
     .map((e) => ({ key: e.key, value: Number(e.kgco2e), share: e.share }))
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.key.localeCompare(b.key));
+    .sort((a, b) =>
+      inKeyOrder
+        ? a.key.localeCompare(b.key, undefined, { numeric: true })
+        : Math.abs(b.value) - Math.abs(a.value) || a.key.localeCompare(b.key),
+    );
   if (bars.length <= top) return bars;
   const rest = bars.slice(top - 1);
   return [

@@ -38,6 +38,8 @@ export interface SiteFeature {
 export interface SiteCollection {
   type: 'FeatureCollection';
   features: SiteFeature[];
+  // each site's organization by id: its name, and its Japanese name when known
+  organizations?: Record<string, { name: string; name_ja?: string }>;
 }
 
 export interface SiteProductRef {

@@ -1,7 +1,7 @@
 // Company and country shares of a product's capacity with their HHI.
 import type { View } from '../context';
 import { bars, fill, h } from '../dom';
-import { num, pct, t, type Key } from '../i18n';
+import { countryName, num, pct, t, unitName, type Key } from '../i18n';
 import { hhiBand, routeHash } from '../transforms';
 import type { CapacityShare } from '../types';
 import { dataOrError, field, productSelect, productsOrFirst } from './common';
@@ -12,7 +12,13 @@ const kBandKey: Record<ReturnType<typeof hhiBand>, Key> = {
   low: 'hhiLow',
 };
 
-function block(title: string, hhi: number, shares: CapacityShare[], id: string): HTMLElement {
+function block(
+  title: string,
+  hhi: number,
+  shares: CapacityShare[],
+  id: string,
+  label: (key: string) => string,
+): HTMLElement {
   const band = hhiBand(hhi);
   return h(
     'section',
@@ -25,7 +31,8 @@ function block(title: string, hhi: number, shares: CapacityShare[], id: string):
     ),
     bars(
       shares.map((s) => ({
-        label: s.key,
+        label: label(s.key),
+        title: s.key,
         value: s.share,
         text: `${pct(s.share)} · ${num(s.capacity)}`,
       })),
@@ -58,20 +65,23 @@ export const concentrationView: View = async (ctx, el, params) => {
       field(t('targetNode'), targetInput),
       h('button', { type: 'submit' }, t('show')),
     );
-  const c = await dataOrError(el, controls, () => ctx.api.concentration(product, target || undefined));
-  if (!c) return;
+  const data = await dataOrError(el, controls, () =>
+    Promise.all([ctx.api.concentration(product, target || undefined), ctx.names()]),
+  );
+  if (!data) return;
+  const [c, names] = data;
   fill(el,
     controls(),
     h(
       'p',
       { class: 'muted' },
-      `${c.basis} · ${num(c.nodes, 0)} ${t('nodes')} · ${t('capacity')} ${num(c.total_capacity)}`,
+      `${c.basis} · ${num(c.nodes, 0)} ${t('nodes')} · ${t('capacity')} ${num(c.total_capacity)} ${unitName(names.unit(product))}`,
     ),
     h(
       'div',
       { class: 'columns' },
-      block(t('byCompany'), c.hhi_company, c.by_company, 'by-company'),
-      block(t('byCountry'), c.hhi_country, c.by_country, 'by-country'),
+      block(t('byCompany'), c.hhi_company, c.by_company, 'by-company', (k) => names.organization(k)),
+      block(t('byCountry'), c.hhi_country, c.by_country, 'by-country', countryName),
     ),
   );
 };

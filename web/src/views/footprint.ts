@@ -2,7 +2,7 @@
 // recycled content against the EU minimums, and its battery passport.
 import type { View } from '../context';
 import { bars, fill, h } from '../dom';
-import { num, pct, t, type Key } from '../i18n';
+import { countryName, fixed, num, pct, t, unitName, type Key } from '../i18n';
 import { circularityRows, routeHash, splitBars } from '../transforms';
 import type { Dqr, Passport, SplitBy } from '../types';
 import { dataOrError, productSelect, productsOrFirst, table, field } from './common';
@@ -30,15 +30,25 @@ export const footprintView: View = async (ctx, el, params) => {
         productSelect(products, product, (p) => (location.hash = routeHash('footprint', { product: p }))),
       ),
     );
-  const docs = await dataOrError(el, controls, () => Promise.all(kSplits.map((s) => ctx.api.footprint(product, s.by))));
-  if (!docs) return;
+  const data = await dataOrError(el, controls, () =>
+    Promise.all([Promise.all(kSplits.map((s) => ctx.api.footprint(product, s.by))), ctx.names()]),
+  );
+  if (!data) return;
+  const [docs, names] = data;
   const fp = docs[0];
+  // What a split's key names, in words (the key itself on hover).
+  const label: Record<SplitBy, (key: string) => string> = {
+    tier: (k) => `${t('tier')} ${k}`,
+    country: countryName,
+    supplier: (k) => names.organization(k),
+    stage: (k) => (k === 'raw_material_extraction' ? t('stageRaw') : k === 'main_production' ? t('stageMain') : k),
+  };
   fill(el,
     controls(),
     h(
       'div',
       { class: 'kpis' },
-      h('div', { class: 'kpi', id: 'pcf' }, h('span', { class: 'kpi-label' }, t('pcf')), h('strong', {}, `${num(Number(fp.pcf_kgco2e_per_unit), 3)}`), h('span', { class: 'muted' }, ` / ${fp.unit}`)),
+      h('div', { class: 'kpi', id: 'pcf' }, h('span', { class: 'kpi-label' }, t('pcf')), h('strong', {}, `${num(Number(fp.pcf_kgco2e_per_unit), 3)}`), h('span', { class: 'muted' }, ` / ${unitName(fp.unit)}`)),
       h('div', { class: 'kpi', id: 'primary-share' }, h('span', { class: 'kpi-label' }, t('primaryShare')), h('strong', {}, pct(fp.primary_data_share))),
       h('div', { class: 'kpi', id: 'dqr' }, h('span', { class: 'kpi-label' }, t('dqr')), h('strong', {}, dqrText(fp.dqr))),
     ),
@@ -48,13 +58,20 @@ export const footprintView: View = async (ctx, el, params) => {
       { class: 'charts' },
       kSplits.map((s, i) => {
         const entries = docs[i][`by_${s.by}` as const];
-        const rows = splitBars(entries, 12, t('others'));
+        const rows = splitBars(entries, 12, t('others'), s.by === 'tier');
         return h(
           'section',
           { class: 'chart', id: `split-${s.by}` },
           h('h2', {}, t(s.label)),
           rows.length
-            ? bars(rows.map((b) => ({ label: b.key, value: b.value, text: `${num(b.value, 3)} (${pct(b.share)})` })))
+            ? bars(
+                rows.map((b) => ({
+                  label: b.key === t('others') ? b.key : label[s.by](b.key),
+                  title: b.key,
+                  value: b.value,
+                  text: `${fixed(b.value, 1)} (${pct(b.share)})`,
+                })),
+              )
             : h('p', { class: 'muted' }, t('noData')),
         );
       }),

@@ -1,7 +1,7 @@
 // The supply tree behind a product or site, one column per tier, SPOFs marked.
 import type { View } from '../context';
 import { fill, h } from '../dom';
-import { num, t } from '../i18n';
+import { countryName, num, t } from '../i18n';
 import { routeHash, tierColumns } from '../transforms';
 import { field, productsOrFirst } from './common';
 
@@ -11,7 +11,7 @@ export const tiersView: View = async (ctx, el, params) => {
   const direction = params.get('direction') === 'down' ? 'down' : 'up';
   const depthParam = params.get('depth');
   const depth = depthParam ? Number(depthParam) : undefined;
-  const tiers = await ctx.api.tiers(node, direction, depth);
+  const [tiers, names] = await Promise.all([ctx.api.tiers(node, direction, depth), ctx.names()]);
   const go = () =>
     (location.hash = routeHash('tiers', {
       node: nodeInput.value.trim(),
@@ -71,11 +71,11 @@ export const tiersView: View = async (ctx, el, params) => {
                 c.entries.map((e) =>
                   h(
                     'li',
-                    { class: e.spof ? 'spof' : '', title: `${e.organization} · ${e.country}` },
-                    h('a', { href: routeHash('map', { site: e.site }) }, e.site),
-                    h('span', { class: 'muted' }, ` ${e.product}`),
-                    h('span', { class: 'cc' }, ` ${e.country}`),
-                    e.kind === 'demand' ? h('span', { class: 'tag' }, ' demand') : null,
+                    { class: e.spof ? 'spof' : '', title: `${names.organization(e.organization)} (${e.organization})` },
+                    h('a', { href: routeHash('map', { site: e.site }), title: e.site }, names.site(e.site)),
+                    h('span', { class: 'muted', title: e.product }, ` ${names.product(e.product)}`),
+                    h('span', { class: 'cc', title: e.country }, ` ${countryName(e.country)}`),
+                    e.kind === 'demand' ? h('span', { class: 'tag' }, ` ${t('demandTag')}`) : null,
                   ),
                 ),
               ),

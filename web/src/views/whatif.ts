@@ -3,7 +3,7 @@
 import type { View } from '../context';
 import { errorPanel } from '../errors';
 import { fill, h } from '../dom';
-import { num, t } from '../i18n';
+import { countryName, format, num, t, unitName } from '../i18n';
 import { clusterColour, routeHash, sitesInCircle } from '../transforms';
 import type { EventArea, EventResult, Product } from '../types';
 import { field, mapBox, table } from './common';
@@ -11,14 +11,19 @@ import type { SitePoints } from '../transforms';
 
 type Kind = 'circle' | 'country' | 'company' | 'sites';
 
-export function eventResult(r: EventResult, pts: SitePoints, products: Map<string, Product> = new Map()): HTMLElement {
+export function eventResult(
+  r: EventResult,
+  pts: SitePoints,
+  products: Map<string, Product> = new Map(),
+  title = r.event,
+): HTMLElement {
   const name = (id: string) => {
     const i = pts.byId.get(id);
     return i === undefined ? id : `${pts.props[i].name} (${id})`;
   };
   // A product by its name, the id on hover.
   const product = (id: string) => h('span', { title: id }, products.get(id)?.name ?? id);
-  const unit = (id: string) => products.get(id)?.unit ?? '';
+  const unit = (id: string) => unitName(products.get(id)?.unit ?? '');
   const s = r.result;
   const exposed = s.tts_days !== null && s.tts_days < s.ttr_days;
   const lost = Object.entries(s.lost_units).filter(([, v]) => v > 0);
@@ -29,7 +34,7 @@ export function eventResult(r: EventResult, pts: SitePoints, products: Map<strin
   return h(
     'div',
     { class: 'event-result', id: 'event-result' },
-    h('h2', {}, `${r.event} · ${num(r.days)} ${t('dayUnit')}`),
+    h('h2', { title: r.event }, `${title} · ${num(r.days)} ${t('dayUnit')}`),
     h(
       'div',
       { class: 'kpis' },
@@ -47,7 +52,7 @@ export function eventResult(r: EventResult, pts: SitePoints, products: Map<strin
     h('p', { class: 'muted', id: 'stopped-hint' }, t('stoppedDemandHint')),
     table(
       [t('site'), t('product'), t('country')],
-      r.stopped_demand.map((v) => [name(v.site), product(v.product), v.country]),
+      r.stopped_demand.map((v) => [name(v.site), product(v.product), countryName(v.country)]),
     ),
     h('h3', {}, t('lostUnits')),
     h('p', { class: 'muted' }, t('lostHint')),
@@ -80,7 +85,11 @@ export const whatifView: View = async (ctx, el, given) => {
   // Opened without inputs (from the navigation): the tab's last inputs, not run again.
   const params = given.has('kind') ? given : (lastWhatif() ?? given);
   if (params !== given) params.delete('run');
-  const [pts, productList] = await Promise.all([ctx.sites(), ctx.products().catch(() => [] as Product[])]);
+  const [pts, productList, names] = await Promise.all([
+    ctx.sites(),
+    ctx.products().catch(() => [] as Product[]),
+    ctx.names(),
+  ]);
   const products = new Map(productList.map((p) => [p.id, p]));
   const { box, map } = mapBox('japan');
   map.setPoints(pts, { colour: (i) => clusterColour(pts.props[i].cluster), radius: () => 3.5 });
@@ -195,7 +204,19 @@ export const whatifView: View = async (ctx, el, given) => {
     remember(true);
     try {
       const r = await ctx.api.scenario({ name: '', days: Number(days.value), ...area });
-      out.replaceChildren(eventResult(r, pts, products));
+      const title =
+        'circle' in area
+          ? format(t('eventCircle'), {
+              r: num(area.circle.radius_km),
+              lat: String(area.circle.lat),
+              lon: String(area.circle.lon),
+            })
+          : 'country' in area
+            ? `${countryName(area.country)} (${area.country})`
+            : 'company' in area
+              ? names.organization(area.company)
+              : format(t('eventSites'), { n: String(area.sites.length) });
+      out.replaceChildren(eventResult(r, pts, products, title));
       map.setHighlighted(r.sites.filter((id) => pts.byId.has(id)).map((id) => pts.byId.get(id)!));
     } catch (e) {
       out.replaceChildren(errorPanel(e, 'whatif-error'));

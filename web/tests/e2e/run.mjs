@@ -216,10 +216,25 @@ test('tiers: the supply tree behind a car with SPOFs marked', async () => {
   await signedIn(page, '#/tiers?node=prod%3Abev-suv&direction=up');
   const items = await page.$$eval('#tiers li', (lis) => lis.map((li) => li.textContent));
   check(items.length > 10, `tier entries: ${items.length}`);
-  check(items.some((x) => x.includes('site:jasm-kikuyo')), 'JASM is not upstream of the SUV');
+  // Names, with the ids on hover; countries by name.
+  const jasm = await page.$$eval('#tiers li a', (as) =>
+    as.filter((a) => a.title === 'site:jasm-kikuyo').map((a) => a.textContent),
+  );
+  check(jasm.length > 0 && !jasm[0].startsWith('site:'), `JASM upstream of the SUV: ${jasm}`);
+  check(!items.some((x) => /\b(site|prod):/.test(x)), `raw ids: ${items.find((x) => /\b(site|prod):/.test(x))}`);
+  check(items.some((x) => x.includes('Japan')), 'no country names');
+  const owners = await page.$$eval('#tiers li', (lis) => lis.map((li) => li.title));
+  check(owners.some((x) => /^[^:]+ \(org:[^)]+\)$/.test(x)), `organization names on hover: ${owners.slice(0, 2)}`);
   const spofs = await page.$$eval('#tiers li.spof', (lis) => lis.length);
   check(spofs > 0, 'no SPOF marked');
   await shot(page, '04-tiers');
+  // In Japanese: country names and the demand tag too.
+  await page.click('#lang');
+  await page.waitForSelector('main[data-ready="true"]');
+  const ja = await page.$$eval('#tiers li', (lis) => lis.map((li) => li.textContent).join('|'));
+  check(ja.includes('日本'), 'no Japanese country names');
+  const tags = await page.$$eval('#tiers .tag', (t) => t.map((x) => x.textContent.trim()));
+  check(tags.every((x) => x === '需要'), `demand tags: ${tags.slice(0, 3)}`);
   await page.context().close();
 });
 
@@ -232,6 +247,11 @@ test('concentration: company and country shares with HHI bands', async () => {
   check(/concentrated/.test(company), company);
   const bars = await page.$$eval('#by-country .bar-row', (r) => r.length);
   check(bars > 0, 'no country bars');
+  const labels = await page.$$eval('#by-company .bar-label, #by-country .bar-label', (l) =>
+    l.map((x) => [x.textContent, x.title]),
+  );
+  check(labels.every(([text]) => !text.startsWith('org:')), `raw ids: ${JSON.stringify(labels.slice(0, 3))}`);
+  check(labels.some(([text, title]) => title === 'JP' && text === 'Japan'), JSON.stringify(labels));
   await shot(page, '05-concentration');
   await page.context().close();
 });
