@@ -424,6 +424,7 @@ void Node::Impl::ApiProducts(ApiCall& c) {
   for (model::Index p : order) {
     out.push_back({{"id", m.products[p].id},
                    {"name", m.products[p].name},
+                   {"name_ja", m.products[p].name_ja},
                    {"category", m.products[p].category},
                    {"unit", std::string(model::UnitSymbol(m.products[p].unit))},
                    {"sites", sites[p].size()}});

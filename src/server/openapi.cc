@@ -203,6 +203,7 @@ Json Schemas() {
                     {"dependent_demand", Arr(Ref("NodeRef"))}})},
       {"Products", Obj({{"products", Arr(Obj({{"id", Str()},
                                               {"name", Str()},
+                                              {"name_ja", Str()},
                                               {"category", Str()},
                                               {"unit", Str()},
                                               {"sites", Int()}}))}})},

@@ -228,6 +228,9 @@ TEST_F(DemoApiTest, ProductsAreSortedWithTheirSiteCounts) {
     EXPECT_EQ(p["sites"], sites.size());
     EXPECT_GE(sites.size(), 2u);
     EXPECT_EQ(p["unit"], "piece");
+    // The demo names every product in Japanese too.
+    EXPECT_EQ(p["name_ja"], M().products[id].name_ja);
+    EXPECT_FALSE(p["name_ja"].get<std::string>().empty());
   }
 }
 

@@ -20,7 +20,7 @@ export class Names {
     return pick(this.organizations.get(id)) ?? id;
   }
   product(id: string): string {
-    return this.products.get(id)?.name || id;
+    return pick(this.products.get(id)) ?? id;
   }
   unit(product: string): string {
     return this.products.get(product)?.unit ?? '';

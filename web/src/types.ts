@@ -68,6 +68,7 @@ export interface SiteDetail {
 export interface Product {
   id: string;
   name: string;
+  name_ja?: string; // empty when the data has none
   category: string;
   unit: string;
   sites?: number;

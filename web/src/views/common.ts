@@ -3,7 +3,7 @@
 import type { Context } from '../context';
 import { fill, h } from '../dom';
 import { errorPanel } from '../errors';
-import { t } from '../i18n';
+import { lang, t } from '../i18n';
 import { MapCanvas, type Region } from '../map';
 import type { Product } from '../types';
 
@@ -36,7 +36,7 @@ export function productSelect(
     'select',
     { id, onchange: () => onChange(sel.value) },
     allowNone ? h('option', { value: '' }, t('none')) : null,
-    products.map((p) => h('option', { value: p.id }, `${p.name} (${p.id})`)),
+    products.map((p) => h('option', { value: p.id }, `${(lang() === 'ja' && p.name_ja) || p.name} (${p.id})`)),
   );
   sel.value = selected;
   return sel;

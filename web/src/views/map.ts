@@ -1,9 +1,9 @@
 // The map: every site coloured by cluster or by risk, the supply links of one
 // product as arcs, and the details of a clicked site.
-import type { Context, View } from '../context';
+import type { Context, Names, View } from '../context';
 import { describeError } from '../errors';
 import { fill, h } from '../dom';
-import { clusterName, num, t } from '../i18n';
+import { clusterName, countryName, num, t } from '../i18n';
 import type { MapCanvas } from '../map';
 import {
   clusterColour,
@@ -16,26 +16,28 @@ import {
 import type { SiteDetail, SiteProductRef } from '../types';
 import { field, mapBox, productSelect, table } from './common';
 
-export function siteDetails(d: SiteDetail): HTMLElement {
+export function siteDetails(d: SiteDetail, names: Names): HTMLElement {
   const refs = (list: SiteProductRef[]) =>
     list.length
       ? h(
           'ul',
           { class: 'refs' },
-          list.map((r) => h('li', {}, `${r.site} — ${r.product}`)),
+          list.map((r) =>
+            h('li', { title: `${r.site} — ${r.product}` }, `${names.site(r.site)} — ${names.product(r.product)}`),
+          ),
         )
       : h('p', { class: 'muted' }, t('none'));
   return h(
     'div',
     { class: 'site-details', id: 'site-details', 'data-site': d.id },
-    h('h2', {}, d.name),
+    h('h2', { title: d.id }, names.site(d.id)),
     h(
       'dl',
       {},
       h('dt', {}, t('organization')),
-      h('dd', {}, `${d.organization.name} (${d.organization.id})`),
+      h('dd', { title: d.organization.id }, names.organization(d.organization.id)),
       h('dt', {}, t('country')),
-      h('dd', {}, [d.country, d.region].filter(Boolean).join(' · ')),
+      h('dd', { title: d.country }, [countryName(d.country), d.region].filter(Boolean).join(' · ')),
       h('dt', {}, t('cluster')),
       h('dd', {}, d.cluster ? clusterName(d.cluster) : t('none')),
       h('dt', {}, t('recoveryDays')),
@@ -49,7 +51,7 @@ export function siteDetails(d: SiteDetail): HTMLElement {
     table(
       [t('product'), t('capacityPerDay'), t('inventory')],
       d.products.map((p) => [
-        h('a', { href: routeHash('tiers', { node: `${d.id}/${p.id}` }) }, p.id),
+        h('a', { href: routeHash('tiers', { node: `${d.id}/${p.id}` }), title: p.id }, names.product(p.id)),
         p.capacity_per_day == null ? '—' : num(p.capacity_per_day),
         p.inventory_units == null ? '—' : num(p.inventory_units),
       ]),
@@ -74,7 +76,8 @@ export async function showSite(
   map.select(index);
   panel.replaceChildren(h('p', { class: 'loading' }, t('loading')));
   try {
-    panel.replaceChildren(siteDetails(await ctx.api.site(pts.ids[index])));
+    const [detail, names] = await Promise.all([ctx.api.site(pts.ids[index]), ctx.names()]);
+    panel.replaceChildren(siteDetails(detail, names));
   } catch (e) {
     panel.replaceChildren(h('p', { class: 'error', role: 'alert' }, describeError(e)));
   }

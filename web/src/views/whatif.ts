@@ -3,7 +3,7 @@
 import type { View } from '../context';
 import { errorPanel } from '../errors';
 import { fill, h } from '../dom';
-import { countryName, format, num, t, unitName } from '../i18n';
+import { countryName, format, lang, num, t, unitName } from '../i18n';
 import { clusterColour, routeHash, sitesInCircle } from '../transforms';
 import type { EventArea, EventResult, Product } from '../types';
 import { field, mapBox, table } from './common';
@@ -19,7 +19,9 @@ export function eventResult(
 ): HTMLElement {
   const name = (id: string) => {
     const i = pts.byId.get(id);
-    return i === undefined ? id : `${pts.props[i].name} (${id})`;
+    if (i === undefined) return id;
+    const p = pts.props[i];
+    return `${(lang() === 'ja' && p.name_ja) || p.name} (${id})`;
   };
   // A product by its name, the id on hover.
   const product = (id: string) => h('span', { title: id }, products.get(id)?.name ?? id);

@@ -197,7 +197,8 @@ test('map: sites, a click shows the site, supply arcs, risk colours, world and J
   await page.mouse.click(box.x + pos[0], box.y + pos[1]);
   await page.waitForSelector('#site-details', { timeout: 10000 });
   const details = await page.textContent('#site-details');
-  check(details.includes('Kikuyo') && details.includes('org:jasm'), `details: ${details.slice(0, 200)}`);
+  check(details.includes('Kikuyo') && details.includes('Japan Advanced Semiconductor'), `details: ${details.slice(0, 200)}`);
+  check((await page.getAttribute('#site-details h2', 'title')) === 'site:jasm-kikuyo', 'no id on hover');
   await page.selectOption('#product', 'prod:logic-wafer-mature');
   await page.waitForFunction(() => /\d/.test(document.querySelector('#links-note')?.textContent ?? ''));
   const links = await page.textContent('#links-note');
@@ -233,8 +234,11 @@ test('tiers: the supply tree behind a car with SPOFs marked', async () => {
   await page.waitForSelector('main[data-ready="true"]');
   const ja = await page.$$eval('#tiers li', (lis) => lis.map((li) => li.textContent).join('|'));
   check(ja.includes('日本'), 'no Japanese country names');
+  // The demo's Japanese names (name_ja) for sites and products.
+  check(ja.includes('元町工場') && ja.includes('電気自動車SUV'), `no Japanese names: ${ja.slice(0, 200)}`);
   const tags = await page.$$eval('#tiers .tag', (t) => t.map((x) => x.textContent.trim()));
   check(tags.every((x) => x === '需要'), `demand tags: ${tags.slice(0, 3)}`);
+  await shot(page, '04-tiers-ja');
   await page.context().close();
 });
 
