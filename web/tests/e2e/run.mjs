@@ -128,6 +128,32 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
+test('layout at 1024 x 700: battery bars usable, labels whole, no band under the map', async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await signedIn(page);
+  const rows = await page.$$eval('#battery .bar-row', (rs) =>
+    rs.map((r) => {
+      const label = r.querySelector('.bar-label');
+      return { track: r.querySelector('.bar-track').clientWidth, cut: label.scrollWidth > label.clientWidth + 1 };
+    }),
+  );
+  check(rows.length > 0 && rows.every((r) => r.track >= 120 && !r.cut), JSON.stringify(rows));
+  const fits = await page.$eval('table.clusters', (t) => t.scrollWidth <= t.closest('aside').clientWidth);
+  check(fits, 'the clusters table is wider than its panel');
+  await shot(page, '12-overview-1024');
+  await open(page, '#/whatif?kind=circle&lat=32.88&lon=130.84&radius=30&days=30&run=1');
+  await page.waitForSelector('#event-result', { timeout: 60000 });
+  const gap = await page.evaluate(() => {
+    const box = document.querySelector('.map-box').getBoundingClientRect();
+    const area = document.querySelector('.map-area').getBoundingClientRect();
+    return box.bottom - area.bottom;
+  });
+  check(gap <= 2, `white band under the map: ${gap} px`);
+  await shot(page, '13-whatif-1024');
+  await page.context().close();
+});
+
 test('wrong credentials show a clear message', async () => {
   const page = await newPage();
   await page.goto(`${base}/`);
