@@ -555,6 +555,14 @@ TEST_F(CliTest, DemoRiskCommands) {
   ASSERT_EQ(event.exit_code, 0) << event.err;
   EXPECT_THAT(event.out, HasSubstr("site:jasm-kikuyo"));
   EXPECT_THAT(event.out, HasSubstr("prod:ev-inverter"));
+  EXPECT_TRUE(nlohmann::json::parse(event.out)["currency"].is_null());
+  // With the margins' currency set, the impact names it, in JSON and in text.
+  ASSERT_EQ(Renkei({"policy", db_, "--currency", "USD"}).exit_code, 0);
+  RunResult usd =
+      Renkei({"risk", "event", db_, "--circle", "32.88,130.78,30", "--days", "30", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(usd.out)["currency"], "USD");
+  EXPECT_THAT(Renkei({"risk", "event", db_, "--country", "JP", "--days", "3"}).out,
+              HasSubstr("impact USD"));
 
   RunResult tts = Renkei({"risk", "tts", db_, "--json"});
   ASSERT_EQ(tts.exit_code, 0) << tts.err;

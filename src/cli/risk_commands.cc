@@ -19,6 +19,7 @@
 #include "risk/report.h"
 #include "risk/tiers.h"
 #include "risk/time_to_survive.h"
+#include "store/node_records.h"
 #include "store/store.h"
 
 namespace renkei::cli {
@@ -54,6 +55,7 @@ struct Options {
 struct Loaded {
   std::unique_ptr<model::Model> model;
   std::unique_ptr<network::Network> network;
+  std::string currency;  // of the margins (renkei policy --currency); empty: not set
 };
 
 StatusOr<Loaded> Load(const std::string& db) {
@@ -63,6 +65,7 @@ StatusOr<Loaded> Load(const std::string& db) {
   l.model = std::make_unique<model::Model>(std::move(m));
   RENKEI_ASSIGN_OR_RETURN(network::Network n, network::Network::Build(*l.model));
   l.network = std::make_unique<network::Network>(std::move(n));
+  RENKEI_ASSIGN_OR_RETURN(l.currency, store::MarginCurrency(*store));
   return l;
 }
 
@@ -194,9 +197,11 @@ int RunSpof(const Options& o) {
   return kExitOk;
 }
 
-void PrintScenarios(const std::vector<risk::ScenarioResult>& results) {
+// The impact column names the margins' currency when the store sets one.
+void PrintScenarios(const std::vector<risk::ScenarioResult>& results, const std::string& currency) {
+  const std::string impact = currency.empty() ? "impact" : "impact " + currency;
   std::printf("%-32s %10s %10s %14s %16s %6s %s\n", "scenario", "TTS days", "TTR days",
-              "lost units", "impact", "REI", "exposed");
+              "lost units", impact.c_str(), "REI", "exposed");
   for (const risk::ScenarioResult& r : results) {
     std::printf("%-32s %10s %10s %14s %16s %6s %s\n", r.scenario.c_str(),
                 r.tts_days ? Num(*r.tts_days).c_str() : "unbounded", Num(r.ttr_days).c_str(),
@@ -235,7 +240,7 @@ int RunTts(const Options& o) {
     PrintJson(risk::TtsJson(*l->model, *results));
     return kExitOk;
   }
-  PrintScenarios(*results);
+  PrintScenarios(*results, l->currency);
   return kExitOk;
 }
 
@@ -276,7 +281,10 @@ int RunEvent(const Options& o) {
   StatusOr<risk::EventImpact> impact = risk::AnalyseEvent(n, ev);
   if (!impact.ok()) return ReportError(impact.status());
   if (o.json) {
-    PrintJson(risk::EventJson(n, ev, *impact));
+    // As the API's scenarios answer: the impact's currency with it.
+    json doc = risk::EventJson(n, ev, *impact);
+    doc["currency"] = l->currency.empty() ? json(nullptr) : json(l->currency);
+    PrintJson(doc);
     return kExitOk;
   }
   std::printf("%s for %s days: %zu sites, %zu nodes hit\n", risk::EventName(ev).c_str(),
@@ -297,7 +305,7 @@ int RunEvent(const Options& o) {
                 stop ? "  (gets nothing while the sites are down)" : "");
   }
   std::printf("\n");
-  PrintScenarios({impact->result});
+  PrintScenarios({impact->result}, l->currency);
   return kExitOk;
 }
 
