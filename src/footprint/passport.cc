@@ -50,21 +50,22 @@ class Builder {
     for (const SplitEntry& e : fp.by_stage) {
       stages[e.key == "raw_material_extraction" ? 0 : 1] += e.kgco2e;
     }
-    bool stages_known = true;
-    if (p != nullptr && p->distribution_kgco2e_per_unit) {
+    // Distribution and end of life come from the passport data.
+    const bool known[4] = {true, true, p != nullptr && p->distribution_kgco2e_per_unit.has_value(),
+                           p != nullptr && p->end_of_life_kgco2e_per_unit.has_value()};
+    if (known[2]) {
       stages[2] = *p->distribution_kgco2e_per_unit;
     } else {
-      stages_known = false;
       Missing("$.carbonFootprint.carbonFootprintPerLifecycleStage[Distribution]",
               "passports.distribution_kgco2e_per_unit");
     }
-    if (p != nullptr && p->end_of_life_kgco2e_per_unit) {
+    if (known[3]) {
       stages[3] = *p->end_of_life_kgco2e_per_unit;
     } else {
-      stages_known = false;
       Missing("$.carbonFootprint.carbonFootprintPerLifecycleStage[Recycling]",
               "passports.end_of_life_kgco2e_per_unit");
     }
+    const bool stages_known = known[2] && known[3];
     const double absolute = stages[0] + stages[1] + stages[2] + stages[3];
     std::optional<double> lifetime;
     if (p != nullptr && p->lifetime_energy_kwh) {
@@ -84,8 +85,6 @@ class Builder {
       Json lifecycle = Json::array();
       const char* names[4] = {"RawMaterialExtraction", "MainProduction", "Distribution",
                               "Recycling"};
-      const bool known[4] = {true, true, p->distribution_kgco2e_per_unit.has_value(),
-                             p->end_of_life_kgco2e_per_unit.has_value()};
       for (int s = 0; s < 4; ++s) {
         if (!known[s]) continue;
         lifecycle.push_back({{"lifecycleStage", names[s]},
@@ -283,12 +282,6 @@ std::optional<std::string_view> RecycledMaterialName(std::string_view substance)
     }
   }
   return std::nullopt;
-}
-
-std::vector<model::Index> PassportProducts(const model::Model& model) {
-  std::vector<model::Index> out;
-  for (const model::Passport& p : model.passports) out.push_back(p.product);
-  return out;
 }
 
 StatusOr<BatteryPassport> MakeBatteryPassport(const model::Model& model,

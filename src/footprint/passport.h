@@ -69,9 +69,6 @@ StatusOr<BatteryPassport> MakeBatteryPassport(const model::Model& model,
 // nullopt for any other substance.
 std::optional<std::string_view> RecycledMaterialName(std::string_view substance);
 
-// The products a passport is for: those with a passports row, in row order.
-std::vector<model::Index> PassportProducts(const model::Model& model);
-
 }  // namespace renkei::footprint
 
 #endif  // RENKEI_FOOTPRINT_PASSPORT_H_
