@@ -33,6 +33,65 @@ std::string Rfc3339(std::chrono::system_clock::time_point time, bool millis) {
 
 std::string NowRfc3339(bool millis) { return Rfc3339(std::chrono::system_clock::now(), millis); }
 
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view t,
+                                                                  bool* date_only) {
+  using namespace std::chrono;  // NOLINT(google-build-using-namespace): a function body
+  size_t at = 0;
+  auto digits = [&](size_t n, int& out) {
+    if (t.size() < at + n) return false;
+    out = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      out = out * 10 + (t[i] - '0');
+    }
+    at += n;
+    return true;
+  };
+  auto literal = [&](char c) {
+    if (at >= t.size() || t[at] != c) return false;
+    ++at;
+    return true;
+  };
+  int y = 0, mo = 0, d = 0;
+  if (!digits(4, y) || !literal('-') || !digits(2, mo) || !literal('-') || !digits(2, d)) {
+    return std::nullopt;
+  }
+  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
+                            day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return std::nullopt;
+  system_clock::time_point time = sys_days(date);
+  if (date_only != nullptr) *date_only = at == t.size();
+  if (at == t.size()) return time;
+  int h = 0, mi = 0, sec = 0;
+  if (!(literal('T') || literal('t')) || !digits(2, h) || !literal(':') || !digits(2, mi) ||
+      !literal(':') || !digits(2, sec) || h > 23 || mi > 59 || sec > 60) {
+    return std::nullopt;
+  }
+  time += hours(h) + minutes(mi) + seconds(sec);
+  if (literal('.')) {
+    int64_t frac = 0, scale = 1;
+    size_t n = 0;
+    while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
+      if (n++ < 9) {
+        frac = frac * 10 + (t[at] - '0');
+        scale *= 10;
+      }
+      ++at;
+    }
+    if (n == 0) return std::nullopt;
+    time += duration_cast<system_clock::duration>(nanoseconds(frac * (1000000000 / scale)));
+  }
+  if (literal('Z') || literal('z')) return at == t.size() ? std::optional(time) : std::nullopt;
+  const bool plus = literal('+');
+  if (!plus && !literal('-')) return std::nullopt;
+  int oh = 0, om = 0;
+  if (!digits(2, oh) || !literal(':') || !digits(2, om) || at != t.size() || oh > 23 || om > 59) {
+    return std::nullopt;
+  }
+  const minutes offset = hours(oh) + minutes(om);
+  return plus ? time - offset : time + offset;
+}
+
 int UtcYear(std::chrono::system_clock::time_point time) { return Utc(time).tm_year + 1900; }
 
 }  // namespace renkei

@@ -13,6 +13,7 @@
 #include "io/bundle.h"
 #include "io/split.h"
 #include "io/synthetic.h"
+#include "model/edit.h"
 #include "model/schema.h"
 #include "store/import.h"
 #include "store/node_records.h"
@@ -38,6 +39,10 @@ struct Options {
   std::string shape = "general";
   bool no_capacities = false;
   bool no_inventories = false;
+  std::string mode = "append";
+  std::vector<std::string> organizations;
+  bool cascade = false;
+  std::string as_of;
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -65,22 +70,51 @@ int RunInit(const Options& o) {
   return kExitOk;
 }
 
+// Rows added, changed and removed per table, and the rows a cascade removed.
+void PrintEdit(const std::array<model::TableEdit, model::kTableCount>& tables,
+               const std::vector<std::string>& cascaded) {
+  std::printf("  %-18s %8s %8s %8s\n", "table", "added", "changed", "removed");
+  for (const model::TableSchema& t : model::AllTables()) {
+    const model::TableEdit& e = tables[static_cast<size_t>(t.table)];
+    if (e.added + e.changed + e.removed == 0) continue;
+    std::printf("  %-18s %8zu %8zu %8zu\n", std::string(t.name).c_str(), e.added, e.changed,
+                e.removed);
+  }
+  for (const std::string& row : cascaded) std::printf("  also removed %s\n", row.c_str());
+}
+
 int RunImport(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
+  const std::optional<model::EditMode> mode = model::ParseEditMode(o.mode);
+  if (!mode) {
+    return ReportError(
+        InvalidArgumentError("--mode: expected append, upsert or replace, got '" + o.mode + "'"));
+  }
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
   store::ImportOptions options;
   options.actor = o.actor.empty() ? DefaultActor() : o.actor;
   options.trust_new_keys = o.trust_new_keys;
   options.streamed = true;  // this process holds the store alone
+  options.edit = {*mode, o.organizations, o.cascade};
   auto imported = store::ImportBundle(**store, {o.bundle, std::nullopt, ""}, options);
   if (!imported.ok()) return ReportError(imported.status());
   for (const std::string& signer : imported->trusted_keys) {
     std::printf("trusted the public key of %s that came with the bundle\n", signer.c_str());
   }
-  std::printf("imported %s into %s in %.2f s\n", o.bundle.c_str(), o.db.c_str(),
-              SecondsSince(start));
-  PrintCounts(imported->after, &imported->before);
+  if (*mode == model::EditMode::kAppend) {
+    std::printf("imported %s into %s in %.2f s (version %lld)\n", o.bundle.c_str(), o.db.c_str(),
+                SecondsSince(start), static_cast<long long>(imported->change));
+    PrintCounts(imported->after, &imported->before);
+  } else if (imported->change == 0) {
+    std::printf("%s changes nothing in %s (%.2f s)\n", o.bundle.c_str(), o.db.c_str(),
+                SecondsSince(start));
+  } else {
+    std::printf("%s %s into %s in %.2f s (version %lld)\n",
+                *mode == model::EditMode::kUpsert ? "upserted" : "replaced with", o.bundle.c_str(),
+                o.db.c_str(), SecondsSince(start), static_cast<long long>(imported->change));
+    PrintEdit(imported->tables, imported->cascaded);
+  }
   return kExitOk;
 }
 
@@ -173,7 +207,7 @@ int RunExport(const Options& o) {
   }
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
-  auto model = (*store)->LoadModel();
+  auto model = (*store)->LoadModelAsOf(o.as_of);
   if (!model.ok()) return ReportError(model.status());
   Status s = io::WriteBundle(*model, o.out,
                              o.format == "csv" ? io::BundleFormat::kCsv : io::BundleFormat::kJson);
@@ -290,6 +324,17 @@ void AddBundleCommands(CommandLine& cl) {
   import->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   import->add_option("BUNDLE", o->bundle, "A folder of CSV files or a .json file")->required();
   import->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
+  import
+      ->add_option("--mode", o->mode,
+                   "append (a stored key is an error), upsert (rows with a stored key replace "
+                   "it) or replace (upsert, then the named organizations' rows the bundle "
+                   "lacks are removed); any table may have a 'deleted' column (true/false)")
+      ->capture_default_str();
+  import->add_option("--organization", o->organizations,
+                     "--mode replace: an organization whose rows the bundle is the whole truth of "
+                     "(repeatable)");
+  import->add_flag("--cascade", o->cascade,
+                   "Remove rows that refer to removed rows too, instead of refusing the import");
   import->add_flag("--trust-new-keys", o->trust_new_keys,
                    "Check received footprints also against public keys that come with the "
                    "bundle itself (organizations.csv), and record that in the audit log");
@@ -308,6 +353,7 @@ void AddBundleCommands(CommandLine& cl) {
       cl.Add(app, "export", "Write the store's content as a bundle", [o] { return RunExport(*o); });
   exp->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   exp->add_option("DIR", o->out, "Folder (csv) or file (json) to write")->required();
+  exp->add_option("--as-of", o->as_of, kAsOfHelp);
   exp->add_option("--format", o->format, "csv (a folder) or json (one file)")
       ->capture_default_str();
 

@@ -17,6 +17,11 @@ inline constexpr int kExitBadInput = 1;  // bad input or usage
 inline constexpr int kExitInternal = 2;  // internal failure
 inline constexpr int kExitNoAnswer = 3;  // a partner's node did not answer (`renkei ask`)
 
+// The help of every --as-of option.
+inline constexpr const char* kAsOfHelp =
+    "Read the store as of a version (a change number, see 'renkei history') or a time (RFC "
+    "3339, or a date meaning its end in UTC)";
+
 // Prints "renkei: error: <message>" on standard error and returns the exit code
 // for `status`: 1 for errors in the caller's input, 2 for internal failures.
 int ReportError(const Status& status);

@@ -21,6 +21,7 @@ namespace {
 
 struct Options {
   std::string db;
+  std::string as_of;  // --as-of: a version or a time; empty: the current model
   std::string product;
   std::string by;
   bool json = false;
@@ -30,9 +31,9 @@ struct Options {
   CLI::App* export_command = nullptr;
 };
 
-StatusOr<model::Model> Load(const std::string& db) {
+StatusOr<model::Model> Load(const std::string& db, const std::string& as_of) {
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open(db));
-  return store->LoadModel();
+  return store->LoadModelAsOf(as_of);
 }
 
 std::string Rating(const std::optional<double>& r) { return r ? FormatDecimal(r.value(), 3) : "-"; }
@@ -41,7 +42,7 @@ int RunExport(const Options& o) {
   if (o.pact != "v2" && o.pact != "v3") {
     return ReportError(InvalidArgumentError("--pact: expected v2 or v3, got '" + o.pact + "'"));
   }
-  auto model = Load(o.db);
+  auto model = Load(o.db, o.as_of);
   if (!model.ok()) return ReportError(model.status());
   auto network = footprint::RollUp(*model);
   if (!network.ok()) return ReportError(network.status());
@@ -91,7 +92,7 @@ int RunFootprint(const Options& o) {
     return ReportError(InvalidArgumentError(
         "--by: expected tier, country, supplier or stage, got '" + o.by + "'"));
   }
-  auto model = Load(o.db);
+  auto model = Load(o.db, o.as_of);
   if (!model.ok()) return ReportError(model.status());
   auto network = footprint::RollUp(*model);
   if (!network.ok()) return ReportError(network.status());
@@ -126,7 +127,7 @@ int RunFootprint(const Options& o) {
 }
 
 int RunCircularity(const Options& o) {
-  auto model = Load(o.db);
+  auto model = Load(o.db, o.as_of);
   if (!model.ok()) return ReportError(model.status());
   auto c = footprint::RecycledContent(*model, o.product);
   if (!c.ok()) return ReportError(c.status());
@@ -153,7 +154,7 @@ int RunCircularity(const Options& o) {
 }
 
 int RunPassport(const Options& o) {
-  auto model = Load(o.db);
+  auto model = Load(o.db, o.as_of);
   if (!model.ok()) return ReportError(model.status());
   auto network = footprint::RollUp(*model);
   if (!network.ok()) return ReportError(network.status());
@@ -197,6 +198,7 @@ void AddFootprintCommands(CommandLine& cl) {
   });
   fp->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)");
   fp->add_option("PRODUCT", o->product, "Product id");
+  fp->add_option("--as-of", o->as_of, kAsOfHelp);
   fp->add_flag("--json", o->json, "Print JSON");
   fp->add_option("--by", o->by, "Split the total by tier, country, supplier or stage");
   fp->require_subcommand(0, 1);
@@ -212,6 +214,7 @@ void AddFootprintCommands(CommandLine& cl) {
                           [o] { return RunCircularity(*o); });
   circ->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   circ->add_option("PRODUCT", o->product, "Product id")->required();
+  circ->add_option("--as-of", o->as_of, kAsOfHelp);
   circ->add_flag("--json", o->json, "Print JSON");
 
   CLI::App* passport = cl.Add(
@@ -219,6 +222,7 @@ void AddFootprintCommands(CommandLine& cl) {
       [o] { return RunPassport(*o); });
   passport->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   passport->add_option("PRODUCT", o->product, "Product id")->required();
+  passport->add_option("--as-of", o->as_of, kAsOfHelp);
   passport->add_flag("--allow-incomplete", o->allow_incomplete,
                      "Write the passport even when required values are missing, and list them");
 }

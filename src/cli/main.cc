@@ -5,6 +5,7 @@
 #include "cli/footprint_commands.h"
 #include "cli/risk_commands.h"
 #include "cli/server_commands.h"
+#include "cli/version_commands.h"
 
 int main(int argc, char** argv) {
   renkei::cli::CommandLine command_line;
@@ -13,5 +14,6 @@ int main(int argc, char** argv) {
   renkei::cli::AddFootprintCommands(command_line);
   renkei::cli::AddServerCommands(command_line);
   renkei::cli::AddFederationCommands(command_line);
+  renkei::cli::AddVersionCommands(command_line);
   return command_line.Run(argc, argv);
 }

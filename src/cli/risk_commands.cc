@@ -34,6 +34,7 @@ constexpr const char* kNodeHelp =
 
 struct Options {
   std::string db;
+  std::string as_of;  // --as-of: a version or a time; empty: the current model
   std::string node;
   std::string product;
   std::string target;
@@ -58,9 +59,9 @@ struct Loaded {
   std::string currency;  // of the margins (renkei policy --currency); empty: not set
 };
 
-StatusOr<Loaded> Load(const std::string& db) {
+StatusOr<Loaded> Load(const std::string& db, const std::string& as_of) {
   RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open(db));
-  RENKEI_ASSIGN_OR_RETURN(model::Model m, store->LoadModel());
+  RENKEI_ASSIGN_OR_RETURN(model::Model m, store->LoadModelAsOf(as_of));
   Loaded l;
   l.model = std::make_unique<model::Model>(std::move(m));
   RENKEI_ASSIGN_OR_RETURN(network::Network n, network::Network::Build(*l.model));
@@ -79,7 +80,7 @@ std::string Num(double x) {
 int RunTiers(const Options& o) {
   if (o.up && o.down)
     return ReportError(InvalidArgumentError("--up and --down exclude each other"));
-  StatusOr<Loaded> l = Load(o.db);
+  StatusOr<Loaded> l = Load(o.db, o.as_of);
   if (!l.ok()) return ReportError(l.status());
   const network::Network& n = *l->network;
   StatusOr<network::Selection> sel = network::Resolve(n, o.node);
@@ -106,7 +107,7 @@ int RunTiers(const Options& o) {
 }
 
 int RunConcentration(const Options& o) {
-  StatusOr<Loaded> l = Load(o.db);
+  StatusOr<Loaded> l = Load(o.db, o.as_of);
   if (!l.ok()) return ReportError(l.status());
   const network::Network& n = *l->network;
   Index product = l->model->FindProduct(o.product);
@@ -145,7 +146,7 @@ int RunConcentration(const Options& o) {
 }
 
 int RunSpof(const Options& o) {
-  StatusOr<Loaded> l = Load(o.db);
+  StatusOr<Loaded> l = Load(o.db, o.as_of);
   if (!l.ok()) return ReportError(l.status());
   const network::Network& n = *l->network;
   const model::Model& m = *l->model;
@@ -219,7 +220,7 @@ StatusOr<std::string> ReadText(const std::string& path) {
 }
 
 int RunTts(const Options& o) {
-  StatusOr<Loaded> l = Load(o.db);
+  StatusOr<Loaded> l = Load(o.db, o.as_of);
   if (!l.ok()) return ReportError(l.status());
   const network::Network& n = *l->network;
   std::vector<risk::Scenario> scenarios;
@@ -274,7 +275,7 @@ int RunEvent(const Options& o) {
         "empty event: give exactly one of --circle, --country, --company, --sites"));
   }
   ev.days = o.days;
-  StatusOr<Loaded> l = Load(o.db);
+  StatusOr<Loaded> l = Load(o.db, o.as_of);
   if (!l.ok()) return ReportError(l.status());
   const network::Network& n = *l->network;
   const model::Model& m = *l->model;
@@ -320,6 +321,7 @@ void AddRiskCommands(CommandLine& cl) {
   CLI::App* tiers = cl.Add(*risk, "tiers", "Upstream or downstream closure of a node, with tiers",
                            [o] { return RunTiers(*o); });
   tiers->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
+  tiers->add_option("--as-of", o->as_of, kAsOfHelp);
   tiers->add_option("NODE", o->node, kNodeHelp)->required();
   tiers->add_flag("--up", o->up, "Suppliers, their suppliers, ... (the default)");
   tiers->add_flag("--down", o->down, "Customers and demand, their customers, ...");
@@ -331,6 +333,7 @@ void AddRiskCommands(CommandLine& cl) {
                           "Capacity shares of a product by company and country, with HHI",
                           [o] { return RunConcentration(*o); });
   conc->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
+  conc->add_option("--as-of", o->as_of, kAsOfHelp);
   conc->add_option("PRODUCT", o->product, "Product id")->required();
   conc->add_option(
       "--target", o->target,
@@ -342,6 +345,7 @@ void AddRiskCommands(CommandLine& cl) {
                           "inventory)",
                           [o] { return RunSpof(*o); });
   spof->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
+  spof->add_option("--as-of", o->as_of, kAsOfHelp);
   spof->add_option(
       "--target", o->target,
       std::string("The SPOFs of this NODE instead of the network ranking: ") + kNodeHelp);
@@ -353,6 +357,7 @@ void AddRiskCommands(CommandLine& cl) {
                          "days, or one event",
                          [o] { return RunTts(*o); });
   tts->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
+  tts->add_option("--as-of", o->as_of, kAsOfHelp);
   tts->add_option("--event", o->event_file,
                   "Event file: {\"days\": N, and one of \"circle\": {\"lat\",\"lon\","
                   "\"radius_km\"}, \"country\", \"company\", \"sites\": [...]}");
@@ -368,6 +373,7 @@ void AddRiskCommands(CommandLine& cl) {
                            "TTS/TTR",
                            [o] { return RunEvent(*o); });
   event->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
+  event->add_option("--as-of", o->as_of, kAsOfHelp);
   event->add_option("--circle", o->circle, "LAT,LON,KM: sites within KM of the point")
       ->delimiter(',')
       ->expected(3);

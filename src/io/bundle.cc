@@ -16,7 +16,7 @@
 #include "base/numbers.h"
 #include "base/progress.h"
 #include "io/csv.h"
-#include "io/internal/row_text.h"
+#include "model/row_text.h"
 #include "model/schema.h"
 #include "pact/footprint_row.h"
 
@@ -33,6 +33,9 @@ constexpr size_t kMaxRowErrors = 20;
 
 // The builder is told this many rows ahead which ids it will look up.
 constexpr size_t kPrefetchRows = 8;
+
+// The column that marks a row of an upsert deleted (model::ModelBuilder::AddOrDeleteRow).
+constexpr std::string_view kDeletedColumn = "deleted";
 
 std::string ColumnList(const TableSchema& schema) {
   std::string list;
@@ -213,7 +216,16 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
   const auto header = reader->fields();
   const size_t width = header.size();
   std::vector<int> field_of_column(schema.columns.size(), -1);
+  std::optional<size_t> deleted_field;  // the `deleted` column of an upsert
   for (size_t i = 0; i < width; ++i) {
+    if (header[i] == kDeletedColumn) {
+      if (deleted_field) {
+        return InvalidArgumentError(reader->Where(i) +
+                                    ": column 'deleted' appears twice in the header");
+      }
+      deleted_field = i;
+      continue;
+    }
     std::optional<int> column = schema.ColumnIndex(header[i]);
     if (!column) {
       return InvalidArgumentError(reader->Where(i) + ": unknown column '" + std::string(header[i]) +
@@ -227,7 +239,10 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     field_of_column[static_cast<size_t>(*column)] = static_cast<int>(i);
   }
   for (size_t c = 0; c < schema.columns.size(); ++c) {
-    if (schema.columns[c].required && field_of_column[c] < 0) {
+    // A file of deletions may name just the key.
+    const bool key =
+        std::find(schema.key.begin(), schema.key.end(), static_cast<int>(c)) != schema.key.end();
+    if (schema.columns[c].required && field_of_column[c] < 0 && (!deleted_field || key)) {
       return InvalidArgumentError(name + ":1:1: the header lacks the required column '" +
                                   std::string(schema.columns[c].name) + "'");
     }
@@ -235,6 +250,10 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
 
   // The indexes are sized once the first block shows how long rows are: too
   // large an estimate costs as much as a rehash (zeroed pages, cache misses).
+  uint64_t given = 0;  // the columns the file has
+  for (size_t c = 0; c < field_of_column.size(); ++c) {
+    if (field_of_column[c] >= 0) given |= uint64_t{1} << c;
+  }
   const uint64_t header_bytes = reader->bytes_read();
   bool reserved = false;
   CsvRowOrigin origin(field_of_column);
@@ -283,7 +302,9 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
                                           : fields[static_cast<size_t>(field_of_column[c])];
       }
       origin.set_row(block.get(), r);
-      Status s = builder.AddRow(schema.table, cells, origin);
+      Status s = builder.AddOrDeleteRow(schema.table, cells,
+                                        deleted_field ? fields[*deleted_field] : std::string_view(),
+                                        origin, given);
       if (!s.ok()) {
         errors.push_back(std::move(s));
         if (errors.size() >= kMaxRowErrors) return JoinErrors(errors, true);
@@ -294,7 +315,7 @@ Status ReadCsvTable(const std::string& path, const TableSchema& schema,
     // Footprints and materials may still get rows from the footprints/ folder
     // after materials.csv: they are reported at the end, in table order.
     if (sink && errors.empty() && schema.table < Table::kFootprints) {
-      sink(schema.table, internal::TableSize(model, schema.table));
+      sink(schema.table, model::TableSize(model, schema.table));
     }
   }
   progress.FileDone(reader->file_size());
@@ -345,11 +366,19 @@ Status ReadPactFolder(const std::string& dir, model::Model& model, model::ModelB
   return Status::Ok();
 }
 
+// Hands what an upsert's bundle said beyond its rows to `upsert` (if any).
+void TellUpsert(const model::ModelBuilder& builder, Upsert* upsert) {
+  if (upsert == nullptr) return;
+  upsert->restated = builder.restated();
+  upsert->deletions = builder.deletions();
+  upsert->given = builder.given();
+}
+
 // Reports every table's final size to `sink`.
 void ReportAllRows(const model::Model& model, const RowSink& sink) {
   if (!sink) return;
   for (const TableSchema& schema : model::AllTables()) {
-    sink(schema.table, internal::TableSize(model, schema.table));
+    sink(schema.table, model::TableSize(model, schema.table));
   }
 }
 
@@ -378,7 +407,7 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model, const ReadOpti
   if (ec) return InvalidArgumentError(dir + ": cannot list: " + ec.message());
 
   BundleProgress progress("reading " + fs::path(dir).filename().string(), total);
-  model::ModelBuilder builder(model);
+  model::ModelBuilder builder(model, {.upsert = options.upsert != nullptr});
   CsvPipeline::Pool pool;
   for (const TableSchema& schema : model::AllTables()) {
     const fs::path path = fs::path(dir) / (std::string(schema.name) + ".csv");
@@ -388,6 +417,7 @@ Status ReadCsvBundle(const std::string& dir, model::Model& model, const ReadOpti
   }
   RENKEI_RETURN_IF_ERROR(ReadPactFolder(dir, model, builder, options.check_footprint));
   RENKEI_RETURN_IF_ERROR(builder.Finish());
+  TellUpsert(builder, options.upsert);
   ReportAllRows(model, sink);
   return Status::Ok();
 }
@@ -479,7 +509,7 @@ Status JsonCell(const json& v, const model::Column& column, const JsonRowOrigin&
 }
 
 Status ReadJsonText(std::string text, const std::string& file, model::Model& model,
-                    const RowSink& sink) {
+                    const RowSink& sink, Upsert* upsert) {
   RENKEI_ASSIGN_OR_RETURN(json doc, ParseJson<json>(text, file));
   text.clear();
   text.shrink_to_fit();
@@ -495,7 +525,7 @@ Status ReadJsonText(std::string text, const std::string& file, model::Model& mod
                                   JsonTypeName(value));
     }
   }
-  model::ModelBuilder builder(model);
+  model::ModelBuilder builder(model, {.upsert = upsert != nullptr});
   for (const TableSchema& schema : model::AllTables()) {
     auto it = doc.find(std::string(schema.name));
     if (it == doc.end()) continue;
@@ -510,7 +540,19 @@ Status ReadJsonText(std::string text, const std::string& file, model::Model& mod
         return InvalidArgumentError(origin.Where(-1) + ": expected an object, got " +
                                     JsonTypeName(object));
       }
+      std::string deleted;
       for (const auto& [key, value] : object.items()) {
+        if (key == kDeletedColumn) {
+          if (value.is_boolean()) {
+            deleted = value.get<bool>() ? "true" : "false";
+          } else if (value.is_string()) {
+            deleted = value.get<std::string>();
+          } else {
+            return InvalidArgumentError(origin.Where(-1) + ".deleted: expected a boolean, got " +
+                                        JsonTypeName(value));
+          }
+          continue;
+        }
         if (!schema.ColumnIndex(key)) {
           return InvalidArgumentError(origin.Where(-1) + "." + key +
                                       ": unknown column; the columns of " +
@@ -528,7 +570,13 @@ Status ReadJsonText(std::string text, const std::string& file, model::Model& mod
         }
         cells[c] = text_cells[c];
       }
-      if (row_status.ok()) row_status = builder.AddRow(schema.table, cells, origin);
+      uint64_t given = 0;
+      for (size_t c = 0; c < schema.columns.size(); ++c) {
+        if (object.contains(std::string(schema.columns[c].name))) given |= uint64_t{1} << c;
+      }
+      if (row_status.ok()) {
+        row_status = builder.AddOrDeleteRow(schema.table, cells, deleted, origin, given);
+      }
       if (!row_status.ok()) {
         errors.push_back(std::move(row_status));
         if (errors.size() >= kMaxRowErrors) return JoinErrors(errors, true);
@@ -537,6 +585,7 @@ Status ReadJsonText(std::string text, const std::string& file, model::Model& mod
     if (!errors.empty()) return JoinErrors(errors, false);
   }
   RENKEI_RETURN_IF_ERROR(builder.Finish());
+  TellUpsert(builder, upsert);
   ReportAllRows(model, sink);
   return Status::Ok();
 }
@@ -551,7 +600,7 @@ Status WriteCsvBundle(const model::Model& model, const std::string& dir) {
   uint64_t done = 0;
   std::vector<std::string> cells;
   for (const TableSchema& schema : model::AllTables()) {
-    const size_t n = internal::TableSize(model, schema.table);
+    const size_t n = model::TableSize(model, schema.table);
     if (n == 0 && model::IsPassportTable(schema.table)) continue;
     RENKEI_ASSIGN_OR_RETURN(
         std::unique_ptr<CsvWriter> writer,
@@ -561,7 +610,7 @@ Status WriteCsvBundle(const model::Model& model, const std::string& dir) {
     writer->WriteRow(std::span<const std::string_view>(header));
     for (size_t row = 0; row < n; ++row) {
       if (schema.table == Table::kFootprints && !model.footprints[row].pact_json.empty()) continue;
-      internal::RowText(model, schema.table, row, cells);
+      model::RowText(model, schema.table, row, cells);
       writer->WriteRow(std::span<const std::string>(cells));
       if ((++done & 0xFFFF) == 0) progress.Update(done);
     }
@@ -592,7 +641,7 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
   std::vector<std::string> cells;
   bool first_table = true;
   for (const TableSchema& schema : model::AllTables()) {
-    const size_t n = internal::TableSize(model, schema.table);
+    const size_t n = model::TableSize(model, schema.table);
     if (n == 0 && model::IsPassportTable(schema.table)) continue;
     if (!first_table) buffer += ",";
     first_table = false;
@@ -601,7 +650,7 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
     buffer += "\": [";
     bool first_row = true;
     for (size_t row = 0; row < n; ++row) {
-      internal::RowText(model, schema.table, row, cells);
+      model::RowText(model, schema.table, row, cells);
       buffer += first_row ? "\n    {" : ",\n    {";
       first_row = false;
       bool first_cell = true;
@@ -642,16 +691,17 @@ Status WriteJsonBundle(const model::Model& model, const std::string& path) {
   return Status::Ok();
 }
 
-Status ReadJsonBundle(const std::string& path, model::Model& model, const RowSink& sink) {
+Status ReadJsonBundle(const std::string& path, model::Model& model, const ReadOptions& options) {
   RENKEI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  return ReadJsonText(std::move(text), fs::path(path).filename().string(), model, sink);
+  return ReadJsonText(std::move(text), fs::path(path).filename().string(), model, options.sink,
+                      options.upsert);
 }
 
 }  // namespace
 
 Status ReadJsonBundleText(std::string text, const std::string& name, model::Model& model,
-                          const RowSink& sink) {
-  return ReadJsonText(std::move(text), name, model, sink);
+                          const RowSink& sink, Upsert* upsert) {
+  return ReadJsonText(std::move(text), name, model, sink, upsert);
 }
 
 Status ReadBundle(const std::string& path, model::Model& model, const ReadOptions& options) {
@@ -659,7 +709,7 @@ Status ReadBundle(const std::string& path, model::Model& model, const ReadOption
   if (fs::is_directory(path, ec)) return ReadCsvBundle(path, model, options);
   if (!fs::exists(path, ec))
     return NotFoundError(path + ": no such bundle (a folder or a .json file)");
-  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, options.sink);
+  if (fs::path(path).extension() == ".json") return ReadJsonBundle(path, model, options);
   return InvalidArgumentError(path + ": a bundle is a folder of CSV files or a .json file");
 }
 

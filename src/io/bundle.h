@@ -3,13 +3,16 @@
 #ifndef RENKEI_IO_BUNDLE_H_
 #define RENKEI_IO_BUNDLE_H_
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "model/builder.h"
+#include "model/edit.h"
 #include "model/model.h"
 
 namespace renkei::io {
@@ -51,8 +54,17 @@ Status ReadBundle(const std::string& path, model::Model& model, const RowSink& s
 // name ("footprints/dopant.json: $.extensions[0].data.jws: ...").
 using FootprintCheck = std::function<StatusOr<bool>(const nlohmann::ordered_json& document)>;
 
+// What a bundle read as an upsert says beyond its rows (model/edit.h): the
+// stored organizations, sites and products it restated, the rows it marks
+// deleted (a `deleted` column, true/false, in any table; only the key columns
+// of such a row are read), and the columns each row gave.
+using Upsert = model::UpsertRead;
+
 struct ReadOptions {
   RowSink sink;  // as above; may be empty
+  // When given, the bundle is read as an upsert (model::BuildOptions::upsert) on
+  // top of model::EntitiesOf(the store's model), and this gets what it says.
+  Upsert* upsert = nullptr;
   // Without one, every received footprint is read as unverified (model::Footprint).
   FootprintCheck check_footprint;
 };
@@ -62,7 +74,7 @@ Status ReadBundle(const std::string& path, model::Model& model, const ReadOption
 // Reads the text of a JSON bundle (a request body), as ReadBundle reads a .json file;
 // errors name it `name` ("body: $.sites[3].lat: ...").
 Status ReadJsonBundleText(std::string text, const std::string& name, model::Model& model,
-                          const RowSink& sink = RowSink());
+                          const RowSink& sink = RowSink(), Upsert* upsert = nullptr);
 
 // Reads a bundle into a new Model.
 StatusOr<model::Model> ReadBundle(const std::string& path);

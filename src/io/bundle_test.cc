@@ -1,6 +1,6 @@
 // Bundle-level tests are in tests/bundle_io_test.cc; this file checks the
 // row-text conversion that both writers share.
-#include "io/internal/row_text.h"
+#include "model/row_text.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ TEST(RowTextTest, WritesShortestNumbersAndEmptyOptionals) {
   s.recovery_days = 0.1 + 0.2;
   m.sites.push_back(s);
   std::vector<std::string> cells;
-  internal::RowText(m, model::Table::kSites, 0, cells);
+  model::RowText(m, model::Table::kSites, 0, cells);
   EXPECT_EQ(cells, (std::vector<std::string>{"site:a", "org:a", "A, plant", "JP", "", "32.88",
                                              "130.78", "", "", "0.30000000000000004", "", ""}));
 }

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "io/internal/row_text.h"
 #include "model/owner.h"
+#include "model/row_text.h"
 #include "model/schema.h"
 
 namespace renkei::io {
@@ -52,7 +52,7 @@ uint64_t Key(Index site, Index product) { return (uint64_t{site} << 32) | produc
 struct Cut {
   explicit Cut(const model::Model& m) : owners(m), owned(m.organizations.size()) {
     for (const model::TableSchema& schema : model::AllTables()) {
-      const size_t n = internal::TableSize(m, schema.table);
+      const size_t n = model::TableSize(m, schema.table);
       for (size_t i = 0; i < n; ++i) {
         const Index o = owners.Of(schema.table, i);
         if (o != kNoIndex) owned[o].push_back({schema.table, i});
@@ -171,7 +171,7 @@ Status BuildPart(const model::Model& m, Selection& s, Part& part) {
       if (schema.table == Table::kFootprints && !m.footprints[i].pact_json.empty()) {
         continue;  // a received document: copied below, with its text
       }
-      internal::RowText(m, schema.table, i, cells);
+      model::RowText(m, schema.table, i, cells);
       if (reference && schema.table == Table::kSites) {
         // Another company's site, named by id and organization only.
         if (!m.sites[i].external) {

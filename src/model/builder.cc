@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <type_traits>
 
 #include "base/memory.h"
 #include "base/numbers.h"
 #include "model/countries.h"
 #include "model/fields.h"
+#include "model/row_text.h"
 #include "model/units.h"
 
 namespace renkei::model {
@@ -401,7 +403,8 @@ RowCounts CountRows(const Model& m) {
           m.spare_parts.size()};
 }
 
-ModelBuilder::ModelBuilder(Model& model) : model_(model), rows_before_(CountRows(model)) {
+ModelBuilder::ModelBuilder(Model& model, BuildOptions options)
+    : model_(model), options_(options), rows_before_(CountRows(model)) {
   for (const BomLine& b : model.bom) {
     bom_keys_.Insert(b.product, b.component);
     bom_origins_.push_back(
@@ -594,12 +597,84 @@ Status ModelBuilder::AddRow(Table table, Fields fields, const RowOrigin& origin)
   return InternalError("unknown table");
 }
 
+template <typename Row>
+bool ModelBuilder::Restate(Table table, Index index, Row& row) {
+  const auto t = static_cast<size_t>(table);
+  if (!options_.upsert || index == kNoIndex || index >= rows_before_[t]) return false;
+  std::vector<bool>& mark = restated_mark_[t];
+  if (mark.empty()) mark.resize(rows_before_[t]);
+  if (mark[index]) return false;
+  mark[index] = true;
+  restated_[t].push_back(index);
+  WithRows(model_, table, [&](auto& rows) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(rows[index])>, Row>) {
+      KeepAbsentColumns(row, rows[index], row_given_);
+      rows[index] = std::move(row);
+    }
+  });
+  return true;
+}
+
+Status ModelBuilder::AddOrDeleteRow(Table table, Fields fields, std::string_view deleted,
+                                    const RowOrigin& origin, uint64_t given) {
+  bool remove = false;
+  if (!deleted.empty()) {
+    std::optional<bool> b = ParseBool(deleted);
+    if (!b) {
+      return InvalidArgumentError(origin.Where(-1) + ": deleted: expected true or false, got " +
+                                  Quote(deleted));
+    }
+    remove = *b;
+  }
+  if (!remove) {
+    if (!options_.upsert) return AddRow(table, fields, origin);
+    given |= ~uint64_t{0} << Schema(table).columns.size();  // the store's own columns
+    row_given_ = given;
+    const size_t before = TableSize(model_, table);
+    Status s = AddRow(table, fields, origin);
+    row_given_ = ~uint64_t{0};
+    if (s.ok() && table > Table::kProducts && TableSize(model_, table) > before) {
+      given_[static_cast<size_t>(table)].push_back(given);
+    }
+    return s;
+  }
+  if (!options_.upsert) {
+    return InvalidArgumentError(origin.Where(-1) +
+                                ": deleted: rows are deleted by an import with --mode upsert or "
+                                "replace, not by an append");
+  }
+  const TableSchema& schema = Schema(table);
+  RowReader r(table, fields, origin, model_);
+  for (int col : schema.key) {
+    const Column& c = schema.columns[static_cast<size_t>(col)];
+    if (c.required && !r.Present(col)) return r.FailMessage(col, "a value is required (the key)");
+    if (c.kind == ColumnKind::kOrganizationRef || c.kind == ColumnKind::kSiteRef ||
+        c.kind == ColumnKind::kProductRef) {
+      Index unused;
+      RENKEI_RETURN_IF_ERROR(r.OptionalRef(col, unused));
+    }
+  }
+  if (table <= Table::kProducts) {
+    const std::string_view id = r.Raw(0);
+    const Index index = table == Table::kOrganizations ? model_.FindOrganization(id)
+                        : table == Table::kSites       ? model_.FindSite(id)
+                                                       : model_.FindProduct(id);
+    if (index == kNoIndex || index >= rows_before_[static_cast<size_t>(table)]) {
+      return r.FailMessage(
+          0, "no stored " + std::string(schema.name) + " row " + Quote(id) + " to delete");
+    }
+  }
+  deletions_.push_back({table, KeyOfCells(table, fields), origin.Where(-1)});
+  return Status::Ok();
+}
+
 Status ModelBuilder::AddOrganization(Fields f, const RowOrigin& o) {
   RowReader r(Table::kOrganizations, f, o, model_);
   Organization org;
   RENKEI_RETURN_IF_ERROR(r.ReadRow(org));
   const auto index = static_cast<Index>(model_.organizations.size());
   if (!model_.organization_ids.Insert(org.id, index)) {
+    if (Restate(Table::kOrganizations, model_.FindOrganization(org.id), org)) return Status::Ok();
     return r.FailMessage(0, "duplicate organization id '" + org.id + "'");
   }
   model_.organizations.push_back(std::move(org));
@@ -620,6 +695,7 @@ Status ModelBuilder::AddSite(Fields f, const RowOrigin& o) {
   }
   const auto index = static_cast<Index>(model_.sites.size());
   if (!model_.site_ids.Insert(site.id, index)) {
+    if (Restate(Table::kSites, model_.FindSite(site.id), site)) return Status::Ok();
     return r.FailMessage(0, "duplicate site id '" + site.id + "'");
   }
   model_.sites.push_back(std::move(site));
@@ -632,6 +708,7 @@ Status ModelBuilder::AddProduct(Fields f, const RowOrigin& o) {
   RENKEI_RETURN_IF_ERROR(r.ReadRow(product));
   const auto index = static_cast<Index>(model_.products.size());
   if (!model_.product_ids.Insert(product.id, index)) {
+    if (Restate(Table::kProducts, model_.FindProduct(product.id), product)) return Status::Ok();
     return r.FailMessage(0, "duplicate product id '" + product.id + "'");
   }
   model_.products.push_back(std::move(product));
@@ -670,7 +747,7 @@ Status ModelBuilder::AddSupply(Fields f, const RowOrigin& o) {
   if (s.supplier_site == s.customer_site) {
     return r.FailMessage(1, "a site cannot supply itself ('" + std::string(r.Raw(1)) + "')");
   }
-  if (!production_keys_.Contains(s.supplier_site, s.product)) {
+  if (!options_.upsert && !production_keys_.Contains(s.supplier_site, s.product)) {
     return r.FailMessage(0, "site '" + std::string(r.Raw(0)) + "' has no production of '" +
                                 std::string(r.Raw(2)) + "'");
   }
@@ -747,6 +824,37 @@ bool IsClassName(std::string_view name) {
 
 }  // namespace
 
+std::string ClassOrderProblem(const FootprintClass& a, const FootprintClass& b) {
+  if (a.category != b.category || a.name == b.name) return "";
+  // The classes of a category are ordered: a better letter, a lower bound; only
+  // the worst may have none.
+  const FootprintClass& better = a.name < b.name ? a : b;
+  const FootprintClass& worse = a.name < b.name ? b : a;
+  std::string problem;
+  if (!better.max_kgco2e_per_kwh) {
+    problem = "class " + better.name + " has no upper bound, so class " + worse.name +
+              " cannot come after it";
+  } else if (worse.max_kgco2e_per_kwh && *worse.max_kgco2e_per_kwh <= *better.max_kgco2e_per_kwh) {
+    problem = "class " + worse.name + "'s bound must be above class " + better.name + "'s (" +
+              FormatNumber(*better.max_kgco2e_per_kwh) + ")";
+  }
+  if (!problem.empty()) problem += " in category '" + a.category + "'";
+  return problem;
+}
+
+int SourceDifference(const SparePart& a, const SparePart& b) {
+  if (a.product != b.product || a.supplier != b.supplier) return -1;
+  const std::pair<int, bool> same[] = {{2, a.street_address == b.street_address},
+                                       {3, a.postal_code == b.postal_code},
+                                       {4, a.country == b.country},
+                                       {5, a.email == b.email},
+                                       {6, a.web_address == b.web_address}};
+  for (auto [col, equal] : same) {
+    if (!equal) return col;
+  }
+  return -1;
+}
+
 Status ModelBuilder::AddPassport(Fields f, const RowOrigin& o) {
   RowReader r(Table::kPassports, f, o, model_);
   Passport p;
@@ -774,24 +882,12 @@ Status ModelBuilder::AddFootprintClass(Fields f, const RowOrigin& o) {
   if (!passport_keys_.insert(ClassKey(c)).second) {
     return r.FailMessage(1, "duplicate class " + c.name + " of category '" + c.category + "'");
   }
-  // The classes of a category are ordered: a better letter, a lower bound; only
-  // the worst may have none.
   for (const FootprintClass& e : model_.footprint_classes) {
     if (e.category != c.category) continue;
-    const FootprintClass& better = e.name < c.name ? e : c;
-    const FootprintClass& worse = e.name < c.name ? c : e;
-    std::string problem;
-    if (!better.max_kgco2e_per_kwh) {
-      problem = "class " + better.name + " has no upper bound, so class " + worse.name +
-                " cannot come after it";
-    } else if (worse.max_kgco2e_per_kwh &&
-               *worse.max_kgco2e_per_kwh <= *better.max_kgco2e_per_kwh) {
-      problem = "class " + worse.name + "'s bound must be above class " + better.name + "'s (" +
-                FormatNumber(*better.max_kgco2e_per_kwh) + ")";
-    }
+    const std::string problem = ClassOrderProblem(e, c);
     if (!problem.empty()) {
       passport_keys_.erase(ClassKey(c));
-      return r.FailMessage(2, problem + " in category '" + c.category + "'");
+      return r.FailMessage(2, problem);
     }
   }
   model_.footprint_classes.push_back(std::move(c));
@@ -833,17 +929,11 @@ Status ModelBuilder::AddSparePart(Fields f, const RowOrigin& o) {
   auto [it, first] = spare_part_sources_.emplace(SourceKey(p), model_.spare_parts.size());
   if (!first) {
     const SparePart& e = model_.spare_parts[it->second];
-    const std::pair<int, bool> same[] = {{2, e.street_address == p.street_address},
-                                         {3, e.postal_code == p.postal_code},
-                                         {4, e.country == p.country},
-                                         {5, e.email == p.email},
-                                         {6, e.web_address == p.web_address}};
-    for (auto [col, equal] : same) {
-      if (!equal) {
-        return r.FailMessage(col, "differs from the earlier row of supplier '" + p.supplier +
-                                      "' (part " + e.part_number + "); a source has one " +
-                                      "address, e-mail and web address");
-      }
+    const int col = SourceDifference(e, p);
+    if (col >= 0) {
+      return r.FailMessage(col, "differs from the earlier row of supplier '" + p.supplier +
+                                    "' (part " + e.part_number + "); a source has one " +
+                                    "address, e-mail and web address");
     }
   }
   if (!passport_keys_.insert(SparePartKey(p)).second) {
@@ -855,11 +945,18 @@ Status ModelBuilder::AddSparePart(Fields f, const RowOrigin& o) {
 }
 
 Status ModelBuilder::Finish() {
+  if (options_.upsert) return Status::Ok();  // MergeEdit checks the merged model
+  return CheckBomCycles(model_, rows_before_[static_cast<size_t>(Table::kBom)],
+                        [&](size_t line) { return bom_origins_[line]; });
+}
+
+Status CheckBomCycles(const Model& model, size_t first_new,
+                      const std::function<std::string(size_t line)>& where) {
   // BOM cycles: iterative depth-first search over the lines not flagged recycling.
-  const size_t n = model_.products.size();
+  const size_t n = model.products.size();
   std::vector<std::vector<size_t>> out(n);  // product -> BOM line numbers
-  for (size_t i = 0; i < model_.bom.size(); ++i) {
-    if (!model_.bom[i].recycling) out[model_.bom[i].product].push_back(i);
+  for (size_t i = 0; i < model.bom.size(); ++i) {
+    if (!model.bom[i].recycling) out[model.bom[i].product].push_back(i);
   }
   enum : uint8_t { kWhite, kGrey, kBlack };
   std::vector<uint8_t> color(n, kWhite);
@@ -881,7 +978,7 @@ Status ModelBuilder::Finish() {
         continue;
       }
       const size_t line = out[top.product][top.next++];
-      const Index child = model_.bom[line].component;
+      const Index child = model.bom[line].component;
       if (color[child] == kGrey) {
         // The cycle is the stack from `child` up, closed by `line`. It is reported at
         // that line, or when it is a stored one at the cycle's first new line (a cycle
@@ -892,26 +989,24 @@ Status ModelBuilder::Finish() {
         while (stack[start].product != child) ++start;
         std::vector<size_t> lines;
         for (size_t i = start; i < stack.size(); ++i) {
-          path += model_.products[stack[i].product].id + " -> ";
+          path += model.products[stack[i].product].id + " -> ";
           if (i > start) lines.push_back(stack[i].via_line);
         }
         lines.push_back(line);
-        path += model_.products[child].id;
-        const size_t first_new = rows_before_[static_cast<size_t>(Table::kBom)];
+        path += model.products[child].id;
         size_t reported = line;
         std::string stored;
         for (size_t l : lines) {
           if (l >= first_new) {
             if (line < first_new && (reported < first_new || l < reported)) reported = l;
           } else {
-            stored += (stored.empty() ? "" : ", ") + model_.products[model_.bom[l].product].id +
-                      " <- " + model_.products[model_.bom[l].component].id;
+            stored += (stored.empty() ? "" : ", ") + model.products[model.bom[l].product].id +
+                      " <- " + model.products[model.bom[l].component].id;
           }
         }
         if (!stored.empty()) stored = " (through the stored BOM lines " + stored + ")";
-        return InvalidArgumentError(bom_origins_[reported] +
-                                    ": BOM cycle without a line flagged recycling: " + path +
-                                    stored);
+        return InvalidArgumentError(
+            where(reported) + ": BOM cycle without a line flagged recycling: " + path + stored);
       }
       if (color[child] == kWhite) {
         color[child] = kGrey;

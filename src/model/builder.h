@@ -8,6 +8,7 @@
 #define RENKEI_MODEL_BUILDER_H_
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,12 +45,65 @@ struct RefCache {
   std::array<Entry, 4> entries;
 };
 
+struct BuildOptions {
+  // Reading an upsert or replace (model/edit.h) on top of a model holding the
+  // store's organizations, sites and products alone: a row whose id is one of
+  // theirs restates that entity in place (once per bundle) instead of being a
+  // duplicate, rows may be marked deleted (DeleteRow), and the checks that need
+  // the store's other rows (a supplier's production, BOM cycles, the passport
+  // tables' rules across rows) are left to model::MergeEdit.
+  bool upsert = false;
+};
+
+// A row a bundle asks to delete: its key (model/row_text.h) and where it was asked.
+struct Deletion {
+  Table table;
+  std::string key;
+  std::string where;
+};
+
+// Checks that the bill of materials of `model` has no cycle except through a
+// line flagged `recycling`. Lines from `first_new` on are new: a cycle is
+// reported at `where` of a new line on it, naming the stored lines it runs
+// through.
+Status CheckBomCycles(const Model& model, size_t first_new,
+                      const std::function<std::string(size_t line)>& where);
+
+// The rules across rows of the passport tables, for rows checked one by one
+// (ModelBuilder) and for a merged model (MergeEdit): the problem with classes
+// `a` and `b` of one category being in force together ("" when none), and the
+// column (of spare_parts) in which two parts of one product and supplier give
+// the source different contact details (-1 when none).
+std::string ClassOrderProblem(const FootprintClass& a, const FootprintClass& b);
+int SourceDifference(const SparePart& a, const SparePart& b);
+
 class ModelBuilder {
  public:
   // Appends to `model`, which may already hold rows (loaded from a store); they
   // are indexed so that a new row colliding with an old one is found.
   // `model` must outlive the builder.
-  explicit ModelBuilder(Model& model);
+  explicit ModelBuilder(Model& model, BuildOptions options = {});
+
+  // A row whose `deleted` cell is `deleted` (true/false/1/0/yes/no; empty is
+  // false): AddRow when false; when true (upsert only) its key columns are
+  // checked (references must resolve, an entity must exist) and the deletion
+  // recorded; its other cells are ignored.
+  // `given` has bit c set for each schema column c the bundle has for this row
+  // (CSV: in its header; JSON: in its object): in upsert mode a row restating a
+  // stored one keeps the stored values of the columns not given (given(), and
+  // restated entities at once).
+  Status AddOrDeleteRow(Table table, std::span<const std::string_view> fields,
+                        std::string_view deleted, const RowOrigin& origin,
+                        uint64_t given = ~uint64_t{0});
+
+  // After an upsert read: the entity rows restated in place (indices below
+  // rows_before()), per entity table (organizations, sites, products), and the
+  // rows asked to be deleted.
+  const std::array<std::vector<Index>, 3>& restated() const { return restated_; }
+  const std::vector<Deletion>& deletions() const { return deletions_; }
+  // In upsert mode: the columns given of each new row of each table other than
+  // the entities' (see AddOrDeleteRow), in row order.
+  const std::array<std::vector<uint64_t>, kTableCount>& given() const { return given_; }
 
   // Checks one row of `table` and appends it to the model. fields[i] is the text
   // of schema column i, empty when absent; fields.size() must equal the schema's
@@ -98,8 +152,19 @@ class ModelBuilder {
   static std::string SparePartKey(const SparePart& p);
   static std::string SourceKey(const SparePart& p);  // (product, supplier)
 
+  // In upsert mode: the entity `index` of `table` (an entity table) becomes
+  // `row` when it is an old one not restated yet; false otherwise.
+  template <typename Row>
+  bool Restate(Table table, Index index, Row& row);
+
   Model& model_;
+  BuildOptions options_;
   RowCounts rows_before_;
+  std::array<std::vector<Index>, 3> restated_;
+  std::array<std::vector<bool>, 3> restated_mark_;
+  std::vector<Deletion> deletions_;
+  std::array<std::vector<uint64_t>, kTableCount> given_;
+  uint64_t row_given_ = ~uint64_t{0};              // of the row being added
   internal::KeySet bom_keys_;                      // (product, component)
   internal::KeySet production_keys_;               // (site, product)
   internal::KeySet supply_keys_;                   // (supplier, customer), product

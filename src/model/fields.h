@@ -24,7 +24,9 @@
 #define RENKEI_MODEL_FIELDS_H_
 
 #include <concepts>
+#include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "model/model.h"
 #include "model/schema.h"
@@ -250,6 +252,22 @@ auto& RowsOf(M& model) {
     static_assert(std::same_as<Row, SparePart>, "not a row of the model");
     return model.spare_parts;
   }
+}
+
+// Copies into `to` the fields of `from` whose column (position in
+// Schema(table).columns) is not set in `given`: an upsert's row keeps the
+// stored values of the columns its bundle did not have.
+template <typename Row>
+void KeepAbsentColumns(Row& to, const Row& from, uint64_t given) {
+  std::vector<void*> fields;
+  ForEachField(to, [&](auto& f) { fields.push_back(&f); });
+  size_t column = 0;
+  ForEachField(from, [&](const auto& f) {
+    if (column < 64 && (given & (uint64_t{1} << column)) == 0) {
+      *static_cast<std::decay_t<decltype(f)>*>(fields[column]) = f;
+    }
+    ++column;
+  });
 }
 
 }  // namespace renkei::model

@@ -138,20 +138,28 @@ constexpr Column kSpareParts[] = {
     {"part_number", K::kText, true},
 };
 
+// Keys, as positions in the columns above.
+constexpr int kIdKey[] = {0};
+constexpr int kFirstTwoKey[] = {0, 1};  // (product, component), (site, product), ...
+constexpr int kSupplyKey[] = {0, 1, 2};
+constexpr int kFootprintKey[] = {0, 1, 9, 10};  // product, site, period_start, period_end
+constexpr int kSparePartKey[] = {0, 1, 8};      // product, supplier, part_number
+constexpr int kDocumentKey[] = {0, 3};          // product, url
+
 const std::array<TableSchema, kTableCount> kTables = {{
-    {Table::kOrganizations, "organizations", kOrganizations},
-    {Table::kSites, "sites", kSites},
-    {Table::kProducts, "products", kProducts},
-    {Table::kBom, "bom", kBom},
-    {Table::kProduction, "production", kProduction},
-    {Table::kSupply, "supply", kSupply},
-    {Table::kDemand, "demand", kDemand},
-    {Table::kFootprints, "footprints", kFootprints, kFootprintsStored},
-    {Table::kMaterials, "materials", kMaterials},
-    {Table::kPassports, "passports", kPassports},
-    {Table::kFootprintClasses, "footprint_classes", kFootprintClasses},
-    {Table::kPassportDocuments, "passport_documents", kPassportDocuments},
-    {Table::kSpareParts, "spare_parts", kSpareParts},
+    {Table::kOrganizations, "organizations", kOrganizations, kIdKey},
+    {Table::kSites, "sites", kSites, kIdKey},
+    {Table::kProducts, "products", kProducts, kIdKey},
+    {Table::kBom, "bom", kBom, kFirstTwoKey},
+    {Table::kProduction, "production", kProduction, kFirstTwoKey},
+    {Table::kSupply, "supply", kSupply, kSupplyKey},
+    {Table::kDemand, "demand", kDemand, kFirstTwoKey},
+    {Table::kFootprints, "footprints", kFootprints, kFootprintKey, kFootprintsStored},
+    {Table::kMaterials, "materials", kMaterials, kFirstTwoKey},
+    {Table::kPassports, "passports", kPassports, kIdKey},
+    {Table::kFootprintClasses, "footprint_classes", kFootprintClasses, kFirstTwoKey},
+    {Table::kPassportDocuments, "passport_documents", kPassportDocuments, kDocumentKey},
+    {Table::kSpareParts, "spare_parts", kSpareParts, kSparePartKey},
 }};
 
 }  // namespace

@@ -9,15 +9,22 @@
 // transaction under the writers' lock on PostgreSQL); otherwise everything is read and
 // checked before the store is touched (Store::Append). Either way a bad bundle leaves
 // the store exactly as it was.
+//
+// An upsert or a replace reads the bundle on top of the store's organizations,
+// sites and products, merges it with the stored rows (model::MergeEdit) and
+// commits what changed as one version (Store::Commit); a bundle that changes
+// nothing commits nothing.
 #ifndef RENKEI_STORE_IMPORT_H_
 #define RENKEI_STORE_IMPORT_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "model/edit.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -39,17 +46,38 @@ struct ImportOptions {
   // The rows may be written while the bundle is read (Store::BeginStreamedAppend):
   // the caller holds the store alone (an SQLite store's side file needs that).
   bool streamed = false;
+  // How the bundle's rows meet the stored ones (model/edit.h): appended (the
+  // default; a stored key is a duplicate), upserted, or replacing the named
+  // organizations' rows.
+  model::EditRequest edit{model::EditMode::kAppend, {}, false};
 };
 
 struct ImportResult {
   model::Model model;  // the store's whole model after the import
   model::RowCounts before{}, after{};
-  int64_t change = 0;                     // the change the import committed (store/changes.h)
+  // Per table: rows added, changed and removed (an append only adds).
+  std::array<model::TableEdit, model::kTableCount> tables;
+  std::vector<std::string> cascaded;  // rows removed as referring to removed ones
+  int64_t change =
+      0;  // the change the import committed (store/changes.h); 0 when it changed nothing
   std::vector<std::string> trusted_keys;  // signers trusted on the bundle's word
 };
 
 StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
                                     const ImportOptions& options);
+
+struct DeleteResult {
+  model::Model model;  // the store's whole model after the deletion
+  std::array<model::TableEdit, model::kTableCount> tables;
+  std::vector<std::string> cascaded;  // rows removed as referring to removed ones
+  int64_t change = 0;
+};
+
+// Removes `rows` (model::ParseDeletion) as one version (`renkei delete`,
+// DELETE /api/v1/rows): InvalidArgument, with nothing written, for a row not
+// stored or one others refer to (unless `cascade`, which removes those too).
+StatusOr<DeleteResult> DeleteRows(Store& store, const std::vector<model::Deletion>& rows,
+                                  bool cascade, const std::string& actor);
 
 }  // namespace renkei::store
 

@@ -17,6 +17,7 @@
 #include "base/numbers.h"
 #include "base/progress.h"
 #include "model/fields.h"
+#include "model/row_text.h"
 #include "store/audit.h"
 #include "store/changes.h"
 #include "store/internal/records.h"
@@ -580,8 +581,15 @@ class PostgresStore final : public Store, public internal::Records {
     return s;
   }
 
-  StatusOr<model::Model> LoadModel() const override {
-    model::Model m;
+  StatusOr<StoredModel> ReadModel(std::optional<int64_t> version) const override {
+    if (version) {
+      return FailedPreconditionError(
+          Redacted(path()) +
+          ": reading an earlier version is not implemented for PostgreSQL "
+          "stores yet (SQLite stores have it)");
+    }
+    StoredModel stored;
+    model::Model& m = stored.model;
     Progress progress("loading store", 0, "rows");
     uint64_t done = 0;
     // One snapshot for every table, so they are consistent with each other.
@@ -591,6 +599,14 @@ class PostgresStore final : public Store, public internal::Records {
       // Read in the table's stored order (no sort in the server), each row with
       // its number, then put in the numbers' order here when it is not already.
       const bool entity = IsEntity(t.table);
+      if (stored.version == 0 && s.ok()) {
+        StatusOr<Result> last = db_->Exec("SELECT coalesce(max(seq), 0) FROM changes");
+        if (!last.ok()) {
+          s = last.status();
+          break;
+        }
+        stored.version = last->Int(0, 0);
+      }
       const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "row_no, ") +
                               FieldColumns(t) + " FROM " + std::string(t.name) +
                               " WHERE valid_to IS NULL) TO STDOUT";
@@ -634,7 +650,32 @@ class PostgresStore final : public Store, public internal::Records {
     for (size_t i = 0; i < m.products.size(); ++i) {
       m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
     }
-    return m;
+    for (size_t t = 0; t < stored.next_number.size(); ++t) {
+      stored.next_number[t] =
+          static_cast<int64_t>(model::TableSize(m, static_cast<model::Table>(t))) + 1;
+    }
+    return stored;
+  }
+
+  Status Commit(const StoredModel&, const model::Edit&, const std::string&, const std::string&,
+                int64_t*) override {
+    return FailedPreconditionError(
+        Redacted(path()) +
+        ": upsert, replace and delete are not implemented for PostgreSQL "
+        "stores yet (SQLite stores have them); append works");
+  }
+
+  StatusOr<std::vector<Version>> Versions() const override {
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r, db_->Exec("SELECT seq, time FROM changes WHERE kind = 'model' ORDER BY seq"));
+    std::vector<Version> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.Int(i, 0), r.Text(i, 1), "", ""});
+    return out;
+  }
+
+  StatusOr<std::vector<RowVersion>> RowHistory(model::Table, const std::string&) const override {
+    return FailedPreconditionError(Redacted(path()) +
+                                   ": row history is not implemented for PostgreSQL stores yet");
   }
 
   Status Append(const model::Model& model, const model::RowCounts& first_new,

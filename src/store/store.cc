@@ -15,8 +15,11 @@
 #include <functional>
 #include <thread>
 
+#include "base/clock.h"
+#include "base/numbers.h"
 #include "base/progress.h"
 #include "model/fields.h"
+#include "model/row_text.h"
 #include "store/audit.h"
 #include "store/internal/row_stream.h"
 #include "store/internal/sqlite.h"
@@ -228,6 +231,16 @@ CREATE UNIQUE INDEX passport_documents_key ON passport_documents(product, url)
 CREATE UNIQUE INDEX spare_parts_key ON spare_parts(product, supplier, part_number)
   WHERE valid_to IS NULL;
 )sql",
+    // 7: versions (model/edit.h): a model change records who made it and what it
+    // did, and the numbers of removed organizations, sites and products (never
+    // reused) are found without a scan.
+    R"sql(
+ALTER TABLE changes ADD COLUMN actor TEXT;
+ALTER TABLE changes ADD COLUMN action TEXT;
+CREATE INDEX organizations_closed ON organizations(id) WHERE valid_to IS NOT NULL;
+CREATE INDEX sites_closed ON sites(id) WHERE valid_to IS NOT NULL;
+CREATE INDEX products_closed ON products(id) WHERE valid_to IS NOT NULL;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
@@ -260,7 +273,12 @@ class SqliteStore final : public Store {
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
   ~SqliteStore() override { sqlite3_close(db_); }
 
-  StatusOr<model::Model> LoadModel() const override;
+  StatusOr<StoredModel> ReadModel(std::optional<int64_t> version) const override;
+  Status Commit(const StoredModel& before, const model::Edit& edit, const std::string& actor,
+                const std::string& action, int64_t* change) override;
+  StatusOr<std::vector<Version>> Versions() const override;
+  StatusOr<std::vector<RowVersion>> RowHistory(model::Table table,
+                                               const std::string& key) const override;
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action, int64_t* change) override;
   std::unique_ptr<StreamedAppend> BeginStreamedAppend(const model::RowCounts& first_new,
@@ -483,10 +501,27 @@ StatusOr<std::vector<std::pair<std::string, int64_t>>> SqliteStore::CountSitesBy
 
 namespace {
 
+// Entity numbers to model indices while a model is read: number -> index of
+// organizations, sites and products; empty while numbers are index + 1.
+using IndexOfNumber = std::array<std::vector<Index>, 3>;
+
+size_t EntityTableOf(model::ColumnKind kind) {
+  switch (kind) {
+    case model::ColumnKind::kOrganizationRef:
+      return 0;
+    case model::ColumnKind::kSiteRef:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
 // Reads a stored value into a field of model/fields.h.
 class FieldReader {
  public:
-  FieldReader(const Statement& s, int first) : s_(s), next_(first) {}
+  FieldReader(const Statement& s, int first, const model::TableSchema& schema,
+              const IndexOfNumber& index_of)
+      : s_(s), first_(first), next_(first), schema_(schema), index_of_(index_of) {}
   Status Read(std::string& v) {
     v = s_.Text(next_++);
     return Status::Ok();
@@ -504,8 +539,25 @@ class FieldReader {
     return Status::Ok();
   }
   Status Read(Index& v) {
-    v = s_.IsNull(next_) ? kNoIndex : static_cast<Index>(s_.Int(next_) - 1);
-    ++next_;
+    const model::Column& column = schema_.columns[static_cast<size_t>(next_ - first_)];
+    if (s_.IsNull(next_)) {
+      v = kNoIndex;
+      ++next_;
+      return Status::Ok();
+    }
+    const int64_t number = s_.Int(next_++);
+    const std::vector<Index>& index_of = index_of_[EntityTableOf(column.kind)];
+    if (index_of.empty()) {
+      v = static_cast<Index>(number - 1);
+      return Status::Ok();
+    }
+    v = number > 0 && static_cast<size_t>(number) < index_of.size()
+            ? index_of[static_cast<size_t>(number)]
+            : kNoIndex;
+    if (v == kNoIndex) {
+      return DataLossError(std::string(column.name) + ": refers to " + std::to_string(number) +
+                           ", which is not in this version");
+    }
     return Status::Ok();
   }
   Status Read(model::Unit& v) {
@@ -522,29 +574,56 @@ class FieldReader {
 
  private:
   const Statement& s_;
+  const int first_;
   int next_;
+  const model::TableSchema& schema_;
+  const IndexOfNumber& index_of_;
 };
 
-// Reads the current rows of `table` into `m`, in entity order (entities) or
-// the order they were written (the others).
+// The rows of a table valid in a version: the current ones, or those valid
+// after change `version`.
+std::string ValidIn(std::optional<int64_t> version) {
+  if (!version) return "valid_to IS NULL";
+  const std::string v = std::to_string(*version);
+  return "valid_from <= " + v + " AND (valid_to IS NULL OR valid_to > " + v + ")";
+}
+
+// Reads the rows of `table` valid in `version` into `m`, in entity order
+// (entities) or the order they were written (the others). Entities' numbers go
+// to `numbers` (when not index + 1) and `index_of`.
 Status LoadTable(sqlite3* db, const std::string& path, model::Table table, size_t count,
-                 model::Model& m, const std::function<void()>& tick) {
+                 std::optional<int64_t> version, model::Model& m, StoredModel& stored,
+                 IndexOfNumber& index_of, const std::function<void()>& tick) {
   const model::TableSchema& t = model::Schema(table);
   const bool entity = IsEntity(table);
   RENKEI_ASSIGN_OR_RETURN(
       Statement s,
       Statement::Prepare(db, "SELECT " + std::string(entity ? "id, " : "") + FieldColumns(t) +
-                                 " FROM " + std::string(t.name) +
-                                 " WHERE valid_to IS NULL ORDER BY " + (entity ? "id" : "rowid")));
+                                 " FROM " + std::string(t.name) + " WHERE " + ValidIn(version) +
+                                 " ORDER BY " + (entity ? "id" : "rowid")));
+  const auto n = static_cast<size_t>(table);
+  bool gapped = false;  // entity numbers are not index + 1
   return model::WithRows(m, table, [&](auto& rows) -> Status {
     rows.reserve(count);
     for (;;) {
       RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      if (entity && s.Int(0) != static_cast<int64_t>(rows.size()) + 1) {
-        return DataLossError(path + ": " + std::string(t.name) + " are not numbered densely");
+      if (entity) {
+        const int64_t number = s.Int(0);
+        std::vector<int64_t>& numbers = stored.numbers[n];
+        if (!gapped && number != static_cast<int64_t>(rows.size()) + 1) {
+          gapped = true;
+          for (size_t i = 0; i < rows.size(); ++i) numbers.push_back(static_cast<int64_t>(i) + 1);
+        }
+        if (gapped) {
+          if (!numbers.empty() && number <= numbers.back()) {
+            return DataLossError(path + ": " + std::string(t.name) + " number " +
+                                 std::to_string(number) + " appears twice in one version");
+          }
+          numbers.push_back(number);
+        }
       }
-      FieldReader reader(s, entity ? 1 : 0);
+      FieldReader reader(s, entity ? 1 : 0, t, index_of);
       Status status;
       rows.emplace_back();
       model::ForEachField(rows.back(), [&](auto& field) {
@@ -556,15 +635,48 @@ Status LoadTable(sqlite3* db, const std::string& path, model::Table table, size_
       }
       tick();
     }
+    if (entity && !stored.numbers[n].empty()) {
+      std::vector<Index>& of = index_of[n];
+      of.assign(static_cast<size_t>(stored.numbers[n].back()) + 1, kNoIndex);
+      for (size_t i = 0; i < stored.numbers[n].size(); ++i) {
+        of[static_cast<size_t>(stored.numbers[n][i])] = static_cast<Index>(i);
+      }
+    }
     return Status::Ok();
   });
 }
 
+StatusOr<int64_t> QueryInt(sqlite3* db, const std::string& sql) {
+  RENKEI_ASSIGN_OR_RETURN(Statement s, Statement::Prepare(db, sql));
+  RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
 }  // namespace
 
-StatusOr<model::Model> SqliteStore::LoadModel() const {
-  model::Model m;
-  RENKEI_ASSIGN_OR_RETURN(model::RowCounts counts, CountRows());
+bool StoredModel::Dense() const {
+  for (size_t t = 0; t < numbers.size(); ++t) {
+    if (!numbers[t].empty() ||
+        next_number[t] !=
+            static_cast<int64_t>(model::TableSize(model, static_cast<model::Table>(t))) + 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+StatusOr<model::Model> Store::LoadModel() const {
+  RENKEI_ASSIGN_OR_RETURN(StoredModel stored, ReadModel());
+  return std::move(stored.model);
+}
+
+StatusOr<StoredModel> SqliteStore::ReadModel(std::optional<int64_t> version) const {
+  StoredModel stored;
+  model::Model& m = stored.model;
+  model::RowCounts counts{};
+  if (!version) {
+    RENKEI_ASSIGN_OR_RETURN(counts, CountRows());
+  }
   Progress progress("loading store", 0, "rows");
   uint64_t done = 0;
   const std::function<void()> tick = [&] {
@@ -576,9 +688,41 @@ StatusOr<model::Model> SqliteStore::LoadModel() const {
     sqlite3* db;
     ~EndRead() { (void)Exec(db, "COMMIT"); }
   } end_read{db_};
+  RENKEI_ASSIGN_OR_RETURN(const int64_t last, internal::LastChange(db_));
+  stored.version = last;
+  if (version) {
+    RENKEI_ASSIGN_OR_RETURN(
+        const int64_t first,
+        QueryInt(db_, "SELECT coalesce(min(seq), 0) FROM changes WHERE kind = 'model'"));
+    if (first == 0 || *version < first) {
+      return InvalidArgumentError(
+          "version " + std::to_string(*version) +
+          (first == 0 ? ": the store has no versions yet"
+                      : ": before the first version (" + std::to_string(first) + ")"));
+    }
+    if (*version > last) {
+      return InvalidArgumentError("version " + std::to_string(*version) +
+                                  ": after the last change (" + std::to_string(last) + ")");
+    }
+    stored.version = *version;
+  }
+  IndexOfNumber index_of;
   for (const model::TableSchema& t : model::AllTables()) {
-    RENKEI_RETURN_IF_ERROR(
-        LoadTable(db_, path(), t.table, counts[static_cast<size_t>(t.table)], m, tick));
+    RENKEI_RETURN_IF_ERROR(LoadTable(db_, path(), t.table, counts[static_cast<size_t>(t.table)],
+                                     version, m, stored, index_of, tick));
+  }
+  if (!version) {
+    for (size_t t = 0; t < 3; ++t) {
+      const std::string& name = std::string(model::Schema(static_cast<model::Table>(t)).name);
+      RENKEI_ASSIGN_OR_RETURN(const int64_t closed,
+                              QueryInt(db_, "SELECT coalesce(max(id), 0) FROM " + name +
+                                                " WHERE valid_to IS NOT NULL"));
+      const int64_t current =
+          stored.numbers[t].empty()
+              ? static_cast<int64_t>(model::TableSize(m, static_cast<model::Table>(t)))
+              : stored.numbers[t].back();
+      stored.next_number[t] = std::max(closed, current) + 1;
+    }
   }
   m.organization_ids.Reserve(m.organizations.size());
   for (size_t i = 0; i < m.organizations.size(); ++i) {
@@ -592,7 +736,7 @@ StatusOr<model::Model> SqliteStore::LoadModel() const {
   for (size_t i = 0; i < m.products.size(); ++i) {
     m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
   }
-  return m;
+  return stored;
 }
 
 namespace {
@@ -610,31 +754,48 @@ constexpr uint64_t kBulkRows = 20000;
 // numbers as NULL, references as entity numbers, id lists joined by ';').
 class RowBinder {
  public:
-  RowBinder(Statement& s, int first) : s_(s), next_(first) {}
+  // With `numbers` (and the row's `schema`), references are bound as the
+  // numbers given for the model's entities (StoredModel::numbers) rather than
+  // index + 1.
+  RowBinder(Statement& s, int first, const model::TableSchema* schema = nullptr,
+            const std::array<std::vector<int64_t>, 3>* numbers = nullptr)
+      : s_(s), next_(first), schema_(schema), numbers_(numbers) {}
   void Int(int64_t v) { s_.Bind(next_++, v); }
-  void Value(const std::string& v) { s_.BindText(next_++, v); }
-  void Value(double v) { s_.Bind(next_++, v); }
-  void Value(const std::optional<double>& v) { s_.Bind(next_++, v); }
-  void Value(bool v) { s_.Bind(next_++, int64_t{v}); }
-  void Value(model::Unit v) { s_.BindText(next_++, model::UnitSymbol(v)); }
+  void Value(const std::string& v) { Next().BindText(next_++, v); }
+  void Value(double v) { Next().Bind(next_++, v); }
+  void Value(const std::optional<double>& v) { Next().Bind(next_++, v); }
+  void Value(bool v) { Next().Bind(next_++, int64_t{v}); }
+  void Value(model::Unit v) { Next().BindText(next_++, model::UnitSymbol(v)); }
   void Value(Index v) {
+    const size_t column = column_;
+    Next();
     if (v == kNoIndex) {
       s_.BindText(next_++, "");  // NULL
+    } else if (numbers_ != nullptr) {
+      s_.Bind(next_++, (*numbers_)[EntityTableOf(schema_->columns[column].kind)][v]);
     } else {
       s_.Bind(next_++, EntityId(v));
     }
   }
   void Value(const std::vector<std::string>& v) {
     if (v.empty()) {
-      s_.BindText(next_++, "");  // NULL
+      Next().BindText(next_++, "");  // NULL
     } else {
-      s_.BindCopy(next_++, JoinIds(v));
+      Next().BindCopy(next_++, JoinIds(v));
     }
   }
 
  private:
+  Statement& Next() {
+    ++column_;
+    return s_;
+  }
+
   Statement& s_;
   int next_;
+  size_t column_ = 0;  // of the row's fields
+  const model::TableSchema* schema_;
+  const std::array<std::vector<int64_t>, 3>* numbers_;
 };
 
 // "INSERT INTO t(columns) VALUES (?,...),(?,...)...", `rows` rows of `count` values.
@@ -759,7 +920,7 @@ Status SqliteStore::Append(const model::Model& model, const model::RowCounts& fi
   }
   // The change is numbered first (under the write lock, so numbers follow
   // commit order): the rows carry its number as their first version.
-  StatusOr<int64_t> recorded = internal::RecordChange(db_, "model");
+  StatusOr<int64_t> recorded = internal::RecordChange(db_, "model", actor, action);
   s = recorded.status();
   // The digest is computed on a second thread while SQLite writes.
   std::atomic<bool> cancel{false};
@@ -783,6 +944,268 @@ Status SqliteStore::Append(const model::Model& model, const model::RowCounts& fi
     (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
   }
   return Status::Ok();
+}
+
+// --- Edits and versions --------------------------------------------------------
+
+namespace {
+
+// The number `before` gives row `i` of entity table `t`.
+int64_t NumberOf(const StoredModel& before, size_t t, Index i) {
+  return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
+}
+
+// "ext_id"-free condition matching the current row with a key: "id = ?" for
+// an entity (bound to its number); each key column otherwise, an optional one
+// through coalesce as the table's key index has it.
+std::string KeyCondition(const model::TableSchema& t) {
+  if (IsEntity(t.table)) return "id = ?";
+  std::string sql;
+  for (int c : t.key) {
+    const model::Column& column = t.columns[static_cast<size_t>(c)];
+    const bool ref = column.kind == model::ColumnKind::kOrganizationRef ||
+                     column.kind == model::ColumnKind::kSiteRef ||
+                     column.kind == model::ColumnKind::kProductRef;
+    if (!sql.empty()) sql += " AND ";
+    const std::string name(internal::StoredName(column));
+    sql += column.required ? name : "coalesce(" + name + (ref ? ", 0)" : ", '')");
+    sql += " = ?";
+  }
+  return sql;
+}
+
+// Binds the key of row `row` of `table` of `before` to KeyCondition's parameters.
+void BindKey(Statement& s, int first, const StoredModel& before, model::Table table, size_t row) {
+  const model::TableSchema& t = model::Schema(table);
+  if (IsEntity(table)) {
+    s.Bind(first, NumberOf(before, static_cast<size_t>(table), static_cast<Index>(row)));
+    return;
+  }
+  size_t column = 0;
+  int next = first;
+  model::WithRows(before.model, table, [&](const auto& rows) {
+    model::ForEachField(rows[row], [&](const auto& v) {
+      const size_t c = column++;
+      if (c >= t.columns.size() ||
+          std::find(t.key.begin(), t.key.end(), static_cast<int>(c)) == t.key.end()) {
+        return;
+      }
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_same_v<T, Index>) {
+        s.Bind(next++,
+               v == kNoIndex ? int64_t{0} : NumberOf(before, EntityTableOf(t.columns[c].kind), v));
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        s.BindCopy(next++, v);
+      }
+    });
+  });
+}
+
+}  // namespace
+
+Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
+                           const std::string& actor, const std::string& action, int64_t* change) {
+  RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Status s = [&]() -> Status {
+    RENKEI_ASSIGN_OR_RETURN(const int64_t last, internal::LastChange(db_));
+    if (last != before.version) {
+      return UnavailableError(path() + ": the store changed (change " + std::to_string(last) +
+                              ") after this change was worked out on change " +
+                              std::to_string(before.version) + "; nothing was written: try again");
+    }
+    RENKEI_ASSIGN_OR_RETURN(const int64_t version,
+                            internal::RecordChange(db_, "model", actor, action));
+    // The numbers of the entities after the edit: kept ones keep theirs, new
+    // ones get numbers never used before.
+    std::array<std::vector<int64_t>, 3> numbers;
+    for (size_t t = 0; t < numbers.size(); ++t) {
+      int64_t next = before.next_number[t];
+      for (Index origin : edit.origin[t]) {
+        numbers[t].push_back(origin == kNoIndex ? next++ : NumberOf(before, t, origin));
+      }
+    }
+    ContentDigest digest;
+    const std::atomic<bool> cancel{false};
+    // Rows that stop being current, those that refer to others first.
+    for (size_t n = model::kTableCount; n-- > 0;) {
+      const model::TableSchema& t = model::AllTables()[n];
+      if (edit.tables[n].closed.empty()) continue;
+      RENKEI_ASSIGN_OR_RETURN(
+          Statement close,
+          Statement::Prepare(db_, "UPDATE " + std::string(t.name) + " SET valid_to = ? WHERE " +
+                                      KeyCondition(t) + " AND valid_to IS NULL"));
+      for (size_t row : edit.tables[n].closed) {
+        close.Bind(1, version);
+        BindKey(close, 2, before, t.table, row);
+        RENKEI_RETURN_IF_ERROR(close.Run());
+        if (close.Changes() != 1) {
+          return DataLossError(path() + ": " +
+                               model::RowName(t.table, model::RowKey(before.model, t.table, row)) +
+                               " is not current in the store");
+        }
+        digest.Add(std::string_view("closed"));
+        digest.Add(t.name);
+        digest.Add(model::RowKey(before.model, t.table, row));
+      }
+    }
+    // New rows and new versions of changed ones.
+    for (const model::TableSchema& t : model::AllTables()) {
+      const auto n = static_cast<size_t>(t.table);
+      if (edit.tables[n].written.empty()) continue;
+      const bool entity = IsEntity(t.table);
+      const std::string columns = (entity ? "id, " : "") + FieldColumns(t) + ", valid_from";
+      const int count = FieldCount(t) + (entity ? 2 : 1);
+      RENKEI_ASSIGN_OR_RETURN(Statement insert,
+                              Statement::Prepare(db_, InsertSql(t.name, columns, count, 1)));
+      const Status written = model::WithRows(edit.after, t.table, [&](const auto& rows) -> Status {
+        for (size_t row : edit.tables[n].written) {
+          RowBinder b(insert, 1, &t, &numbers);
+          if (entity) b.Int(numbers[n][row]);
+          PutRow(b, rows[row]);
+          b.Int(version);
+          RENKEI_RETURN_IF_ERROR(insert.Run());
+          internal::DigestTable(digest, t.table, edit.after, row, row + 1, cancel);
+        }
+        return Status::Ok();
+      });
+      RENKEI_RETURN_IF_ERROR(written);
+    }
+    RENKEI_RETURN_IF_ERROR(AppendAuditEntry(db_, actor, action, digest.HexDigest()));
+    if (change != nullptr) *change = version;
+    return Status::Ok();
+  }();
+  if (s.ok()) s = Exec(db_, "COMMIT");
+  if (!s.ok()) {
+    (void)Exec(db_, "ROLLBACK");
+    return s;
+  }
+  (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Version>> SqliteStore::Versions() const {
+  RENKEI_ASSIGN_OR_RETURN(
+      Statement s, Statement::Prepare(db_,
+                                      "SELECT seq, time, coalesce(actor, ''), coalesce(action, '') "
+                                      "FROM changes WHERE kind = 'model' ORDER BY seq"));
+  std::vector<Version> out;
+  for (;;) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  }
+  return out;
+}
+
+StatusOr<std::vector<RowVersion>> SqliteStore::RowHistory(model::Table table,
+                                                          const std::string& key) const {
+  const model::TableSchema& t = model::Schema(table);
+  RENKEI_RETURN_IF_ERROR(model::ParseDeletion(t.name, key).status());
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t comma = key.find(',', start);
+    parts.push_back(key.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  auto entity_table = [](const model::Column& c) {
+    return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
+  };
+  auto is_ref = [](const model::Column& c) {
+    return c.kind == model::ColumnKind::kOrganizationRef || c.kind == model::ColumnKind::kSiteRef ||
+           c.kind == model::ColumnKind::kProductRef;
+  };
+  std::string select = "SELECT x.valid_from, coalesce(x.valid_to, 0)";
+  for (const model::Column& c : t.columns) {
+    const std::string name(internal::StoredName(c));
+    select += is_ref(c) ? ", (SELECT r.ext_id FROM " + entity_table(c) + " r WHERE r.id = x." +
+                              name + " LIMIT 1)"
+                        : ", x." + name;
+  }
+  std::string where;
+  std::vector<std::string> binds;
+  for (size_t k = 0; k < t.key.size(); ++k) {
+    const model::Column& c = t.columns[static_cast<size_t>(t.key[k])];
+    const std::string name(internal::StoredName(c));
+    if (!where.empty()) where += " AND ";
+    if (is_ref(c) && parts[k].empty()) {
+      where += "x." + name + " IS NULL";
+      continue;
+    }
+    where += is_ref(c)
+                 ? "x." + name + " IN (SELECT id FROM " + entity_table(c) + " WHERE ext_id = ?)"
+                 : "coalesce(x." + name + ", '') = ?";
+    binds.push_back(parts[k]);
+  }
+  RENKEI_ASSIGN_OR_RETURN(
+      Statement s, Statement::Prepare(db_, select + " FROM " + std::string(t.name) + " x WHERE " +
+                                               where + " ORDER BY x.valid_from, x.rowid"));
+  for (size_t i = 0; i < binds.size(); ++i) s.BindCopy(static_cast<int>(i) + 1, binds[i]);
+  std::vector<RowVersion> out;
+  for (;;) {
+    RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    RowVersion& v = out.emplace_back();
+    v.from = s.Int(0);
+    v.to = s.Int(1);
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      const int col = static_cast<int>(c) + 2;
+      std::string text;
+      if (t.columns[c].kind == model::ColumnKind::kNumber) {
+        if (!s.IsNull(col)) AppendNumber(text, s.Double(col));
+      } else if (t.columns[c].kind == model::ColumnKind::kBool) {
+        if (s.Int(col) != 0) text = "true";
+      } else {
+        text = s.Text(col);
+      }
+      v.cells.push_back(std::move(text));
+    }
+  }
+  return out;
+}
+
+StatusOr<model::Model> Store::LoadModelAsOf(const std::string& as_of) const {
+  if (as_of.empty()) return LoadModel();
+  RENKEI_ASSIGN_OR_RETURN(const int64_t version, VersionAt(as_of));
+  RENKEI_ASSIGN_OR_RETURN(StoredModel stored, ReadModel(version));
+  return std::move(stored.model);
+}
+
+StatusOr<int64_t> Store::VersionAt(const std::string& as_of) const {
+  RENKEI_ASSIGN_OR_RETURN(const std::vector<Version> versions, Versions());
+  RENKEI_ASSIGN_OR_RETURN(const int64_t last, LastChange());
+  const std::string what = "as of '" + as_of + "'";
+  if (versions.empty()) return InvalidArgumentError(what + ": the store has no versions yet");
+  const Version& first = versions.front();
+  const std::string before_first = what + ": before the first version (" +
+                                   std::to_string(first.number) + ", " + first.time + ")";
+  if (!as_of.empty() && as_of.find_first_not_of("0123456789") == std::string::npos) {
+    const std::optional<uint64_t> n = ParseUnsigned(as_of);
+    if (!n || static_cast<int64_t>(*n) > last) {
+      return InvalidArgumentError(what + ": after the last change (" + std::to_string(last) + ")");
+    }
+    if (static_cast<int64_t>(*n) < first.number) return InvalidArgumentError(before_first);
+    return static_cast<int64_t>(*n);
+  }
+  bool date_only = false;
+  std::optional<std::chrono::system_clock::time_point> time = ParseRfc3339(as_of, &date_only);
+  if (!time) {
+    return InvalidArgumentError(what +
+                                ": expected a version number or a time (RFC 3339 such as "
+                                "2026-12-07T09:00:00Z, or a date, meaning its end in UTC)");
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (*time > now) return InvalidArgumentError(what + ": in the future");
+  if (date_only)
+    *time = std::min(now, *time + std::chrono::hours(24) - std::chrono::milliseconds(1));
+  int64_t found = 0;
+  for (const Version& v : versions) {
+    std::optional<std::chrono::system_clock::time_point> at = ParseRfc3339(v.time);
+    if (!at || *at > *time) break;
+    found = v.number;
+  }
+  if (found == 0) return InvalidArgumentError(before_first);
+  return found;
 }
 
 // --- Side-file append ----------------------------------------------------------
@@ -843,7 +1266,7 @@ bool SideFileAppend::Begin() {
     return false;
   }
   // The change is numbered first: the rows carry its number.
-  StatusOr<int64_t> change = internal::RecordChange(side_db_, "model");
+  StatusOr<int64_t> change = internal::RecordChange(side_db_, "model", actor_, action_);
   if (!change.ok()) return false;
   change_ = *change;
   stream_ = std::make_unique<internal::RowStream>(
@@ -863,6 +1286,14 @@ Status SideFileAppend::Commit(int64_t* change) {
   stream_.reset();
   RENKEI_RETURN_IF_ERROR(digest.status());
   RENKEI_RETURN_IF_ERROR(AppendAuditEntry(side_db_, actor_, action_, *digest));
+  {
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement named,
+        Statement::Prepare(side_db_, "UPDATE changes SET action = ? WHERE seq = ?"));
+    named.BindText(1, action_);
+    named.Bind(2, change_);
+    RENKEI_RETURN_IF_ERROR(named.Run());
+  }
   if (change != nullptr) *change = change_;
   RENKEI_RETURN_IF_ERROR(Exec(side_db_, "COMMIT"));
   if (sqlite3_close(side_db_) != SQLITE_OK) {

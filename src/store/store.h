@@ -14,14 +14,17 @@
 #ifndef RENKEI_STORE_STORE_H_
 #define RENKEI_STORE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/status.h"
 #include "model/builder.h"
+#include "model/edit.h"
 #include "model/model.h"
 
 struct sqlite3;
@@ -55,6 +58,36 @@ bool IsDatabaseUrl(const std::string& where);
 // a password= parameter); a file path as it is.
 std::string Printable(const std::string& where);
 
+// The model as one version of the store holds it (DESIGN.md, "Versions").
+struct StoredModel {
+  model::Model model;
+  int64_t version = 0;  // the change it is the model as of (0: before any)
+  // The numbers the store gives the model's organizations, sites and products
+  // (other tables refer to them by these): numbers[t][i] for row i; empty when
+  // every row's number is its index + 1. Numbers are never reused.
+  std::array<std::vector<int64_t>, 3> numbers;
+  std::array<int64_t, 3> next_number{};  // for a new one of each (current reads only)
+
+  // True when every entity's number is its index + 1 and a new one's follows
+  // (no entity was ever removed): what Append assumes.
+  bool Dense() const;
+};
+
+// One commit that changed the model: a version.
+struct Version {
+  int64_t number = 0;  // the change's number
+  std::string time;    // RFC 3339, UTC
+  std::string actor;   // who made it and what it did (empty for changes from
+  std::string action;  // before versions were recorded)
+};
+
+// One version of a row (Store::RowHistory).
+struct RowVersion {
+  int64_t from = 0;                // the change that wrote it
+  int64_t to = 0;                  // the change that replaced or removed it; 0 while current
+  std::vector<std::string> cells;  // its columns as a bundle holds them
+};
+
 class Store {
  public:
   // Creates a new, empty store: an SQLite file at `where`, or the tables in the
@@ -72,8 +105,44 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Reads the whole model (its current rows). Indices in the Model follow the
-  // store's row order, so ids keep their indices across loads.
-  virtual StatusOr<model::Model> LoadModel() const = 0;
+  // store's row order: entities by number, other rows in the order written (a
+  // changed row's new version comes after the rows written before it).
+  StatusOr<model::Model> LoadModel() const;
+
+  // Reads the model as of change `version` (the rows valid after it was
+  // committed), or the current one; in one read transaction. As of a version,
+  // InvalidArgument for one before the first version or after the last change.
+  // PostgreSQL reads the current model only (FailedPrecondition otherwise).
+  virtual StatusOr<StoredModel> ReadModel(std::optional<int64_t> version = std::nullopt) const = 0;
+
+  // The model as of `as_of` (VersionAt), or the current one when it is empty:
+  // what `--as-of` and `?as_of=` read.
+  StatusOr<model::Model> LoadModelAsOf(const std::string& as_of) const;
+
+  // The version `as_of` names: a change number ("12") or a time (RFC 3339, or
+  // a date meaning its end in UTC) naming the last model change committed at or
+  // before it. InvalidArgument, naming `as_of`, for a time before the first
+  // version or in the future, a number out of range, or anything else.
+  StatusOr<int64_t> VersionAt(const std::string& as_of) const;
+
+  // Makes `edit` (model/edit.h), worked out on `before` (ReadModel()), as one
+  // change whose number the new rows carry: the rows it changes or removes get
+  // it as their valid_to, its new and changed rows are inserted; the audit log
+  // records `actor` and `action` with the digest of what changed. All or
+  // nothing. Nothing is written when the store changed since
+  // `before` was read (Unavailable: work it out again). PostgreSQL:
+  // FailedPrecondition.
+  virtual Status Commit(const StoredModel& before, const model::Edit& edit,
+                        const std::string& actor, const std::string& action,
+                        int64_t* change = nullptr) = 0;
+
+  // The versions (model changes), oldest first.
+  virtual StatusOr<std::vector<Version>> Versions() const = 0;
+
+  // Every version of the row of `table` with key `key` (model/row_text.h),
+  // oldest first; empty when there never was one. PostgreSQL: FailedPrecondition.
+  virtual StatusOr<std::vector<RowVersion>> RowHistory(model::Table table,
+                                                       const std::string& key) const = 0;
 
   // Writes the rows of `model` at or after `first_new` (those appended by a
   // ModelBuilder on top of LoadModel()) in one transaction: all or nothing, as

@@ -134,10 +134,14 @@ std::unique_ptr<Records> MakeSqliteRecords(sqlite3* const& db) {
   return std::make_unique<SqliteRecords>(db);
 }
 
-StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind) {
-  RENKEI_ASSIGN_OR_RETURN(Statement s,
-                          Statement::Prepare(db, "INSERT INTO changes(kind) VALUES(?)"));
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind, const std::string& actor,
+                               const std::string& action) {
+  RENKEI_ASSIGN_OR_RETURN(
+      Statement s,
+      Statement::Prepare(db, "INSERT INTO changes(kind, actor, action) VALUES(?, ?, ?)"));
   s.BindText(1, kind);
+  s.BindText(2, actor);
+  s.BindText(3, action);
   RENKEI_RETURN_IF_ERROR(s.Run());
   return s.LastInsertRowId();
 }

@@ -92,7 +92,8 @@ std::unique_ptr<Records> MakeSqliteRecords(sqlite3* const& db);
 
 // Appends a change of `kind` in `db`'s open transaction (store/changes.h);
 // returns its number.
-StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind);
+StatusOr<int64_t> RecordChange(sqlite3* db, const std::string& kind, const std::string& actor = "",
+                               const std::string& action = "");
 
 // The number of the last change in `db` (0 when there is none).
 StatusOr<int64_t> LastChange(sqlite3* db);

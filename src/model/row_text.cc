@@ -1,22 +1,21 @@
-#include "io/internal/row_text.h"
+#include "model/row_text.h"
 
 #include "base/numbers.h"
 #include "model/builder.h"
 #include "model/fields.h"
 
-namespace renkei::io::internal {
-
-using namespace model;  // NOLINT(google-build-using-namespace): a .cc file
+namespace renkei::model {
 
 size_t TableSize(const Model& m, Table table) { return CountRows(m)[static_cast<size_t>(table)]; }
 
-void RowText(const Model& m, Table table, size_t row, std::vector<std::string>& cells) {
+void RowText(const Model& m, Table table, size_t row, std::vector<std::string>& cells,
+             bool stored) {
   const TableSchema& schema = Schema(table);
-  cells.resize(schema.columns.size());
+  cells.resize(schema.columns.size() + (stored ? schema.stored.size() : 0));
   size_t col = 0;
   auto cell = [&](const auto& v) {
     using T = std::decay_t<decltype(v)>;
-    if (col >= cells.size()) return;  // a column only the store keeps
+    if (col >= cells.size()) return;  // a column only the store keeps, not asked for
     std::string& c = cells[col];
     c.clear();
     if constexpr (std::is_same_v<T, std::string>) {
@@ -31,7 +30,7 @@ void RowText(const Model& m, Table table, size_t row, std::vector<std::string>& 
       c = UnitSymbol(v);
     } else if constexpr (std::is_same_v<T, Index>) {
       if (v != kNoIndex) {
-        switch (schema.columns[col].kind) {
+        switch (schema.columns[col].kind) {  // stored columns hold no references
           case ColumnKind::kOrganizationRef:
             c = m.organizations[v].id;
             break;
@@ -59,4 +58,26 @@ void RowText(const Model& m, Table table, size_t row, std::vector<std::string>& 
   });
 }
 
-}  // namespace renkei::io::internal
+std::string RowKey(const Model& m, Table table, size_t row) {
+  std::vector<std::string> cells;
+  RowText(m, table, row, cells);
+  const std::vector<std::string_view> views(cells.begin(), cells.end());
+  return KeyOfCells(table, views);
+}
+
+std::string KeyOfCells(Table table, std::span<const std::string_view> cells) {
+  std::string key;
+  bool first = true;
+  for (int column : Schema(table).key) {
+    if (!first) key += ',';
+    first = false;
+    key += cells[static_cast<size_t>(column)];
+  }
+  return key;
+}
+
+std::string RowName(Table table, std::string_view key) {
+  return std::string(Schema(table).name) + " " + std::string(key);
+}
+
+}  // namespace renkei::model
