@@ -20,7 +20,7 @@
 
 #include "battery_pass.h"
 #include "io/bundle.h"
-#include "io/internal/row_text.h"
+#include "model/row_text.h"
 #include "process.h"
 #include "store/store.h"
 #include "trust/document_signature.h"
@@ -293,8 +293,8 @@ std::vector<std::string> Content(const model::Model& m) {
   std::vector<std::string> rows;
   std::vector<std::string> cells;
   for (const model::TableSchema& t : model::AllTables()) {
-    for (size_t i = 0; i < io::internal::TableSize(m, t.table); ++i) {
-      io::internal::RowText(m, t.table, i, cells);
+    for (size_t i = 0; i < model::TableSize(m, t.table); ++i) {
+      model::RowText(m, t.table, i, cells);
       std::string row(t.name);
       for (const std::string& c : cells) row += "|" + c;
       rows.push_back(row);
@@ -916,4 +916,122 @@ TEST_F(CliTest, BadPassportDataIsRejected) {
 }
 
 }  // namespace
+// Living data from the command line: an upsert, its history and diff, reads as
+// of the old version, refusals that leave the file as it was.
+TEST_F(CliTest, UpsertHistoryDiffAndAsOf) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);
+  const fs::path up = dir_ / "up";
+  fs::create_directories(up);
+  std::ofstream(up / "production.csv")
+      << "site,product,capacity_per_day,inventory_units\nsite:mine,prod:li,55,900\n";
+  RunResult r = Renkei({"import", db_, up.string(), "--mode", "upsert"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(version 2)"));
+  EXPECT_THAT(r.out, HasSubstr("  production                0        1        0\n"));
+
+  r = Renkei({"history", db_, "--table", "production", "--key", "site:mine,prod:li"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("from version 1 until version 2: site=site:mine product=prod:li "
+                               "capacity_per_day=40"));
+  EXPECT_THAT(r.out, HasSubstr("from version 2 until now: site=site:mine product=prod:li "
+                               "capacity_per_day=55 inventory_units=900"));
+  r = Renkei({"diff", db_, "1", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto diff = nlohmann::json::parse(r.out);
+  EXPECT_EQ(diff["tables"]["production"]["changed"][0]["cells"]["capacity_per_day"]["after"], "55");
+  EXPECT_EQ(diff["analyses"]["time_to_survive"], "not computed");
+
+  // The old version exports as the original bundle.
+  const std::string old_export = (dir_ / "old").string();
+  ASSERT_EQ(Renkei({"export", db_, old_export, "--as-of", "1"}).exit_code, 0);
+  const std::string again = (dir_ / "again.db").string();
+  ASSERT_EQ(Renkei({"init", again}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", again, old_export}).exit_code, 0);
+  EXPECT_EQ(Renkei({"risk", "tts", again}).out, Renkei({"risk", "tts", db_, "--as-of", "1"}).out);
+  EXPECT_NE(Renkei({"risk", "tts", db_}).out, Renkei({"risk", "tts", db_, "--as-of", "1"}).out);
+
+  // Refusals: exit 1, a message naming the place, the file unchanged.
+  const std::string before = Slurp(db_);
+  r = Renkei({"delete", db_, "sites", "site:mine"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("production site:mine,prod:li: refers to sites site:mine"));
+  r = Renkei({"delete", db_, "sites", "site:nowhere"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no stored sites 'site:nowhere'"));
+  r = Renkei({"delete", db_, "warehouses", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown table 'warehouses'"));
+  r = Renkei({"risk", "tts", db_, "--as-of", "2001-01-01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("before the first version"));
+  r = Renkei({"footprint", db_, "prod:cell", "--as-of", "next tuesday"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("expected a version number or a time"));
+  r = Renkei({"import", db_, up.string(), "--mode", "merge"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--mode: expected append, upsert or replace"));
+  EXPECT_TRUE(Slurp(db_) == before) << "the store file changed";
+
+  r = Renkei({"delete", db_, "sites", "site:mine", "--cascade"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("also removed supply site:mine,site:cell,prod:li"));
+  r = Renkei({"history", db_});
+  EXPECT_THAT(r.out, HasSubstr("delete sites site:mine --cascade"));
+  EXPECT_EQ(Renkei({"audit", "verify", db_}).exit_code, 0);
+}
+
+// A kill at any moment of an upsert leaves the store at the old version or the
+// new one, never between.
+TEST_F(CliTest, KilledUpsertLeavesTheOldOrTheNewVersion) {
+  const std::string gen = (dir_ / "gen").string();
+  ASSERT_EQ(Renkei({"generate", gen, "--sites", "3000", "--seed", "3"}).exit_code, 0);
+  // Every production row's capacity changes.
+  const fs::path up = dir_ / "up";
+  fs::create_directories(up);
+  {
+    std::istringstream in(Slurp(gen + "/production.csv"));
+    std::ofstream out(up / "production.csv");
+    std::string line;
+    std::getline(in, line);
+    out << "site,product,capacity_per_day\n";
+    while (std::getline(in, line)) {
+      const size_t a = line.find(',');
+      const size_t b = line.find(',', a + 1);
+      out << line.substr(0, b) << "," << (line.size() % 97) + 1 << "\n";
+    }
+  }
+  const std::string base = (dir_ / "base.db").string();
+  ASSERT_EQ(Renkei({"init", base}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", base, gen}).exit_code, 0);
+  const std::string old_export = (dir_ / "old").string();
+  ASSERT_EQ(Renkei({"export", base, old_export}).exit_code, 0);
+  const std::string full = (dir_ / "full.db").string();
+  fs::copy_file(base, full);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(Renkei({"import", full, up.string(), "--mode", "upsert"}).exit_code, 0);
+  const auto took = std::chrono::steady_clock::now() - start;
+  const std::string new_export = (dir_ / "new").string();
+  ASSERT_EQ(Renkei({"export", full, new_export}).exit_code, 0);
+  ASSERT_NE(Slurp(old_export + "/production.csv"), Slurp(new_export + "/production.csv"));
+
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::string killed = (dir_ / ("killed" + std::to_string(attempt) + ".db")).string();
+    fs::copy_file(base, killed);
+    const pid_t pid =
+        renkei::testing::Start(kRenkei, {"import", killed, up.string(), "--mode", "upsert"});
+    std::this_thread::sleep_for(took * (attempt + 1) / 4);
+    ::kill(pid, SIGKILL);
+    renkei::testing::Wait(pid);
+    const std::string out = (dir_ / ("killed" + std::to_string(attempt))).string();
+    RunResult e = Renkei({"export", killed, out});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    const std::string production = Slurp(out + "/production.csv");
+    EXPECT_TRUE(production == Slurp(old_export + "/production.csv") ||
+                production == Slurp(new_export + "/production.csv"))
+        << "attempt " << attempt << " left the store between versions";
+    EXPECT_EQ(Renkei({"audit", "verify", killed}).exit_code, 0);
+  }
+}
+
 }  // namespace renkei

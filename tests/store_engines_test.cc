@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "io/bundle.h"
-#include "io/internal/row_text.h"
 #include "io/synthetic.h"
 #include "model/builder.h"
+#include "model/row_text.h"
 #include "postgres_cluster.h"
 #include "process.h"
 #include "server/tls.h"
@@ -61,9 +61,9 @@ std::vector<std::string> Rows(const model::Model& m) {
   std::vector<std::string> out;
   std::vector<std::string> cells;
   for (const model::TableSchema& t : model::AllTables()) {
-    const size_t n = io::internal::TableSize(m, t.table);
+    const size_t n = model::TableSize(m, t.table);
     for (size_t i = 0; i < n; ++i) {
-      io::internal::RowText(m, t.table, i, cells);
+      model::RowText(m, t.table, i, cells);
       std::string line(t.name);
       for (const std::string& c : cells) line += "|" + c;
       out.push_back(line);

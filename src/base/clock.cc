@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace renkei {
 namespace {
@@ -59,15 +60,26 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
                             day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
-  system_clock::time_point time = sys_days(date);
+  // Seconds first (no overflow for any 4-digit year), then the clock's
+  // resolution, saturating outside its range (about 1678 to 2261).
+  sys_seconds time = sys_days(date);
+  auto clock_time = [](sys_seconds s, nanoseconds frac) {
+    constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1000000000 - 1;
+    const int64_t n = s.time_since_epoch().count();
+    if (n > kLimit) return system_clock::time_point::max();
+    if (n < -kLimit) return system_clock::time_point::min();
+    return system_clock::time_point(duration_cast<system_clock::duration>(s.time_since_epoch()) +
+                                    duration_cast<system_clock::duration>(frac));
+  };
   if (date_only != nullptr) *date_only = at == t.size();
-  if (at == t.size()) return time;
+  if (at == t.size()) return clock_time(time, nanoseconds(0));
   int h = 0, mi = 0, sec = 0;
   if (!(literal('T') || literal('t')) || !digits(2, h) || !literal(':') || !digits(2, mi) ||
       !literal(':') || !digits(2, sec) || h > 23 || mi > 59 || sec > 60) {
     return std::nullopt;
   }
   time += hours(h) + minutes(mi) + seconds(sec);
+  nanoseconds fraction(0);
   if (literal('.')) {
     int64_t frac = 0, scale = 1;
     size_t n = 0;
@@ -79,9 +91,11 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
       ++at;
     }
     if (n == 0) return std::nullopt;
-    time += duration_cast<system_clock::duration>(nanoseconds(frac * (1000000000 / scale)));
+    fraction = nanoseconds(frac * (1000000000 / scale));
   }
-  if (literal('Z') || literal('z')) return at == t.size() ? std::optional(time) : std::nullopt;
+  if (literal('Z') || literal('z')) {
+    return at == t.size() ? std::optional(clock_time(time, fraction)) : std::nullopt;
+  }
   const bool plus = literal('+');
   if (!plus && !literal('-')) return std::nullopt;
   int oh = 0, om = 0;
@@ -89,7 +103,7 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
     return std::nullopt;
   }
   const minutes offset = hours(oh) + minutes(om);
-  return plus ? time - offset : time + offset;
+  return clock_time(plus ? time - offset : time + offset, fraction);
 }
 
 int UtcYear(std::chrono::system_clock::time_point time) { return Utc(time).tm_year + 1900; }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/numbers.h"
 #include "io/bundle.h"
 #include "io/split.h"
 #include "io/synthetic.h"
@@ -43,6 +44,8 @@ struct Options {
   std::vector<std::string> organizations;
   bool cascade = false;
   std::string as_of;
+  std::string keep_versions;
+  std::string keep_days;
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -134,12 +137,31 @@ int RunPolicy(const Options& o) {
     Status s = store::SetMarginCurrency(**store, o.currency, actor);
     if (!s.ok()) return ReportError(s);
   }
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string&>{"keep_versions", o.keep_versions},
+        {"keep_days", o.keep_days}}) {
+    if (value.empty()) continue;
+    if (value != "all" && (!ParseUnsigned(value) || *ParseUnsigned(value) == 0)) {
+      return ReportError(InvalidArgumentError(
+          "--" + std::string(name == std::string("keep_days") ? "keep-days" : "keep-versions") +
+          ": expected a number > 0 or 'all', got '" + value + "'"));
+    }
+    Status s = (*store)->SetSetting(name, value == "all" ? "0" : value, actor);
+    if (s.ok()) s = (*store)->ApplyRetention();
+    if (!s.ok()) return ReportError(s);
+  }
   auto accept = store::AcceptsUnsignedFootprints(**store);
   if (!accept.ok()) return ReportError(accept.status());
   auto currency = store::MarginCurrency(**store);
   if (!currency.ok()) return ReportError(currency.status());
   std::printf("unsigned received footprints: %s\n",
               *accept ? "accept (stored and shown as unverified)" : "reject");
+  for (const auto& [name, what] :
+       {std::pair<const char*, const char*>{"keep_versions", "versions"}, {"keep_days", "days"}}) {
+    auto kept = (*store)->Setting(name, "0");
+    if (!kept.ok()) return ReportError(kept.status());
+    std::printf("history kept (%s): %s\n", what, *kept == "0" ? "all" : kept->c_str());
+  }
   std::printf("margin currency: %s\n", currency->empty()
                                            ? "not set (impacts are shown without a currency)"
                                            : currency->c_str());
@@ -347,6 +369,11 @@ void AddBundleCommands(CommandLine& cl) {
                      "footprints that carry no signature");
   policy->add_option("--currency", o->currency,
                      "ISO 4217 code of demand.margin_per_unit, in which impacts are given (USD)");
+  policy->add_option("--keep-versions", o->keep_versions,
+                     "Keep the rows of the last N versions only ('all': every version)");
+  policy->add_option("--keep-days", o->keep_days,
+                     "Keep the rows of the versions of the last D days only ('all': every "
+                     "version)");
   policy->add_option("--actor", o->actor, "Who is recorded in the audit log (default cli:$USER)");
 
   CLI::App* exp =

@@ -157,7 +157,9 @@ class Merger {
       }
       fate[i] = kRemoved;
     }
-    for (size_t i = 0; i < old_[n]; ++i) {
+    // A replace removes the organizations' rows, not the organizations (delete
+    // one to remove it).
+    for (size_t i = 0; i < old_[n] && t != Table::kOrganizations; ++i) {
       if (fate[i] == kKept && Replaced(t, i)) fate[i] = kRemoved;
     }
     // Sites and products of removed organizations.
@@ -337,7 +339,9 @@ class Merger {
       WithRows(edit_.after, static_cast<Table>(n), [&](auto& rows) {
         size_t out = 0;
         for (size_t i = 0; i < rows.size(); ++i) {
-          if (index[n][i] != kNoIndex) rows[out++] = std::move(rows[i]);
+          if (index[n][i] == kNoIndex) continue;
+          if (out != i) rows[out] = std::move(rows[i]);
+          ++out;
         }
         rows.resize(out);
       });
@@ -352,22 +356,7 @@ class Merger {
         }
       });
     }
-    Model& m = edit_.after;
-    m.organization_ids = IdIndex();
-    m.site_ids = IdIndex();
-    m.product_ids = IdIndex();
-    m.organization_ids.Reserve(m.organizations.size());
-    for (size_t i = 0; i < m.organizations.size(); ++i) {
-      m.organization_ids.Insert(m.organizations[i].id, static_cast<Index>(i));
-    }
-    m.site_ids.Reserve(m.sites.size());
-    for (size_t i = 0; i < m.sites.size(); ++i) {
-      m.site_ids.Insert(m.sites[i].id, static_cast<Index>(i));
-    }
-    m.product_ids.Reserve(m.products.size());
-    for (size_t i = 0; i < m.products.size(); ++i) {
-      m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
-    }
+    edit_.after.IndexIds();
   }
 
   // The rules across rows that new rows may break.
@@ -470,6 +459,30 @@ StatusOr<Edit> MergeEdit(const Model& before, Model read, const UpsertRead& upse
   return Merger(before, std::move(read), request).Run(upsert);
 }
 
+Status CheckOwnedBy(const Model& before, const Edit& edit, const std::string& organization) {
+  const Owners owners_before(before), owners_after(edit.after);
+  auto check = [&](const Model& m, const Owners& owners, Table t, size_t row) -> Status {
+    const Index o = owners.Of(t, row);
+    if (o != kNoIndex && m.organizations[o].id == organization) return Status::Ok();
+    const std::string name = RowName(t, RowKey(m, t, row));
+    if (o == kNoIndex) {
+      return PermissionDeniedError(name +
+                                   " belongs to no organization (reference data): only "
+                                   "the node's admin clients change it");
+    }
+    return PermissionDeniedError(name + " belongs to " + m.organizations[o].id + ", not to " +
+                                 organization);
+  };
+  for (const TableSchema& t : AllTables()) {
+    const TableEdit& e = edit.tables[static_cast<size_t>(t.table)];
+    for (size_t row : e.closed) RENKEI_RETURN_IF_ERROR(check(before, owners_before, t.table, row));
+    for (size_t row : e.written) {
+      RENKEI_RETURN_IF_ERROR(check(edit.after, owners_after, t.table, row));
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<Deletion> ParseDeletion(std::string_view table, std::string_view key) {
   const std::optional<Table> t = TableByName(table);
   if (!t) {
@@ -480,13 +493,7 @@ StatusOr<Deletion> ParseDeletion(std::string_view table, std::string_view key) {
                                 known);
   }
   const TableSchema& schema = Schema(*t);
-  std::vector<std::string_view> parts;
-  for (size_t start = 0;;) {
-    const size_t comma = key.find(',', start);
-    parts.push_back(key.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
+  const std::vector<std::string> parts = KeyParts(key);
   std::string columns;
   for (int c : schema.key) {
     columns +=

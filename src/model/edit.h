@@ -12,7 +12,8 @@
 //             anything in it differs); other rows are added
 //   replace   as upsert, and then every stored row of the named organizations
 //             (model/owner.h) the bundle did not give is removed: the bundle is
-//             their whole current truth
+//             their whole current truth (the organizations' own rows stay:
+//             `renkei delete` removes an organization)
 //   deleted   rows a bundle marks deleted, or `renkei delete` names, are removed
 //
 // The merged model must keep every rule of the bundle format: a row referring
@@ -97,6 +98,13 @@ Model EntitiesOf(const Model& before);
 // or a deletion names no stored row.
 StatusOr<Edit> MergeEdit(const Model& before, Model read, const UpsertRead& upsert,
                          const EditRequest& request);
+
+// PermissionDenied, naming the first such row, unless every row `edit` closes
+// (owned as in `before`) and writes (owned as in `edit.after`) belongs to the
+// organization with id `organization` (model/owner.h): what a client that is
+// not an admin may change. Rows of no one (shared products, footprint classes)
+// are the node operator's.
+Status CheckOwnedBy(const Model& before, const Edit& edit, const std::string& organization);
 
 // The deletion of row `key` of table `table` (`renkei delete DB TABLE KEY`):
 // InvalidArgument for an unknown table or a key without the table's key

@@ -79,4 +79,15 @@ bool IdIndex::Insert(std::string_view id, Index index) {
   return true;
 }
 
+void Model::IndexIds() {
+  auto index = [](IdIndex& ids, const auto& rows) {
+    ids = IdIndex();
+    ids.Reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) ids.Insert(rows[i].id, static_cast<Index>(i));
+  };
+  index(organization_ids, organizations);
+  index(site_ids, sites);
+  index(product_ids, products);
+}
+
 }  // namespace renkei::model

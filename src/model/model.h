@@ -236,6 +236,9 @@ struct Model {
   IdIndex site_ids;
   IdIndex product_ids;
 
+  // Fills organization_ids, site_ids and product_ids anew from the rows.
+  void IndexIds();
+
   Index FindOrganization(std::string_view id) const { return organization_ids.Find(id); }
   Index FindSite(std::string_view id) const { return site_ids.Find(id); }
   Index FindProduct(std::string_view id) const { return product_ids.Find(id); }

@@ -65,6 +65,16 @@ std::string RowKey(const Model& m, Table table, size_t row) {
   return KeyOfCells(table, views);
 }
 
+std::vector<std::string> KeyParts(std::string_view key) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t comma = key.find(',', start);
+    parts.emplace_back(key.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (comma == std::string_view::npos) return parts;
+    start = comma + 1;
+  }
+}
+
 std::string KeyOfCells(Table table, std::span<const std::string_view> cells) {
   std::string key;
   bool first = true;

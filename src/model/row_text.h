@@ -29,6 +29,9 @@ size_t TableSize(const Model& model, Table table);
 // "site:a,site:b,prod:x" for a supply link. An absent value is empty text.
 std::string RowKey(const Model& model, Table table, size_t row);
 
+// The parts of a key as RowKey writes it: its key columns' text, split at ','.
+std::vector<std::string> KeyParts(std::string_view key);
+
 // The same key from the text cells of a row (all of the table's columns).
 std::string KeyOfCells(Table table, std::span<const std::string_view> cells);
 

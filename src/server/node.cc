@@ -56,6 +56,8 @@ const std::vector<Route>& RouteTable() {
       {"get", "/api/v1/products/{product}/passport", nullptr, &I::ApiPassport},
       {"get", "/api/v1/products/{product}/concentration", nullptr, &I::ApiConcentration},
       {"post", "/api/v1/bundles", nullptr, &I::ApiBundles},
+      {"put", "/api/v1/bundles", nullptr, &I::ApiPutBundles},
+      {"delete", "/api/v1/rows/{table}/{key}", nullptr, &I::ApiDeleteRows},
       {"post", "/api/v1/requests", nullptr, &I::ApiRequests},
   };
   return routes;

@@ -240,9 +240,24 @@ void Node::Impl::Api(const Request& req, Response& res, const char* method, cons
       return SendError(res, BadRequest("unknown query parameter '" + name + "'"));
     }
   }
-  auto snap = snapshot();
-  const View view(*snap, *caller);
-  ApiCall call{req, res, *caller, *snap, view, snap};
+  // An earlier version (?as_of=) is read with the caller's current grants; its
+  // organization is found again in that version's model.
+  std::shared_ptr<const Snapshot> snap;
+  Caller who = *caller;
+  if (req.has_param("as_of")) {
+    StatusOr<std::shared_ptr<const Snapshot>> old = SnapshotAsOf(req.get_param_value("as_of"));
+    if (!old.ok()) {
+      return SendError(res, old.status().code() == StatusCode::kInvalidArgument
+                                ? BadRequest("as_of: " + old.status().message())
+                                : ApiError{500, "InternalError", old.status().message()});
+    }
+    snap = std::move(*old);
+    who.organization = snap->model.FindOrganization(who.client.organization);
+  } else {
+    snap = snapshot();
+  }
+  const View view(*snap, who);
+  ApiCall call{req, res, who, *snap, view, snap};
   const bool analysis = handler == &Impl::ApiTiers || handler == &Impl::ApiSpofs ||
                         handler == &Impl::ApiTts || handler == &Impl::ApiScenarios ||
                         handler == &Impl::ApiConcentration;

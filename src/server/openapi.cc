@@ -465,6 +465,77 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
         {{"202", Returns("sent in the background", Obj({{"id", Str()}}))},
          {"400", Error("BadRequest")},
          {"404", Error("NotFound")}}}});
+  const Json edit_result =
+      Obj({{"version", Int()},
+           {"tables",
+            {{"type", "object"},
+             {"description", "per table changed: rows added, changed and removed"},
+             {"additionalProperties",
+              Obj({{"added", Int()}, {"changed", Int()}, {"removed", Int()}})}}},
+           {"cascaded", {{"type", "array"}, {"items", Str()}}}});
+  const Json cascade = Param("cascade", "query",
+                             "true: rows that refer to removed rows are removed too (listed in "
+                             "cascaded); false (default): such a change is refused",
+                             Str());
+  paths["/api/v1/bundles"]["put"] = Secured(
+      {{"summary",
+        "upsert or replace with a JSON bundle as one new version; a client that is not an "
+        "admin may change its own organization's rows only"},
+       {"parameters",
+        Json::array({Param("mode", "query", "upsert or replace", Str(), true),
+                     Param("organization", "query",
+                           "mode=replace: whose rows the bundle is the whole truth of (default "
+                           "for a client that is not an admin: its own)",
+                           Str()),
+                     cascade})},
+       {"requestBody",
+        {{"required", true},
+         {"content",
+          {{"application/json",
+            {{"schema",
+              {{"type", "object"},
+               {"description",
+                "tables as arrays of rows, as in a JSON bundle file; a row may have "
+                "\"deleted\": true (its key columns name the row to remove)"}}}}}}}}},
+       {"responses",
+        {{"200",
+          Returns("the version committed (0: nothing changed) and what changed", edit_result)},
+         {"400", Error("BadRequest")},
+         {"403", Error("AccessDenied: a row of another organization")},
+         {"409", Error("Conflict: the store changed meanwhile; send again")}}}});
+  paths["/api/v1/rows/{table}/{key}"]["delete"] = Secured(
+      {{"summary",
+        "remove a row as one new version; a client that is not an admin may remove its own "
+        "organization's rows only"},
+       {"parameters",
+        Json::array({Param("table", "path", "organizations, sites, products, supply, ...", Str()),
+                     Param("key", "path",
+                           "the row's key columns in order, ',' between (supply: "
+                           "supplier_site,customer_site,product)",
+                           Str()),
+                     cascade})},
+       {"responses",
+        {{"200", Returns("the version committed and what changed", edit_result)},
+         {"400", Error("BadRequest: an unknown table, a malformed key, or rows refer to it")},
+         {"403", Error("AccessDenied: a row of another organization")},
+         {"404", Error("NotFound: no such row")},
+         {"409", Error("Conflict: the store changed meanwhile; send again")}}}});
+  // Reads of the model and its analyses may be made as of an earlier version.
+  const Json as_of = Param("as_of", "query",
+                           "read the model as of a version (a change number) or a time (RFC "
+                           "3339, or a date meaning its end in UTC); access follows the current "
+                           "grants",
+                           Str());
+  for (const char* path :
+       {"/api/v1/network", "/api/v1/overview", "/api/v1/sites", "/api/v1/sites/{site}",
+        "/api/v1/products", "/api/v1/tiers", "/api/v1/spofs",
+        "/api/v1/products/{product}/footprint", "/api/v1/products/{product}/circularity",
+        "/api/v1/products/{product}/passport", "/api/v1/products/{product}/concentration"}) {
+    Json& op = paths[path]["get"];
+    if (!op.contains("parameters")) op["parameters"] = Json::array();
+    op["parameters"].push_back(as_of);
+    op["responses"]["400"] = Error("BadRequest");
+  }
   const Json jose = {{"type", "string"},
                      {"description",
                       "compact JWS (EdDSA) of the RFC 8785 canonical JSON envelope, kid = the "

@@ -3,6 +3,7 @@
 #ifndef RENKEI_SERVER_ROUTER_H_
 #define RENKEI_SERVER_ROUTER_H_
 
+#include <cctype>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,7 +23,7 @@ bool MatchPath(std::span<const std::string> pattern, std::span<const std::string
                std::vector<std::string>& params);
 
 // Finds a request's route: the first of `routes`, in their order, whose method and
-// path template match. `Route` has `method` ("get" or "post", as in the OpenAPI
+// path template match. `Route` has `method` ("get", "post", "put" or "delete", as in the OpenAPI
 // document) and `path` (the document's path template, "/api/v1/sites/{site}"). The
 // routes must outlive the router. Find is const and may be called from any thread.
 template <typename Route>
@@ -30,7 +31,8 @@ class Router {
  public:
   explicit Router(const std::vector<Route>& routes) {
     for (const Route& r : routes) {
-      Entry e{&r, std::string_view(r.method) == "get" ? "GET" : "POST", {}};
+      Entry e{&r, {}, {}};
+      for (char c : std::string_view(r.method)) e.method += static_cast<char>(std::toupper(c));
       for (std::string_view seg : PathSegments(r.path)) e.segments.emplace_back(seg);
       entries_.push_back(std::move(e));
     }
@@ -52,7 +54,7 @@ class Router {
  private:
   struct Entry {
     const Route* route;
-    std::string_view method;
+    std::string method;  // upper case, as requests have it
     std::vector<std::string> segments;
   };
   std::vector<Entry> entries_;

@@ -44,6 +44,8 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
         "--mode replace: name the organizations whose rows the bundle replaces (--organization)");
   }
   result.before = model::CountRows(before.model);
+  // Whether entity numbers are index + 1 (asked before rows are added to the model).
+  const bool dense = before.Dense();
   // An append reads on top of the whole model; an upsert on top of its
   // organizations, sites and products alone (model/edit.h).
   model::Model upserted;
@@ -101,7 +103,7 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
 
   if (append) {
     std::unique_ptr<StreamedAppend> streamed;
-    if (options.streamed && !source.json && before.Dense()) {
+    if (options.streamed && !source.json && dense) {
       streamed = store.BeginStreamedAppend(result.before, EstimatedRows(source.path), options.actor,
                                            action());
     }
@@ -112,7 +114,7 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
       RENKEI_RETURN_IF_ERROR(streamed->Commit(&result.change));
     } else {
       RENKEI_RETURN_IF_ERROR(read_bundle());
-      if (before.Dense()) {
+      if (dense) {
         RENKEI_RETURN_IF_ERROR(
             store.Append(model, result.before, options.actor, action(), &result.change));
       } else {
@@ -130,6 +132,7 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
     RENKEI_RETURN_IF_ERROR(read_bundle());
     RENKEI_ASSIGN_OR_RETURN(model::Edit edit, model::MergeEdit(before.model, std::move(upserted),
                                                                upsert, options.edit));
+    if (options.check_edit) RENKEI_RETURN_IF_ERROR(options.check_edit(before.model, edit));
     if (!edit.Empty()) {
       RENKEI_RETURN_IF_ERROR(store.Commit(before, edit, options.actor,
                                           action() + ": " + edit.Summary(), &result.change));
@@ -143,14 +146,16 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
   return result;
 }
 
-StatusOr<DeleteResult> DeleteRows(Store& store, const std::vector<model::Deletion>& rows,
-                                  bool cascade, const std::string& actor) {
+StatusOr<DeleteResult> DeleteRows(
+    Store& store, const std::vector<model::Deletion>& rows, bool cascade, const std::string& actor,
+    const std::function<Status(const model::Model& before, const model::Edit& edit)>& check_edit) {
   RENKEI_ASSIGN_OR_RETURN(StoredModel before, store.ReadModel());
   model::EditRequest request;
   request.cascade = cascade;
   RENKEI_ASSIGN_OR_RETURN(model::Edit edit,
                           model::MergeEdit(before.model, model::EntitiesOf(before.model),
                                            model::UpsertRead{{}, rows, {}}, request));
+  if (check_edit) RENKEI_RETURN_IF_ERROR(check_edit(before.model, edit));
   std::string action = "delete";
   for (const model::Deletion& d : rows) action += " " + model::RowName(d.table, d.key);
   if (cascade) action += " --cascade";

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct ImportOptions {
   // default; a stored key is a duplicate), upserted, or replacing the named
   // organizations' rows.
   model::EditRequest edit{model::EditMode::kAppend, {}, false};
+  // Called with the edit an upsert or a replace would commit (before it is): an
+  // error refuses the import (a client changing rows it does not own).
+  std::function<Status(const model::Model& before, const model::Edit& edit)> check_edit;
 };
 
 struct ImportResult {
@@ -76,8 +80,10 @@ struct DeleteResult {
 // Removes `rows` (model::ParseDeletion) as one version (`renkei delete`,
 // DELETE /api/v1/rows): InvalidArgument, with nothing written, for a row not
 // stored or one others refer to (unless `cascade`, which removes those too).
-StatusOr<DeleteResult> DeleteRows(Store& store, const std::vector<model::Deletion>& rows,
-                                  bool cascade, const std::string& actor);
+StatusOr<DeleteResult> DeleteRows(
+    Store& store, const std::vector<model::Deletion>& rows, bool cascade, const std::string& actor,
+    const std::function<Status(const model::Model& before, const model::Edit& edit)>& check_edit =
+        {});
 
 }  // namespace renkei::store
 

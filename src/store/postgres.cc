@@ -640,16 +640,7 @@ class PostgresStore final : public Store, public internal::Records {
     }
     (void)db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
     if (!s.ok()) return s.WithPrefix(Redacted(path()));
-    for (size_t i = 0; i < m.organizations.size(); ++i) {
-      m.organization_ids.Insert(m.organizations[i].id, static_cast<Index>(i));
-    }
-    m.site_ids.Reserve(m.sites.size());
-    for (size_t i = 0; i < m.sites.size(); ++i) {
-      m.site_ids.Insert(m.sites[i].id, static_cast<Index>(i));
-    }
-    for (size_t i = 0; i < m.products.size(); ++i) {
-      m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
-    }
+    m.IndexIds();
     for (size_t t = 0; t < stored.next_number.size(); ++t) {
       stored.next_number[t] =
           static_cast<int64_t>(model::TableSize(m, static_cast<model::Table>(t))) + 1;

@@ -240,6 +240,10 @@ ALTER TABLE changes ADD COLUMN action TEXT;
 CREATE INDEX organizations_closed ON organizations(id) WHERE valid_to IS NOT NULL;
 CREATE INDEX sites_closed ON sites(id) WHERE valid_to IS NOT NULL;
 CREATE INDEX products_closed ON products(id) WHERE valid_to IS NOT NULL;
+-- The oldest version whose rows are all kept (renkei policy --keep-versions,
+-- --keep-days): rows closed at or before it are gone.
+CREATE TABLE history_kept(oldest INTEGER NOT NULL);
+INSERT INTO history_kept VALUES(0);
 )sql",
 };
 
@@ -279,6 +283,7 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<Version>> Versions() const override;
   StatusOr<std::vector<RowVersion>> RowHistory(model::Table table,
                                                const std::string& key) const override;
+  Status ApplyRetention() override;
   Status Append(const model::Model& model, const model::RowCounts& first_new,
                 const std::string& actor, const std::string& action, int64_t* change) override;
   std::unique_ptr<StreamedAppend> BeginStreamedAppend(const model::RowCounts& first_new,
@@ -704,6 +709,14 @@ StatusOr<StoredModel> SqliteStore::ReadModel(std::optional<int64_t> version) con
       return InvalidArgumentError("version " + std::to_string(*version) +
                                   ": after the last change (" + std::to_string(last) + ")");
     }
+    RENKEI_ASSIGN_OR_RETURN(const int64_t kept, QueryInt(db_, "SELECT oldest FROM history_kept"));
+    if (*version < kept) {
+      return InvalidArgumentError("version " + std::to_string(*version) +
+                                  ": older than the history kept (from version " +
+                                  std::to_string(kept) +
+                                  "; renkei policy --keep-versions, "
+                                  "--keep-days)");
+    }
     stored.version = *version;
   }
   IndexOfNumber index_of;
@@ -724,18 +737,7 @@ StatusOr<StoredModel> SqliteStore::ReadModel(std::optional<int64_t> version) con
       stored.next_number[t] = std::max(closed, current) + 1;
     }
   }
-  m.organization_ids.Reserve(m.organizations.size());
-  for (size_t i = 0; i < m.organizations.size(); ++i) {
-    m.organization_ids.Insert(m.organizations[i].id, static_cast<Index>(i));
-  }
-  m.site_ids.Reserve(m.sites.size());
-  for (size_t i = 0; i < m.sites.size(); ++i) {
-    m.site_ids.Insert(m.sites[i].id, static_cast<Index>(i));
-  }
-  m.product_ids.Reserve(m.products.size());
-  for (size_t i = 0; i < m.products.size(); ++i) {
-    m.product_ids.Insert(m.products[i].id, static_cast<Index>(i));
-  }
+  m.IndexIds();
   return stored;
 }
 
@@ -1001,7 +1003,73 @@ void BindKey(Statement& s, int first, const StoredModel& before, model::Table ta
   });
 }
 
+// Drops the rows no version kept under the store's retention settings can
+// see, in `db`'s open transaction (Store::ApplyRetention).
+Status Compact(sqlite3* db) {
+  auto setting = [&](const char* name) -> StatusOr<int64_t> {
+    RENKEI_ASSIGN_OR_RETURN(Statement s,
+                            Statement::Prepare(db, "SELECT value FROM settings WHERE name = ?"));
+    s.BindText(1, name);
+    RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return 0;
+    const std::optional<uint64_t> n = ParseUnsigned(s.Text(0));
+    return n ? static_cast<int64_t>(*n) : 0;
+  };
+  RENKEI_ASSIGN_OR_RETURN(const int64_t keep_versions, setting("keep_versions"));
+  RENKEI_ASSIGN_OR_RETURN(const int64_t keep_days, setting("keep_days"));
+  if (keep_versions == 0 && keep_days == 0) return Status::Ok();
+  std::vector<std::pair<int64_t, std::string>> versions;
+  {
+    RENKEI_ASSIGN_OR_RETURN(
+        Statement s,
+        Statement::Prepare(db, "SELECT seq, time FROM changes WHERE kind = 'model' ORDER BY seq"));
+    for (;;) {
+      RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      versions.emplace_back(s.Int(0), s.Text(1));
+    }
+  }
+  // The oldest version each setting keeps; together, the older of the two.
+  int64_t oldest = INT64_MAX;
+  if (keep_versions > 0) {
+    oldest = versions.size() > static_cast<size_t>(keep_versions)
+                 ? versions[versions.size() - static_cast<size_t>(keep_versions)].first
+                 : 0;
+  }
+  if (keep_days > 0) {
+    const std::string horizon =
+        Rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days, true);
+    int64_t at_horizon = 0;  // the version in force then
+    for (const auto& [seq, time] : versions) {
+      if (time <= horizon) at_horizon = seq;
+    }
+    oldest = std::min(oldest, at_horizon);
+  }
+  RENKEI_ASSIGN_OR_RETURN(const int64_t kept, QueryInt(db, "SELECT oldest FROM history_kept"));
+  if (oldest == INT64_MAX || oldest <= kept) return Status::Ok();
+  for (const model::TableSchema& t : model::AllTables()) {
+    RENKEI_ASSIGN_OR_RETURN(Statement drop,
+                            Statement::Prepare(db, "DELETE FROM " + std::string(t.name) +
+                                                       " WHERE valid_to IS NOT NULL AND "
+                                                       "valid_to <= ?"));
+    drop.Bind(1, oldest);
+    RENKEI_RETURN_IF_ERROR(drop.Run());
+  }
+  RENKEI_ASSIGN_OR_RETURN(Statement mark,
+                          Statement::Prepare(db, "UPDATE history_kept SET oldest = ?"));
+  mark.Bind(1, oldest);
+  return mark.Run();
+}
+
 }  // namespace
+
+Status SqliteStore::ApplyRetention() {
+  RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  Status s = Compact(db_);
+  if (s.ok()) s = Exec(db_, "COMMIT");
+  if (!s.ok()) (void)Exec(db_, "ROLLBACK");
+  return s;
+}
 
 Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
                            const std::string& actor, const std::string& action, int64_t* change) {
@@ -1070,6 +1138,7 @@ Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
       });
       RENKEI_RETURN_IF_ERROR(written);
     }
+    RENKEI_RETURN_IF_ERROR(Compact(db_));
     RENKEI_RETURN_IF_ERROR(AppendAuditEntry(db_, actor, action, digest.HexDigest()));
     if (change != nullptr) *change = version;
     return Status::Ok();
@@ -1101,13 +1170,7 @@ StatusOr<std::vector<RowVersion>> SqliteStore::RowHistory(model::Table table,
                                                           const std::string& key) const {
   const model::TableSchema& t = model::Schema(table);
   RENKEI_RETURN_IF_ERROR(model::ParseDeletion(t.name, key).status());
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    const size_t comma = key.find(',', start);
-    parts.push_back(key.substr(start, comma == std::string::npos ? comma : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  const std::vector<std::string> parts = model::KeyParts(key);
   auto entity_table = [](const model::Column& c) {
     return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
   };

@@ -136,6 +136,13 @@ class Store {
                         const std::string& actor, const std::string& action,
                         int64_t* change = nullptr) = 0;
 
+  // Drops the history no kept version can see under the store's retention
+  // settings ("keep_versions": the last N versions; "keep_days": the versions of
+  // the last D days, and the one in force before them; both: what either
+  // keeps); Commit applies them too. Versions older than what is kept can no
+  // longer be read. PostgreSQL keeps all history (no-op).
+  virtual Status ApplyRetention() { return Status::Ok(); }
+
   // The versions (model changes), oldest first.
   virtual StatusOr<std::vector<Version>> Versions() const = 0;
 

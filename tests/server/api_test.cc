@@ -61,6 +61,7 @@ struct FixtureOptions {
   std::string bundle = kDemo;
   std::string web_dir;
   bool partner = false;  // org:tsmc as a partner at an address nobody listens on
+  std::string member;    // an organization to give a client that is not an admin
 };
 
 FixtureOptions Options(const std::string& name, const std::string& bundle,
@@ -98,6 +99,9 @@ class ApiNode {
     admin_ = *AddClient(**store, *model_, "admin", admin_org, true, "test");
     if (model_->FindOrganization("org:jasm") != model::kNoIndex) {
       jasm_ = *AddClient(**store, *model_, "jasm", "org:jasm", false, "test");
+    }
+    if (!o.member.empty()) {
+      member_ = *AddClient(**store, *model_, "member", o.member, false, "test");
     }
     if (o.partner) {
       EXPECT_TRUE(SetPartner(**store, *model_,
@@ -149,11 +153,23 @@ class ApiNode {
     return c.Post(path.c_str(), body, type);
   }
 
+  httplib::Result Put(const std::string& token, const std::string& path,
+                      const std::string& body) const {
+    auto c = Client();
+    c.set_bearer_token_auth(token.c_str());
+    return c.Put(path.c_str(), body, "application/json");
+  }
+  httplib::Result Delete(const std::string& token, const std::string& path) const {
+    auto c = Client();
+    c.set_bearer_token_auth(token.c_str());
+    return c.Delete(path.c_str());
+  }
+
   fs::path dir_;
   std::string db_, cert_;
   std::unique_ptr<model::Model> model_;
   std::unique_ptr<network::Network> network_;
-  NewClient admin_, jasm_;
+  NewClient admin_, jasm_, member_;
   std::unique_ptr<Node> node_;
 };
 
@@ -609,7 +625,10 @@ TEST_F(DemoApiTest, EveryDocumentedOperationAnswersAndEveryRouteIsDocumented) {
   const std::map<std::string, std::string> values = {{"id", "00000000-0000-4000-8000-000000000000"},
                                                      {"site", "site:jasm-kikuyo"},
                                                      {"product", "prod:ev-battery-pack-prismatic"},
-                                                     {"node", "site:jasm-kikuyo"}};
+                                                     {"node", "site:jasm-kikuyo"},
+                                                     {"table", "sites"},
+                                                     {"key", "site:nowhere"},
+                                                     {"mode", "upsert"}};
   const std::map<std::string, std::string> bodies = {
       {"/api/v1/scenarios", R"({"days":3,"country":"JP"})"},
       {"/api/v1/bundles", R"({"organizations":[]})"},
@@ -635,10 +654,13 @@ TEST_F(DemoApiTest, EveryDocumentedOperationAnswersAndEveryRouteIsDocumented) {
                    values.at(p["name"]);
         }
       }
+      const std::string body = bodies.count(path) ? bodies.at(path) : "{}";
       httplib::Result r =
-          method == "get"
-              ? node_->Get(admin_, url + query)
-              : node_->Post(admin_, url, bodies.count(path) ? bodies.at(path) : "{}",
+          method == "get"   ? node_->Get(admin_, url + query)
+          : method == "put" ? node_->Put(admin_, url + query, body)
+          : method == "delete"
+              ? node_->Delete(admin_, url + query)
+              : node_->Post(admin_, url, body,
                             path == "/auth/token" ? "application/x-www-form-urlencoded"
                                                   : (path.find("/events") != std::string::npos
                                                          ? "application/cloudevents+json"
@@ -923,4 +945,57 @@ TEST(ApiStaticTest, Compression) {
 }
 
 }  // namespace
+// Living data through the API: upserts and deletions as new versions, owners
+// only for clients that are not admins, and reads as of an earlier version.
+TEST(EditsApiTest, UpsertDeleteAndReadAsOf) {
+  FixtureOptions o = Options("edits", std::string(RENKEI_SOURCE_DIR) + "/tests/data/tiny");
+  o.member = "org:cell";
+  ApiNode node(o);
+  const std::string admin = node.Token(node.admin_);
+  const std::string member = node.Token(node.member_);
+  auto capacity = [&](const std::string& query) {
+    const json site = Ok(node.Get(admin, "/api/v1/sites/site:mine" + query));
+    return site["products"][0]["capacity_per_day"];
+  };
+  EXPECT_EQ(capacity(""), 40);
+
+  const std::string upsert =
+      R"({"production": [{"site": "site:mine", "product": "prod:li", "capacity_per_day": 55}]})";
+  // A client of org:cell may not change org:mine's production: nothing changes.
+  ExpectError(node.Put(member, "/api/v1/bundles?mode=upsert", upsert), 403, "AccessDenied",
+              "production site:mine,prod:li belongs to org:mine, not to org:cell");
+  EXPECT_EQ(capacity(""), 40);
+  ExpectError(node.Put(admin, "/api/v1/bundles?mode=merge", upsert), 400, "BadRequest",
+              "mode: expected upsert or replace");
+  json done = Ok(node.Put(admin, "/api/v1/bundles?mode=upsert", upsert));
+  const int64_t version = done["version"];
+  EXPECT_EQ(done["tables"]["production"]["changed"], 1);
+  EXPECT_EQ(capacity(""), 55);
+  EXPECT_EQ(capacity("?as_of=1"), 40);
+  EXPECT_EQ(capacity("?as_of=" + std::to_string(version - 1)), 40);
+  EXPECT_EQ(capacity("?as_of=" + std::to_string(version)), 55);
+  ExpectError(node.Get(admin, "/api/v1/sites/site:mine?as_of=2999-01-01"), 400, "BadRequest",
+              "in the future");
+  ExpectError(node.Get(admin, "/api/v1/sites/site:mine?as_of=soon"), 400, "BadRequest",
+              "expected a version number or a time");
+  ExpectError(node.Get(admin, "/api/v1/tts?as_of=1"), 400, "BadRequest",
+              "unknown query parameter 'as_of'");
+
+  // org:cell owns its supply links (the customer's): it may remove one.
+  ExpectError(node.Delete(member, "/api/v1/rows/sites/site:mine?cascade=true"), 403, "AccessDenied",
+              "sites site:mine belongs to org:mine");
+  ExpectError(node.Delete(admin, "/api/v1/rows/sites/site:mine"), 400, "BadRequest",
+              "refers to sites site:mine, which this change removes");
+  ExpectError(node.Delete(admin, "/api/v1/rows/sites/site:nowhere"), 404, "NotFound",
+              "no stored sites 'site:nowhere'");
+  ExpectError(node.Delete(admin, "/api/v1/rows/depots/x"), 400, "BadRequest", "unknown table");
+  done = Ok(node.Delete(member, "/api/v1/rows/supply/site:mine,site:cell,prod:li"));
+  EXPECT_EQ(done["version"], version + 1);
+  EXPECT_EQ(done["tables"]["supply"]["removed"], 1);
+  const json site = Ok(node.Get(admin, "/api/v1/sites/site:mine"));
+  EXPECT_TRUE(site["customers"].empty()) << site.dump();
+  const json old = Ok(node.Get(admin, "/api/v1/sites/site:mine?as_of=" + std::to_string(version)));
+  EXPECT_EQ(old["customers"].size(), 1u) << old.dump();
+}
+
 }  // namespace renkei::server

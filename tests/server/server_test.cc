@@ -999,6 +999,22 @@ TEST(ServerLiveTest, GrantsClientsAndDataChangedByAnotherProcessTakeEffect) {
   EXPECT_TRUE(within_a_second([&] {
     return Body(node.Get(admin, "/api/v1/network"))["sites"] == before["sites"].get<int>() + 1;
   }));
+  // An upsert by another process: the site's new recovery time is served, and
+  // the old one is still there as of the version before.
+  const std::string upsert = (node.dir_ / "upsert.json").string();
+  std::ofstream(upsert) << R"({"sites": [{"id": "site:new", "organization": "org:cam",
+      "name": "New", "country": "KR", "lat": 37.5, "lon": 127.0, "recovery_days": 12}]})";
+  renkei({"import", node.db_, upsert, "--mode", "upsert"});
+  EXPECT_TRUE(within_a_second(
+      [&] { return Body(node.Get(admin, "/api/v1/sites/site:new"))["recovery_days"] == 12; }));
+  const renkei::testing::RunResult history =
+      renkei::testing::Run(RENKEI_BINARY, {"history", node.db_, "--json"});
+  const json versions = json::parse(history.out);
+  ASSERT_GE(versions.size(), 2u);
+  const int64_t before_upsert = versions[versions.size() - 2]["version"];
+  EXPECT_TRUE(Body(node.Get(
+      admin, "/api/v1/sites/site:new?as_of=" + std::to_string(before_upsert)))["recovery_days"]
+                  .is_null());
 }
 
 }  // namespace

@@ -433,6 +433,11 @@ class Node::Impl {
   void ApiPassport(ApiCall& c);
   void ApiConcentration(ApiCall& c);
   void ApiBundles(ApiCall& c);
+  void ApiPutBundles(ApiCall& c);  // node_edits.cc
+  void ApiDeleteRows(ApiCall& c);
+  // The snapshot of the version `as_of` names (store::Store::VersionAt), from a
+  // small cache of earlier versions or built now; InvalidArgument for a bad one.
+  StatusOr<std::shared_ptr<const Snapshot>> SnapshotAsOf(const std::string& as_of);
   void ApiRequests(ApiCall& c);
   // The dashboard's files from options_.web_dir.
   void Static(const Request& req, Response& res);
@@ -500,6 +505,10 @@ class Node::Impl {
 
   std::mutex lp_mu_;     // serialises the LP solves (Clp)
   std::mutex store_mu_;  // serialises every use of store_
+  std::mutex versions_mu_;
+  // Snapshots of earlier versions (?as_of=), oldest used first out.
+  std::deque<std::pair<int64_t, std::shared_ptr<const Snapshot>>>
+      versions_;  // GUARDED_BY(versions_mu_)
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // GUARDED_BY(snapshot_mu_); readers keep theirs
   std::shared_ptr<const Access> access_;      // GUARDED_BY(snapshot_mu_); readers keep theirs
