@@ -265,4 +265,16 @@ TEST_F(BuilderTest, FootprintClassesAreOrdered) {
 }
 
 }  // namespace
+TEST(SchemaTest, EveryTableHasAKeyInColumnOrder) {
+  for (const TableSchema& t : AllTables()) {
+    ASSERT_FALSE(t.key.empty()) << t.name;
+    for (size_t k = 0; k < t.key.size(); ++k) {
+      EXPECT_LT(static_cast<size_t>(t.key[k]), t.columns.size()) << t.name;
+      if (k > 0) {
+        EXPECT_LT(t.key[k - 1], t.key[k]) << t.name;
+      }
+    }
+  }
+}
+
 }  // namespace renkei::model

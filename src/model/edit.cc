@@ -46,6 +46,46 @@ std::vector<std::string> Cells(const Model& m, Table t, size_t row) {
   return cells;
 }
 
+// FNV-1a: the hash of a key's text (TextHash), or of a row's key as RowKey would
+// write it (KeyHash), without building the text.
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+uint64_t Fnv(uint64_t h, std::string_view bytes) {
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+uint64_t TextHash(std::string_view text) { return Fnv(kFnvOffset, text); }
+uint64_t KeyHash(const Model& m, Table t, size_t row) {
+  const TableSchema& schema = Schema(t);
+  uint64_t h = kFnvOffset;
+  size_t col = 0, k = 0;
+  WithRows(m, t, [&](const auto& rows) {
+    ForEachField(rows[row], [&](const auto& v) {
+      if (k < schema.key.size() && schema.key[k] == static_cast<int>(col)) {
+        if (k > 0) h = Fnv(h, ",");
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          h = Fnv(h, v);
+        } else if constexpr (std::is_same_v<T, Index>) {
+          if (v != kNoIndex) {
+            const Table referred = ReferredTable(schema.columns[col].kind);
+            h = Fnv(h, referred == Table::kOrganizations ? m.organizations[v].id
+                       : referred == Table::kSites       ? m.sites[v].id
+                                                         : m.products[v].id);
+          }
+        } else {
+          h = Fnv(h, RowKey(m, t, row));  // no other kind is a key column (schema.cc)
+        }
+        ++k;
+      }
+      ++col;
+    });
+  });
+  return h;
+}
+
 std::string Quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
 
 // What becomes of a stored row.
@@ -187,6 +227,34 @@ class Merger {
     return status;
   }
 
+  // For a stored supply link that stays: its supplier's production of the
+  // product when this change removes it ("production site:a,prod:x"), else "".
+  template <typename Row>
+  std::string MissingProduction(const Row& row) const {
+    if constexpr (std::is_same_v<Row, SupplyLink>) {
+      if (!production_.Contains(row.supplier_site, row.product)) {
+        return "production " + before_.sites[row.supplier_site].id + "," +
+               before_.products[row.product].id;
+      }
+    }
+    return "";
+  }
+
+  // A new supply link's supplier makes the product (the check ModelBuilder
+  // leaves to the merge in upsert mode).
+  template <typename Row>
+  Status CheckSupplier(const Row& row, const std::string& key) const {
+    if constexpr (std::is_same_v<Row, SupplyLink>) {
+      if (!production_.Contains(row.supplier_site, row.product)) {
+        return InvalidArgumentError(RowName(Table::kSupply, key) + ": site " +
+                                    Quoted(edit_.after.sites[row.supplier_site].id) +
+                                    " has no production of " +
+                                    Quoted(edit_.after.products[row.product].id));
+      }
+    }
+    return Status::Ok();
+  }
+
   Status MergeTable(Table t, const std::vector<uint64_t>& given) {
     const auto n = static_cast<size_t>(t);
     std::vector<uint8_t>& fate = fate_[n];
@@ -194,14 +262,21 @@ class Merger {
     const size_t incoming = TableSize(edit_.after, t);
     std::vector<std::string> in_keys(incoming);
     for (size_t j = 0; j < incoming; ++j) in_keys[j] = RowKey(edit_.after, t, j);
-    std::vector<std::string> old_keys;
-    std::unordered_map<std::string_view, size_t> by_key;
+    // The stored rows with the keys asked for: the few incoming and deleted keys
+    // are hashed, and each stored row's key is hashed in one pass over the table
+    // (no key text is built for the rows that do not match).
+    std::unordered_map<std::string_view, size_t> by_key;  // incoming or asked key -> stored row
     if (incoming > 0 || !asked_[n].empty()) {
-      old_keys.resize(old_[n]);
-      by_key.reserve(old_[n]);
+      std::unordered_multimap<uint64_t, std::string_view> wanted;
+      for (const std::string& k : in_keys) wanted.emplace(TextHash(k), k);
+      for (const auto& [k, where] : asked_[n]) wanted.emplace(TextHash(k), k);
       for (size_t i = 0; i < old_[n]; ++i) {
-        old_keys[i] = RowKey(before_, t, i);
-        by_key.emplace(old_keys[i], i);
+        auto [from, to] = wanted.equal_range(KeyHash(before_, t, i));
+        if (from == to) continue;
+        const std::string key = RowKey(before_, t, i);
+        for (auto it = from; it != to; ++it) {
+          if (it->second == key) by_key.emplace(it->second, i);
+        }
       }
     }
     std::vector<char> write(incoming, 1);
@@ -273,34 +348,6 @@ class Merger {
       }
       return Status::Ok();
     });
-  }
-
-  // For a stored supply link that stays: its supplier's production of the
-  // product when this change removes it ("production site:a,prod:x"), else "".
-  template <typename Row>
-  std::string MissingProduction(const Row& row) const {
-    if constexpr (std::is_same_v<Row, SupplyLink>) {
-      if (!production_.Contains(row.supplier_site, row.product)) {
-        return "production " + before_.sites[row.supplier_site].id + "," +
-               before_.products[row.product].id;
-      }
-    }
-    return "";
-  }
-
-  // A new supply link's supplier makes the product (the check ModelBuilder
-  // leaves to the merge in upsert mode).
-  template <typename Row>
-  Status CheckSupplier(const Row& row, const std::string& key) const {
-    if constexpr (std::is_same_v<Row, SupplyLink>) {
-      if (!production_.Contains(row.supplier_site, row.product)) {
-        return InvalidArgumentError(RowName(Table::kSupply, key) + ": site " +
-                                    Quoted(edit_.after.sites[row.supplier_site].id) +
-                                    " has no production of " +
-                                    Quoted(edit_.after.products[row.product].id));
-      }
-    }
-    return Status::Ok();
   }
 
   // Drops removed organizations, sites and products and renumbers the rest.

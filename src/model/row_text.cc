@@ -8,61 +8,81 @@ namespace renkei::model {
 
 size_t TableSize(const Model& m, Table table) { return CountRows(m)[static_cast<size_t>(table)]; }
 
+namespace {
+
+// Appends the text of field `v` of a row, in a column of kind `kind`, as a
+// bundle holds it.
+template <typename T>
+void AppendCell(const Model& m, ColumnKind kind, const T& v, std::string& c) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    c += v;
+  } else if constexpr (std::is_same_v<T, double>) {
+    AppendNumber(c, v);
+  } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+    if (v) AppendNumber(c, *v);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (v) c += "true";
+  } else if constexpr (std::is_same_v<T, Unit>) {
+    c += UnitSymbol(v);
+  } else if constexpr (std::is_same_v<T, Index>) {
+    if (v == kNoIndex) return;
+    switch (kind) {
+      case ColumnKind::kOrganizationRef:
+        c += m.organizations[v].id;
+        break;
+      case ColumnKind::kSiteRef:
+        c += m.sites[v].id;
+        break;
+      default:
+        c += m.products[v].id;
+        break;
+    }
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::string>>);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i > 0) c += ';';
+      c += v[i];
+    }
+  }
+}
+
+}  // namespace
+
 void RowText(const Model& m, Table table, size_t row, std::vector<std::string>& cells,
              bool stored) {
   const TableSchema& schema = Schema(table);
   cells.resize(schema.columns.size() + (stored ? schema.stored.size() : 0));
   size_t col = 0;
-  auto cell = [&](const auto& v) {
-    using T = std::decay_t<decltype(v)>;
-    if (col >= cells.size()) return;  // a column only the store keeps, not asked for
-    std::string& c = cells[col];
-    c.clear();
-    if constexpr (std::is_same_v<T, std::string>) {
-      c = v;
-    } else if constexpr (std::is_same_v<T, double>) {
-      AppendNumber(c, v);
-    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
-      if (v) AppendNumber(c, *v);
-    } else if constexpr (std::is_same_v<T, bool>) {
-      if (v) c = "true";
-    } else if constexpr (std::is_same_v<T, Unit>) {
-      c = UnitSymbol(v);
-    } else if constexpr (std::is_same_v<T, Index>) {
-      if (v != kNoIndex) {
-        switch (schema.columns[col].kind) {  // stored columns hold no references
-          case ColumnKind::kOrganizationRef:
-            c = m.organizations[v].id;
-            break;
-          case ColumnKind::kSiteRef:
-            c = m.sites[v].id;
-            break;
-          default:
-            c = m.products[v].id;
-            break;
-        }
-      }
-    } else {
-      static_assert(std::is_same_v<T, std::vector<std::string>>);
-      for (const std::string& id : v) {
-        if (!c.empty()) c += ';';
-        c += id;
-      }
-    }
-  };
   WithRows(m, table, [&](const auto& rows) {
     ForEachField(rows[row], [&](const auto& v) {
-      cell(v);
+      if (col < cells.size()) {
+        cells[col].clear();
+        // Stored columns hold no references: their kind does not matter.
+        const ColumnKind kind =
+            col < schema.columns.size() ? schema.columns[col].kind : ColumnKind::kText;
+        AppendCell(m, kind, v, cells[col]);
+      }
       ++col;
     });
   });
 }
 
 std::string RowKey(const Model& m, Table table, size_t row) {
-  std::vector<std::string> cells;
-  RowText(m, table, row, cells);
-  const std::vector<std::string_view> views(cells.begin(), cells.end());
-  return KeyOfCells(table, views);
+  // Key columns come in column order (schema.cc): one pass over the fields.
+  const TableSchema& schema = Schema(table);
+  std::string key;
+  size_t col = 0, k = 0;
+  WithRows(m, table, [&](const auto& rows) {
+    ForEachField(rows[row], [&](const auto& v) {
+      if (k < schema.key.size() && schema.key[k] == static_cast<int>(col)) {
+        if (k > 0) key += ',';
+        AppendCell(m, schema.columns[col].kind, v, key);
+        ++k;
+      }
+      ++col;
+    });
+  });
+  return key;
 }
 
 std::vector<std::string> KeyParts(std::string_view key) {

@@ -70,9 +70,9 @@ struct TableSchema {
   Table table;
   std::string_view name;  // "supply"; the CSV file is name + ".csv"
   std::span<const Column> columns;
-  // The natural key (DESIGN.md, "Versions"): positions in `columns`, in key
-  // order. No two current rows share one; an upsert replaces the row with the
-  // same key, and `renkei delete` names rows by it.
+  // The natural key (DESIGN.md, "Versions"): positions in `columns`,
+  // ascending (key order is column order). No two current rows share one; an upsert replaces the
+  // row with the same key, and `renkei delete` names rows by it.
   std::span<const int> key;
   // Columns the store keeps after `columns` that no bundle has: what the node
   // learnt when the row came in (a received footprint's document, ...).
