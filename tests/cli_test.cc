@@ -761,7 +761,15 @@ TEST_F(SignedImportTest, UnsignedFootprintsFollowTheStorePolicyAndAreMarkedUnver
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_EQ(shown.out,
             "unsigned received footprints: accept (stored and shown as unverified)\n"
+            "history kept (versions): all\n"
+            "history kept (days): all\n"
             "margin currency: not set (impacts are shown without a currency)\n");
+  RunResult keep = Renkei({"policy", db_, "--keep-versions", "5"});
+  EXPECT_EQ(keep.exit_code, 0) << keep.err;
+  EXPECT_THAT(keep.out, HasSubstr("history kept (versions): 5\n"));
+  RunResult no_keep = Renkei({"policy", db_, "--keep-days", "soon"});
+  EXPECT_EQ(no_keep.exit_code, 1);
+  EXPECT_THAT(no_keep.err, HasSubstr("--keep-days: expected a number > 0 or 'all', got 'soon'"));
   RunResult set = Renkei({"policy", db_, "--unsigned", "reject"});
   EXPECT_EQ(set.exit_code, 0) << set.err;
   EXPECT_THAT(set.out, HasSubstr("unsigned received footprints: reject\n"));
@@ -981,12 +989,12 @@ TEST_F(CliTest, UpsertHistoryDiffAndAsOf) {
   EXPECT_EQ(Renkei({"audit", "verify", db_}).exit_code, 0);
 }
 
-// A kill at any moment of an upsert leaves the store at the old version or the
-// new one, never between.
-TEST_F(CliTest, KilledUpsertLeavesTheOldOrTheNewVersion) {
+// A kill at any moment of an upsert or a replace leaves the store at the old
+// version or the new one, never between.
+TEST_F(CliTest, KilledUpsertOrReplaceLeavesTheOldOrTheNewVersion) {
   const std::string gen = (dir_ / "gen").string();
   ASSERT_EQ(Renkei({"generate", gen, "--sites", "3000", "--seed", "3"}).exit_code, 0);
-  // Every production row's capacity changes.
+  // The upsert: every production row's capacity changes.
   const fs::path up = dir_ / "up";
   fs::create_directories(up);
   {
@@ -1001,36 +1009,65 @@ TEST_F(CliTest, KilledUpsertLeavesTheOldOrTheNewVersion) {
       out << line.substr(0, b) << "," << (line.size() % 97) + 1 << "\n";
     }
   }
+  // The replace: the first organization's whole truth is its organization row
+  // alone, so its sites go, and with --cascade whatever refers to them.
+  const fs::path bare = dir_ / "bare";
+  fs::create_directories(bare);
+  std::string organization;
+  {
+    std::istringstream in(Slurp(gen + "/organizations.csv"));
+    std::string head, first;
+    std::getline(in, head);
+    std::getline(in, first);
+    organization = first.substr(0, first.find(','));
+    std::ofstream(bare / "organizations.csv") << head << "\n" << first << "\n";
+  }
   const std::string base = (dir_ / "base.db").string();
   ASSERT_EQ(Renkei({"init", base}).exit_code, 0);
   ASSERT_EQ(Renkei({"import", base, gen}).exit_code, 0);
-  const std::string old_export = (dir_ / "old").string();
-  ASSERT_EQ(Renkei({"export", base, old_export}).exit_code, 0);
-  const std::string full = (dir_ / "full.db").string();
-  fs::copy_file(base, full);
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_EQ(Renkei({"import", full, up.string(), "--mode", "upsert"}).exit_code, 0);
-  const auto took = std::chrono::steady_clock::now() - start;
-  const std::string new_export = (dir_ / "new").string();
-  ASSERT_EQ(Renkei({"export", full, new_export}).exit_code, 0);
-  ASSERT_NE(Slurp(old_export + "/production.csv"), Slurp(new_export + "/production.csv"));
-
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    const std::string killed = (dir_ / ("killed" + std::to_string(attempt) + ".db")).string();
-    fs::copy_file(base, killed);
-    const pid_t pid =
-        renkei::testing::Start(kRenkei, {"import", killed, up.string(), "--mode", "upsert"});
-    std::this_thread::sleep_for(took * (attempt + 1) / 4);
-    ::kill(pid, SIGKILL);
-    renkei::testing::Wait(pid);
-    const std::string out = (dir_ / ("killed" + std::to_string(attempt))).string();
-    RunResult e = Renkei({"export", killed, out});
-    ASSERT_EQ(e.exit_code, 0) << e.err;
-    const std::string production = Slurp(out + "/production.csv");
-    EXPECT_TRUE(production == Slurp(old_export + "/production.csv") ||
-                production == Slurp(new_export + "/production.csv"))
-        << "attempt " << attempt << " left the store between versions";
-    EXPECT_EQ(Renkei({"audit", "verify", killed}).exit_code, 0);
+  // The whole content of a store, as its export's files.
+  auto content = [&](const std::string& db, const std::string& name) {
+    const std::string out = (dir_ / name).string();
+    RunResult e = Renkei({"export", db, out});
+    EXPECT_EQ(e.exit_code, 0) << e.err;
+    std::string all;
+    for (const char* table :
+         {"organizations", "sites", "products", "production", "supply", "demand", "bom"}) {
+      all += Slurp(out + "/" + table + ".csv");
+    }
+    return all;
+  };
+  const std::string old_content = content(base, "old");
+  const std::vector<std::vector<std::string>> changes = {
+      {"--mode", "upsert"}, {"--mode", "replace", "--organization", organization, "--cascade"}};
+  for (size_t c = 0; c < changes.size(); ++c) {
+    const std::string bundle = c == 0 ? up.string() : bare.string();
+    auto args = [&](const std::string& db) {
+      std::vector<std::string> a = {"import", db, bundle};
+      a.insert(a.end(), changes[c].begin(), changes[c].end());
+      return a;
+    };
+    const std::string full = (dir_ / ("full" + std::to_string(c) + ".db")).string();
+    fs::copy_file(base, full);
+    const auto start = std::chrono::steady_clock::now();
+    RunResult r = Renkei(args(full));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto took = std::chrono::steady_clock::now() - start;
+    const std::string new_content = content(full, "new" + std::to_string(c));
+    ASSERT_NE(old_content, new_content);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const std::string name = "killed" + std::to_string(c) + "_" + std::to_string(attempt);
+      const std::string killed = (dir_ / (name + ".db")).string();
+      fs::copy_file(base, killed);
+      const pid_t pid = renkei::testing::Start(kRenkei, args(killed));
+      std::this_thread::sleep_for(took * (attempt + 1) / 4);
+      ::kill(pid, SIGKILL);
+      renkei::testing::Wait(pid);
+      const std::string now = content(killed, name);
+      EXPECT_TRUE(now == old_content || now == new_content)
+          << changes[c][1] << " attempt " << attempt << " left the store between versions";
+      EXPECT_EQ(Renkei({"audit", "verify", killed}).exit_code, 0);
+    }
   }
 }
 
