@@ -6,6 +6,7 @@
 
 #include "io/bundle.h"
 #include "model/row_text.h"
+#include "pact/lifecycle.h"
 #include "store/node_records.h"
 #include "trust/document_signature.h"
 
@@ -130,6 +131,10 @@ StatusOr<ImportResult> ImportBundle(Store& store, const ImportSource& source,
     result.model = std::move(model);
   } else {
     RENKEI_RETURN_IF_ERROR(read_bundle());
+    // Received PACT footprints replace and supersede stored ones by their ids.
+    RENKEI_ASSIGN_OR_RETURN(std::vector<model::Deletion> superseded,
+                            pact::SupersededFootprints(before.model, upserted));
+    upsert.deletions.insert(upsert.deletions.end(), superseded.begin(), superseded.end());
     RENKEI_ASSIGN_OR_RETURN(model::Edit edit, model::MergeEdit(before.model, std::move(upserted),
                                                                upsert, options.edit));
     if (options.check_edit) RENKEI_RETURN_IF_ERROR(options.check_edit(before.model, edit));

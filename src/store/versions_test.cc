@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -315,6 +317,95 @@ TEST_F(VersionsTest, AsOfEqualsAStoreBuiltFromTheOldBundleAlone) {
   EXPECT_EQ(supply.changed[0].cells[0].column, "share");
   EXPECT_EQ(supply.changed[0].cells[0].before, "0.7");
   EXPECT_EQ(supply.changed[0].cells[0].after, "0.5");
+}
+
+// Received PACT footprints follow PACT's lifecycle (pact/lifecycle.h): a
+// higher version of an id replaces the stored row even when its reference
+// period (part of the row's key) moved; a stale or rewritten version is
+// refused; a new id listing a stored one in precedingPfIds supersedes it.
+TEST_F(VersionsTest, ReceivedFootprintsFollowTheirIdsAndVersions) {
+  auto store = NewStore("pact.db");
+  ASSERT_TRUE(Import(*store, Base()).ok());
+  ASSERT_TRUE(Import(*store,
+                     Bundle("ids", {{"products",
+                                     "id,name,category,unit,pact_product_ids\n"
+                                     "prod:li,Lithium,material,kg,urn:renkei:product:li\n"}}),
+                     model::EditMode::kUpsert)
+                  .ok());
+  std::ifstream in(std::string(RENKEI_SOURCE_DIR) + "/tests/data/footprint/pact/v2_cathode.json");
+  const nlohmann::ordered_json sample = nlohmann::ordered_json::parse(in);
+  const std::string a = "3f1c2a8e-5b7d-4e0a-9c61-2d8f4b6a7e10";
+  const std::string b = "7b2d9c41-0e5f-4a63-8d17-5c9e2f1a4b30";
+  // A bundle of received footprints: {file name -> (id, version, year, pcf, preceding)}.
+  struct Doc {
+    std::string id;
+    int version;
+    int year;
+    std::string pcf;
+    std::vector<std::string> preceding;
+  };
+  int bundles = 0;
+  auto received = [&](const std::vector<Doc>& docs) {
+    const fs::path folder = dir_ / ("pact" + std::to_string(++bundles));
+    fs::create_directories(folder / "footprints");
+    int n = 0;
+    for (const Doc& d : docs) {
+      nlohmann::ordered_json j = sample;
+      j["id"] = d.id;
+      j["version"] = d.version;
+      j["productIds"] = {"urn:renkei:product:li"};
+      j["pcf"]["pCfExcludingBiogenic"] = d.pcf;
+      j["pcf"]["referencePeriodStart"] = std::to_string(d.year) + "-01-01T00:00:00Z";
+      j["pcf"]["referencePeriodEnd"] = std::to_string(d.year + 1) + "-01-01T00:00:00Z";
+      if (!d.preceding.empty()) j["precedingPfIds"] = d.preceding;
+      std::ofstream(folder / "footprints" / ("f" + std::to_string(++n) + ".json")) << j.dump(2);
+    }
+    return folder.string();
+  };
+  auto rows = [&] {
+    auto m = store->LoadModel();
+    EXPECT_TRUE(m.ok());
+    std::vector<std::string> out;
+    for (size_t i = 0; i < m->footprints.size(); ++i) {
+      out.push_back(model::RowKey(*m, model::Table::kFootprints, i) + " " +
+                    std::to_string(m->footprints[i].pcf_kgco2e_per_unit));
+    }
+    return out;
+  };
+  ASSERT_TRUE(Import(*store, received({{a, 2, 2024, "18.5", {}}}), model::EditMode::kUpsert).ok());
+  EXPECT_THAT(rows(), ElementsAre("prod:li,,2024-01-01T00:00:00Z,2025-01-01T00:00:00Z 18.500000"));
+
+  // Version 3 of the same footprint, for the next year: it replaces version 2.
+  auto done = Import(*store, received({{a, 3, 2025, "17", {}}}), model::EditMode::kUpsert);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_THAT(rows(), ElementsAre("prod:li,,2025-01-01T00:00:00Z,2026-01-01T00:00:00Z 17.000000"));
+  const auto& footprints = done->tables[static_cast<size_t>(model::Table::kFootprints)];
+  EXPECT_EQ(footprints.added, 1u);
+  EXPECT_EQ(footprints.removed, 1u);
+
+  // Stale, rewritten and doubled footprints are refused, and nothing changes.
+  const int64_t last = *store->LastChange();
+  auto refused = Import(*store, received({{a, 2, 2024, "18.5", {}}}), model::EditMode::kUpsert);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("PACT footprint " + a +
+                        " (footprints prod:li,,2024-01-01T00:00:00Z,"
+                        "2025-01-01T00:00:00Z): version 2 is older than the stored version 3"));
+  refused = Import(*store, received({{a, 3, 2025, "16", {}}}), model::EditMode::kUpsert);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("differs from the stored footprint with the same id and version 3"));
+  refused = Import(*store, received({{b, 1, 2025, "16", {}}, {b, 1, 2026, "16", {}}}),
+                   model::EditMode::kUpsert);
+  EXPECT_THAT(refused.status().message(), HasSubstr("the bundle holds this footprint id twice"));
+  EXPECT_EQ(*store->LastChange(), last);
+
+  // A new footprint superseding the stored one (another period: another key).
+  done = Import(*store, received({{b, 1, 2026, "15.5", {a}}}), model::EditMode::kUpsert);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_THAT(rows(), ElementsAre("prod:li,,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z 15.500000"));
+  // The same document again changes nothing.
+  done = Import(*store, received({{b, 1, 2026, "15.5", {a}}}), model::EditMode::kUpsert);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(*store->LastChange(), last + 1);
 }
 
 TEST_F(VersionsTest, VersionsByNumberAndTime) {
