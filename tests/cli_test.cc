@@ -989,6 +989,44 @@ TEST_F(CliTest, UpsertHistoryDiffAndAsOf) {
   EXPECT_EQ(Renkei({"audit", "verify", db_}).exit_code, 0);
 }
 
+// renkei diff names the changed rows a changed footprint is computed from, and
+// only those: a received footprint upstream changes both products, the cell
+// plant's own emissions only the cell's.
+TEST_F(CliTest, DiffBlamesTheRowsAFootprintIsComputedFrom) {
+  ASSERT_EQ(Renkei({"init", db_}).exit_code, 0);
+  ASSERT_EQ(Renkei({"import", db_, kTiny}).exit_code, 0);
+  const fs::path up = dir_ / "up";
+  fs::create_directories(up);
+  std::ofstream(up / "production.csv")
+      << "site,product,emissions_kgco2e_per_unit\nsite:cell,prod:cell,13.25\n";
+  std::ofstream(up / "footprints.csv")
+      << "product,site,pcf_kgco2e_per_unit,period_start,period_end\n"
+         "prod:li,site:mine,3000.5,2025-01-01,2025-12-31\n";
+  RunResult r = Renkei({"import", db_, up.string(), "--mode", "upsert"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Renkei({"diff", db_, "1", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto diff = nlohmann::json::parse(r.out);
+  const auto& footprints = diff["analyses"]["footprints_kgco2e_per_unit"];
+  ASSERT_EQ(footprints.size(), 2u) << footprints.dump();
+  const std::string received = "footprints prod:li,site:mine,2025-01-01,2025-12-31";
+  EXPECT_EQ(footprints[0]["product"], "prod:cell");
+  EXPECT_EQ(footprints[0]["caused_by"],
+            nlohmann::json({"production site:cell,prod:cell", received}));
+  EXPECT_EQ(footprints[1]["product"], "prod:li");
+  EXPECT_EQ(footprints[1]["before"], 2900.5);
+  EXPECT_EQ(footprints[1]["after"], 3000.5);
+  EXPECT_EQ(footprints[1]["caused_by"], nlohmann::json({received}));
+  r = Renkei({"diff", db_, "1", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("footprint of prod:li: 2900.5 -> 3000.5 kgCO2e per unit\n  from " +
+                               received + "\n"));
+  // No change, no blame.
+  r = Renkei({"diff", db_, "2", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["analyses"]["footprints_kgco2e_per_unit"].empty());
+}
+
 // A kill at any moment of an upsert or a replace leaves the store at the old
 // version or the new one, never between.
 TEST_F(CliTest, KilledUpsertOrReplaceLeavesTheOldOrTheNewVersion) {

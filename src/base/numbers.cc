@@ -1,5 +1,6 @@
 #include "base/numbers.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -100,6 +101,11 @@ std::string FormatNumber(double value) {
   std::string out;
   AppendNumber(out, value);
   return out;
+}
+
+bool NearlyEqual(double a, double b) {
+  constexpr double kTolerance = 1e-9;
+  return std::fabs(a - b) <= kTolerance * std::max({1.0, std::fabs(a), std::fabs(b)});
 }
 
 }  // namespace renkei

@@ -28,6 +28,11 @@ std::string FormatNumber(double value);
 // Appends FormatNumber(value) to `out` without a temporary string.
 void AppendNumber(std::string& out, double value);
 
+// Whether two results of an analysis are the same number: equal up to a
+// relative 1e-9 (of the larger magnitude, or of 1 near zero), so that one
+// computed in another order does not count as a change.
+bool NearlyEqual(double a, double b);
+
 }  // namespace renkei
 
 #endif  // RENKEI_BASE_NUMBERS_H_

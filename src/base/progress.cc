@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace renkei {
 namespace {
 
 int g_enabled = -1;  // -1: decide by isatty
+thread_local const ProgressObserver* t_observer = nullptr;
 
 bool Enabled() {
   if (g_enabled < 0) g_enabled = isatty(STDERR_FILENO) ? 1 : 0;
@@ -27,7 +29,14 @@ Progress::Progress(std::string label, uint64_t total, std::string unit)
 
 Progress::~Progress() { Finish(); }
 
+ProgressObserver::ProgressObserver(Callback observer) : observer_(std::move(observer)) {
+  t_observer = this;
+}
+
+ProgressObserver::~ProgressObserver() { t_observer = nullptr; }
+
 void Progress::Update(uint64_t done) {
+  if (t_observer != nullptr) t_observer->observer_(label_, done, total_);
   if (finished_ || !Enabled()) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - start_ < std::chrono::seconds(1)) return;

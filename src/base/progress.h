@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace renkei {
@@ -37,6 +38,23 @@ class Progress {
   std::chrono::steady_clock::time_point last_draw_;
   bool drawn_ = false;
   bool finished_ = false;
+};
+
+// While one lives, every Progress on its thread also tells `observer` its
+// label, the work done and the total (0: unknown) at each Update: for work
+// whose progress is shown elsewhere than on a terminal (the node's 202 answers
+// while an earlier version is read). One per thread at a time.
+class ProgressObserver {
+ public:
+  using Callback = std::function<void(const std::string& label, uint64_t done, uint64_t total)>;
+  explicit ProgressObserver(Callback observer);
+  ~ProgressObserver();
+  ProgressObserver(const ProgressObserver&) = delete;
+  ProgressObserver& operator=(const ProgressObserver&) = delete;
+
+ private:
+  Callback observer_;
+  friend class Progress;
 };
 
 }  // namespace renkei

@@ -52,11 +52,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string DefaultActor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "local");
-}
-
 void PrintCounts(const model::RowCounts& counts, const model::RowCounts* before) {
   for (const model::TableSchema& t : model::AllTables()) {
     const size_t n = counts[static_cast<size_t>(t.table)] -

@@ -1,8 +1,14 @@
 #include "cli/command_line.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace renkei::cli {
+
+std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "local");
+}
 
 int ReportError(const Status& status) {
   std::fprintf(stderr, "renkei: error: %s\n", status.message().c_str());

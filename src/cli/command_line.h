@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -25,6 +26,16 @@ inline constexpr const char* kAsOfHelp =
 // Prints "renkei: error: <message>" on standard error and returns the exit code
 // for `status`: 1 for errors in the caller's input, 2 for internal failures.
 int ReportError(const Status& status);
+
+// Who a command run from this shell acts as in the audit log, unless --actor
+// says: "cli:$USER" ("cli:local" without one).
+std::string DefaultActor();
+
+// Prints a JSON document (nlohmann::json or ordered_json) indented, then a newline.
+template <typename Json>
+void PrintJson(const Json& document) {
+  std::printf("%s\n", document.dump(2).c_str());
+}
 
 class CommandLine {
  public:

@@ -70,8 +70,6 @@ StatusOr<Loaded> Load(const std::string& db, const std::string& as_of) {
   return l;
 }
 
-void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
-
 std::string Num(double x) {
   // Two decimals are enough for tables; JSON carries full precision.
   return FormatNumber(std::round(x * 100) / 100);

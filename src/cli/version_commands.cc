@@ -1,8 +1,6 @@
 #include "cli/version_commands.h"
 
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,13 +9,14 @@
 #include <vector>
 
 #include "base/numbers.h"
-#include "footprint/roll_up.h"
+#include "footprint/changes.h"
+#include "footprint/report.h"
+#include "io/row_changes.h"
 #include "model/diff.h"
 #include "model/edit.h"
 #include "model/row_text.h"
-#include "network/network.h"
-#include "risk/concentration.h"
-#include "risk/criticality.h"
+#include "risk/changes.h"
+#include "risk/report.h"
 #include "store/import.h"
 #include "store/store.h"
 
@@ -37,13 +36,6 @@ struct Options {
   bool cascade = false;
   bool json = false;
 };
-
-std::string DefaultActor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "local");
-}
-
-void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
 int RunDelete(const Options& o) {
   std::vector<model::Deletion> rows;
@@ -129,119 +121,6 @@ int RunHistory(const Options& o) {
   return kExitOk;
 }
 
-// Relative difference beyond which an analysis's number counts as changed.
-constexpr double kTolerance = 1e-9;
-
-bool Differs(double a, double b) {
-  return std::fabs(a - b) > kTolerance * std::max({1.0, std::fabs(a), std::fabs(b)});
-}
-
-// The sites whose loss alone stops some demand (risk/criticality.h), by id.
-StatusOr<std::set<std::string>> SpofSites(const model::Model& m) {
-  RENKEI_ASSIGN_OR_RETURN(network::Network n, network::Network::Build(m));
-  const risk::Criticality c = risk::Criticality::Analyse(n);
-  std::set<std::string> sites;
-  for (network::Index v = n.node_count(); v < n.vertex_count(); ++v) {
-    for (network::Index s : c.SiteSpofs(v)) sites.insert(m.sites[s].id);
-  }
-  return sites;
-}
-
-// Cradle-to-gate footprint per product made somewhere (footprint/roll_up.h).
-StatusOr<std::map<std::string, double>> Footprints(const model::Model& m) {
-  RENKEI_ASSIGN_OR_RETURN(footprint::NetworkFootprint n, footprint::RollUp(m));
-  std::map<std::string, double> out;
-  for (const footprint::ProductFootprint& p : footprint::MadeProductFootprints(m, n)) {
-    if (p.product != model::kNoIndex) out[m.products[p.product].id] = p.pcf;
-  }
-  return out;
-}
-
-struct ProductConcentration {
-  double hhi_company = 0;
-  double hhi_country = 0;
-  std::string top_country;
-  double top_country_share = 0;
-};
-
-// Concentration of supply of every product made somewhere (risk/concentration.h).
-StatusOr<std::map<std::string, ProductConcentration>> Concentrations(const model::Model& m) {
-  RENKEI_ASSIGN_OR_RETURN(network::Network n, network::Network::Build(m));
-  std::map<std::string, ProductConcentration> out;
-  for (model::Index p = 0; p < m.products.size(); ++p) {
-    StatusOr<risk::Concentration> c = risk::ProductConcentration(n, p);
-    if (!c.ok()) continue;  // made nowhere
-    ProductConcentration& pc = out[m.products[p].id];
-    pc.hhi_company = c->hhi_company;
-    pc.hhi_country = c->hhi_country;
-    if (!c->by_country.empty()) {
-      pc.top_country = c->by_country.front().key;
-      pc.top_country_share = c->by_country.front().share;
-    }
-  }
-  return out;
-}
-
-// What the analyses say differently of `after` than of `before`.
-StatusOr<json> AnalysisDeltas(const model::Model& before, const model::Model& after) {
-  json out;
-  RENKEI_ASSIGN_OR_RETURN(const std::set<std::string> spof_before, SpofSites(before));
-  RENKEI_ASSIGN_OR_RETURN(const std::set<std::string> spof_after, SpofSites(after));
-  json gained = json::array(), lost = json::array();
-  for (const std::string& s : spof_after) {
-    if (spof_before.count(s) == 0) gained.push_back(s);
-  }
-  for (const std::string& s : spof_before) {
-    if (spof_after.count(s) == 0) lost.push_back(s);
-  }
-  out["single_points_of_failure"] = {{"gained", gained}, {"lost", lost}};
-
-  RENKEI_ASSIGN_OR_RETURN(const auto fp_before, Footprints(before));
-  RENKEI_ASSIGN_OR_RETURN(const auto fp_after, Footprints(after));
-  json footprints = json::array();
-  for (const auto& [product, pcf] : fp_after) {
-    auto it = fp_before.find(product);
-    if (it == fp_before.end()) {
-      footprints.push_back({{"product", product}, {"before", nullptr}, {"after", pcf}});
-    } else if (Differs(it->second, pcf)) {
-      footprints.push_back({{"product", product}, {"before", it->second}, {"after", pcf}});
-    }
-  }
-  for (const auto& [product, pcf] : fp_before) {
-    if (fp_after.count(product) == 0) {
-      footprints.push_back({{"product", product}, {"before", pcf}, {"after", nullptr}});
-    }
-  }
-  out["footprints_kgco2e_per_unit"] = footprints;
-
-  RENKEI_ASSIGN_OR_RETURN(const auto c_before, Concentrations(before));
-  RENKEI_ASSIGN_OR_RETURN(const auto c_after, Concentrations(after));
-  json concentration = json::array();
-  auto describe = [](const ProductConcentration& c) {
-    return json{{"hhi_company", c.hhi_company},
-                {"hhi_country", c.hhi_country},
-                {"top_country", c.top_country},
-                {"top_country_share", c.top_country_share}};
-  };
-  for (const auto& [product, c] : c_after) {
-    auto it = c_before.find(product);
-    if (it != c_before.end() && !Differs(it->second.hhi_company, c.hhi_company) &&
-        !Differs(it->second.hhi_country, c.hhi_country) &&
-        it->second.top_country == c.top_country &&
-        !Differs(it->second.top_country_share, c.top_country_share)) {
-      continue;
-    }
-    concentration.push_back({{"product", product},
-                             {"before", it == c_before.end() ? json() : describe(it->second)},
-                             {"after", describe(c)}});
-  }
-  out["concentration"] = concentration;
-  // Time to survive per site is a table the risk analyses store per version
-  // when asked; two whole tables are never recomputed for a diff.
-  out["time_to_survive"] = "not computed";
-  return out;
-}
-
 int RunDiff(const Options& o) {
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return ReportError(store.status());
@@ -254,25 +133,17 @@ int RunDiff(const Options& o) {
   auto after = (*store)->ReadModel(*to);
   if (!after.ok()) return ReportError(after.status());
   const model::ModelDiff diff = model::DiffModels(before->model, after->model);
-  auto analyses = AnalysisDeltas(before->model, after->model);
-  if (!analyses.ok()) return ReportError(analyses.status());
+  auto risk = risk::CompareRisk(before->model, after->model);
+  if (!risk.ok()) return ReportError(risk.status());
+  auto footprints = footprint::CompareFootprints(before->model, after->model, diff);
+  if (!footprints.ok()) return ReportError(footprints.status());
   if (o.json) {
-    json tables = json::object();
-    for (const model::TableSchema& t : model::AllTables()) {
-      const model::TableDiff& d = diff[static_cast<size_t>(t.table)];
-      if (d.added.empty() && d.removed.empty() && d.changed.empty()) continue;
-      json changed = json::array();
-      for (const model::ChangedRow& r : d.changed) {
-        json cells = json::object();
-        for (const model::ChangedCell& c : r.cells) {
-          cells[c.column] = {{"before", c.before}, {"after", c.after}};
-        }
-        changed.push_back({{"key", r.key}, {"cells", cells}});
-      }
-      tables[std::string(t.name)] = {
-          {"added", d.added}, {"changed", changed}, {"removed", d.removed}};
-    }
-    PrintJson({{"from", *from}, {"to", *to}, {"tables", tables}, {"analyses", *analyses}});
+    json analyses = risk::RiskChangesJson(*risk);
+    analyses["footprints_kgco2e_per_unit"] = footprint::FootprintChangesJson(*footprints);
+    PrintJson(nlohmann::ordered_json{{"from", *from},
+                                     {"to", *to},
+                                     {"tables", io::RowChangesJson(diff)},
+                                     {"analyses", analyses}});
     return kExitOk;
   }
   std::printf("from version %lld to %lld\n", static_cast<long long>(*from),
@@ -298,28 +169,27 @@ int RunDiff(const Options& o) {
     any = any || !d.added.empty() || !d.changed.empty() || !d.removed.empty();
   }
   if (!any) std::printf("  no rows differ\n");
-  const json& a = *analyses;
-  for (const auto& s : a["single_points_of_failure"]["gained"]) {
-    std::printf("single point of failure gained: %s\n", s.get<std::string>().c_str());
+  for (const std::string& site : risk->spofs_gained) {
+    std::printf("single point of failure gained: %s\n", site.c_str());
   }
-  for (const auto& s : a["single_points_of_failure"]["lost"]) {
-    std::printf("single point of failure lost: %s\n", s.get<std::string>().c_str());
+  for (const std::string& site : risk->spofs_lost) {
+    std::printf("single point of failure lost: %s\n", site.c_str());
   }
-  auto number = [](const json& v) {
-    return v.is_null() ? std::string("-") : FormatNumber(v.get<double>());
+  auto number = [](const std::optional<double>& v) {
+    return v ? FormatNumber(*v) : std::string("-");
   };
-  for (const auto& f : a["footprints_kgco2e_per_unit"]) {
-    std::printf("footprint of %s: %s -> %s kgCO2e per unit\n",
-                f["product"].get<std::string>().c_str(), number(f["before"]).c_str(),
-                number(f["after"]).c_str());
+  for (const footprint::FootprintChange& f : *footprints) {
+    std::printf("footprint of %s: %s -> %s kgCO2e per unit\n", f.product.c_str(),
+                number(f.before).c_str(), number(f.after).c_str());
+    for (const std::string& row : f.caused_by) std::printf("  from %s\n", row.c_str());
   }
-  for (const auto& c : a["concentration"]) {
+  for (const risk::ConcentrationChange& c : risk->concentration) {
+    auto hhi = [&](const std::optional<risk::ConcentrationSummary>& side, bool country) {
+      return side ? number(country ? side->hhi_country : side->hhi_company) : std::string("-");
+    };
     std::printf("concentration of %s: country HHI %s -> %s, company HHI %s -> %s\n",
-                c["product"].get<std::string>().c_str(),
-                c["before"].is_null() ? "-" : number(c["before"]["hhi_country"]).c_str(),
-                number(c["after"]["hhi_country"]).c_str(),
-                c["before"].is_null() ? "-" : number(c["before"]["hhi_company"]).c_str(),
-                number(c["after"]["hhi_company"]).c_str());
+                c.product.c_str(), hhi(c.before, true).c_str(), hhi(c.after, true).c_str(),
+                hhi(c.before, false).c_str(), hhi(c.after, false).c_str());
   }
   std::printf("time to survive: not computed (no stored TTS table per version)\n");
   return kExitOk;

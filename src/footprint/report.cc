@@ -217,4 +217,16 @@ StatusOr<std::vector<pact::ProductFootprint>> ExportPact(const model::Model& mod
   return out;
 }
 
+Json FootprintChangesJson(const std::vector<FootprintChange>& changes) {
+  auto value = [](const std::optional<double>& v) { return v ? Json(RoundDecimal(*v)) : Json(); };
+  Json out = Json::array();
+  for (const FootprintChange& c : changes) {
+    out.push_back({{"product", c.product},
+                   {"before", value(c.before)},
+                   {"after", value(c.after)},
+                   {"caused_by", c.caused_by}});
+  }
+  return out;
+}
+
 }  // namespace renkei::footprint

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "footprint/changes.h"
 #include "footprint/circularity.h"
 #include "footprint/roll_up.h"
 #include "model/model.h"
@@ -32,6 +33,10 @@ nlohmann::ordered_json FootprintJson(const model::Model& model, const ProductFoo
 //  "post_consumer_share", "recycled_share", "eu_minimum_2031", "meets_2031",
 //  "eu_minimum_2036", "meets_2036"}]}.
 nlohmann::ordered_json CircularityJson(const model::Model& model, const Circularity& circularity);
+
+// What CompareFootprints found: [{"product", "before", "after" (kgCO2e per unit,
+// null where the product is made nowhere), "caused_by": [row names]}].
+nlohmann::ordered_json FootprintChangesJson(const std::vector<FootprintChange>& changes);
 
 struct PactExportOptions {
   std::string created;                 // RFC 3339; the creation time of the documents

@@ -27,13 +27,14 @@ ModelDiff DiffModels(const Model& before, const Model& after) {
       auto it = by_key.find(key);
       if (it == by_key.end()) {
         d.added.push_back(std::move(key));
+        d.added_rows.push_back(j);
         continue;
       }
       seen[it->second] = true;
       RowText(before, t.table, it->second, a, /*stored=*/true);
       RowText(after, t.table, j, b, /*stored=*/true);
       if (a == b) continue;
-      ChangedRow row{std::move(key), {}};
+      ChangedRow row{std::move(key), {}, it->second, j};
       for (size_t c = 0; c < a.size(); ++c) {
         if (a[c] == b[c]) continue;
         const std::string_view column =
@@ -43,7 +44,9 @@ ModelDiff DiffModels(const Model& before, const Model& after) {
       d.changed.push_back(std::move(row));
     }
     for (size_t i = 0; i < n_before; ++i) {
-      if (!seen[i]) d.removed.push_back(keys[i]);
+      if (seen[i]) continue;
+      d.removed.push_back(keys[i]);
+      d.removed_rows.push_back(i);
     }
   }
   return diff;

@@ -4,6 +4,7 @@
 #define RENKEI_MODEL_DIFF_H_
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,18 @@ struct ChangedCell {
 struct ChangedRow {
   std::string key;
   std::vector<ChangedCell> cells;  // the columns that differ, in column order
+  size_t before_row = 0;           // its index in `before`
+  size_t after_row = 0;            // and in `after`
 };
 
 struct TableDiff {
   std::vector<std::string> added;    // keys, in `after`'s order
   std::vector<std::string> removed;  // keys, in `before`'s order
   std::vector<ChangedRow> changed;   // in `after`'s order
+  std::vector<size_t> added_rows;    // the indices in `after` of `added`
+  std::vector<size_t> removed_rows;  // the indices in `before` of `removed`
+
+  bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
 };
 
 using ModelDiff = std::array<TableDiff, kTableCount>;

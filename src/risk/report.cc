@@ -155,4 +155,23 @@ json EventJson(const network::Network& n, const Event& event, const EventImpact&
           {"result", ScenarioJson(m, impact.result)}};
 }
 
+json RiskChangesJson(const RiskChanges& changes) {
+  auto side = [](const std::optional<ConcentrationSummary>& c) {
+    if (!c) return json();
+    return json{{"hhi_company", Round6(c->hhi_company)},
+                {"hhi_country", Round6(c->hhi_country)},
+                {"top_country", c->top_country},
+                {"top_country_share", Round6(c->top_country_share)}};
+  };
+  json concentration = json::array();
+  for (const ConcentrationChange& c : changes.concentration) {
+    concentration.push_back(
+        {{"product", c.product}, {"before", side(c.before)}, {"after", side(c.after)}});
+  }
+  return {{"single_points_of_failure",
+           {{"gained", changes.spofs_gained}, {"lost", changes.spofs_lost}}},
+          {"concentration", concentration},
+          {"time_to_survive", "not computed"}};
+}
+
 }  // namespace renkei::risk

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "network/network.h"
+#include "risk/changes.h"
 #include "risk/concentration.h"
 #include "risk/criticality.h"
 #include "risk/events.h"
@@ -70,6 +71,12 @@ nlohmann::json TtsJson(const model::Model& model, std::span<const ScenarioResult
 //  ScenarioJson}.
 nlohmann::json EventJson(const network::Network& network, const Event& event,
                          const EventImpact& impact);
+
+// What CompareRisk found: {"single_points_of_failure": {"gained", "lost"} (site
+// ids), "concentration": [{"product", "before", "after"}] with each side null
+// or {"hhi_company", "hhi_country", "top_country", "top_country_share"}, and
+// "time_to_survive": "not computed" (changes.h)}.
+nlohmann::json RiskChangesJson(const RiskChanges& changes);
 
 }  // namespace renkei::risk
 

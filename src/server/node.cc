@@ -58,6 +58,7 @@ const std::vector<Route>& RouteTable() {
       {"post", "/api/v1/bundles", nullptr, &I::ApiBundles},
       {"put", "/api/v1/bundles", nullptr, &I::ApiPutBundles},
       {"delete", "/api/v1/rows/{table}/{key}", nullptr, &I::ApiDeleteRows},
+      {"get", "/api/v1/diff", nullptr, &I::ApiDiff},
       {"post", "/api/v1/requests", nullptr, &I::ApiRequests},
   };
   return routes;
@@ -289,6 +290,7 @@ void Node::Impl::Stop() {
   if (watcher_.joinable()) watcher_.join();
   if (transport_ != nullptr) transport_->Stop();
   StopTts();
+  StopVersionBuilds();
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     stopping_ = true;

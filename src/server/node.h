@@ -73,6 +73,9 @@ struct NodeOptions {
   // Delivery of events to partners: attempts and the first wait, doubled each time.
   int delivery_attempts = 8;
   int delivery_first_wait_ms = 500;
+  // How long a request ?as_of= an earlier version waits for its snapshot to be
+  // built before it is answered 202 with the progress (the build goes on).
+  int as_of_wait_ms = 2000;
   // One line per request, written in batches by a thread of the node (at most 0.1 s
   // after the request, and at Stop); nullptr: silent.
   FILE* log = stderr;

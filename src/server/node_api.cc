@@ -245,12 +245,10 @@ void Node::Impl::Api(const Request& req, Response& res, const char* method, cons
   std::shared_ptr<const Snapshot> snap;
   Caller who = *caller;
   if (req.has_param("as_of")) {
-    StatusOr<std::shared_ptr<const Snapshot>> old = SnapshotAsOf(req.get_param_value("as_of"));
-    if (!old.ok()) {
-      return SendError(res, old.status().code() == StatusCode::kInvalidArgument
-                                ? BadRequest("as_of: " + old.status().message())
-                                : ApiError{500, "InternalError", old.status().message()});
-    }
+    Json progress;
+    StatusOr<std::shared_ptr<const Snapshot>> old =
+        SnapshotAsOf(req.get_param_value("as_of"), &progress);
+    if (SentVersionAnswer(res, "as_of", old, progress)) return;
     snap = std::move(*old);
     who.organization = snap->model.FindOrganization(who.client.organization);
   } else {

@@ -520,7 +520,56 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
          {"403", Error("AccessDenied: a row of another organization")},
          {"404", Error("NotFound: no such row")},
          {"409", Error("Conflict: the store changed meanwhile; send again")}}}});
-  // Reads of the model and its analyses may be made as of an earlier version.
+  // Reads of the model and its analyses may be made as of an earlier version;
+  // its snapshot is built in the background while 202 answers say how far.
+  const Json building =
+      Returns("the earlier version is still being read (Retry-After)", Obj({{"state", Str()},
+                                                                            {"version", Int()},
+                                                                            {"stage", Str()},
+                                                                            {"done", Int()},
+                                                                            {"total", Int()}}));
+  const Json busy = Error("Unavailable: as many earlier versions as the node keeps are being read");
+  const Json side = Nullable(Obj({{"hhi_company", Num()},
+                                  {"hhi_country", Num()},
+                                  {"top_country", Str()},
+                                  {"top_country_share", Num()}}));
+  const Json diff = Obj(
+      {{"from", Int()},
+       {"to", Int()},
+       {"tables",
+        {{"type", "object"},
+         {"description",
+          "per table changed: the keys of rows added and removed, and the cells of rows changed"},
+         {"additionalProperties",
+          Obj({{"added", Arr(Str())},
+               {"changed", Arr(Obj({{"key", Str()},
+                                    {"cells",
+                                     {{"type", "object"},
+                                      {"additionalProperties",
+                                       Obj({{"before", Str()}, {"after", Str()}})}}}}))},
+               {"removed", Arr(Str())}})}}},
+       {"analyses",
+        Obj({{"single_points_of_failure", Obj({{"gained", Arr(Str())}, {"lost", Arr(Str())}})},
+             {"footprints_kgco2e_per_unit", Arr(Obj({{"product", Str()},
+                                                     {"before", Nullable(Num())},
+                                                     {"after", Nullable(Num())},
+                                                     {"caused_by", Arr(Str())}}))},
+             {"concentration", Arr(Obj({{"product", Str()}, {"before", side}, {"after", side}}))},
+             {"time_to_survive", Str()}})}});
+  const char* version_text = "a version (a change number, see renkei history) or a time (RFC 3339)";
+  paths["/api/v1/diff"]["get"] =
+      Secured({{"summary",
+                "what changed between two versions: rows added, changed and removed per table, and "
+                "the analyses' changes (single points of failure gained and lost, footprints with "
+                "the changed rows they are computed from, concentration); a client that is not an "
+                "admin sees its own organization's rows and what its current grants let it see"},
+               {"parameters", Json::array({Param("from", "query", version_text, Str(), true),
+                                           Param("to", "query", version_text, Str(), true)})},
+               {"responses",
+                {{"200", Returns("the changes from one version to the other", diff)},
+                 {"202", building},
+                 {"400", Error("BadRequest: a missing or unknown version")},
+                 {"503", busy}}}});
   const Json as_of = Param("as_of", "query",
                            "read the model as of a version (a change number) or a time (RFC "
                            "3339, or a date meaning its end in UTC); access follows the current "
@@ -535,6 +584,8 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
     if (!op.contains("parameters")) op["parameters"] = Json::array();
     op["parameters"].push_back(as_of);
     op["responses"]["400"] = Error("BadRequest");
+    op["responses"]["202"] = building;
+    op["responses"]["503"] = busy;
   }
   const Json jose = {{"type", "string"},
                      {"description",

@@ -60,8 +60,9 @@ struct FixtureOptions {
   std::string name;
   std::string bundle = kDemo;
   std::string web_dir;
-  bool partner = false;  // org:tsmc as a partner at an address nobody listens on
-  std::string member;    // an organization to give a client that is not an admin
+  bool partner = false;      // org:tsmc as a partner at an address nobody listens on
+  std::string member;        // an organization to give a client that is not an admin
+  int as_of_wait_ms = 2000;  // NodeOptions::as_of_wait_ms
 };
 
 FixtureOptions Options(const std::string& name, const std::string& bundle,
@@ -117,6 +118,7 @@ class ApiNode {
     options.web_dir = o.web_dir;
     options.delivery_attempts = 1;
     options.delivery_first_wait_ms = 10;
+    options.as_of_wait_ms = o.as_of_wait_ms;
     auto node = Node::Start(std::move(*store), options);
     EXPECT_TRUE(node.ok()) << node.status().ToString();
     node_ = std::move(*node);
@@ -628,7 +630,9 @@ TEST_F(DemoApiTest, EveryDocumentedOperationAnswersAndEveryRouteIsDocumented) {
                                                      {"node", "site:jasm-kikuyo"},
                                                      {"table", "sites"},
                                                      {"key", "site:nowhere"},
-                                                     {"mode", "upsert"}};
+                                                     {"mode", "upsert"},
+                                                     {"from", "1"},
+                                                     {"to", "1"}};
   const std::map<std::string, std::string> bodies = {
       {"/api/v1/scenarios", R"({"days":3,"country":"JP"})"},
       {"/api/v1/bundles", R"({"organizations":[]})"},
@@ -996,6 +1000,62 @@ TEST(EditsApiTest, UpsertDeleteAndReadAsOf) {
   EXPECT_TRUE(site["customers"].empty()) << site.dump();
   const json old = Ok(node.Get(admin, "/api/v1/sites/site:mine?as_of=" + std::to_string(version)));
   EXPECT_EQ(old["customers"].size(), 1u) << old.dump();
+
+  // What changed: the admin sees every row; org:cell its own rows alone.
+  const std::string v = std::to_string(version);
+  const std::string capacity_change =
+      "/api/v1/diff?from=" + std::to_string(version - 1) + "&to=" + v;
+  json diff = Ok(node.Get(admin, capacity_change));
+  EXPECT_EQ(diff["from"], version - 1);
+  EXPECT_EQ(diff["to"], version);
+  EXPECT_EQ(diff["tables"]["production"]["changed"][0]["key"], "site:mine,prod:li");
+  EXPECT_EQ(diff["tables"]["production"]["changed"][0]["cells"]["capacity_per_day"],
+            json({{"before", "40"}, {"after", "55"}}));
+  EXPECT_EQ(diff["analyses"]["time_to_survive"], "not computed");
+  diff = Ok(node.Get(member, capacity_change));
+  EXPECT_TRUE(diff["tables"].empty()) << diff.dump();
+  diff = Ok(node.Get(member, "/api/v1/diff?from=" + v + "&to=" + std::to_string(version + 1)));
+  EXPECT_EQ(diff["tables"]["supply"]["removed"], json({"site:mine,site:cell,prod:li"}));
+  ExpectError(node.Get(admin, "/api/v1/diff?from=1"), 400, "BadRequest", "to: required");
+  ExpectError(node.Get(admin, "/api/v1/diff?from=soon&to=1"), 400, "BadRequest",
+              "from: as of 'soon': expected a version number or a time");
+}
+
+// An earlier version the node does not hold is read in the background: a
+// request that does not wait for it is answered 202 with how far the read is,
+// and the same request later gets the version.
+TEST(EditsApiTest, EarlierVersionsAreReadInTheBackground) {
+  FixtureOptions o = Options("as-of-202", std::string(RENKEI_SOURCE_DIR) + "/tests/data/tiny");
+  o.as_of_wait_ms = 0;
+  ApiNode node(o);
+  const std::string admin = node.Token(node.admin_);
+  Ok(node.Put(
+      admin, "/api/v1/bundles?mode=upsert",
+      R"({"production": [{"site": "site:mine", "product": "prod:li", "capacity_per_day": 55}]})"));
+  for (const std::string path : {"/api/v1/sites/site:mine?as_of=1", "/api/v1/diff?from=1&to=1"}) {
+    auto r = node.Get(admin, path);
+    ASSERT_TRUE(r);
+    int status = r->status;
+    if (path.find("diff") == std::string::npos) {
+      // Version 1 was never asked for: it cannot be ready without waiting.
+      ASSERT_EQ(status, 202) << r->body;
+      const json progress = json::parse(r->body);
+      EXPECT_EQ(progress["state"], "building");
+      EXPECT_EQ(progress["version"], 1);
+      EXPECT_TRUE(progress.contains("stage") && progress.contains("done")) << r->body;
+      EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+    }
+    for (int tries = 0; status == 202 && tries < 600; ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      r = node.Get(admin, path);
+      ASSERT_TRUE(r);
+      status = r->status;
+    }
+    ASSERT_EQ(status, 200) << r->body;
+  }
+  EXPECT_EQ(
+      Ok(node.Get(admin, "/api/v1/sites/site:mine?as_of=1"))["products"][0]["capacity_per_day"],
+      40);
 }
 
 }  // namespace renkei::server

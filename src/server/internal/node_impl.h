@@ -274,6 +274,18 @@ struct Snapshot {
   std::vector<std::string> warnings;
 };
 
+// The snapshot of an earlier version being built for ?as_of= (node_edits.cc).
+struct VersionBuild {
+  int64_t version = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;                            // GUARDED_BY(mu)
+  Status status;                                // GUARDED_BY(mu); once done
+  std::shared_ptr<const Snapshot> snap;         // GUARDED_BY(mu); once done and ok
+  std::string stage = "waiting for the store";  // GUARDED_BY(mu)
+  uint64_t rows = 0, total = 0;                 // GUARDED_BY(mu); of the stage
+};
+
 // Who may see which products (store/node_records.h grants), swapped in whole when
 // any process changes the grants; `generation` tells the versions apart.
 struct Access {
@@ -435,9 +447,20 @@ class Node::Impl {
   void ApiBundles(ApiCall& c);
   void ApiPutBundles(ApiCall& c);  // node_edits.cc
   void ApiDeleteRows(ApiCall& c);
+  void ApiDiff(ApiCall& c);
   // The snapshot of the version `as_of` names (store::Store::VersionAt), from a
-  // small cache of earlier versions or built now; InvalidArgument for a bad one.
-  StatusOr<std::shared_ptr<const Snapshot>> SnapshotAsOf(const std::string& as_of);
+  // small cache of earlier versions, or built in the background: when that takes
+  // longer than options_.as_of_wait_ms, nullptr, and `progress` says how far it
+  // is ({"state": "building", "version", "stage", "done", "total"}; answered with
+  // 202). InvalidArgument for a bad `as_of`; Unavailable while as many versions
+  // as the cache holds are being built.
+  StatusOr<std::shared_ptr<const Snapshot>> SnapshotAsOf(const std::string& as_of, Json* progress);
+  // Sends what SnapshotAsOf said for parameter `name` unless it gave a snapshot:
+  // 202 with the progress, or the error. True when it sent an answer.
+  bool SentVersionAnswer(Response& res, const char* name,
+                         const StatusOr<std::shared_ptr<const Snapshot>>& snap,
+                         const Json& progress);
+  void StopVersionBuilds();
   void ApiRequests(ApiCall& c);
   // The dashboard's files from options_.web_dir.
   void Static(const Request& req, Response& res);
@@ -509,6 +532,10 @@ class Node::Impl {
   // Snapshots of earlier versions (?as_of=), oldest used first out.
   std::deque<std::pair<int64_t, std::shared_ptr<const Snapshot>>>
       versions_;  // GUARDED_BY(versions_mu_)
+  // Those being built, by version, each by its own thread (joined once done).
+  std::map<int64_t, std::shared_ptr<VersionBuild>> version_builds_;  // GUARDED_BY(versions_mu_)
+  std::vector<std::pair<std::shared_ptr<VersionBuild>, std::thread>>
+      version_threads_;  // GUARDED_BY(versions_mu_)
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // GUARDED_BY(snapshot_mu_); readers keep theirs
   std::shared_ptr<const Access> access_;      // GUARDED_BY(snapshot_mu_); readers keep theirs
