@@ -616,6 +616,37 @@ TEST_P(EngineTest, AWriterThatWorkedOnAnOldVersionIsRefused) {
   EXPECT_TRUE(store->VerifyAudit().ok());
 }
 
+// A streamed append after rows were replaced: its rows come after every row
+// written before, of any version, and the earlier versions still read as they were.
+TEST_P(EngineTest, StreamedAppendAfterVersionsKeepsTheWrittenOrder) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("streamed_versions_" + GetParam());
+  fs::remove_all(dir);
+  io::SyntheticOptions options;
+  options.sites = 3000;
+  ASSERT_TRUE(io::WriteSyntheticBundle(options, (dir / "bulk").string()).ok());
+  std::unique_ptr<Store> store = *Store::Create(where_);
+  ASSERT_TRUE(Import(*store, "base").ok());
+  ASSERT_TRUE(Import(*store, "upsert", model::EditMode::kUpsert).ok());
+  const std::vector<std::string> v2 = Rows(*store->LoadModel());
+
+  model::Model m = *store->LoadModel();
+  const model::RowCounts before = model::CountRows(m);
+  std::unique_ptr<StreamedAppend> append =
+      store->BeginStreamedAppend(before, 40000, "tester", "bulk");
+  ASSERT_NE(append, nullptr);
+  ASSERT_TRUE(io::ReadBundle((dir / "bulk").string(), m, [&](model::Table table, size_t rows) {
+                append->Add(m, table, rows);
+              }).ok());
+  int64_t change = 0;
+  ASSERT_TRUE(append->Commit(&change).ok());
+  EXPECT_EQ(change, 3);
+  std::unique_ptr<Store> reopened = *Store::Open(where_);
+  EXPECT_EQ(Rows(*reopened->LoadModel()), Rows(m));
+  EXPECT_EQ(Rows(reopened->ReadModel(2)->model), v2);
+  EXPECT_EQ(reopened->Versions()->back().action, "bulk");
+  EXPECT_TRUE(reopened->VerifyAudit().ok());
+}
+
 TEST_P(EngineTest, OpenNamesAMissingStore) {
   auto opened = Store::Open(where_);
   EXPECT_EQ(opened.status().code(), StatusCode::kNotFound);
@@ -740,6 +771,69 @@ TEST(PostgresCliTest, ImportStatsAndExportMatchSqlite) {
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_THAT(serve.err, HasSubstr("--cert and --key: required for a store at a URL"));
   EXPECT_EQ(testing::Run(bin, {"audit", "verify", url}).exit_code, 0);
+}
+
+// Living data through the CLI on a postgresql:// URL as on a file: upsert,
+// replace, delete, exports as of an earlier version, row history, versions,
+// retention.
+TEST(PostgresCliTest, LivingDataMatchesSqlite) {
+  ASSERT_NE(cluster, nullptr);
+  const std::string url = cluster->NewDatabase("cli_living");
+  const fs::path dir = fs::path(::testing::TempDir()) / "engines_cli_living";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string file = (dir / "renkei.db").string();
+  const std::string bin = RENKEI_BINARY;
+  std::vector<std::string> histories, actions;
+  for (const std::string& where : {file, url}) {
+    const std::string n = std::to_string(where == url);
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"init", where},
+             {"import", where, Living("base"), "--actor", "tester"},
+             {"import", where, Living("upsert"), "--mode", "upsert", "--actor", "tester"},
+             {"import", where, Living("nightly"), "--mode", "replace", "--organization", "org:mine",
+              "--cascade", "--actor", "tester"},
+             {"delete", where, "sites", "site:new", "--cascade", "--actor", "tester"},
+             {"export", where, (dir / ("now-" + n)).string()},
+             {"export", where, (dir / ("v1-" + n)).string(), "--as-of", "1"},
+             {"diff", where, "1", "4"}}) {
+      testing::RunResult r = testing::Run(bin, args);
+      ASSERT_EQ(r.exit_code, 0) << args[0] << " " << where << ": " << r.err;
+    }
+    histories.push_back(testing::Run(bin, {"history", where, "--table", "production", "--key",
+                                           "site:mine,prod:li", "--json"})
+                            .out);
+    const nlohmann::json versions =
+        nlohmann::json::parse(testing::Run(bin, {"history", where, "--json"}).out);
+    std::string listed;
+    for (const auto& v : versions) {
+      listed += std::to_string(v["version"].get<int64_t>()) + " " + v["actor"].get<std::string>() +
+                " " + v["action"].get<std::string>() + "\n";
+    }
+    actions.push_back(listed);
+    // Keeping the last version only, version 1 can no longer be read.
+    ASSERT_EQ(testing::Run(bin, {"policy", where, "--keep-versions", "1"}).exit_code, 0);
+    testing::RunResult gone =
+        testing::Run(bin, {"export", where, (dir / ("gone-" + n)).string(), "--as-of", "1"});
+    EXPECT_EQ(gone.exit_code, 1);
+    EXPECT_THAT(gone.err, HasSubstr("older than the history kept")) << where;
+    EXPECT_EQ(testing::Run(bin, {"audit", "verify", where}).exit_code, 0) << where;
+  }
+  for (const char* table : {"organizations.csv", "sites.csv", "products.csv", "production.csv",
+                            "supply.csv", "demand.csv", "bom.csv"}) {
+    for (const char* version : {"now-", "v1-"}) {
+      EXPECT_EQ(testing::Slurp((dir / (std::string(version) + "0") / table).string()),
+                testing::Slurp((dir / (std::string(version) + "1") / table).string()))
+          << version << table;
+    }
+  }
+  EXPECT_THAT(testing::Slurp((dir / "v1-1" / "sites.csv").string()), HasSubstr("site:mine2"));
+  EXPECT_EQ(testing::Slurp((dir / "now-1" / "sites.csv").string()).find("site:mine2"),
+            std::string::npos);
+  EXPECT_EQ(histories[0], histories[1]);
+  EXPECT_THAT(histories[1], HasSubstr("55"));
+  EXPECT_EQ(actions[0], actions[1]);
+  EXPECT_THAT(actions[1], HasSubstr("4 tester delete sites site:new --cascade"));
 }
 
 // The value after `label` on its line of `text` ("client_id     X").
