@@ -714,6 +714,41 @@ TEST(PostgresStoreTest, ConnectionErrorsNameTheUrlWithoutItsPassword) {
   EXPECT_EQ(opened.status().message().find("s3cret"), std::string::npos);
 }
 
+// A PostgreSQL store of schema 4 (before versions were recorded) is upgraded
+// when opened: its model change has no actor or action, and it takes edits.
+TEST(PostgresStoreTest, SchemaFourIsUpgradedToVersions) {
+  ASSERT_NE(cluster, nullptr);
+  const std::string url = cluster->NewDatabase("schema4");
+  {
+    std::unique_ptr<Store> store = *Store::Create(url);
+    ASSERT_TRUE(Import(*store, "base").ok());
+    // Back to schema 4, as an older renkei left it.
+    for (const char* sql :
+         {"ALTER TABLE changes DROP COLUMN actor", "ALTER TABLE changes DROP COLUMN action",
+          "DROP INDEX organizations_closed", "DROP INDEX sites_closed",
+          "DROP INDEX products_closed", "DROP TABLE history_kept",
+          "DELETE FROM renkei_store WHERE schema = 5"}) {
+      auto done = internal::RecordsOf(*store).Query(sql, {});
+      ASSERT_TRUE(done.ok()) << sql << ": " << done.status().ToString();
+    }
+  }
+  auto opened = Store::Open(url);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  EXPECT_EQ(store.SchemaVersion(), 5);
+  auto versions = store.Versions();
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].actor, "");
+  EXPECT_EQ((*versions)[0].action, "");
+  auto up = Import(store, "upsert", model::EditMode::kUpsert);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->change, 2);
+  EXPECT_EQ(store.Versions()->back().actor, "tester");
+  EXPECT_TRUE(store.ReadModel(1).ok());
+  EXPECT_TRUE(store.VerifyAudit().ok());
+}
+
 // The CLI takes a URL wherever it takes a store file: init, import, stats and
 // export give on PostgreSQL what they give on SQLite; a bad bundle changes
 // nothing; the node's own tables say they need a store file.
