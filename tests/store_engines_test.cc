@@ -1075,6 +1075,41 @@ TEST(PostgresNodesTest, ANodeOnPostgresAnswersAsANodeOnSqlite) {
   EXPECT_EQ(request(0, "/api/v1/sites/site:new").first, 404);
   EXPECT_EQ(*store->LastChange(), 3);
   EXPECT_TRUE(store->VerifyAudit().ok());
+
+  // Living data through the node: the same bundle, then an upsert and a
+  // deletion, on both; every version reads the same on both.
+  ASSERT_EQ(request(0, "/api/v1/bundles", &good).first, 200);
+  auto change = [&](size_t i, const std::string& method, const std::string& path,
+                    const std::string& body) {
+    auto c = client(i);
+    c.set_bearer_token_auth(tokens[i].c_str());
+    auto r =
+        method == "PUT" ? c.Put(path.c_str(), body, "application/json") : c.Delete(path.c_str());
+    return r ? std::make_pair(r->status, r->body) : std::make_pair(-1, std::string());
+  };
+  const std::string renamed =
+      R"({"organizations": [{"id": "org:new", "name": "Renamed", "country": "JP"}]})";
+  for (size_t i = 0; i < stores.size(); ++i) {
+    const auto [put_status, put_body] = change(i, "PUT", "/api/v1/bundles?mode=upsert", renamed);
+    EXPECT_EQ(put_status, 200) << stores[i] << ": " << put_body;
+    const auto [del_status, del_body] = change(i, "DELETE", "/api/v1/rows/sites/site:new", "");
+    EXPECT_EQ(del_status, 200) << stores[i] << ": " << del_body;
+  }
+  EXPECT_EQ(*store->LastChange(), 5);
+  EXPECT_EQ(request(1, "/api/v1/sites/site:new").first, 404);
+  EXPECT_EQ(request(1, "/api/v1/sites/site:new?as_of=4").first, 200);
+  for (const std::string path :
+       {"/api/v1/sites?as_of=3", "/api/v1/sites?as_of=4", "/api/v1/sites",
+        "/api/v1/overview?as_of=1", "/api/v1/network?as_of=4", "/api/v1/sites?as_of=9"}) {
+    const auto [sqlite_status, sqlite_body] = request(0, path);
+    const auto [pg_status, pg_body] = request(1, path);
+    EXPECT_EQ(pg_status, sqlite_status) << path << ": " << pg_body;
+    EXPECT_EQ(WithoutMoments(nlohmann::json::parse(pg_body, nullptr, false)),
+              WithoutMoments(nlohmann::json::parse(sqlite_body, nullptr, false)))
+        << path;
+  }
+  EXPECT_THAT(request(1, "/api/v1/sites?as_of=3").second, HasSubstr("site:new"));
+  EXPECT_TRUE(store->VerifyAudit().ok());
   for (pid_t pid : pids) {
     ::kill(pid, SIGTERM);
     EXPECT_EQ(testing::Wait(pid), 0);
