@@ -8,9 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,11 +21,13 @@
 #include "io/bundle.h"
 #include "io/synthetic.h"
 #include "model/builder.h"
+#include "model/edit.h"
 #include "model/row_text.h"
 #include "postgres_cluster.h"
 #include "process.h"
 #include "server/tls.h"
 #include "store/changes.h"
+#include "store/import.h"
 #include "store/internal/records.h"
 #include "store/node_records.h"
 #include "store/store.h"
@@ -68,6 +72,26 @@ std::vector<std::string> Rows(const model::Model& m) {
       for (const std::string& c : cells) line += "|" + c;
       out.push_back(line);
     }
+  }
+  return out;
+}
+
+// A model's content as text: per table, its rows as "cell|cell|...", sorted.
+using Content = std::map<std::string, std::vector<std::string>>;
+
+Content ContentOf(const model::Model& m) {
+  Content out;
+  std::vector<std::string> cells;
+  for (const model::TableSchema& t : model::AllTables()) {
+    std::vector<std::string>& rows = out[std::string(t.name)];
+    for (size_t i = 0; i < model::TableSize(m, t.table); ++i) {
+      model::RowText(m, t.table, i, cells);
+      std::string row;
+      for (const std::string& c : cells) row += (row.empty() ? "" : "|") + c;
+      rows.push_back(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    if (rows.empty()) out.erase(std::string(t.name));
   }
   return out;
 }
@@ -346,6 +370,283 @@ TEST_P(EngineTest, NodeRecordsAndTheirChangeFeed) {
   EXPECT_TRUE(store->VerifyAudit().ok());
 }
 
+// --- Living data (model/edit.h, store/import.h) on both engines ---------------
+
+std::string Living(const std::string& bundle) {
+  return std::string(RENKEI_SOURCE_DIR) + "/tests/data/living/" + bundle;
+}
+
+StatusOr<ImportResult> Import(Store& store, const std::string& bundle,
+                              model::EditMode mode = model::EditMode::kAppend,
+                              std::vector<std::string> organizations = {}, bool cascade = false) {
+  ImportOptions options;
+  options.actor = "tester";
+  options.action = "import " + bundle;
+  options.edit = {mode, std::move(organizations), cascade};
+  return ImportBundle(store, {Living(bundle), std::nullopt, ""}, options);
+}
+
+std::vector<model::Deletion> Deletion(const std::string& table, const std::string& key) {
+  return {*model::ParseDeletion(table, key)};
+}
+
+// One version of a row as text: "from-to: cell|cell|...".
+std::vector<std::string> HistoryOf(const Store& store, model::Table table, const std::string& key) {
+  std::vector<std::string> out;
+  auto history = store.RowHistory(table, key);
+  EXPECT_TRUE(history.ok()) << history.status().ToString();
+  if (!history.ok()) return out;
+  for (const RowVersion& v : *history) {
+    std::string line = std::to_string(v.from) + "-" + std::to_string(v.to) + ":";
+    for (const std::string& c : v.cells) line += "|" + c;
+    out.push_back(line);
+  }
+  return out;
+}
+
+// The living-data bundles (tests/data/living/README.md) applied in order, with
+// the refusals between them: versions 1 to 7. `models[v]` gets the rows of the
+// current model read after version v was committed (Rows).
+void MakeVersions(Store& store, std::vector<std::vector<std::string>>& models) {
+  models.assign(1, {});
+  auto committed = [&](const StatusOr<ImportResult>& r, int64_t version) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->change, version);
+    auto now = store.ReadModel();
+    ASSERT_TRUE(now.ok()) << now.status().ToString();
+    EXPECT_EQ(now->version, version);
+    EXPECT_EQ(Rows(now->model), Rows(r->model));
+    models.push_back(Rows(now->model));
+  };
+  auto deleted = [&](const StatusOr<DeleteResult>& r, int64_t version) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->change, version);
+    auto now = store.ReadModel();
+    ASSERT_TRUE(now.ok()) << now.status().ToString();
+    EXPECT_EQ(Rows(now->model), Rows(r->model));
+    models.push_back(Rows(now->model));
+  };
+  const size_t production = static_cast<size_t>(model::Table::kProduction);
+  const size_t sites = static_cast<size_t>(model::Table::kSites);
+
+  committed(Import(store, "base"), 1);
+  auto up = Import(store, "upsert", model::EditMode::kUpsert);
+  committed(up, 2);
+  if (up.ok()) {
+    EXPECT_EQ(up->tables[production].changed, 1u);
+    EXPECT_EQ(up->tables[production].added, 0u);
+    EXPECT_EQ(up->tables[sites].added, 1u);
+  }
+  // The same bundle again changes nothing and commits nothing.
+  auto again = Import(store, "upsert", model::EditMode::kUpsert);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->change, 0);
+  // An append while every entity keeps its first number: after the closed row.
+  committed(Import(store, "extra"), 3);
+
+  // A replace removing rows others refer to: refused, then cascaded.
+  auto refused = Import(store, "nightly", model::EditMode::kReplace, {"org:mine"});
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("supply site:mine2,site:cell,prod:li: refers to sites site:mine2"));
+  auto nightly = Import(store, "nightly", model::EditMode::kReplace, {"org:mine"}, true);
+  committed(nightly, 4);
+  if (nightly.ok()) {
+    EXPECT_THAT(
+        nightly->cascaded,
+        ::testing::ElementsAre("supply site:mine2,site:cell,prod:li (refers to sites site:mine2)"));
+    EXPECT_EQ(nightly->tables[sites].removed, 1u);
+  }
+
+  // Deletions, without and with --cascade.
+  deleted(DeleteRows(store, Deletion("demand", "site:cell,prod:cell"), false, "tester"), 5);
+  auto referred = DeleteRows(store, Deletion("sites", "site:new"), false, "tester");
+  EXPECT_EQ(referred.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(referred.status().message(),
+              HasSubstr("production site:new,prod:li: refers to sites site:new"));
+  auto cascaded = DeleteRows(store, Deletion("sites", "site:new"), true, "tester");
+  deleted(cascaded, 6);
+  if (cascaded.ok()) {
+    EXPECT_THAT(cascaded->cascaded,
+                ::testing::ElementsAre("production site:new,prod:li (refers to sites site:new)"));
+  }
+  // An append once entities were removed: new ones numbered past every number used.
+  committed(Import(store, "more"), 7);
+  EXPECT_TRUE(store.VerifyAudit().ok());
+}
+
+TEST_P(EngineTest, UpsertReplaceAndDeleteMakeReadableVersions) {
+  std::unique_ptr<Store> store = *Store::Create(where_);
+  std::vector<std::vector<std::string>> models;
+  ASSERT_NO_FATAL_FAILURE(MakeVersions(*store, models));
+  ASSERT_EQ(models.size(), 8u);
+
+  const Content now = ContentOf(*store->LoadModel());
+  EXPECT_THAT(now.at("sites"),
+              ::testing::ElementsAre("site:cell|org:cell|Cells|JP||34|135|||||",
+                                     "site:mine3|org:mine|Mine 3|AU||-20|119|||||",
+                                     "site:mine|org:mine|Mine|AU||-22|118||120|||"));
+  EXPECT_THAT(now.at("production"),
+              ::testing::ElementsAre("site:cell|prod:cell|100|50|||||", "site:mine3|prod:li|||||||",
+                                     "site:mine|prod:li|40|200|||||"));
+  EXPECT_THAT(now.at("supply"), ::testing::ElementsAre("site:mine3|site:cell|prod:li|0.2||",
+                                                       "site:mine|site:cell|prod:li|0.7||"));
+  EXPECT_EQ(now.count("demand"), 0u);
+
+  // Every version reads as the model was when it was committed, in its order.
+  for (int64_t v = 1; v <= 7; ++v) {
+    auto old = store->ReadModel(v);
+    ASSERT_TRUE(old.ok()) << v << ": " << old.status().ToString();
+    EXPECT_EQ(old->version, v);
+    EXPECT_EQ(Rows(old->model), models[static_cast<size_t>(v)]) << "as of " << v;
+  }
+  // Removed sites keep their numbers: as of 3 site:new resolves, now site:mine3
+  // has a number of its own.
+  auto v3 = store->ReadModel(3);
+  ASSERT_TRUE(v3.ok());
+  EXPECT_NE(v3->model.FindSite("site:new"), model::kNoIndex);
+  EXPECT_EQ(v3->model.FindSite("site:mine3"), model::kNoIndex);
+  auto current = store->ReadModel();
+  ASSERT_TRUE(current.ok());
+  EXPECT_FALSE(current->Dense());
+  EXPECT_THAT(current->numbers[1], ::testing::ElementsAre(1, 3, 5));
+  EXPECT_EQ(current->next_number[1], 6);
+  EXPECT_EQ(current->model.production.back().site, current->model.FindSite("site:mine3"));
+
+  // Versions out of range.
+  EXPECT_EQ(store->ReadModel(0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(store->ReadModel(0).status().message(), HasSubstr("before the first version (1)"));
+  EXPECT_THAT(store->ReadModel(8).status().message(), HasSubstr("after the last change (7)"));
+  EXPECT_EQ(*store->VersionAt("4"), 4);
+  EXPECT_EQ(Rows(*store->LoadModelAsOf("2")), models[2]);
+
+  // Row history.
+  EXPECT_THAT(HistoryOf(*store, model::Table::kProduction, "site:mine,prod:li"),
+              ::testing::ElementsAre("1-2:|site:mine|prod:li|40|200|||||",
+                                     "2-4:|site:mine|prod:li|55|200|||||",
+                                     "4-0:|site:mine|prod:li|40|200|||||"));
+  EXPECT_THAT(HistoryOf(*store, model::Table::kSites, "site:mine2"),
+              ::testing::ElementsAre("1-4:|site:mine2|org:mine|Mine 2|CL||-23|-70||50|||"));
+  EXPECT_THAT(HistoryOf(*store, model::Table::kSupply, "site:mine2,site:cell,prod:li"),
+              ::testing::ElementsAre("1-4:|site:mine2|site:cell|prod:li|0.3||"));
+  EXPECT_THAT(HistoryOf(*store, model::Table::kDemand, "site:cell,prod:cell"),
+              ::testing::ElementsAre("1-5:|site:cell|prod:cell|80||"));
+  EXPECT_TRUE(HistoryOf(*store, model::Table::kSites, "site:never").empty());
+  EXPECT_EQ(store->RowHistory(model::Table::kSupply, "site:a").status().code(),
+            StatusCode::kInvalidArgument);
+
+  // Versions with who made them and what they did.
+  auto versions = store->Versions();
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 7u);
+  for (size_t i = 0; i < versions->size(); ++i) {
+    EXPECT_EQ((*versions)[i].number, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ((*versions)[i].actor, "tester");
+    EXPECT_FALSE((*versions)[i].time.empty());
+  }
+  EXPECT_EQ((*versions)[0].action, "import base");
+  EXPECT_EQ((*versions)[1].action, "import upsert --mode upsert: 1 added, 1 changed, 0 removed");
+  EXPECT_THAT((*versions)[3].action,
+              HasSubstr("import nightly --mode replace --organization org:mine --cascade: "));
+  EXPECT_THAT((*versions)[4].action, HasSubstr("delete demand site:cell,prod:cell: "));
+  EXPECT_THAT((*versions)[5].action, HasSubstr("delete sites site:new --cascade: "));
+
+  // Reopened, the same.
+  std::unique_ptr<Store> reopened = *Store::Open(where_);
+  EXPECT_EQ(Rows(*reopened->LoadModel()), models[7]);
+  EXPECT_EQ(Rows(reopened->ReadModel(2)->model), models[2]);
+  EXPECT_TRUE(reopened->VerifyAudit().ok());
+}
+
+TEST_P(EngineTest, RetentionMakesOlderVersionsUnreadable) {
+  std::unique_ptr<Store> store = *Store::Create(where_);
+  ASSERT_TRUE(Import(*store, "base").ok());
+  ASSERT_TRUE(Import(*store, "demand-81", model::EditMode::kUpsert).ok());
+  ASSERT_TRUE(store->SetSetting("keep_versions", "2", "tester").ok());
+  ASSERT_TRUE(store->ApplyRetention().ok());
+  // Versions 1 and 2 are the last two: nothing dropped yet.
+  EXPECT_TRUE(store->ReadModel(1).ok());
+  EXPECT_EQ(HistoryOf(*store, model::Table::kDemand, "site:cell,prod:cell").size(), 2u);
+  auto third = Import(*store, "demand-82", model::EditMode::kUpsert);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->change, 4);  // the setting was change 3
+  // The commit applied the setting: version 1 is no longer kept.
+  auto gone = store->ReadModel(1);
+  EXPECT_EQ(gone.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(gone.status().message(), HasSubstr("older than the history kept (from version 2"));
+  EXPECT_THAT(
+      HistoryOf(*store, model::Table::kDemand, "site:cell,prod:cell"),
+      ::testing::ElementsAre("2-4:|site:cell|prod:cell|81||", "4-0:|site:cell|prod:cell|82||"));
+  auto kept = store->ReadModel(2);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->model.demand.at(0).demand_per_day, 81);
+  EXPECT_EQ(store->LoadModel()->demand.at(0).demand_per_day, 82);
+  EXPECT_TRUE(store->VerifyAudit().ok());
+}
+
+TEST_P(EngineTest, AWriterThatWorkedOnAnOldVersionIsRefused) {
+  std::unique_ptr<Store> store = *Store::Create(where_);
+  ASSERT_TRUE(Import(*store, "base").ok());
+  auto before = store->ReadModel();
+  ASSERT_TRUE(before.ok());
+  auto edit = model::MergeEdit(before->model, model::EntitiesOf(before->model),
+                               {{}, Deletion("demand", "site:cell,prod:cell"), {}}, {});
+  ASSERT_TRUE(edit.ok()) << edit.status().ToString();
+  // Another process commits meanwhile.
+  {
+    auto other = Store::Open(where_);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE((*other)->SetSetting("margin_currency", "JPY", "other").ok());
+  }
+  Status s = store->Commit(*before, *edit, "tester", "delete");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr("nothing was written: try again"));
+  EXPECT_EQ(store->LoadModel()->demand.size(), 1u);
+  EXPECT_EQ(*store->LastChange(), 2);
+  EXPECT_EQ(store->Versions()->size(), 1u);
+  // Worked out again, it goes through.
+  before = store->ReadModel();
+  edit = model::MergeEdit(before->model, model::EntitiesOf(before->model),
+                          {{}, Deletion("demand", "site:cell,prod:cell"), {}}, {});
+  ASSERT_TRUE(edit.ok());
+  int64_t change = 0;
+  ASSERT_TRUE(store->Commit(*before, *edit, "tester", "delete", &change).ok());
+  EXPECT_EQ(change, 3);
+  EXPECT_TRUE(store->LoadModel()->demand.empty());
+  EXPECT_TRUE(store->VerifyAudit().ok());
+}
+
+// A streamed append after rows were replaced: its rows come after every row
+// written before, of any version, and the earlier versions still read as they were.
+TEST_P(EngineTest, StreamedAppendAfterVersionsKeepsTheWrittenOrder) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("streamed_versions_" + GetParam());
+  fs::remove_all(dir);
+  io::SyntheticOptions options;
+  options.sites = 3000;
+  ASSERT_TRUE(io::WriteSyntheticBundle(options, (dir / "bulk").string()).ok());
+  std::unique_ptr<Store> store = *Store::Create(where_);
+  ASSERT_TRUE(Import(*store, "base").ok());
+  ASSERT_TRUE(Import(*store, "upsert", model::EditMode::kUpsert).ok());
+  const std::vector<std::string> v2 = Rows(*store->LoadModel());
+
+  model::Model m = *store->LoadModel();
+  const model::RowCounts before = model::CountRows(m);
+  std::unique_ptr<StreamedAppend> append =
+      store->BeginStreamedAppend(before, 40000, "tester", "bulk");
+  ASSERT_NE(append, nullptr);
+  ASSERT_TRUE(io::ReadBundle((dir / "bulk").string(), m, [&](model::Table table, size_t rows) {
+                append->Add(m, table, rows);
+              }).ok());
+  int64_t change = 0;
+  ASSERT_TRUE(append->Commit(&change).ok());
+  EXPECT_EQ(change, 3);
+  std::unique_ptr<Store> reopened = *Store::Open(where_);
+  EXPECT_EQ(Rows(*reopened->LoadModel()), Rows(m));
+  EXPECT_EQ(Rows(reopened->ReadModel(2)->model), v2);
+  EXPECT_EQ(reopened->Versions()->back().action, "bulk");
+  EXPECT_TRUE(reopened->VerifyAudit().ok());
+}
+
 TEST_P(EngineTest, OpenNamesAMissingStore) {
   auto opened = Store::Open(where_);
   EXPECT_EQ(opened.status().code(), StatusCode::kNotFound);
@@ -355,11 +656,97 @@ TEST_P(EngineTest, OpenNamesAMissingStore) {
 INSTANTIATE_TEST_SUITE_P(Engines, EngineTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& engine) { return engine.param; });
 
+// The same edits give the same versions on both engines: every version's
+// model in its order, the rows' histories, the versions' actions and the audit
+// log's digests of what each change wrote.
+TEST(EnginesAgreeTest, TheSameEditsGiveTheSameVersions) {
+  ASSERT_NE(cluster, nullptr);
+  const fs::path dir = fs::path(::testing::TempDir()) / "engines_agree";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::unique_ptr<Store> sqlite = *Store::Create((dir / "renkei.db").string());
+  std::unique_ptr<Store> postgres = *Store::Create(cluster->NewDatabase("agree"));
+  std::vector<std::vector<std::string>> sqlite_models, postgres_models;
+  ASSERT_NO_FATAL_FAILURE(MakeVersions(*sqlite, sqlite_models));
+  ASSERT_NO_FATAL_FAILURE(MakeVersions(*postgres, postgres_models));
+  EXPECT_EQ(sqlite_models, postgres_models);
+  // Rows rewritten in place lie elsewhere in a PostgreSQL table; every version
+  // still reads in the order its rows were written.
+  for (const model::TableSchema& t : model::AllTables()) {
+    if (t.table <= model::Table::kProducts) continue;
+    auto moved = internal::RecordsOf(*postgres).Query(
+        "UPDATE " + std::string(t.name) + " SET valid_from = valid_from WHERE valid_from % 2 = 0",
+        {});
+    ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  }
+  for (int64_t v = 1; v <= 7; ++v) {
+    EXPECT_EQ(Rows(sqlite->ReadModel(v)->model), Rows(postgres->ReadModel(v)->model)) << v;
+  }
+  const StoredModel a = *sqlite->ReadModel(), b = *postgres->ReadModel();
+  EXPECT_EQ(a.numbers, b.numbers);
+  EXPECT_EQ(a.next_number, b.next_number);
+  for (const auto& [table, key] : std::vector<std::pair<model::Table, std::string>>{
+           {model::Table::kProduction, "site:mine,prod:li"},
+           {model::Table::kProduction, "site:new,prod:li"},
+           {model::Table::kSites, "site:new"},
+           {model::Table::kSupply, "site:mine2,site:cell,prod:li"},
+           {model::Table::kDemand, "site:cell,prod:cell"}}) {
+    EXPECT_EQ(HistoryOf(*sqlite, table, key), HistoryOf(*postgres, table, key)) << key;
+  }
+  auto actions = [](const Store& store) {
+    std::vector<std::string> out;
+    StatusOr<std::vector<Version>> versions = store.Versions();
+    EXPECT_TRUE(versions.ok()) << versions.status().ToString();
+    if (versions.ok()) {
+      for (const Version& v : *versions) out.push_back(v.actor + " " + v.action);
+    }
+    return out;
+  };
+  EXPECT_EQ(actions(*sqlite), actions(*postgres));
+  EXPECT_EQ(AuditDigests(*sqlite), AuditDigests(*postgres));
+  EXPECT_EQ(AuditDigests(*sqlite).size(), 7u);
+}
+
 TEST(PostgresStoreTest, ConnectionErrorsNameTheUrlWithoutItsPassword) {
   auto opened = Store::Open("postgresql://postgres:s3cret@127.0.0.1:1/none");
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(opened.status().message(), HasSubstr("postgresql://postgres@127.0.0.1:1/none"));
   EXPECT_EQ(opened.status().message().find("s3cret"), std::string::npos);
+}
+
+// A PostgreSQL store of schema 4 (before versions were recorded) is upgraded
+// when opened: its model change has no actor or action, and it takes edits.
+TEST(PostgresStoreTest, SchemaFourIsUpgradedToVersions) {
+  ASSERT_NE(cluster, nullptr);
+  const std::string url = cluster->NewDatabase("schema4");
+  {
+    std::unique_ptr<Store> store = *Store::Create(url);
+    ASSERT_TRUE(Import(*store, "base").ok());
+    // Back to schema 4, as an older renkei left it.
+    for (const char* sql :
+         {"ALTER TABLE changes DROP COLUMN actor", "ALTER TABLE changes DROP COLUMN action",
+          "DROP INDEX organizations_closed", "DROP INDEX sites_closed",
+          "DROP INDEX products_closed", "DROP TABLE history_kept",
+          "DELETE FROM renkei_store WHERE schema = 5"}) {
+      auto done = internal::RecordsOf(*store).Query(sql, {});
+      ASSERT_TRUE(done.ok()) << sql << ": " << done.status().ToString();
+    }
+  }
+  auto opened = Store::Open(url);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  EXPECT_EQ(store.SchemaVersion(), 5);
+  auto versions = store.Versions();
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].actor, "");
+  EXPECT_EQ((*versions)[0].action, "");
+  auto up = Import(store, "upsert", model::EditMode::kUpsert);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->change, 2);
+  EXPECT_EQ(store.Versions()->back().actor, "tester");
+  EXPECT_TRUE(store.ReadModel(1).ok());
+  EXPECT_TRUE(store.VerifyAudit().ok());
 }
 
 // The CLI takes a URL wherever it takes a store file: init, import, stats and
@@ -419,6 +806,69 @@ TEST(PostgresCliTest, ImportStatsAndExportMatchSqlite) {
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_THAT(serve.err, HasSubstr("--cert and --key: required for a store at a URL"));
   EXPECT_EQ(testing::Run(bin, {"audit", "verify", url}).exit_code, 0);
+}
+
+// Living data through the CLI on a postgresql:// URL as on a file: upsert,
+// replace, delete, exports as of an earlier version, row history, versions,
+// retention.
+TEST(PostgresCliTest, LivingDataMatchesSqlite) {
+  ASSERT_NE(cluster, nullptr);
+  const std::string url = cluster->NewDatabase("cli_living");
+  const fs::path dir = fs::path(::testing::TempDir()) / "engines_cli_living";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string file = (dir / "renkei.db").string();
+  const std::string bin = RENKEI_BINARY;
+  std::vector<std::string> histories, actions;
+  for (const std::string& where : {file, url}) {
+    const std::string n = std::to_string(where == url);
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"init", where},
+             {"import", where, Living("base"), "--actor", "tester"},
+             {"import", where, Living("upsert"), "--mode", "upsert", "--actor", "tester"},
+             {"import", where, Living("nightly"), "--mode", "replace", "--organization", "org:mine",
+              "--cascade", "--actor", "tester"},
+             {"delete", where, "sites", "site:new", "--cascade", "--actor", "tester"},
+             {"export", where, (dir / ("now-" + n)).string()},
+             {"export", where, (dir / ("v1-" + n)).string(), "--as-of", "1"},
+             {"diff", where, "1", "4"}}) {
+      testing::RunResult r = testing::Run(bin, args);
+      ASSERT_EQ(r.exit_code, 0) << args[0] << " " << where << ": " << r.err;
+    }
+    histories.push_back(testing::Run(bin, {"history", where, "--table", "production", "--key",
+                                           "site:mine,prod:li", "--json"})
+                            .out);
+    const nlohmann::json versions =
+        nlohmann::json::parse(testing::Run(bin, {"history", where, "--json"}).out);
+    std::string listed;
+    for (const auto& v : versions) {
+      listed += std::to_string(v["version"].get<int64_t>()) + " " + v["actor"].get<std::string>() +
+                " " + v["action"].get<std::string>() + "\n";
+    }
+    actions.push_back(listed);
+    // Keeping the last version only, version 1 can no longer be read.
+    ASSERT_EQ(testing::Run(bin, {"policy", where, "--keep-versions", "1"}).exit_code, 0);
+    testing::RunResult gone =
+        testing::Run(bin, {"export", where, (dir / ("gone-" + n)).string(), "--as-of", "1"});
+    EXPECT_EQ(gone.exit_code, 1);
+    EXPECT_THAT(gone.err, HasSubstr("older than the history kept")) << where;
+    EXPECT_EQ(testing::Run(bin, {"audit", "verify", where}).exit_code, 0) << where;
+  }
+  for (const char* table : {"organizations.csv", "sites.csv", "products.csv", "production.csv",
+                            "supply.csv", "demand.csv", "bom.csv"}) {
+    for (const char* version : {"now-", "v1-"}) {
+      EXPECT_EQ(testing::Slurp((dir / (std::string(version) + "0") / table).string()),
+                testing::Slurp((dir / (std::string(version) + "1") / table).string()))
+          << version << table;
+    }
+  }
+  EXPECT_THAT(testing::Slurp((dir / "v1-1" / "sites.csv").string()), HasSubstr("site:mine2"));
+  EXPECT_EQ(testing::Slurp((dir / "now-1" / "sites.csv").string()).find("site:mine2"),
+            std::string::npos);
+  EXPECT_EQ(histories[0], histories[1]);
+  EXPECT_THAT(histories[1], HasSubstr("55"));
+  EXPECT_EQ(actions[0], actions[1]);
+  EXPECT_THAT(actions[1], HasSubstr("4 tester delete sites site:new --cascade"));
 }
 
 // The value after `label` on its line of `text` ("client_id     X").
@@ -624,6 +1074,41 @@ TEST(PostgresNodesTest, ANodeOnPostgresAnswersAsANodeOnSqlite) {
   EXPECT_EQ(request(1, "/api/v1/sites/site:new").first, 200);
   EXPECT_EQ(request(0, "/api/v1/sites/site:new").first, 404);
   EXPECT_EQ(*store->LastChange(), 3);
+  EXPECT_TRUE(store->VerifyAudit().ok());
+
+  // Living data through the node: the same bundle, then an upsert and a
+  // deletion, on both; every version reads the same on both.
+  ASSERT_EQ(request(0, "/api/v1/bundles", &good).first, 200);
+  auto change = [&](size_t i, const std::string& method, const std::string& path,
+                    const std::string& body) {
+    auto c = client(i);
+    c.set_bearer_token_auth(tokens[i].c_str());
+    auto r =
+        method == "PUT" ? c.Put(path.c_str(), body, "application/json") : c.Delete(path.c_str());
+    return r ? std::make_pair(r->status, r->body) : std::make_pair(-1, std::string());
+  };
+  const std::string renamed =
+      R"({"organizations": [{"id": "org:new", "name": "Renamed", "country": "JP"}]})";
+  for (size_t i = 0; i < stores.size(); ++i) {
+    const auto [put_status, put_body] = change(i, "PUT", "/api/v1/bundles?mode=upsert", renamed);
+    EXPECT_EQ(put_status, 200) << stores[i] << ": " << put_body;
+    const auto [del_status, del_body] = change(i, "DELETE", "/api/v1/rows/sites/site:new", "");
+    EXPECT_EQ(del_status, 200) << stores[i] << ": " << del_body;
+  }
+  EXPECT_EQ(*store->LastChange(), 5);
+  EXPECT_EQ(request(1, "/api/v1/sites/site:new").first, 404);
+  EXPECT_EQ(request(1, "/api/v1/sites/site:new?as_of=4").first, 200);
+  for (const std::string path :
+       {"/api/v1/sites?as_of=3", "/api/v1/sites?as_of=4", "/api/v1/sites",
+        "/api/v1/overview?as_of=1", "/api/v1/network?as_of=4", "/api/v1/sites?as_of=9"}) {
+    const auto [sqlite_status, sqlite_body] = request(0, path);
+    const auto [pg_status, pg_body] = request(1, path);
+    EXPECT_EQ(pg_status, sqlite_status) << path << ": " << pg_body;
+    EXPECT_EQ(WithoutMoments(nlohmann::json::parse(pg_body, nullptr, false)),
+              WithoutMoments(nlohmann::json::parse(sqlite_body, nullptr, false)))
+        << path;
+  }
+  EXPECT_THAT(request(1, "/api/v1/sites?as_of=3").second, HasSubstr("site:new"));
   EXPECT_TRUE(store->VerifyAudit().ok());
   for (pid_t pid : pids) {
     ::kill(pid, SIGTERM);

@@ -203,7 +203,7 @@ void AddVersionCommands(CommandLine& cl) {
 
   CLI::App* del = cl.Add(app, "delete", "Remove rows from the store, as one new version",
                          [o] { return RunDelete(*o); });
-  del->add_option("DB", o->db, "The store (a file path)")->required();
+  del->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   del->add_option("TABLE", o->table, "The table: organizations, sites, supply, ...")->required();
   del->add_option("KEY", o->keys,
                   "A row's key: its key columns in order, ',' between (supply: "
@@ -214,14 +214,14 @@ void AddVersionCommands(CommandLine& cl) {
 
   CLI::App* history = cl.Add(app, "history", "The store's versions, or the versions of one row",
                              [o] { return RunHistory(*o); });
-  history->add_option("DB", o->db, "The store (a file path)")->required();
+  history->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   history->add_option("--table", o->table, "The table of the row");
   history->add_option("--key", o->key, "The row's key (its key columns, ',' between)");
   history->add_flag("--json", o->json, "Print JSON");
 
   CLI::App* diff = cl.Add(app, "diff", "What changed between two versions: rows and analyses",
                           [o] { return RunDiff(*o); });
-  diff->add_option("DB", o->db, "The store (a file path)")->required();
+  diff->add_option("DB", o->db, "The store (a file, or a postgresql:// URL)")->required();
   diff->add_option("V1", o->from, "The earlier version (a number or a time)")->required();
   diff->add_option("V2", o->to, "The later version (a number or a time)")->required();
   diff->add_flag("--json", o->json, "Print JSON");

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <span>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -57,6 +59,11 @@ class Result {
     return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
   }
   int64_t Int(int row, int col) const { return std::stoll(Text(row, col)); }
+  // The rows an INSERT, UPDATE or DELETE touched.
+  int64_t Affected() const {
+    const char* n = PQcmdTuples(r_);
+    return n == nullptr || *n == '\0' ? 0 : std::stoll(n);
+  }
 
  private:
   PGresult* r_;
@@ -347,12 +354,28 @@ CREATE UNIQUE INDEX spare_parts_key ON spare_parts(product, supplier, part_numbe
 )sql";
 }
 
+// Schema 5: versions, as SQLite's migration 7: a model change records who made
+// it and what it did, the numbers of removed organizations, sites and products
+// (never reused) are found without a scan, and the oldest version whose rows
+// are all kept (retention) is recorded.
+std::string VersionsDdl() {
+  return R"sql(
+ALTER TABLE changes ADD COLUMN actor text;
+ALTER TABLE changes ADD COLUMN action text;
+CREATE INDEX organizations_closed ON organizations(id) WHERE valid_to IS NOT NULL;
+CREATE INDEX sites_closed ON sites(id) WHERE valid_to IS NOT NULL;
+CREATE INDEX products_closed ON products(id) WHERE valid_to IS NOT NULL;
+CREATE TABLE history_kept(oldest bigint NOT NULL);
+INSERT INTO history_kept VALUES(0);
+)sql";
+}
+
 // Schema n (1-based) upgrades a database from schema n-1. Never change one that
 // has shipped; add a new one. (Its own numbering: the PostgreSQL store starts
 // at the table design of SQLite schema 5.)
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> migrations = {Ddl(), NodeTablesDdl(), RowNumbersDdl(),
-                                                      PassportTablesDdl()};
+                                                      PassportTablesDdl(), VersionsDdl()};
   return migrations;
 }
 
@@ -374,13 +397,35 @@ std::string NumberParameters(const std::string& sql) {
   return out;
 }
 
+// Organizations, sites and products: 0, 1, 2 (the entity tables' model::Table).
+size_t EntityTableOf(model::ColumnKind kind) {
+  switch (kind) {
+    case model::ColumnKind::kOrganizationRef:
+      return 0;
+    case model::ColumnKind::kSiteRef:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+bool IsReference(const model::Column& c) {
+  return c.kind == model::ColumnKind::kOrganizationRef || c.kind == model::ColumnKind::kSiteRef ||
+         c.kind == model::ColumnKind::kProductRef;
+}
+
 // Writes the fields of model/fields.h as COPY binary-format values, in the
 // column types of Ddl(): numbers as float8 and references, ids and versions as
 // int8 (network byte order), flags as int4, the rest as UTF-8 text. Nothing is
 // printed or parsed on either side; a double goes over bit for bit.
 class CopyWriter {
  public:
-  explicit CopyWriter(std::string& out) : out_(out) {}
+  // With `numbers` (and the rows' `schema`), references are written as the
+  // numbers given for the model's entities (StoredModel::numbers) rather than
+  // index + 1.
+  explicit CopyWriter(std::string& out, const model::TableSchema* schema = nullptr,
+                      const std::array<std::vector<int64_t>, 3>* numbers = nullptr)
+      : out_(out), schema_(schema), numbers_(numbers) {}
 
   // What a binary COPY starts and ends with.
   static void Header(std::string& out) {
@@ -395,23 +440,49 @@ class CopyWriter {
     Append(4, 0xFFFFFFFFu);  // length -1
   }
   void Value(const std::string& v) {
+    ++column_;
     if (v.empty()) return Null();  // as the SQLite store: empty text is NULL
     Text(v);
   }
-  void Value(double v) { Field(8, std::bit_cast<uint64_t>(v)); }
-  void Value(const std::optional<double>& v) { v ? Value(*v) : Null(); }
-  void Value(bool v) { Field(4, v ? 1 : 0); }
-  void Value(model::Unit v) { Text(model::UnitSymbol(v)); }
-  void Value(Index v) { v == kNoIndex ? Null() : Int(EntityId(v)); }
+  void Value(double v) {
+    ++column_;
+    Field(8, std::bit_cast<uint64_t>(v));
+  }
+  void Value(const std::optional<double>& v) {
+    ++column_;
+    v ? Field(8, std::bit_cast<uint64_t>(*v)) : Null();
+  }
+  void Value(bool v) {
+    ++column_;
+    Field(4, v ? 1 : 0);
+  }
+  void Value(model::Unit v) {
+    ++column_;
+    Text(model::UnitSymbol(v));
+  }
+  void Value(Index v) {
+    const size_t column = column_++;
+    if (v == kNoIndex) return Null();
+    if (numbers_ == nullptr) return Int(EntityId(v));
+    Int((*numbers_)[EntityTableOf(schema_->columns[column].kind)][v]);
+  }
   void Value(const std::vector<std::string>& v) {
+    ++column_;
     if (v.empty()) return Null();
     Text(internal::JoinIds(v));
+  }
+  // A text value as it is (empty text too).
+  void Text(std::string_view v) {
+    Start();
+    Append(4, v.size());
+    out_.append(v);
   }
   // Ends the row: its field count goes in front of it.
   void End() {
     out_[row_start_] = static_cast<char>(fields_ >> 8);
     out_[row_start_ + 1] = static_cast<char>(fields_ & 0xFF);
     fields_ = 0;
+    column_ = 0;
   }
 
  private:
@@ -434,21 +505,26 @@ class CopyWriter {
     Append(4, static_cast<uint64_t>(bytes));
     Append(bytes, v);
   }
-  void Text(std::string_view v) {
-    Start();
-    Append(4, v.size());
-    out_.append(v);
-  }
-
   std::string& out_;
+  const model::TableSchema* schema_;
+  const std::array<std::vector<int64_t>, 3>* numbers_;
   size_t row_start_ = 0;
   int fields_ = 0;
+  size_t column_ = 0;  // of the row's fields
 };
+
+// Entity numbers to model indices while a model is read: number -> index of
+// organizations, sites and products; empty while numbers are index + 1.
+using IndexOfNumber = std::array<std::vector<Index>, 3>;
 
 // Reads COPY text-format values into the fields of model/fields.h.
 class CopyReader {
  public:
-  explicit CopyReader(std::string_view line) : rest_(line) {}
+  // References are read through `index_of` (with the rows' `schema`) when
+  // given.
+  explicit CopyReader(std::string_view line, const model::TableSchema* schema = nullptr,
+                      const IndexOfNumber* index_of = nullptr)
+      : rest_(line), schema_(schema), index_of_(index_of) {}
 
   // The next value, unescaped; nullopt for NULL.
   std::optional<std::string> Next() {
@@ -470,6 +546,7 @@ class CopyReader {
   }
 
   Status Read(std::string& v) {
+    ++column_;
     v = Next().value_or("");
     return Status::Ok();
   }
@@ -480,6 +557,7 @@ class CopyReader {
     return Status::Ok();
   }
   Status Read(std::optional<double>& v) {
+    ++column_;
     const std::optional<std::string> t = Next();
     v.reset();
     if (!t) return Status::Ok();
@@ -488,15 +566,36 @@ class CopyReader {
     return Status::Ok();
   }
   Status Read(bool& v) {
+    ++column_;
     v = Next().value_or("0") != "0";
     return Status::Ok();
   }
   Status Read(Index& v) {
+    const size_t column = column_++;
     const std::optional<std::string> t = Next();
-    v = t ? static_cast<Index>(std::stoll(*t) - 1) : kNoIndex;
+    if (!t) {
+      v = kNoIndex;
+      return Status::Ok();
+    }
+    const int64_t number = std::stoll(*t);
+    const model::Column* c = schema_ == nullptr ? nullptr : &schema_->columns[column];
+    const std::vector<Index>* index_of =
+        c == nullptr || index_of_ == nullptr ? nullptr : &(*index_of_)[EntityTableOf(c->kind)];
+    if (index_of == nullptr || index_of->empty()) {
+      v = static_cast<Index>(number - 1);
+      return Status::Ok();
+    }
+    v = number > 0 && static_cast<size_t>(number) < index_of->size()
+            ? (*index_of)[static_cast<size_t>(number)]
+            : kNoIndex;
+    if (v == kNoIndex) {
+      return DataLossError(std::string(c->name) + ": refers to " + std::to_string(number) +
+                           ", which is not in this version");
+    }
     return Status::Ok();
   }
   Status Read(model::Unit& v) {
+    ++column_;
     const std::string symbol = Next().value_or("");
     std::optional<model::Unit> unit = model::ParseUnit(symbol);
     if (!unit) return DataLossError("unknown unit '" + symbol + "'");
@@ -504,12 +603,16 @@ class CopyReader {
     return Status::Ok();
   }
   Status Read(std::vector<std::string>& v) {
+    ++column_;
     v = internal::SplitIds(Next().value_or(""));
     return Status::Ok();
   }
 
  private:
   std::string_view rest_;
+  const model::TableSchema* schema_;
+  const IndexOfNumber* index_of_;
+  size_t column_ = 0;  // of the row's fields
 };
 
 // Sorts `rows` by `numbers` (one per row, distinct), and `numbers` with them;
@@ -532,6 +635,11 @@ void InNumberOrder(std::vector<int64_t>& numbers, std::vector<Row>& rows) {
   }
   rows = std::move(sorted);
   numbers = std::move(sorted_numbers);
+}
+
+// The number `before` gives row `i` of entity table `t`.
+int64_t NumberOf(const StoredModel& before, size_t t, Index i) {
+  return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
 }
 
 class PostgresStore final : public Store, public internal::Records {
@@ -582,91 +690,159 @@ class PostgresStore final : public Store, public internal::Records {
   }
 
   StatusOr<StoredModel> ReadModel(std::optional<int64_t> version) const override {
-    if (version) {
-      return FailedPreconditionError(
-          Redacted(path()) +
-          ": reading an earlier version is not implemented for PostgreSQL "
-          "stores yet (SQLite stores have it)");
-    }
     StoredModel stored;
-    model::Model& m = stored.model;
-    Progress progress("loading store", 0, "rows");
-    uint64_t done = 0;
     // One snapshot for every table, so they are consistent with each other.
     RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").status());
-    Status s;
-    for (const model::TableSchema& t : model::AllTables()) {
-      // Read in the table's stored order (no sort in the server), each row with
-      // its number, then put in the numbers' order here when it is not already.
-      const bool entity = IsEntity(t.table);
-      if (stored.version == 0 && s.ok()) {
-        StatusOr<Result> last = db_->Exec("SELECT coalesce(max(seq), 0) FROM changes");
-        if (!last.ok()) {
-          s = last.status();
-          break;
-        }
-        stored.version = last->Int(0, 0);
-      }
-      const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "row_no, ") +
-                              FieldColumns(t) + " FROM " + std::string(t.name) +
-                              " WHERE valid_to IS NULL) TO STDOUT";
-      std::vector<int64_t> numbers;
-      s = model::WithRows(m, t.table, [&](auto& rows) {
-        RENKEI_RETURN_IF_ERROR(db_->CopyOut(sql, [&](std::string_view line) -> Status {
-          CopyReader reader(line);
-          const std::optional<std::string> number = reader.Next();
-          const std::optional<uint64_t> parsed =
-              number ? ParseUnsigned(*number) : std::optional<uint64_t>();
-          if (!parsed) return DataLossError(std::string(t.name) + ": a row without its number");
-          const auto n = static_cast<int64_t>(*parsed);
-          numbers.push_back(n);
-          Status field_status;
-          model::ForEachField(rows.emplace_back(), [&](auto& field) {
-            if (field_status.ok()) field_status = reader.Read(field);
-          });
-          if ((++done & 0xFFFF) == 0) progress.Update(done);
-          if (field_status.ok()) return field_status;
-          return field_status.WithPrefix(std::string(t.name) + " row " + std::to_string(n));
-        }));
-        InNumberOrder(numbers, rows);
-        for (size_t i = 0; entity && i < numbers.size(); ++i) {
-          if (numbers[i] != static_cast<int64_t>(i) + 1) {
-            return DataLossError(std::string(t.name) + " are not numbered densely");
-          }
-        }
-        return Status::Ok();
-      });
-      if (!s.ok()) break;
-    }
+    Status s = ReadTables(version, stored);
     (void)db_->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-    if (!s.ok()) return s.WithPrefix(Redacted(path()));
-    m.IndexIds();
-    for (size_t t = 0; t < stored.next_number.size(); ++t) {
-      stored.next_number[t] =
-          static_cast<int64_t>(model::TableSize(m, static_cast<model::Table>(t))) + 1;
+    if (!s.ok()) {
+      if (s.code() == StatusCode::kInvalidArgument) return s;  // a version not to be had
+      return s.WithPrefix(Redacted(path()));
     }
+    stored.model.IndexIds();
     return stored;
   }
 
-  Status Commit(const StoredModel&, const model::Edit&, const std::string&, const std::string&,
-                int64_t*) override {
-    return FailedPreconditionError(
-        Redacted(path()) +
-        ": upsert, replace and delete are not implemented for PostgreSQL "
-        "stores yet (SQLite stores have them); append works");
+  Status Commit(const StoredModel& before, const model::Edit& edit, const std::string& actor,
+                const std::string& action, int64_t* change) override {
+    const std::string digest = internal::DigestEdit(before.model, edit);
+    int64_t version = 0;
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
+    Status s = [&]() -> Status {
+      RENKEI_RETURN_IF_ERROR(Lock());
+      RENKEI_ASSIGN_OR_RETURN(const int64_t last, LastChange());
+      if (last != before.version) {
+        return UnavailableError(
+            Redacted(path()) + ": the store changed (change " + std::to_string(last) +
+            ") after this change was worked out on change " + std::to_string(before.version) +
+            "; nothing was written: try again");
+      }
+      RENKEI_ASSIGN_OR_RETURN(version, Begin("model", actor, action));
+      // The numbers of the entities after the edit: kept ones keep theirs, new
+      // ones get numbers never used before.
+      std::array<std::vector<int64_t>, 3> numbers;
+      for (size_t t = 0; t < numbers.size(); ++t) {
+        int64_t next = before.next_number[t];
+        for (Index origin : edit.origin[t]) {
+          numbers[t].push_back(origin == kNoIndex ? next++ : NumberOf(before, t, origin));
+        }
+      }
+      // Rows that stop being current, those that refer to others first.
+      for (size_t n = model::kTableCount; n-- > 0;) {
+        if (edit.tables[n].closed.empty()) continue;
+        RENKEI_RETURN_IF_ERROR(
+            CloseRows(before, model::AllTables()[n], edit.tables[n].closed, version));
+      }
+      // New rows and new versions of changed ones, after every row written
+      // before them.
+      for (const model::TableSchema& t : model::AllTables()) {
+        const auto n = static_cast<size_t>(t.table);
+        const std::vector<size_t>& written = edit.tables[n].written;
+        if (written.empty()) continue;
+        int64_t last_row = 0;
+        if (!IsEntity(t.table)) {
+          RENKEI_ASSIGN_OR_RETURN(last_row, LastRowNumber(t));
+        }
+        RENKEI_RETURN_IF_ERROR(CopyRowsAt(
+            edit.after, t, written.size(), [&](size_t k) { return written[k]; },
+            [&](size_t k) {
+              return IsEntity(t.table) ? numbers[n][written[k]]
+                                       : last_row + 1 + static_cast<int64_t>(k);
+            },
+            version, &numbers, [](size_t) {}));
+      }
+      RENKEI_RETURN_IF_ERROR(Compact());
+      return Finish(version, actor, action, digest);
+    }();
+    if (!s.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return s;
+    }
+    if (change != nullptr) *change = version;
+    return Status::Ok();
+  }
+
+  Status ApplyRetention() override {
+    RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());
+    Status s = Lock();
+    if (s.ok()) s = Compact();
+    if (s.ok()) s = db_->Exec("COMMIT").status();
+    if (!s.ok()) (void)db_->Exec("ROLLBACK");
+    return s;
   }
 
   StatusOr<std::vector<Version>> Versions() const override {
-    RENKEI_ASSIGN_OR_RETURN(
-        Result r, db_->Exec("SELECT seq, time FROM changes WHERE kind = 'model' ORDER BY seq"));
+    RENKEI_ASSIGN_OR_RETURN(Result r,
+                            db_->Exec("SELECT seq, time, coalesce(actor, ''), coalesce(action, '') "
+                                      "FROM changes WHERE kind = 'model' ORDER BY seq"));
     std::vector<Version> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.Int(i, 0), r.Text(i, 1), "", ""});
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3)});
+    }
     return out;
   }
 
-  StatusOr<std::vector<RowVersion>> RowHistory(model::Table, const std::string&) const override {
-    return FailedPreconditionError(Redacted(path()) +
-                                   ": row history is not implemented for PostgreSQL stores yet");
+  StatusOr<std::vector<RowVersion>> RowHistory(model::Table table,
+                                               const std::string& key) const override {
+    const model::TableSchema& t = model::Schema(table);
+    RENKEI_RETURN_IF_ERROR(model::ParseDeletion(t.name, key).status());
+    const std::vector<std::string> parts = model::KeyParts(key);
+    auto entity_table = [](const model::Column& c) {
+      return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
+    };
+    std::string select = "SELECT x.valid_from, coalesce(x.valid_to, 0)";
+    for (const model::Column& c : t.columns) {
+      const std::string name(internal::StoredName(c));
+      select += IsReference(c) ? ", (SELECT r.ext_id FROM " + entity_table(c) +
+                                     " r WHERE r.id = x." + name + " LIMIT 1)"
+                               : ", x." + name;
+    }
+    std::string where;
+    std::vector<std::optional<std::string>> params;
+    for (size_t k = 0; k < t.key.size(); ++k) {
+      const model::Column& c = t.columns[static_cast<size_t>(t.key[k])];
+      const std::string name(internal::StoredName(c));
+      if (!where.empty()) where += " AND ";
+      if (IsReference(c) && parts[k].empty()) {
+        where += "x." + name + " IS NULL";
+        continue;
+      }
+      params.emplace_back(parts[k]);
+      const std::string p = "$" + std::to_string(params.size());
+      where += IsReference(c) ? "x." + name + " IN (SELECT id FROM " + entity_table(c) +
+                                    " WHERE ext_id = " + p + ")"
+                              : "coalesce(x." + name + ", '') = " + p;
+    }
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r, db_->Exec(select + " FROM " + std::string(t.name) + " x WHERE " + where +
+                                " ORDER BY x.valid_from" + (IsEntity(table) ? "" : ", x.row_no"),
+                            params));
+    std::vector<RowVersion> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      RowVersion& v = out.emplace_back();
+      v.from = r.Int(i, 0);
+      v.to = r.Int(i, 1);
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        const int col = static_cast<int>(c) + 2;
+        std::string text;
+        if (r.IsNull(i, col)) {
+          // empty
+        } else if (t.columns[c].kind == model::ColumnKind::kNumber) {
+          const std::optional<double> number = ParseNumber(r.Text(i, col));
+          if (!number) {
+            return DataLossError(Redacted(path()) + ": " + std::string(t.name) +
+                                 ": not a number: '" + r.Text(i, col) + "'");
+          }
+          AppendNumber(text, *number);
+        } else if (t.columns[c].kind == model::ColumnKind::kBool) {
+          if (r.Text(i, col) != "0") text = "true";
+        } else {
+          text = r.Text(i, col);
+        }
+        v.cells.push_back(std::move(text));
+      }
+    }
+    return out;
   }
 
   Status Append(const model::Model& model, const model::RowCounts& first_new,
@@ -680,16 +856,23 @@ class PostgresStore final : public Store, public internal::Records {
     std::thread digester([&] { digest = internal::DigestRows(model, first_new, cancel); });
     int64_t recorded = 0;
     Status s = [&]() -> Status {
-      RENKEI_ASSIGN_OR_RETURN(recorded, Begin("model"));
+      RENKEI_ASSIGN_OR_RETURN(recorded, Begin("model", actor, action));
       Progress progress("writing store", total, "rows");
       uint64_t done = 0;
       for (const model::TableSchema& t : model::AllTables()) {
         const auto n = static_cast<size_t>(t.table);
-        RENKEI_RETURN_IF_ERROR(
-            CopyRows(model, t, first_new[n], now[n], first_new[n], recorded, [&](size_t k) {
-              done += k;
-              progress.Update(done);
-            }));
+        if (first_new[n] >= now[n]) continue;
+        // Entities are numbered densely (StoredModel::Dense); other rows go
+        // after every row written before, of any version.
+        int64_t first_number = static_cast<int64_t>(first_new[n]);
+        if (!IsEntity(t.table)) {
+          RENKEI_ASSIGN_OR_RETURN(first_number, LastRowNumber(t));
+        }
+        RENKEI_RETURN_IF_ERROR(CopyRows(model, t, first_new[n], now[n],
+                                        static_cast<size_t>(first_number), recorded, [&](size_t k) {
+                                          done += k;
+                                          progress.Update(done);
+                                        }));
       }
       return Status::Ok();
     }();
@@ -812,15 +995,249 @@ class PostgresStore final : public Store, public internal::Records {
  private:
   friend class CopyAppend;
 
-  // In a transaction: takes the writers' lock and numbers the change, so
-  // changes are numbered in commit order across processes.
-  StatusOr<int64_t> Begin(const std::string& kind) {
+  // In a transaction: takes the writers' lock and numbers the change, made by
+  // `actor` doing `action`, so changes are numbered in commit order across
+  // processes.
+  StatusOr<int64_t> Begin(const std::string& kind, const std::string& actor,
+                          const std::string& action) {
     RENKEI_RETURN_IF_ERROR(Lock());
-    RENKEI_ASSIGN_OR_RETURN(
-        Result r, db_->Exec("INSERT INTO changes(seq, kind) SELECT coalesce(max(seq), 0) + 1, $1 "
-                            "FROM changes RETURNING seq",
-                            {kind}));
+    RENKEI_ASSIGN_OR_RETURN(Result r,
+                            db_->Exec("INSERT INTO changes(seq, kind, actor, action) "
+                                      "SELECT coalesce(max(seq), 0) + 1, $1, $2, $3 FROM changes "
+                                      "RETURNING seq",
+                                      {kind, actor, action}));
     return r.Int(0, 0);
+  }
+
+  // In a read transaction: the rows of every table valid in `version` (the
+  // current ones when nullopt) into `stored`, as SQLite's ReadModel reads them.
+  Status ReadTables(std::optional<int64_t> version, StoredModel& stored) const {
+    RENKEI_ASSIGN_OR_RETURN(const int64_t last, LastChange());
+    stored.version = last;
+    if (version) {
+      RENKEI_ASSIGN_OR_RETURN(
+          Result first,
+          db_->Exec("SELECT coalesce(min(seq), 0) FROM changes WHERE kind = 'model'"));
+      if (first.Int(0, 0) == 0 || *version < first.Int(0, 0)) {
+        return InvalidArgumentError(
+            "version " + std::to_string(*version) +
+            (first.Int(0, 0) == 0
+                 ? ": the store has no versions yet"
+                 : ": before the first version (" + std::to_string(first.Int(0, 0)) + ")"));
+      }
+      if (*version > last) {
+        return InvalidArgumentError("version " + std::to_string(*version) +
+                                    ": after the last change (" + std::to_string(last) + ")");
+      }
+      RENKEI_ASSIGN_OR_RETURN(Result kept, db_->Exec("SELECT oldest FROM history_kept"));
+      if (kept.rows() > 0 && *version < kept.Int(0, 0)) {
+        return InvalidArgumentError(
+            "version " + std::to_string(*version) + ": older than the history kept (from version " +
+            kept.Text(0, 0) + "; renkei policy --keep-versions, --keep-days)");
+      }
+      stored.version = *version;
+    }
+    Progress progress("loading store", 0, "rows");
+    uint64_t done = 0;
+    IndexOfNumber index_of;
+    for (const model::TableSchema& t : model::AllTables()) {
+      RENKEI_RETURN_IF_ERROR(ReadTable(t, version, stored, index_of, [&] {
+        if ((++done & 0xFFFF) == 0) progress.Update(done);
+      }));
+    }
+    if (!version) {
+      for (size_t t = 0; t < stored.next_number.size(); ++t) {
+        const std::string name(model::Schema(static_cast<model::Table>(t)).name);
+        RENKEI_ASSIGN_OR_RETURN(Result closed, db_->Exec("SELECT coalesce(max(id), 0) FROM " +
+                                                         name + " WHERE valid_to IS NOT NULL"));
+        const int64_t current =
+            stored.numbers[t].empty()
+                ? static_cast<int64_t>(model::TableSize(stored.model, static_cast<model::Table>(t)))
+                : stored.numbers[t].back();
+        stored.next_number[t] = std::max(closed.Int(0, 0), current) + 1;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Reads the rows of `t` valid in `version` into `stored`, in entity order
+  // (entities) or the order they were written (the others). Entities' numbers
+  // go to stored.numbers (when not index + 1) and `index_of`, through which
+  // later tables' references are read.
+  Status ReadTable(const model::TableSchema& t, std::optional<int64_t> version, StoredModel& stored,
+                   IndexOfNumber& index_of, const std::function<void()>& tick) const {
+    // Read in the table's stored order (no sort in the server), each row with
+    // its number, then put in the numbers' order here when it is not already.
+    const bool entity = IsEntity(t.table);
+    std::string valid = "valid_to IS NULL";
+    if (version) {
+      const std::string v = std::to_string(*version);
+      valid = "valid_from <= " + v + " AND (valid_to IS NULL OR valid_to > " + v + ")";
+    }
+    const std::string sql = "COPY (SELECT " + std::string(entity ? "id, " : "row_no, ") +
+                            FieldColumns(t) + " FROM " + std::string(t.name) + " WHERE " + valid +
+                            ") TO STDOUT";
+    const auto n = static_cast<size_t>(t.table);
+    std::vector<int64_t> numbers;
+    return model::WithRows(stored.model, t.table, [&](auto& rows) -> Status {
+      RENKEI_RETURN_IF_ERROR(db_->CopyOut(sql, [&](std::string_view line) -> Status {
+        CopyReader reader(line, &t, &index_of);
+        const std::optional<std::string> number = reader.Next();
+        const std::optional<uint64_t> parsed =
+            number ? ParseUnsigned(*number) : std::optional<uint64_t>();
+        if (!parsed) return DataLossError(std::string(t.name) + ": a row without its number");
+        const auto k = static_cast<int64_t>(*parsed);
+        numbers.push_back(k);
+        Status field_status;
+        model::ForEachField(rows.emplace_back(), [&](auto& field) {
+          if (field_status.ok()) field_status = reader.Read(field);
+        });
+        tick();
+        if (field_status.ok()) return field_status;
+        return field_status.WithPrefix(std::string(t.name) + " row " + std::to_string(k));
+      }));
+      InNumberOrder(numbers, rows);
+      if (!entity) return Status::Ok();
+      bool dense = true;
+      for (size_t i = 0; i < numbers.size(); ++i) {
+        if (i > 0 && numbers[i] == numbers[i - 1]) {
+          return DataLossError(std::string(t.name) + " number " + std::to_string(numbers[i]) +
+                               " appears twice in one version");
+        }
+        if (numbers[i] != static_cast<int64_t>(i) + 1) dense = false;
+      }
+      if (dense) return Status::Ok();
+      std::vector<Index>& of = index_of[n];
+      of.assign(static_cast<size_t>(numbers.back()) + 1, kNoIndex);
+      for (size_t i = 0; i < numbers.size(); ++i) {
+        of[static_cast<size_t>(numbers[i])] = static_cast<Index>(i);
+      }
+      stored.numbers[n] = std::move(numbers);
+      return Status::Ok();
+    });
+  }
+
+  // The highest row number of a table that is not an entity's, of any
+  // version; 0 when it is empty.
+  StatusOr<int64_t> LastRowNumber(const model::TableSchema& t) const {
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r, db_->Exec("SELECT coalesce(max(row_no), 0) FROM " + std::string(t.name)));
+    return r.Int(0, 0);
+  }
+
+  // In Commit's transaction: gives `rows` of `before` (current rows of `t`)
+  // valid_to `version`, matched by key as the table's key index has it: the
+  // keys are COPYed into a temporary table and the rows closed by one UPDATE.
+  // DataLoss when one of them is not current in the store.
+  Status CloseRows(const StoredModel& before, const model::TableSchema& t,
+                   const std::vector<size_t>& rows, int64_t version) {
+    const std::string closing = "renkei_closing_" + std::string(t.name);
+    std::string columns;
+    std::string match;
+    std::vector<size_t> key_columns;  // in column order, as the row's fields come
+    if (IsEntity(t.table)) {
+      columns = "id bigint";
+      match = "t.id = k.id";
+    } else {
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        if (std::find(t.key.begin(), t.key.end(), static_cast<int>(c)) == t.key.end()) continue;
+        const model::Column& column = t.columns[c];
+        const std::string name(internal::StoredName(column));
+        const bool ref = IsReference(column);
+        key_columns.push_back(c);
+        if (!columns.empty()) columns += ", ";
+        columns += name + (ref ? " bigint" : " text");
+        if (!match.empty()) match += " AND ";
+        match += column.required ? "t." + name : "coalesce(t." + name + (ref ? ", 0)" : ", '')");
+        match += " = k." + name;
+      }
+    }
+    RENKEI_RETURN_IF_ERROR(
+        db_->Exec("CREATE TEMPORARY TABLE " + closing + "(" + columns + ") ON COMMIT DROP")
+            .status());
+    const auto table = static_cast<size_t>(t.table);
+    size_t i = 0;
+    bool ended = false;
+    RENKEI_RETURN_IF_ERROR(model::WithRows(before.model, t.table, [&](const auto& all) {
+      return db_->CopyIn("COPY " + closing + " FROM STDIN (FORMAT binary)",
+                         [&](std::string& buffer) {
+                           if (ended) return false;
+                           if (i == 0) CopyWriter::Header(buffer);
+                           CopyWriter w(buffer);
+                           while (i < rows.size() && buffer.size() < (1u << 20)) {
+                             const size_t row = rows[i++];
+                             if (IsEntity(t.table)) {
+                               w.Int(NumberOf(before, table, static_cast<Index>(row)));
+                             } else {
+                               WriteKey(w, before, t, key_columns, all[row]);
+                             }
+                             w.End();
+                           }
+                           if (i == rows.size()) {
+                             CopyWriter::Trailer(buffer);
+                             ended = true;
+                           }
+                           return true;
+                         });
+    }));
+    // A new table has no statistics: the planner would take it for a few rows.
+    if (rows.size() > 1000) RENKEI_RETURN_IF_ERROR(db_->Exec("ANALYZE " + closing).status());
+    RENKEI_ASSIGN_OR_RETURN(
+        Result closed, db_->Exec("UPDATE " + std::string(t.name) + " t SET valid_to = $1 FROM " +
+                                     closing + " k WHERE " + match + " AND t.valid_to IS NULL",
+                                 {std::to_string(version)}));
+    if (closed.Affected() != static_cast<int64_t>(rows.size())) {
+      return DataLossError(Redacted(path()) + ": " + std::to_string(rows.size()) + " rows of " +
+                           std::string(t.name) + " to replace or remove, " +
+                           std::to_string(closed.Affected()) + " current in the store");
+    }
+    return db_->Exec("DROP TABLE " + closing).status();
+  }
+
+  // Writes the key columns `key_columns` of `row` (of `t` in `before`) as
+  // CloseRows' temporary table holds them: references as entity numbers (0 for
+  // none), text as it is ("" for none).
+  template <typename Row>
+  static void WriteKey(CopyWriter& w, const StoredModel& before, const model::TableSchema& t,
+                       const std::vector<size_t>& key_columns, const Row& row) {
+    size_t column = 0;
+    model::ForEachField(row, [&](const auto& v) {
+      const size_t c = column++;
+      if (std::find(key_columns.begin(), key_columns.end(), c) == key_columns.end()) return;
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_same_v<T, Index>) {
+        w.Int(v == kNoIndex ? int64_t{0} : NumberOf(before, EntityTableOf(t.columns[c].kind), v));
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        w.Text(v);
+      }
+    });
+  }
+
+  // In a transaction holding the writers' lock: drops the rows no version kept
+  // under the store's retention settings can see (Store::ApplyRetention).
+  Status Compact() {
+    auto setting = [&](const char* name) -> StatusOr<int64_t> {
+      RENKEI_ASSIGN_OR_RETURN(std::string value, Setting(name, "0"));
+      const std::optional<uint64_t> n = ParseUnsigned(value);
+      return n ? static_cast<int64_t>(*n) : 0;
+    };
+    RENKEI_ASSIGN_OR_RETURN(const int64_t keep_versions, setting("keep_versions"));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t keep_days, setting("keep_days"));
+    if (keep_versions == 0 && keep_days == 0) return Status::Ok();
+    RENKEI_ASSIGN_OR_RETURN(
+        Result r, db_->Exec("SELECT seq, time FROM changes WHERE kind = 'model' ORDER BY seq"));
+    std::vector<std::pair<int64_t, std::string>> versions;
+    for (int i = 0; i < r.rows(); ++i) versions.emplace_back(r.Int(i, 0), r.Text(i, 1));
+    const std::optional<int64_t> oldest = internal::OldestKept(versions, keep_versions, keep_days);
+    RENKEI_ASSIGN_OR_RETURN(Result kept, db_->Exec("SELECT oldest FROM history_kept"));
+    if (!oldest || *oldest <= kept.Int(0, 0)) return Status::Ok();
+    const std::string v = std::to_string(*oldest);
+    for (const model::TableSchema& t : model::AllTables()) {
+      RENKEI_RETURN_IF_ERROR(db_->Exec("DELETE FROM " + std::string(t.name) +
+                                       " WHERE valid_to IS NOT NULL AND valid_to <= " + v)
+                                 .status());
+    }
+    return db_->Exec("UPDATE history_kept SET oldest = " + v).status();
   }
 
   // In a transaction: the writers' lock, held to its end.
@@ -860,33 +1277,48 @@ class PostgresStore final : public Store, public internal::Records {
   internal::Records& records() override { return *this; }
 
   // COPYs rows [from, to) of table `t` of `m` in, as change `valid_from`; row
-  // `from` is row `index` of the store's model (`m` may hold a part of it).
+  // `from` is numbered (its id or row_no) `index` + 1, the next `index` + 2, ...
+  // (`m` may hold a part of the store's model).
   Status CopyRows(const model::Model& m, const model::TableSchema& t, size_t from, size_t to,
                   size_t index, int64_t valid_from, const std::function<void(size_t)>& tick) {
-    if (from >= to) return Status::Ok();
+    return CopyRowsAt(
+        m, t, to - from, [&](size_t k) { return from + k; },
+        [&](size_t k) { return EntityId(static_cast<Index>(index + k)); }, valid_from, nullptr,
+        tick);
+  }
+
+  // COPYs `count` rows of table `t` of `m` in, as change `valid_from`: the k-th
+  // is row row_at(k), numbered (its id or row_no) number_at(k). References are
+  // written as `numbers` gives the entities' numbers, or index + 1 without it.
+  Status CopyRowsAt(const model::Model& m, const model::TableSchema& t, size_t count,
+                    const std::function<size_t(size_t)>& row_at,
+                    const std::function<int64_t(size_t)>& number_at, int64_t valid_from,
+                    const std::array<std::vector<int64_t>, 3>* numbers,
+                    const std::function<void(size_t)>& tick) {
+    if (count == 0) return Status::Ok();
     const std::string sql = "COPY " + std::string(t.name) + "(" +
                             (IsEntity(t.table) ? "id, " : "row_no, ") + FieldColumns(t) +
                             ", valid_from) FROM STDIN (FORMAT binary)";
     return model::WithRows(m, t.table, [&](const auto& rows) {
-      size_t i = from;
+      size_t k = 0;
       bool ended = false;
       return db_->CopyIn(sql, [&](std::string& buffer) {
         if (ended) return false;
-        if (i == from) CopyWriter::Header(buffer);
-        const size_t start = i;
-        CopyWriter w(buffer);
-        while (i < to && buffer.size() < (1u << 20)) {
-          w.Int(EntityId(static_cast<Index>(index + (i - from))));  // id or row_no
-          internal::PutRow(w, rows[i]);
+        if (k == 0) CopyWriter::Header(buffer);
+        const size_t start = k;
+        CopyWriter w(buffer, &t, numbers);
+        while (k < count && buffer.size() < (1u << 20)) {
+          w.Int(number_at(k));  // id or row_no
+          internal::PutRow(w, rows[row_at(k)]);
           w.Int(valid_from);
           w.End();
-          ++i;
+          ++k;
         }
-        if (i == to) {
+        if (k == count) {
           CopyWriter::Trailer(buffer);
           ended = true;
         }
-        tick(i - start);
+        tick(k - start);
         return true;
       });
     });
@@ -920,9 +1352,16 @@ class CopyAppend final : public StreamedAppend {
   Status Begin(const model::RowCounts& first_new) {
     RENKEI_RETURN_IF_ERROR(store_.db_->Exec("BEGIN").status());
     open_ = true;
-    RENKEI_ASSIGN_OR_RETURN(change_, store_.Begin("model"));
+    RENKEI_ASSIGN_OR_RETURN(change_, store_.Begin("model", actor_, action_));
     for (const model::TableSchema& t : model::AllTables()) {
-      if (first_new[static_cast<size_t>(t.table)] != 0) continue;
+      const auto n = static_cast<size_t>(t.table);
+      // Rows that are not entities go after every row written before, of any
+      // version (entities are numbered densely: StoredModel::Dense).
+      if (!IsEntity(t.table)) {
+        RENKEI_ASSIGN_OR_RETURN(const int64_t last, store_.LastRowNumber(t));
+        offset_[n] = last - static_cast<int64_t>(first_new[n]);
+      }
+      if (first_new[n] != 0 || offset_[n] != 0) continue;
       RENKEI_ASSIGN_OR_RETURN(Result r,
                               store_.db_->Exec("SELECT indexname, indexdef FROM pg_indexes WHERE "
                                                "schemaname = current_schema() AND tablename = $1",
@@ -934,7 +1373,9 @@ class CopyAppend final : public StreamedAppend {
     }
     stream_ = std::make_unique<internal::RowStream>(
         first_new, [this](const internal::Chunk& chunk, size_t rows) {
-          return store_.CopyRows(chunk.rows, model::Schema(chunk.table), 0, rows, chunk.first,
+          const int64_t offset = offset_[static_cast<size_t>(chunk.table)];
+          return store_.CopyRows(chunk.rows, model::Schema(chunk.table), 0, rows,
+                                 static_cast<size_t>(static_cast<int64_t>(chunk.first) + offset),
                                  change_, [](size_t) {});
         });
     return Status::Ok();
@@ -952,6 +1393,10 @@ class CopyAppend final : public StreamedAppend {
     for (const std::string& index : dropped_indexes_) {
       RENKEI_RETURN_IF_ERROR(store_.db_->Exec(index).status());
     }
+    RENKEI_RETURN_IF_ERROR(store_.db_
+                               ->Exec("UPDATE changes SET action = $1 WHERE seq = $2",
+                                      {action_, std::to_string(change_)})
+                               .status());
     RENKEI_RETURN_IF_ERROR(store_.Finish(change_, actor_, action_, *digest));
     open_ = false;
     if (change != nullptr) *change = change_;
@@ -963,7 +1408,8 @@ class CopyAppend final : public StreamedAppend {
   std::unique_ptr<internal::RowStream> stream_;
   bool open_ = false;  // the transaction is open
   int64_t change_ = 0;
-  std::vector<std::string> dropped_indexes_;  // CREATE INDEX statements, for Commit
+  std::array<int64_t, model::kTableCount> offset_{};  // row_no - 1 - model index
+  std::vector<std::string> dropped_indexes_;          // CREATE INDEX statements, for Commit
 };
 
 std::unique_ptr<StreamedAppend> PostgresStore::BeginStreamedAppend(

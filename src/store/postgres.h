@@ -7,7 +7,12 @@
 //   - A writer takes one transaction-scoped advisory lock before it numbers its
 //     change, so changes (and the versions rows carry) are numbered in commit
 //     order and the audit log's hash chain stays linear across processes.
-//   - Rows are written with COPY, and read with COPY, streamed.
+//   - Rows are written with COPY, and read with COPY, streamed. A row that is
+//     not an entity's carries `row_no`, numbered past every row of its table
+//     written before (of any version), the order LoadModel gives.
+//   - A commit of an edit (Store::Commit) COPYs the keys of the rows it
+//     replaces or removes into a temporary table and closes them with one
+//     UPDATE; as of reads (ReadModel(version)) COPY the rows valid then.
 //   - A commit notifies the channel `renkei_changes` with its change number;
 //     the change feed (changes.h) LISTENs on it.
 //   - The node's own tables (store/node_records.h) are there too; triggers

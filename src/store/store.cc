@@ -1029,35 +1029,20 @@ Status Compact(sqlite3* db) {
       versions.emplace_back(s.Int(0), s.Text(1));
     }
   }
-  // The oldest version each setting keeps; together, the older of the two.
-  int64_t oldest = INT64_MAX;
-  if (keep_versions > 0) {
-    oldest = versions.size() > static_cast<size_t>(keep_versions)
-                 ? versions[versions.size() - static_cast<size_t>(keep_versions)].first
-                 : 0;
-  }
-  if (keep_days > 0) {
-    const std::string horizon =
-        Rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days, true);
-    int64_t at_horizon = 0;  // the version in force then
-    for (const auto& [seq, time] : versions) {
-      if (time <= horizon) at_horizon = seq;
-    }
-    oldest = std::min(oldest, at_horizon);
-  }
+  const std::optional<int64_t> oldest = internal::OldestKept(versions, keep_versions, keep_days);
   RENKEI_ASSIGN_OR_RETURN(const int64_t kept, QueryInt(db, "SELECT oldest FROM history_kept"));
-  if (oldest == INT64_MAX || oldest <= kept) return Status::Ok();
+  if (!oldest || *oldest <= kept) return Status::Ok();
   for (const model::TableSchema& t : model::AllTables()) {
     RENKEI_ASSIGN_OR_RETURN(Statement drop,
                             Statement::Prepare(db, "DELETE FROM " + std::string(t.name) +
                                                        " WHERE valid_to IS NOT NULL AND "
                                                        "valid_to <= ?"));
-    drop.Bind(1, oldest);
+    drop.Bind(1, *oldest);
     RENKEI_RETURN_IF_ERROR(drop.Run());
   }
   RENKEI_ASSIGN_OR_RETURN(Statement mark,
                           Statement::Prepare(db, "UPDATE history_kept SET oldest = ?"));
-  mark.Bind(1, oldest);
+  mark.Bind(1, *oldest);
   return mark.Run();
 }
 
@@ -1092,8 +1077,6 @@ Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
         numbers[t].push_back(origin == kNoIndex ? next++ : NumberOf(before, t, origin));
       }
     }
-    ContentDigest digest;
-    const std::atomic<bool> cancel{false};
     // Rows that stop being current, those that refer to others first.
     for (size_t n = model::kTableCount; n-- > 0;) {
       const model::TableSchema& t = model::AllTables()[n];
@@ -1111,9 +1094,6 @@ Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
                                model::RowName(t.table, model::RowKey(before.model, t.table, row)) +
                                " is not current in the store");
         }
-        digest.Add(std::string_view("closed"));
-        digest.Add(t.name);
-        digest.Add(model::RowKey(before.model, t.table, row));
       }
     }
     // New rows and new versions of changed ones.
@@ -1132,14 +1112,14 @@ Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
           PutRow(b, rows[row]);
           b.Int(version);
           RENKEI_RETURN_IF_ERROR(insert.Run());
-          internal::DigestTable(digest, t.table, edit.after, row, row + 1, cancel);
         }
         return Status::Ok();
       });
       RENKEI_RETURN_IF_ERROR(written);
     }
     RENKEI_RETURN_IF_ERROR(Compact(db_));
-    RENKEI_RETURN_IF_ERROR(AppendAuditEntry(db_, actor, action, digest.HexDigest()));
+    RENKEI_RETURN_IF_ERROR(
+        AppendAuditEntry(db_, actor, action, internal::DigestEdit(before.model, edit)));
     if (change != nullptr) *change = version;
     return Status::Ok();
   }();

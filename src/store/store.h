@@ -110,9 +110,10 @@ class Store {
   StatusOr<model::Model> LoadModel() const;
 
   // Reads the model as of change `version` (the rows valid after it was
-  // committed), or the current one; in one read transaction. As of a version,
-  // InvalidArgument for one before the first version or after the last change.
-  // PostgreSQL reads the current model only (FailedPrecondition otherwise).
+  // committed), or the current one; in one read transaction (PostgreSQL: one
+  // snapshot). As of a version, InvalidArgument for one before the first
+  // version, after the last change, or older than the history kept
+  // (ApplyRetention).
   virtual StatusOr<StoredModel> ReadModel(std::optional<int64_t> version = std::nullopt) const = 0;
 
   // The model as of `as_of` (VersionAt), or the current one when it is empty:
@@ -129,9 +130,10 @@ class Store {
   // change whose number the new rows carry: the rows it changes or removes get
   // it as their valid_to, its new and changed rows are inserted; the audit log
   // records `actor` and `action` with the digest of what changed. All or
-  // nothing. Nothing is written when the store changed since
-  // `before` was read (Unavailable: work it out again). PostgreSQL:
-  // FailedPrecondition.
+  // nothing, under the writers' lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+  // advisory lock every writer takes), with the retention settings applied in
+  // the same transaction (ApplyRetention). Nothing is written when the store changed since `before`
+  // was read (Unavailable: work it out again).
   virtual Status Commit(const StoredModel& before, const model::Edit& edit,
                         const std::string& actor, const std::string& action,
                         int64_t* change = nullptr) = 0;
@@ -140,14 +142,15 @@ class Store {
   // settings ("keep_versions": the last N versions; "keep_days": the versions of
   // the last D days, and the one in force before them; both: what either
   // keeps); Commit applies them too. Versions older than what is kept can no
-  // longer be read. PostgreSQL keeps all history (no-op).
-  virtual Status ApplyRetention() { return Status::Ok(); }
+  // longer be read (the oldest kept is recorded in `history_kept`).
+  virtual Status ApplyRetention() = 0;
 
   // The versions (model changes), oldest first.
   virtual StatusOr<std::vector<Version>> Versions() const = 0;
 
   // Every version of the row of `table` with key `key` (model/row_text.h),
-  // oldest first; empty when there never was one. PostgreSQL: FailedPrecondition.
+  // oldest first; empty when there never was one (within the history kept).
+  // InvalidArgument for a key without the table's key columns.
   virtual StatusOr<std::vector<RowVersion>> RowHistory(model::Table table,
                                                        const std::string& key) const = 0;
 

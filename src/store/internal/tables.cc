@@ -1,6 +1,12 @@
 #include "store/internal/tables.h"
 
+#include <algorithm>
+#include <chrono>
+#include <climits>
 #include <optional>
+
+#include "base/clock.h"
+#include "model/row_text.h"
 
 namespace renkei::store::internal {
 namespace {
@@ -84,6 +90,48 @@ std::string DigestRows(const model::Model& m, const model::RowCounts& first,
     DigestTable(digest, t.table, m, first[n], now[n], cancel);
   }
   return digest.HexDigest();
+}
+
+std::string DigestEdit(const model::Model& before, const model::Edit& edit) {
+  ContentDigest digest;
+  const std::atomic<bool> cancel{false};
+  // Rows that stop being current, those that refer to others first.
+  for (size_t n = model::kTableCount; n-- > 0;) {
+    const model::TableSchema& t = model::AllTables()[n];
+    for (size_t row : edit.tables[n].closed) {
+      digest.Add(std::string_view("closed"));
+      digest.Add(t.name);
+      digest.Add(model::RowKey(before, t.table, row));
+    }
+  }
+  // New rows and new versions of changed ones.
+  for (const model::TableSchema& t : model::AllTables()) {
+    for (size_t row : edit.tables[static_cast<size_t>(t.table)].written) {
+      DigestTable(digest, t.table, edit.after, row, row + 1, cancel);
+    }
+  }
+  return digest.HexDigest();
+}
+
+std::optional<int64_t> OldestKept(const std::vector<std::pair<int64_t, std::string>>& versions,
+                                  int64_t keep_versions, int64_t keep_days) {
+  if (keep_versions <= 0 && keep_days <= 0) return std::nullopt;
+  int64_t oldest = INT64_MAX;
+  if (keep_versions > 0) {
+    oldest = versions.size() > static_cast<size_t>(keep_versions)
+                 ? versions[versions.size() - static_cast<size_t>(keep_versions)].first
+                 : 0;
+  }
+  if (keep_days > 0) {
+    const std::string horizon =
+        Rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days, true);
+    int64_t at_horizon = 0;  // the version in force then
+    for (const auto& [seq, time] : versions) {
+      if (time <= horizon) at_horizon = seq;
+    }
+    oldest = std::min(oldest, at_horizon);
+  }
+  return oldest;
 }
 
 }  // namespace renkei::store::internal

@@ -6,11 +6,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/builder.h"
+#include "model/edit.h"
 #include "model/fields.h"
 #include "model/schema.h"
 #include "store/audit.h"
@@ -50,6 +53,19 @@ void DigestTable(ContentDigest& digest, model::Table t, const model::Model& m, s
 // Stops early (the result is then meaningless) once `cancel` is set.
 std::string DigestRows(const model::Model& m, const model::RowCounts& first,
                        const std::atomic<bool>& cancel);
+
+// The SHA-256 of what `edit` (worked out on `before`) changes, as the audit log
+// records a commit (Store::Commit): the keys of the rows it closes, tables in
+// reverse order, then the rows it writes, tables in order, as DigestTable.
+std::string DigestEdit(const model::Model& before, const model::Edit& edit);
+
+// The oldest version the retention settings keep (Store::ApplyRetention): of
+// the model changes `versions` (number and RFC 3339 time, oldest first), the
+// last `keep_versions` ones and, with `keep_days`, those of the last that many
+// days and the one in force before them; both: the older of the two. 0 keeps
+// them all; nullopt when neither setting is on (0).
+std::optional<int64_t> OldestKept(const std::vector<std::pair<int64_t, std::string>>& versions,
+                                  int64_t keep_versions, int64_t keep_days);
 
 }  // namespace renkei::store::internal
 
