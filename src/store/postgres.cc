@@ -33,6 +33,7 @@ namespace {
 using internal::EntityId;
 using internal::FieldColumns;
 using internal::IsEntity;
+using internal::NumberOf;
 using model::Index;
 using model::kNoIndex;
 
@@ -637,11 +638,6 @@ void InNumberOrder(std::vector<int64_t>& numbers, std::vector<Row>& rows) {
   numbers = std::move(sorted_numbers);
 }
 
-// The number `before` gives row `i` of entity table `t`.
-int64_t NumberOf(const StoredModel& before, size_t t, Index i) {
-  return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
-}
-
 class PostgresStore final : public Store, public internal::Records {
  public:
   PostgresStore(std::string url, std::unique_ptr<Connection> db)
@@ -718,15 +714,7 @@ class PostgresStore final : public Store, public internal::Records {
             "; nothing was written: try again");
       }
       RENKEI_ASSIGN_OR_RETURN(version, Begin("model", actor, action));
-      // The numbers of the entities after the edit: kept ones keep theirs, new
-      // ones get numbers never used before.
-      std::array<std::vector<int64_t>, 3> numbers;
-      for (size_t t = 0; t < numbers.size(); ++t) {
-        int64_t next = before.next_number[t];
-        for (Index origin : edit.origin[t]) {
-          numbers[t].push_back(origin == kNoIndex ? next++ : NumberOf(before, t, origin));
-        }
-      }
+      const std::array<std::vector<int64_t>, 3> numbers = internal::EntityNumbers(before, edit);
       // Rows that stop being current, those that refer to others first.
       for (size_t n = model::kTableCount; n-- > 0;) {
         if (edit.tables[n].closed.empty()) continue;

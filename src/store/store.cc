@@ -37,6 +37,7 @@ using internal::FieldColumns;
 using internal::FieldCount;
 using internal::IsEntity;
 using internal::JoinIds;
+using internal::NumberOf;
 using internal::PutRow;
 using internal::Statement;
 using model::Index;
@@ -952,11 +953,6 @@ Status SqliteStore::Append(const model::Model& model, const model::RowCounts& fi
 
 namespace {
 
-// The number `before` gives row `i` of entity table `t`.
-int64_t NumberOf(const StoredModel& before, size_t t, Index i) {
-  return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
-}
-
 // "ext_id"-free condition matching the current row with a key: "id = ?" for
 // an entity (bound to its number); each key column otherwise, an optional one
 // through coalesce as the table's key index has it.
@@ -1068,15 +1064,7 @@ Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
     }
     RENKEI_ASSIGN_OR_RETURN(const int64_t version,
                             internal::RecordChange(db_, "model", actor, action));
-    // The numbers of the entities after the edit: kept ones keep theirs, new
-    // ones get numbers never used before.
-    std::array<std::vector<int64_t>, 3> numbers;
-    for (size_t t = 0; t < numbers.size(); ++t) {
-      int64_t next = before.next_number[t];
-      for (Index origin : edit.origin[t]) {
-        numbers[t].push_back(origin == kNoIndex ? next++ : NumberOf(before, t, origin));
-      }
-    }
+    const std::array<std::vector<int64_t>, 3> numbers = internal::EntityNumbers(before, edit);
     // Rows that stop being current, those that refer to others first.
     for (size_t n = model::kTableCount; n-- > 0;) {
       const model::TableSchema& t = model::AllTables()[n];

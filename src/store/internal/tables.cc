@@ -134,4 +134,16 @@ std::optional<int64_t> OldestKept(const std::vector<std::pair<int64_t, std::stri
   return oldest;
 }
 
+std::array<std::vector<int64_t>, 3> EntityNumbers(const StoredModel& before,
+                                                  const model::Edit& edit) {
+  std::array<std::vector<int64_t>, 3> numbers;
+  for (size_t t = 0; t < numbers.size(); ++t) {
+    int64_t next = before.next_number[t];
+    for (model::Index origin : edit.origin[t]) {
+      numbers[t].push_back(origin == model::kNoIndex ? next++ : NumberOf(before, t, origin));
+    }
+  }
+  return numbers;
+}
+
 }  // namespace renkei::store::internal

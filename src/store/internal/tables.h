@@ -4,6 +4,7 @@
 #ifndef RENKEI_STORE_INTERNAL_TABLES_H_
 #define RENKEI_STORE_INTERNAL_TABLES_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "model/fields.h"
 #include "model/schema.h"
 #include "store/audit.h"
+#include "store/store.h"
 
 namespace renkei::store::internal {
 
@@ -66,6 +68,17 @@ std::string DigestEdit(const model::Model& before, const model::Edit& edit);
 // them all; nullopt when neither setting is on (0).
 std::optional<int64_t> OldestKept(const std::vector<std::pair<int64_t, std::string>>& versions,
                                   int64_t keep_versions, int64_t keep_days);
+
+// The number `before` gives row `i` of entity table `t` (StoredModel::numbers).
+inline int64_t NumberOf(const StoredModel& before, size_t t, model::Index i) {
+  return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
+}
+
+// The numbers of the entities of `edit.after` (organizations, sites,
+// products): a kept entity keeps its number, a new one gets one never used
+// before (from before.next_number).
+std::array<std::vector<int64_t>, 3> EntityNumbers(const StoredModel& before,
+                                                  const model::Edit& edit);
 
 }  // namespace renkei::store::internal
 
