@@ -8,6 +8,7 @@ Usage: bench/living/run [--sites N] [--runs R] [--work DIR]
 """
 import argparse
 import csv
+import json
 import os
 import random
 import shutil
@@ -204,6 +205,14 @@ def main():
         lambda: timed([RENKEI, "risk", "spof", work_db]))
     run("renkei risk spof --as-of 1 (the version before the upsert)",
         lambda: timed([RENKEI, "risk", "spof", work_db, "--as-of", "1"]))
+    # What changed from one version to the other: the rows, and the analyses'
+    # changes (single points of failure, concentration, footprints with the rows
+    # each is computed from), against the two versions' single-point analyses.
+    versions = subprocess.run([RENKEI, "history", work_db, "--json"], check=True,
+                              capture_output=True).stdout
+    last = json.loads(versions)[-1]["version"]
+    run(f"renkei diff 1 {last} --json (rows and analyses)",
+        lambda: timed([RENKEI, "diff", work_db, "1", str(last), "--json"]))
 
     print()
     up = results["renkei import --mode upsert (1 % of rows)"]
@@ -216,6 +225,8 @@ def main():
     print(f"upsert time / sqlite3 shell time:     {up / shell:6.2f}   (target <= 2)")
     print(f"full re-import time / replace time:   {full / rep:6.2f}")
     print(f"analysis as of v1 / analysis now:     {spof_old / spof_now:6.2f}   (target <= 1.5)")
+    diff = results[f"renkei diff 1 {last} --json (rows and analyses)"]
+    print(f"diff / (spof now + spof as of v1):    {diff / (spof_now + spof_old):6.2f}")
     print(f"history bytes per changed row: {history_bytes / changed_rows:8.1f}"
           f"   ({history_bytes:,} bytes for {changed_rows:,} rows)")
 

@@ -701,6 +701,7 @@ class PostgresStore final : public Store, public internal::Records {
 
   Status Commit(const StoredModel& before, const model::Edit& edit, const std::string& actor,
                 const std::string& action, int64_t* change) override {
+    RENKEI_RETURN_IF_ERROR(internal::CheckEditBase(before, Redacted(path())));
     const std::string digest = internal::DigestEdit(before.model, edit);
     int64_t version = 0;
     RENKEI_RETURN_IF_ERROR(db_->Exec("BEGIN").status());

@@ -1054,6 +1054,7 @@ Status SqliteStore::ApplyRetention() {
 
 Status SqliteStore::Commit(const StoredModel& before, const model::Edit& edit,
                            const std::string& actor, const std::string& action, int64_t* change) {
+  RENKEI_RETURN_IF_ERROR(internal::CheckEditBase(before, path()));
   RENKEI_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   Status s = [&]() -> Status {
     RENKEI_ASSIGN_OR_RETURN(const int64_t last, internal::LastChange(db_));

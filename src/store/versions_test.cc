@@ -486,6 +486,14 @@ TEST_F(VersionsTest, AWriterThatWorkedOnAnOldVersionIsRefused) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr("try again"));
   EXPECT_EQ(store->LoadModel()->demand.size(), 1u);
+  // A model read as of a version, even the last one, is no base for an edit:
+  // it does not know which numbers new entities may take.
+  auto as_of = store->ReadModel(*store->LastChange());
+  ASSERT_TRUE(as_of.ok()) << as_of.status().ToString();
+  s = store->Commit(*as_of, *edit, "tester", "delete");
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("not on one read as of a version"));
+  EXPECT_EQ(store->LoadModel()->demand.size(), 1u);
 }
 
 TEST_F(VersionsTest, RetentionDropsHistoryNoKeptVersionSees) {

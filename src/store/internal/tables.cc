@@ -134,6 +134,16 @@ std::optional<int64_t> OldestKept(const std::vector<std::pair<int64_t, std::stri
   return oldest;
 }
 
+Status CheckEditBase(const StoredModel& before, const std::string& store) {
+  for (int64_t next : before.next_number) {
+    if (next > 0) continue;
+    return FailedPreconditionError(store +
+                                   ": an edit is worked out on the current model, not on one "
+                                   "read as of a version");
+  }
+  return Status::Ok();
+}
+
 std::array<std::vector<int64_t>, 3> EntityNumbers(const StoredModel& before,
                                                   const model::Edit& edit) {
   std::array<std::vector<int64_t>, 3> numbers;

@@ -74,6 +74,11 @@ inline int64_t NumberOf(const StoredModel& before, size_t t, model::Index i) {
   return before.numbers[t].empty() ? EntityId(i) : before.numbers[t][i];
 }
 
+// FailedPrecondition unless `before` is the current model as ReadModel() reads
+// it (a read as of a version knows no numbers for new entities): what every
+// Store::Commit checks first.
+Status CheckEditBase(const StoredModel& before, const std::string& store);
+
 // The numbers of the entities of `edit.after` (organizations, sites,
 // products): a kept entity keeps its number, a new one gets one never used
 // before (from before.next_number).
