@@ -680,9 +680,6 @@ StatusOr<StoredModel> SqliteStore::ReadModel(std::optional<int64_t> version) con
   StoredModel stored;
   model::Model& m = stored.model;
   model::RowCounts counts{};
-  if (!version) {
-    RENKEI_ASSIGN_OR_RETURN(counts, CountRows());
-  }
   Progress progress("loading store", 0, "rows");
   uint64_t done = 0;
   const std::function<void()> tick = [&] {
@@ -694,6 +691,10 @@ StatusOr<StoredModel> SqliteStore::ReadModel(std::optional<int64_t> version) con
     sqlite3* db;
     ~EndRead() { (void)Exec(db, "COMMIT"); }
   } end_read{db_};
+  // The current rows are counted in the read, to size the tables.
+  if (!version) {
+    RENKEI_ASSIGN_OR_RETURN(counts, CountRows());
+  }
   RENKEI_ASSIGN_OR_RETURN(const int64_t last, internal::LastChange(db_));
   stored.version = last;
   if (version) {
