@@ -1,10 +1,11 @@
 #include "footprint/changes.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "base/numbers.h"
@@ -23,7 +24,8 @@ uint64_t Pair(Index a, Index b) { return (static_cast<uint64_t>(a) << 32) | b; }
 // The rows each product's footprint is computed from, in one model.
 class Upstream {
  public:
-  explicit Upstream(const model::Model& m) : m_(m) {
+  explicit Upstream(const model::Model& m)
+      : m_(m), node_seen_(m.production.size()), product_seen_(m.products.size()) {
     for (size_t r = 0; r < m.production.size(); ++r) {
       const model::Production& n = m.production[r];
       by_product_[n.product].push_back(r);
@@ -39,35 +41,37 @@ class Upstream {
     }
   }
 
-  using Rows = std::map<Table, std::unordered_set<size_t>>;
-
-  // The rows product `product`'s footprint is computed from (see changes.h).
-  Rows Of(Index product) const {
-    Rows rows;
-    std::unordered_set<Index> products;
-    std::unordered_set<size_t> nodes;
-    std::vector<size_t> stack;
+  // Calls visit(table, row) for the rows product `product`'s footprint is
+  // computed from (see changes.h), a row possibly more than once. Nodes and
+  // products are marked with the walk's number, so a walk costs what it visits.
+  template <typename Visit>
+  void Walk(Index product, Visit&& visit) {
+    ++walk_;
+    stack_.clear();
     auto visit_product = [&](Index p) {
-      if (!products.insert(p).second) return;
-      for (size_t f : Find(received_, p)) rows[Table::kFootprints].insert(f);
-      for (size_t b : Find(bom_, p)) rows[Table::kBom].insert(b);
+      if (product_seen_[p] == walk_) return;
+      product_seen_[p] = walk_;
+      for (size_t f : Find(received_, p)) visit(Table::kFootprints, f);
+      for (size_t b : Find(bom_, p)) visit(Table::kBom, b);
     };
     auto visit_node = [&](size_t r) {
-      if (nodes.insert(r).second) stack.push_back(r);
+      if (node_seen_[r] == walk_) return;
+      node_seen_[r] = walk_;
+      stack_.push_back(r);
     };
     visit_product(product);
     for (size_t r : Find(by_product_, product)) visit_node(r);
-    while (!stack.empty()) {
-      const size_t r = stack.back();
-      stack.pop_back();
-      rows[Table::kProduction].insert(r);
+    while (!stack_.empty()) {
+      const size_t r = stack_.back();
+      stack_.pop_back();
+      visit(Table::kProduction, r);
       const model::Production& node = m_.production[r];
       for (size_t b : Find(bom_, node.product)) {
         const Index component = m_.bom[b].component;
         visit_product(component);
         const std::vector<size_t>& links = Find(into_, Pair(node.site, component));
         for (size_t l : links) {
-          rows[Table::kSupply].insert(l);
+          visit(Table::kSupply, l);
           auto source = node_at_.find(Pair(m_.supply[l].supplier_site, component));
           if (source != node_at_.end()) visit_node(source->second);
         }
@@ -77,7 +81,6 @@ class Upstream {
         }
       }
     }
-    return rows;
   }
 
  private:
@@ -92,7 +95,14 @@ class Upstream {
   std::unordered_map<Index, std::vector<size_t>> by_product_, bom_, received_;
   std::unordered_map<uint64_t, std::vector<size_t>> into_;
   std::unordered_map<uint64_t, size_t> node_at_;
+  std::vector<uint32_t> node_seen_, product_seen_;  // the walk that last met each
+  uint32_t walk_ = 0;
+  std::vector<size_t> stack_;
 };
+
+// The keys of the diff's rows of one version, by table and row index (null
+// for a row the diff does not name).
+using DiffRows = std::array<std::vector<const std::string*>, model::kTableCount>;
 
 // Footprint per product id, of the products made somewhere.
 StatusOr<std::map<std::string, std::pair<Index, double>>> Footprints(const model::Model& m) {
@@ -102,20 +112,6 @@ StatusOr<std::map<std::string, std::pair<Index, double>>> Footprints(const model
     if (p.product != model::kNoIndex) out[m.products[p.product].id] = {p.product, p.pcf};
   }
   return out;
-}
-
-// The rows of the diff in `upstream`: `rows[t]` maps a row index of the
-// version walked to its key, for the diff's rows of table t in that version.
-void Blame(const Upstream::Rows& upstream,
-           const std::map<Table, std::unordered_map<size_t, const std::string*>>& rows,
-           std::set<std::pair<Table, std::string>>& out) {
-  for (const auto& [table, changed] : rows) {
-    auto walked = upstream.find(table);
-    if (walked == upstream.end()) continue;
-    for (const auto& [row, key] : changed) {
-      if (walked->second.count(row) != 0) out.emplace(table, *key);
-    }
-  }
 }
 
 }  // namespace
@@ -151,20 +147,27 @@ StatusOr<std::vector<FootprintChange>> CompareFootprints(const model::Model& bef
   if (changed.empty()) return out;
 
   // The diff's rows by their index in each version.
-  std::map<Table, std::unordered_map<size_t, const std::string*>> old_rows, new_rows;
+  DiffRows old_rows, new_rows;
   for (const model::TableSchema& t : model::AllTables()) {
-    const model::TableDiff& d = diff[static_cast<size_t>(t.table)];
-    for (size_t i = 0; i < d.added.size(); ++i) new_rows[t.table][d.added_rows[i]] = &d.added[i];
-    for (size_t i = 0; i < d.removed.size(); ++i) {
-      old_rows[t.table][d.removed_rows[i]] = &d.removed[i];
-    }
-    for (const model::ChangedRow& r : d.changed) new_rows[t.table][r.after_row] = &r.key;
+    const auto n = static_cast<size_t>(t.table);
+    const model::TableDiff& d = diff[n];
+    old_rows[n].resize(model::TableSize(before, t.table));
+    new_rows[n].resize(model::TableSize(after, t.table));
+    for (size_t i = 0; i < d.added.size(); ++i) new_rows[n][d.added_rows[i]] = &d.added[i];
+    for (size_t i = 0; i < d.removed.size(); ++i) old_rows[n][d.removed_rows[i]] = &d.removed[i];
+    for (const model::ChangedRow& r : d.changed) new_rows[n][r.after_row] = &r.key;
   }
-  const Upstream old_upstream(before), new_upstream(after);
+  Upstream old_upstream(before), new_upstream(after);
   for (auto& [id, c] : changed) {
-    std::set<std::pair<Table, std::string>> causes;
-    if (c.before != model::kNoIndex) Blame(old_upstream.Of(c.before), old_rows, causes);
-    if (c.after != model::kNoIndex) Blame(new_upstream.Of(c.after), new_rows, causes);
+    std::set<std::pair<Table, std::string_view>> causes;
+    auto blame = [&causes](const DiffRows& rows) {
+      return [&causes, &rows](Table t, size_t row) {
+        const std::string* key = rows[static_cast<size_t>(t)][row];
+        if (key != nullptr) causes.emplace(t, *key);
+      };
+    };
+    if (c.before != model::kNoIndex) old_upstream.Walk(c.before, blame(old_rows));
+    if (c.after != model::kNoIndex) new_upstream.Walk(c.after, blame(new_rows));
     FootprintChange& f = out.emplace_back();
     f.product = id;
     f.before = c.old_value;
