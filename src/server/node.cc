@@ -58,6 +58,7 @@ const std::vector<Route>& RouteTable() {
       {"post", "/api/v1/bundles", nullptr, &I::ApiBundles},
       {"put", "/api/v1/bundles", nullptr, &I::ApiPutBundles},
       {"delete", "/api/v1/rows/{table}/{key}", nullptr, &I::ApiDeleteRows},
+      {"get", "/api/v1/versions", nullptr, &I::ApiVersions},
       {"get", "/api/v1/diff", nullptr, &I::ApiDiff},
       {"post", "/api/v1/requests", nullptr, &I::ApiRequests},
   };

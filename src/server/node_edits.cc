@@ -157,6 +157,26 @@ void Node::Impl::ApiDeleteRows(ApiCall& c) {
   SendJson(c.res, EditJson(deleted->change, deleted->tables, deleted->cascaded));
 }
 
+void Node::Impl::ApiVersions(ApiCall& c) {
+  StatusOr<std::vector<store::Version>> versions = [&] {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    return store_->Versions();
+  }();
+  if (!versions.ok()) return SendError(c.res, {500, "InternalError", versions.status().message()});
+  // Who made a version and what it did (paths, organizations) is the
+  // operator's record: admins see it, other clients the numbers and times.
+  Json out = Json::array();
+  for (const store::Version& v : *versions) {
+    Json version = {{"version", v.number}, {"time", v.time}};
+    if (c.caller.client.admin) {
+      version["actor"] = v.actor;
+      version["action"] = v.action;
+    }
+    out.push_back(std::move(version));
+  }
+  SendJson(c.res, Json{{"versions", out}});
+}
+
 void Node::Impl::ApiDiff(ApiCall& c) {
   std::shared_ptr<const Snapshot> versions[2];
   const char* names[2] = {"from", "to"};

@@ -556,6 +556,19 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
                                                      {"caused_by", Arr(Str())}}))},
              {"concentration", Arr(Obj({{"product", Str()}, {"before", side}, {"after", side}}))},
              {"time_to_survive", Str()}})}});
+  paths["/api/v1/versions"]["get"] = Secured(
+      {{"summary",
+        "the store's versions (model changes), oldest first: what ?as_of= and /api/v1/diff "
+        "name; who made each and what it did for admins only"},
+       {"responses",
+        {{"200", Returns("the versions",
+                         Obj({{"versions", Arr({{"type", "object"},
+                                                {"required", Json::array({"version", "time"})},
+                                                {"properties",
+                                                 {{"version", Int()},
+                                                  {"time", Str()},
+                                                  {"actor", Str()},
+                                                  {"action", Str()}}}})}}))}}}});
   const char* version_text = "a version (a change number, see renkei history) or a time (RFC 3339)";
   paths["/api/v1/diff"]["get"] =
       Secured({{"summary",

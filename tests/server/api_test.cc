@@ -1017,6 +1017,16 @@ TEST(EditsApiTest, UpsertDeleteAndReadAsOf) {
   diff = Ok(node.Get(member, "/api/v1/diff?from=" + v + "&to=" + std::to_string(version + 1)));
   EXPECT_EQ(diff["tables"]["supply"]["removed"], json({"site:mine,site:cell,prod:li"}));
   ExpectError(node.Get(admin, "/api/v1/diff?from=1"), 400, "BadRequest", "to: required");
+  // The versions to ask for: who made them for admins only.
+  const json versions = Ok(node.Get(admin, "/api/v1/versions"))["versions"];
+  ASSERT_EQ(versions.size(), 3u) << versions.dump();
+  EXPECT_EQ(versions[1]["version"], version);
+  EXPECT_EQ(versions[1]["actor"], "client:" + node.admin_.id);
+  EXPECT_THAT(versions[1]["action"].get<std::string>(), HasSubstr("1 changed"));
+  const json seen = Ok(node.Get(member, "/api/v1/versions"))["versions"];
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2]["version"], version + 1);
+  EXPECT_FALSE(seen[2].contains("actor")) << seen.dump();
   ExpectError(node.Get(admin, "/api/v1/diff?from=soon&to=1"), 400, "BadRequest",
               "from: as of 'soon': expected a version number or a time");
 }

@@ -447,6 +447,7 @@ class Node::Impl {
   void ApiBundles(ApiCall& c);
   void ApiPutBundles(ApiCall& c);  // node_edits.cc
   void ApiDeleteRows(ApiCall& c);
+  void ApiVersions(ApiCall& c);
   void ApiDiff(ApiCall& c);
   // The snapshot of the version `as_of` names (store::Store::VersionAt), from a
   // small cache of earlier versions, or built in the background: when that takes
