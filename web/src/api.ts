@@ -5,6 +5,7 @@ import type {
   Circularity,
   Passport,
   Concentration,
+  Diff,
   EventRequest,
   EventResult,
   Footprint,
@@ -16,6 +17,7 @@ import type {
   SplitBy,
   Spofs,
   Tiers,
+  Version,
 } from './types';
 
 // An answer other than 2xx: `status` 0 when the node could not be reached.
@@ -193,6 +195,20 @@ export class Api {
   }
   circularity(product: string): Promise<Circularity> {
     return this.get(`/api/v1/products/${encodeURIComponent(product)}/circularity`);
+  }
+  versions(): Promise<{ versions: Version[] }> {
+    return this.get('/api/v1/versions');
+  }
+  // What changed from one version to another. An earlier version the node does
+  // not hold is read in the background (202 with its progress): asked again
+  // each second until it is there.
+  async diff(from: number, to: number): Promise<Diff> {
+    const q = new URLSearchParams({ from: String(from), to: String(to) });
+    for (;;) {
+      const answer = await this.get<Diff | { state: 'building' }>(`/api/v1/diff?${q}`);
+      if (!('state' in answer)) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
   passport(product: string): Promise<Passport> {
     return this.get(`/api/v1/products/${encodeURIComponent(product)}/passport?allow_incomplete=true`);

@@ -22,6 +22,7 @@ const views: Record<ViewName, () => Promise<View>> = {
   whatif: () => import('./views/whatif').then((m) => m.whatifView),
   footprint: () => import('./views/footprint').then((m) => m.footprintView),
   circularity: () => import('./views/footprint').then((m) => m.circularityView),
+  changes: () => import('./views/changes').then((m) => m.changesView),
 };
 
 const storage = (() => {

@@ -36,6 +36,7 @@ export const kViews = [
   'whatif',
   'footprint',
   'circularity',
+  'changes',
 ] as const;
 export type ViewName = (typeof kViews)[number];
 

@@ -262,3 +262,36 @@ export interface Spofs {
   nodes: (Vertex & { demand_stopped: number })[];
   sites: { site: string; demand_stopped: number }[];
 }
+
+// GET /api/v1/versions: the store's versions, oldest first (actor and action for admins).
+export interface Version {
+  version: number;
+  time: string;
+  actor?: string;
+  action?: string;
+}
+
+// GET /api/v1/diff: the rows two versions differ in, and the analyses' changes.
+export interface TableChanges {
+  added: string[];
+  changed: { key: string; cells: Record<string, { before: string; after: string }> }[];
+  removed: string[];
+}
+
+export interface FootprintChange {
+  product: string;
+  before: number | null;
+  after: number | null;
+  caused_by: string[];
+}
+
+export interface Diff {
+  from: number;
+  to: number;
+  tables: Record<string, TableChanges>;
+  analyses: {
+    single_points_of_failure: { gained: string[]; lost: string[] };
+    footprints_kgco2e_per_unit: FootprintChange[];
+    time_to_survive: string;
+  };
+}

@@ -435,6 +435,34 @@ test('footprint: a value resting on an unsigned received footprint is marked unv
   await page.context().close();
 });
 
+test('changes: an upsert shows its rows and the footprints it moved', async () => {
+  const page = await newPage();
+  await signedIn(page, '#/changes');
+  const one = (await page.textContent('#changes-one')) ?? '';
+  check(/one version/.test(one), `one version: ${one}`);
+  // A second version, made by another process while the node serves: the
+  // polysilicon plant's own emissions go up.
+  const dir = path.join(work, 'upsert');
+  mkdirSync(dir);
+  writeFileSync(
+    path.join(dir, 'production.csv'),
+    'site,product,emissions_kgco2e_per_unit\nsite:shunan-poly,prod:polysilicon-semi,80\n',
+  );
+  renkei('import', demo.db, dir, '--mode', 'upsert');
+  await open(page, '#/changes?again=1');
+  const production = (await page.textContent('#changes-tables tr[data-table="production"]')) ?? '';
+  check(/production\s*0\s*1\s*0/.test(production), `production row: ${production}`);
+  const causes = await page.$$eval('#footprint-changes td.caused-by', (tds) => tds.map((td) => td.textContent));
+  check(causes.length > 0, 'no footprint changed');
+  check(
+    causes.every((c) => c.includes('production site:shunan-poly,prod:polysilicon-semi')),
+    `causes: ${causes.slice(0, 3).join(' | ')}`,
+  );
+  await shot(page, '12-changes');
+  check(!page.errors.length, page.errors.join('; '));
+  await page.context().close();
+});
+
 test('map stays interactive with a generated bundle of many sites', async () => {
   const n = Number(process.env.RENKEI_E2E_SITES ?? 10000);
   const dir = path.join(work, 'generated');
