@@ -74,7 +74,12 @@ export const changesView: View = async (ctx, el, params) => {
   const diff = await ctx.api.diff(from, to);
   const { gained, lost } = diff.analyses.single_points_of_failure;
   const footprints = diff.analyses.footprints_kgco2e_per_unit;
-  const value = (x: number | null) => (x === null ? '–' : num(x, 3));
+  // Three decimals, or as many more as it takes to tell the two values apart.
+  const digits = (a: number | null, b: number | null) => {
+    let d = 3;
+    while (d < 9 && a !== null && b !== null && num(a, d) === num(b, d)) ++d;
+    return d;
+  };
   fill(
     el,
     h(
@@ -110,8 +115,8 @@ export const changesView: View = async (ctx, el, params) => {
                   'tr',
                   { 'data-product': f.product },
                   h('td', { title: f.product }, names.product(f.product)),
-                  h('td', {}, value(f.before)),
-                  h('td', {}, value(f.after)),
+                  h('td', {}, f.before === null ? '–' : num(f.before, digits(f.before, f.after))),
+                  h('td', {}, f.after === null ? '–' : num(f.after, digits(f.before, f.after))),
                   h(
                     'td',
                     { class: 'caused-by' },

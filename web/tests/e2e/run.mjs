@@ -458,6 +458,11 @@ test('changes: an upsert shows its rows and the footprints it moved', async () =
     causes.every((c) => c.includes('production site:shunan-poly,prod:polysilicon-semi')),
     `causes: ${causes.slice(0, 3).join(' | ')}`,
   );
+  // Each footprint is shown with enough digits to see that it moved.
+  const same = await page.$$eval('#footprint-changes tbody tr', (trs) =>
+    trs.filter((tr) => tr.children[1].textContent === tr.children[2].textContent).map((tr) => tr.textContent),
+  );
+  check(!same.length, `shown unchanged: ${same.slice(0, 2).join(' | ')}`);
   await shot(page, '12-changes');
   check(!page.errors.length, page.errors.join('; '));
   await page.context().close();
