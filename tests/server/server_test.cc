@@ -1015,6 +1015,28 @@ TEST(ServerLiveTest, GrantsClientsAndDataChangedByAnotherProcessTakeEffect) {
   EXPECT_TRUE(Body(node.Get(
       admin, "/api/v1/sites/site:new?as_of=" + std::to_string(before_upsert)))["recovery_days"]
                   .is_null());
+  // Upserts of demand change the TTS table the node serves: first there is
+  // demand to survive for, then the pack plant holds more stock.
+  ExpectError(node.Get(admin, "/api/v1/tts"), 400, "BadRequest");
+  const std::string demand = (node.dir_ / "demand.json").string();
+  auto upsert_demand = [&](int inventory) {
+    std::ofstream(demand) << R"({"demand": [{"site": "site:pack", "product": "p:pack",
+        "demand_per_day": 10, "inventory_units": )"
+                          << inventory << "}]}";
+    renkei({"import", node.db_, demand, "--mode", "upsert"});
+  };
+  upsert_demand(25);
+  json tts_before;
+  EXPECT_TRUE(within_a_second([&] {
+    auto r = node.Get(admin, "/api/v1/tts");
+    if (r->status == 200) tts_before = Body(r);
+    return r->status == 200;
+  }));
+  upsert_demand(250);
+  EXPECT_TRUE(within_a_second([&] {
+    auto r = node.Get(admin, "/api/v1/tts");
+    return r->status == 200 && Body(r) != tts_before;
+  }));
 }
 
 }  // namespace
