@@ -182,6 +182,7 @@ int RunDiff(const Options& o) {
     std::printf("footprint of %s: %s -> %s kgCO2e per unit\n", f.product.c_str(),
                 number(f.before).c_str(), number(f.after).c_str());
     for (const std::string& row : f.caused_by) std::printf("  from %s\n", row.c_str());
+    if (!f.caused_by_complete) std::printf("  and more\n");
   }
   for (const risk::ConcentrationChange& c : risk->concentration) {
     auto hhi = [&](const std::optional<risk::ConcentrationSummary>& side, bool country) {

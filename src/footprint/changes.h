@@ -10,10 +10,13 @@
 // footprint rows (received data) of every product met on the way, which may
 // replace a computed value. The rows a change is blamed on are the diff's rows
 // (model/diff.h) among these, in either version: a removed row through the old
-// one, an added or changed row through the new one.
+// one, an added or changed row through the new one. They are found by carrying
+// each changed row down the supply network from where a walk up would meet it,
+// so the work grows with the network, not with the number of changed products.
 #ifndef RENKEI_FOOTPRINT_CHANGES_H_
 #define RENKEI_FOOTPRINT_CHANGES_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,11 +27,16 @@
 
 namespace renkei::footprint {
 
+// At most this many rows are named per footprint change: the first in (table,
+// key) order.
+inline constexpr size_t kMaxCauses = 32;
+
 struct FootprintChange {
   std::string product;           // its id
   std::optional<double> before;  // kgCO2e per unit; none: not made in that version
   std::optional<double> after;
   std::vector<std::string> caused_by;  // "production site:x,prod:y" (model::RowName), by table
+  bool caused_by_complete = true;      // false: more than kMaxCauses rows
 };
 
 // The products whose footprint differs between `before` and `after` (beyond a

@@ -224,7 +224,8 @@ Json FootprintChangesJson(const std::vector<FootprintChange>& changes) {
     out.push_back({{"product", c.product},
                    {"before", value(c.before)},
                    {"after", value(c.after)},
-                   {"caused_by", c.caused_by}});
+                   {"caused_by", c.caused_by},
+                   {"caused_by_complete", c.caused_by_complete}});
   }
   return out;
 }

@@ -35,7 +35,8 @@ nlohmann::ordered_json FootprintJson(const model::Model& model, const ProductFoo
 nlohmann::ordered_json CircularityJson(const model::Model& model, const Circularity& circularity);
 
 // What CompareFootprints found: [{"product", "before", "after" (kgCO2e per unit,
-// null where the product is made nowhere), "caused_by": [row names]}].
+// null where the product is made nowhere), "caused_by": [row names, at most
+// kMaxCauses], "caused_by_complete": false when there were more}].
 nlohmann::ordered_json FootprintChangesJson(const std::vector<FootprintChange>& changes);
 
 struct PactExportOptions {

@@ -553,7 +553,8 @@ nlohmann::ordered_json OpenApiDocument(const std::string& base_url) {
              {"footprints_kgco2e_per_unit", Arr(Obj({{"product", Str()},
                                                      {"before", Nullable(Num())},
                                                      {"after", Nullable(Num())},
-                                                     {"caused_by", Arr(Str())}}))},
+                                                     {"caused_by", Arr(Str())},
+                                                     {"caused_by_complete", Bool()}}))},
              {"concentration", Arr(Obj({{"product", Str()}, {"before", side}, {"after", side}}))},
              {"time_to_survive", Str()}})}});
   paths["/api/v1/versions"]["get"] = Secured(

@@ -283,6 +283,7 @@ export interface FootprintChange {
   before: number | null;
   after: number | null;
   caused_by: string[];
+  caused_by_complete: boolean; // false: more rows than the node lists
 }
 
 export interface Diff {

@@ -120,7 +120,10 @@ export const changesView: View = async (ctx, el, params) => {
                   h(
                     'td',
                     { class: 'caused-by' },
-                    f.caused_by.slice(0, kCausesShown).join('; ') + (f.caused_by.length > kCausesShown ? ` … (${num(f.caused_by.length, 0)})` : ''),
+                    f.caused_by.slice(0, kCausesShown).join('; ') +
+                      (f.caused_by.length > kCausesShown || !f.caused_by_complete
+                        ? ` … (${num(f.caused_by.length, 0)}${f.caused_by_complete ? '' : '+'})`
+                        : ''),
                   ),
                 ),
               ),
