@@ -31,6 +31,7 @@ namespace renkei::store {
 namespace {
 
 using internal::EntityId;
+using internal::EntityTableOf;
 using internal::FieldColumns;
 using internal::IsEntity;
 using internal::NumberOf;
@@ -396,18 +397,6 @@ std::string NumberParameters(const std::string& sql) {
     }
   }
   return out;
-}
-
-// Organizations, sites and products: 0, 1, 2 (the entity tables' model::Table).
-size_t EntityTableOf(model::ColumnKind kind) {
-  switch (kind) {
-    case model::ColumnKind::kOrganizationRef:
-      return 0;
-    case model::ColumnKind::kSiteRef:
-      return 1;
-    default:
-      return 2;
-  }
 }
 
 bool IsReference(const model::Column& c) {

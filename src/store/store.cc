@@ -32,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using internal::EntityId;
+using internal::EntityTableOf;
 using internal::Exec;
 using internal::FieldColumns;
 using internal::FieldCount;
@@ -510,17 +511,6 @@ namespace {
 // Entity numbers to model indices while a model is read: number -> index of
 // organizations, sites and products; empty while numbers are index + 1.
 using IndexOfNumber = std::array<std::vector<Index>, 3>;
-
-size_t EntityTableOf(model::ColumnKind kind) {
-  switch (kind) {
-    case model::ColumnKind::kOrganizationRef:
-      return 0;
-    case model::ColumnKind::kSiteRef:
-      return 1;
-    default:
-      return 2;
-  }
-}
 
 // Reads a stored value into a field of model/fields.h.
 class FieldReader {

@@ -27,6 +27,19 @@ namespace renkei::store::internal {
 inline bool IsEntity(model::Table t) { return t <= model::Table::kProducts; }
 inline int64_t EntityId(model::Index index) { return static_cast<int64_t>(index) + 1; }
 
+// The entity table a reference column names: organizations, sites and products
+// are 0, 1, 2 (their model::Table).
+inline size_t EntityTableOf(model::ColumnKind kind) {
+  switch (kind) {
+    case model::ColumnKind::kOrganizationRef:
+      return 0;
+    case model::ColumnKind::kSiteRef:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
 // The store's name of a column: an entity's string id is `ext_id`.
 std::string_view StoredName(const model::Column& c);
 
