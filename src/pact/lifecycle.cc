@@ -6,7 +6,9 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
+#include "base/json.h"
 #include "model/row_text.h"
 #include "model/schema.h"
 
@@ -24,7 +26,9 @@ struct Identity {
 // The identity of a stored or read document; nullopt for one without an id
 // (it was validated on import, so that is not expected).
 std::optional<Identity> IdentityOf(const std::string& text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  StatusOr<nlohmann::json> parsed = ParseJson<nlohmann::json>(text);
+  if (!parsed.ok()) return std::nullopt;
+  nlohmann::json j = std::move(*parsed);
   if (j.is_object() && j.contains("data") && j["data"].is_object()) j = j["data"];
   if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) return std::nullopt;
   Identity out;
