@@ -1,10 +1,7 @@
 #include "cli/version_commands.h"
 
 #include <cstdio>
-#include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <vector>
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
-#include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "base/numbers.h"
@@ -50,15 +50,16 @@ bool Merge(Causes& into, const Causes& from) {
 // The changed rows each product's footprint is computed from, in one version:
 // each changed row is put at the production nodes whose walk up (changes.h)
 // meets it, then carried down from every node to the nodes that walk up
-// through it, until nothing changes. Costs O(supply links x kMaxCauses) per
-// round, whatever the number of changed products.
+// through it (each node once in topological order, recycling loops until
+// nothing changes). Costs O(supply links x kMaxCauses), whatever the number of
+// changed products.
 class Blame {
  public:
   // `cause[t][row]`: the id of row `row` of table t among the changed rows, or -1.
   Blame(const model::Model& m, const std::array<std::vector<int64_t>, model::kTableCount>& cause)
       : m_(m), nodes_(m.production.size()), products_(m.products.size()) {
     node_at_.reserve(m.production.size());
-    into_.reserve(m.supply.size());
+    supplied_.reserve(m.supply.size());
     from_.reserve(m.supply.size());
     for (size_t r = 0; r < m.production.size(); ++r) {
       const model::Production& n = m.production[r];
@@ -68,7 +69,7 @@ class Blame {
     for (size_t b = 0; b < m.bom.size(); ++b) users_[m.bom[b].component].push_back(b);
     for (size_t l = 0; l < m.supply.size(); ++l) {
       const model::SupplyLink& s = m.supply[l];
-      into_[Pair(s.customer_site, s.product)].push_back(l);
+      supplied_.insert(Pair(s.customer_site, s.product));
       from_[Pair(s.supplier_site, s.product)].push_back(l);
     }
     Seed(cause);
@@ -151,7 +152,7 @@ class Blame {
       for (size_t l : Find(from_, Pair(node.site, node.product))) {
         ForUsersAt(m_.supply[l].customer_site, node.product, add);
       }
-      if (Find(into_, Pair(node.site, node.product)).empty()) {
+      if (supplied_.count(Pair(node.site, node.product)) == 0) {
         ForUsersAt(node.site, node.product, add);
       }
       first[u + 1] = static_cast<uint32_t>(consumers.size());
@@ -208,7 +209,8 @@ class Blame {
 
   const model::Model& m_;
   std::unordered_map<Index, std::vector<size_t>> by_product_, users_;
-  std::unordered_map<uint64_t, std::vector<size_t>> into_, from_;
+  std::unordered_map<uint64_t, std::vector<size_t>> from_;  // (supplier, product) -> links
+  std::unordered_set<uint64_t> supplied_;                   // (customer, product) of every link
   std::unordered_map<uint64_t, size_t> node_at_;
   std::vector<Causes> nodes_, products_;
 };

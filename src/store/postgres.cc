@@ -34,6 +34,7 @@ using internal::EntityId;
 using internal::EntityTableOf;
 using internal::FieldColumns;
 using internal::IsEntity;
+using internal::IsReference;
 using internal::NumberOf;
 using model::Index;
 using model::kNoIndex;
@@ -399,11 +400,6 @@ std::string NumberParameters(const std::string& sql) {
   return out;
 }
 
-bool IsReference(const model::Column& c) {
-  return c.kind == model::ColumnKind::kOrganizationRef || c.kind == model::ColumnKind::kSiteRef ||
-         c.kind == model::ColumnKind::kProductRef;
-}
-
 // Writes the fields of model/fields.h as COPY binary-format values, in the
 // column types of Ddl(): numbers as float8 and references, ids and versions as
 // int8 (network byte order), flags as int4, the rest as UTF-8 text. Nothing is
@@ -764,37 +760,12 @@ class PostgresStore final : public Store, public internal::Records {
                                                const std::string& key) const override {
     const model::TableSchema& t = model::Schema(table);
     RENKEI_RETURN_IF_ERROR(model::ParseDeletion(t.name, key).status());
-    const std::vector<std::string> parts = model::KeyParts(key);
-    auto entity_table = [](const model::Column& c) {
-      return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
-    };
-    std::string select = "SELECT x.valid_from, coalesce(x.valid_to, 0)";
-    for (const model::Column& c : t.columns) {
-      const std::string name(internal::StoredName(c));
-      select += IsReference(c) ? ", (SELECT r.ext_id FROM " + entity_table(c) +
-                                     " r WHERE r.id = x." + name + " LIMIT 1)"
-                               : ", x." + name;
-    }
-    std::string where;
-    std::vector<std::optional<std::string>> params;
-    for (size_t k = 0; k < t.key.size(); ++k) {
-      const model::Column& c = t.columns[static_cast<size_t>(t.key[k])];
-      const std::string name(internal::StoredName(c));
-      if (!where.empty()) where += " AND ";
-      if (IsReference(c) && parts[k].empty()) {
-        where += "x." + name + " IS NULL";
-        continue;
-      }
-      params.emplace_back(parts[k]);
-      const std::string p = "$" + std::to_string(params.size());
-      where += IsReference(c) ? "x." + name + " IN (SELECT id FROM " + entity_table(c) +
-                                    " WHERE ext_id = " + p + ")"
-                              : "coalesce(x." + name + ", '') = " + p;
-    }
-    RENKEI_ASSIGN_OR_RETURN(
-        Result r, db_->Exec(select + " FROM " + std::string(t.name) + " x WHERE " + where +
-                                " ORDER BY x.valid_from" + (IsEntity(table) ? "" : ", x.row_no"),
-                            params));
+    const internal::RowHistoryQuery q = internal::RowHistorySql(
+        t, model::KeyParts(key), [](size_t n) { return "$" + std::to_string(n); });
+    const std::vector<std::optional<std::string>> params(q.params.begin(), q.params.end());
+    RENKEI_ASSIGN_OR_RETURN(Result r, db_->Exec(q.sql + " ORDER BY x.valid_from" +
+                                                    (IsEntity(table) ? "" : ", x.row_no"),
+                                                params));
     std::vector<RowVersion> out;
     for (int i = 0; i < r.rows(); ++i) {
       RowVersion& v = out.emplace_back();

@@ -1130,40 +1130,11 @@ StatusOr<std::vector<RowVersion>> SqliteStore::RowHistory(model::Table table,
                                                           const std::string& key) const {
   const model::TableSchema& t = model::Schema(table);
   RENKEI_RETURN_IF_ERROR(model::ParseDeletion(t.name, key).status());
-  const std::vector<std::string> parts = model::KeyParts(key);
-  auto entity_table = [](const model::Column& c) {
-    return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
-  };
-  auto is_ref = [](const model::Column& c) {
-    return c.kind == model::ColumnKind::kOrganizationRef || c.kind == model::ColumnKind::kSiteRef ||
-           c.kind == model::ColumnKind::kProductRef;
-  };
-  std::string select = "SELECT x.valid_from, coalesce(x.valid_to, 0)";
-  for (const model::Column& c : t.columns) {
-    const std::string name(internal::StoredName(c));
-    select += is_ref(c) ? ", (SELECT r.ext_id FROM " + entity_table(c) + " r WHERE r.id = x." +
-                              name + " LIMIT 1)"
-                        : ", x." + name;
-  }
-  std::string where;
-  std::vector<std::string> binds;
-  for (size_t k = 0; k < t.key.size(); ++k) {
-    const model::Column& c = t.columns[static_cast<size_t>(t.key[k])];
-    const std::string name(internal::StoredName(c));
-    if (!where.empty()) where += " AND ";
-    if (is_ref(c) && parts[k].empty()) {
-      where += "x." + name + " IS NULL";
-      continue;
-    }
-    where += is_ref(c)
-                 ? "x." + name + " IN (SELECT id FROM " + entity_table(c) + " WHERE ext_id = ?)"
-                 : "coalesce(x." + name + ", '') = ?";
-    binds.push_back(parts[k]);
-  }
-  RENKEI_ASSIGN_OR_RETURN(
-      Statement s, Statement::Prepare(db_, select + " FROM " + std::string(t.name) + " x WHERE " +
-                                               where + " ORDER BY x.valid_from, x.rowid"));
-  for (size_t i = 0; i < binds.size(); ++i) s.BindCopy(static_cast<int>(i) + 1, binds[i]);
+  const internal::RowHistoryQuery q =
+      internal::RowHistorySql(t, model::KeyParts(key), [](size_t) { return std::string("?"); });
+  RENKEI_ASSIGN_OR_RETURN(Statement s,
+                          Statement::Prepare(db_, q.sql + " ORDER BY x.valid_from, x.rowid"));
+  for (size_t i = 0; i < q.params.size(); ++i) s.BindCopy(static_cast<int>(i) + 1, q.params[i]);
   std::vector<RowVersion> out;
   for (;;) {
     RENKEI_ASSIGN_OR_RETURN(bool row, s.Step());

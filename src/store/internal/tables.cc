@@ -156,4 +156,35 @@ std::array<std::vector<int64_t>, 3> EntityNumbers(const StoredModel& before,
   return numbers;
 }
 
+RowHistoryQuery RowHistorySql(const model::TableSchema& t, const std::vector<std::string>& parts,
+                              const std::function<std::string(size_t)>& placeholder) {
+  auto entity_table = [](const model::Column& c) {
+    return std::string(model::Schema(static_cast<model::Table>(EntityTableOf(c.kind))).name);
+  };
+  RowHistoryQuery q;
+  q.sql = "SELECT x.valid_from, coalesce(x.valid_to, 0)";
+  for (const model::Column& c : t.columns) {
+    const std::string name(StoredName(c));
+    q.sql += IsReference(c) ? ", (SELECT r.ext_id FROM " + entity_table(c) + " r WHERE r.id = x." +
+                                  name + " LIMIT 1)"
+                            : ", x." + name;
+  }
+  q.sql += " FROM " + std::string(t.name) + " x WHERE ";
+  for (size_t k = 0; k < t.key.size(); ++k) {
+    const model::Column& c = t.columns[static_cast<size_t>(t.key[k])];
+    const std::string name(StoredName(c));
+    if (k > 0) q.sql += " AND ";
+    if (IsReference(c) && parts[k].empty()) {
+      q.sql += "x." + name + " IS NULL";
+      continue;
+    }
+    q.params.push_back(parts[k]);
+    const std::string p = placeholder(q.params.size());
+    q.sql += IsReference(c) ? "x." + name + " IN (SELECT id FROM " + entity_table(c) +
+                                  " WHERE ext_id = " + p + ")"
+                            : "coalesce(x." + name + ", '') = " + p;
+  }
+  return q;
+}
+
 }  // namespace renkei::store::internal

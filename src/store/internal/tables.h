@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,24 @@ inline size_t EntityTableOf(model::ColumnKind kind) {
       return 2;
   }
 }
+
+// Whether column `c` refers to an organization, a site or a product.
+inline bool IsReference(const model::Column& c) {
+  return c.kind == model::ColumnKind::kOrganizationRef || c.kind == model::ColumnKind::kSiteRef ||
+         c.kind == model::ColumnKind::kProductRef;
+}
+
+// The query of Store::RowHistory, without its ORDER BY: every version of the
+// row of `t` whose key has the parts `parts` (model::KeyParts), as valid_from,
+// valid_to (0 while current), then the table's columns, references as the ids
+// they name. Its placeholders are written by `placeholder(n)` (n from 1: "?"
+// or "$n") and take the values `params`, in order.
+struct RowHistoryQuery {
+  std::string sql;
+  std::vector<std::string> params;
+};
+RowHistoryQuery RowHistorySql(const model::TableSchema& t, const std::vector<std::string>& parts,
+                              const std::function<std::string(size_t)>& placeholder);
 
 // The store's name of a column: an entity's string id is `ext_id`.
 std::string_view StoredName(const model::Column& c);
